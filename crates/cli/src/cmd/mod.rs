@@ -1,0 +1,32 @@
+//! Command groups. Each module owns its clap arguments and its `run` functions.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+pub mod impact;
+pub mod lists;
+pub mod matching;
+pub mod regime;
+pub mod screen;
+pub mod service;
+
+/// Benchmarks: each prints its own figures; the scripts in `scripts/bench-*`
+/// print them next to the anchor's on the same input.
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// Parse list files into the model, timed.
+    Lists(lists::BenchArgs),
+    /// Name matching throughput, latency, index build, scaling.
+    Match(matching::BenchArgs),
+    /// Rule evaluation of goods declarations, with and without party screening.
+    Screen(screen::BenchArgs),
+}
+
+pub fn run_bench(c: BenchCmd) -> anyhow::Result<ExitCode> {
+    match c {
+        BenchCmd::Lists(a) => lists::bench(a),
+        BenchCmd::Match(a) => matching::bench(a),
+        BenchCmd::Screen(a) => screen::bench(a),
+    }
+}

@@ -1,0 +1,1 @@
+//! Revenue impact of the measures, member-state implementation reporting.

@@ -1,0 +1,1 @@
+//! Name screening: normalization, Korean romanization, candidate index, scoring.

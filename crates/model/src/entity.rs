@@ -1,0 +1,363 @@
+//! Sanctioned entities in FollowTheMoney shape, with list metadata.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::date::FuzzyDate;
+
+/// FtM property names used by Resolute.
+pub mod prop {
+    pub const NAME: &str = "name";
+    pub const ALIAS: &str = "alias";
+    pub const WEAK_ALIAS: &str = "weakAlias";
+    pub const PREVIOUS_NAME: &str = "previousName";
+    pub const FIRST_NAME: &str = "firstName";
+    pub const MIDDLE_NAME: &str = "middleName";
+    pub const LAST_NAME: &str = "lastName";
+    pub const TITLE: &str = "title";
+    pub const GENDER: &str = "gender";
+    pub const BIRTH_DATE: &str = "birthDate";
+    pub const BIRTH_PLACE: &str = "birthPlace";
+    pub const NATIONALITY: &str = "nationality";
+    pub const CITIZENSHIP: &str = "citizenship";
+    pub const COUNTRY: &str = "country";
+    pub const JURISDICTION: &str = "jurisdiction";
+    pub const PASSPORT_NUMBER: &str = "passportNumber";
+    pub const ID_NUMBER: &str = "idNumber";
+    pub const REGISTRATION_NUMBER: &str = "registrationNumber";
+    pub const ADDRESS: &str = "address";
+    pub const IMO_NUMBER: &str = "imoNumber";
+    pub const MMSI: &str = "mmsi";
+    pub const CALL_SIGN: &str = "callSign";
+    pub const FLAG: &str = "flag";
+    pub const BUILD_DATE: &str = "buildDate";
+    pub const TONNAGE: &str = "tonnage";
+    pub const TYPE: &str = "type";
+    pub const SWIFT_BIC: &str = "swiftBic";
+    pub const EMAIL: &str = "email";
+    pub const WEBSITE: &str = "website";
+    pub const POSITION: &str = "position";
+    pub const NOTES: &str = "notes";
+    pub const TOPICS: &str = "topics";
+    pub const PROGRAM: &str = "program";
+    pub const SOURCE_URL: &str = "sourceUrl";
+}
+
+/// FtM schemata that sanctions lists use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Schema {
+    Thing,
+    LegalEntity,
+    Person,
+    Organization,
+    Company,
+    Vessel,
+    Airplane,
+}
+
+impl Schema {
+    pub const ALL: [Schema; 7] = [
+        Schema::Thing,
+        Schema::LegalEntity,
+        Schema::Person,
+        Schema::Organization,
+        Schema::Company,
+        Schema::Vessel,
+        Schema::Airplane,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Schema::Thing => "Thing",
+            Schema::LegalEntity => "LegalEntity",
+            Schema::Person => "Person",
+            Schema::Organization => "Organization",
+            Schema::Company => "Company",
+            Schema::Vessel => "Vessel",
+            Schema::Airplane => "Airplane",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Schema> {
+        Schema::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Whether an entity of schema `self` can be the thing a query of
+    /// schema `query` asks for (FtM's "matchable" relation: a `LegalEntity`
+    /// query may find a `Person` or a `Company`; a `Person` query never finds a
+    /// `Vessel`).
+    pub fn can_match(&self, query: Schema) -> bool {
+        use Schema::*;
+        match query {
+            Thing => true,
+            LegalEntity => matches!(self, LegalEntity | Person | Organization | Company),
+            Organization => matches!(self, LegalEntity | Organization | Company),
+            Company => matches!(self, LegalEntity | Organization | Company),
+            Person => matches!(self, LegalEntity | Person),
+            Vessel => matches!(self, Vessel),
+            Airplane => matches!(self, Airplane),
+        }
+    }
+}
+
+impl fmt::Display for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The list an entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Source {
+    #[serde(rename = "un")]
+    Un,
+    #[serde(rename = "ofac-sdn")]
+    OfacSdn,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Un => "un",
+            Source::OfacSdn => "ofac-sdn",
+        }
+    }
+
+    /// The OpenSanctions dataset name for this source (used by the
+    /// yente-compatible API).
+    pub fn dataset(&self) -> &'static str {
+        match self {
+            Source::Un => "un_sc_sanctions",
+            Source::OfacSdn => "us_ofac_sdn",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of name a list gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameKind {
+    /// The listed name.
+    Primary,
+    /// A strong alias ("a.k.a.", UN alias of quality Good).
+    Alias,
+    /// A weak alias (UN quality Low, OFAC "f.k.a."/weak a.k.a.): too short or
+    /// generic to screen on alone.
+    Weak,
+    /// A former name ("f.k.a.", "formerly").
+    Previous,
+    /// The name in its original script (UN `NAME_ORIGINAL_SCRIPT`).
+    OriginalScript,
+}
+
+/// UN alias `QUALITY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NameQuality {
+    Good,
+    Low,
+    #[default]
+    Unspecified,
+}
+
+/// One name of an entity, with its strength.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityName {
+    pub value: String,
+    pub kind: NameKind,
+    #[serde(default)]
+    pub quality: NameQuality,
+    /// ISO 15924 script code when it is not Latin (`Hang`, `Arab`, `Cyrl`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub script: Option<String>,
+}
+
+impl EntityName {
+    /// Weak names count less in matching.
+    pub fn is_weak(&self) -> bool {
+        self.kind == NameKind::Weak || self.quality == NameQuality::Low
+    }
+}
+
+/// A sanctioned entity as a list gives it, in FtM shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Stable id across list versions: `<source>-<ref>` in lower case.
+    pub id: String,
+    pub schema: Schema,
+    /// Display name (the primary name).
+    pub caption: String,
+    /// FtM properties, each multi-valued.
+    pub properties: BTreeMap<String, Vec<String>>,
+    /// OpenSanctions-style dataset names.
+    pub datasets: Vec<String>,
+    pub source: Source,
+    /// The list's own reference: UN `REFERENCE_NUMBER` (`KPe.047`), OFAC `ent_num`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Sanctions programs: UN `UN_LIST_TYPE` (`DPRK`), OFAC programs (`DPRK3`).
+    pub programs: Vec<String>,
+    pub listed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub last_updated: Vec<NaiveDate>,
+    #[serde(default)]
+    pub designation: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub comments: Option<String>,
+    /// Every name with its kind, quality and script.
+    #[serde(default)]
+    pub names: Vec<EntityName>,
+    /// Dates of birth with their precision.
+    #[serde(default)]
+    pub birth_dates: Vec<FuzzyDate>,
+}
+
+impl Entity {
+    pub fn new(source: Source, reference: &str, schema: Schema) -> Self {
+        let reference = reference.trim().to_string();
+        Entity {
+            id: Self::make_id(source, &reference),
+            schema,
+            caption: String::new(),
+            properties: BTreeMap::new(),
+            datasets: vec![source.dataset().to_string()],
+            source,
+            reference,
+            programs: Vec::new(),
+            listed_on: None,
+            last_updated: Vec::new(),
+            designation: Vec::new(),
+            comments: None,
+            names: Vec::new(),
+            birth_dates: Vec::new(),
+        }
+    }
+
+    pub fn make_id(source: Source, reference: &str) -> String {
+        format!("{}-{}", source.as_str(), reference.trim().to_ascii_lowercase())
+    }
+
+    /// Add a property value, trimmed; empty and duplicate values are dropped.
+    pub fn add(&mut self, prop: &str, value: impl AsRef<str>) {
+        let v = value.as_ref().trim();
+        if v.is_empty() {
+            return;
+        }
+        let vals = self.properties.entry(prop.to_string()).or_default();
+        if !vals.iter().any(|x| x == v) {
+            vals.push(v.to_string());
+        }
+    }
+
+    pub fn get(&self, prop: &str) -> &[String] {
+        self.properties.get(prop).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub fn first(&self, prop: &str) -> Option<&str> {
+        self.get(prop).first().map(String::as_str)
+    }
+
+    /// Add a name, keeping its strength, and mirror it to the FtM property
+    /// (`name`, `alias`, `weakAlias`, `previousName`). The first primary name
+    /// becomes the caption.
+    pub fn add_name(&mut self, name: EntityName) {
+        let value = name.value.split_whitespace().collect::<Vec<_>>().join(" ");
+        if value.is_empty() || self.names.iter().any(|n| n.value == value) {
+            return;
+        }
+        let prop = match (name.kind, name.quality) {
+            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => prop::NAME,
+            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => prop::WEAK_ALIAS,
+            (NameKind::Alias, _) => prop::ALIAS,
+            (NameKind::Previous, _) => prop::PREVIOUS_NAME,
+        };
+        if name.kind == NameKind::Primary && self.caption.is_empty() {
+            self.caption = value.clone();
+        }
+        self.add(prop, &value);
+        self.names.push(EntityName { value, ..name });
+    }
+
+    pub fn add_birth_date(&mut self, date: FuzzyDate) {
+        for v in date.ftm_values() {
+            self.add(prop::BIRTH_DATE, v);
+        }
+        if !self.birth_dates.contains(&date) {
+            self.birth_dates.push(date);
+        }
+    }
+
+    pub fn add_program(&mut self, program: &str) {
+        let p = program.trim();
+        if !p.is_empty() && !self.programs.iter().any(|x| x == p) {
+            self.programs.push(p.to_string());
+            self.add(prop::PROGRAM, p);
+        }
+    }
+
+    /// Whether the entry was designated on or before `date` (by its
+    /// `listed_on`; an entry with no listing date counts as designated).
+    pub fn listed_by(&self, date: NaiveDate) -> bool {
+        self.listed_on.is_none_or(|d| d <= date)
+    }
+
+    /// Whether any program starts with `prefix` (`DPRK` matches `DPRK3`).
+    pub fn in_program(&self, prefix: &str) -> bool {
+        self.programs.iter().any(|p| p.starts_with(prefix))
+    }
+
+    /// FtM JSON of the entity (the serde form already is FtM-compatible:
+    /// `id`, `schema`, `caption`, `properties`, `datasets`, plus Resolute's
+    /// list metadata).
+    pub fn to_ftm_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_strength_and_mirror_ftm() {
+        let mut e = Entity::new(Source::Un, " KPe.047 ", Schema::Organization);
+        e.add_name(EntityName { value: "FOREIGN TRADE BANK ".into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+        e.add_name(EntityName { value: "FTB".into(), kind: NameKind::Alias, quality: NameQuality::Low, script: None });
+        e.add_name(EntityName { value: "Mooyokbank".into(), kind: NameKind::Alias, quality: NameQuality::Good, script: None });
+        assert_eq!(e.id, "un-kpe.047");
+        assert_eq!(e.reference, "KPe.047");
+        assert_eq!(e.caption, "FOREIGN TRADE BANK");
+        assert_eq!(e.get(prop::WEAK_ALIAS), ["FTB"]);
+        assert_eq!(e.get(prop::ALIAS), ["Mooyokbank"]);
+        assert!(e.names[1].is_weak());
+        let json = e.to_ftm_json();
+        assert_eq!(json["schema"], "Organization");
+        assert_eq!(json["ref"], "KPe.047");
+        assert_eq!(json["properties"]["name"][0], "FOREIGN TRADE BANK");
+    }
+
+    #[test]
+    fn schema_matchability() {
+        assert!(Schema::Person.can_match(Schema::LegalEntity));
+        assert!(Schema::Company.can_match(Schema::Organization));
+        assert!(!Schema::Vessel.can_match(Schema::Person));
+        assert!(!Schema::Person.can_match(Schema::Company));
+    }
+
+    #[test]
+    fn listed_by_date() {
+        let mut e = Entity::new(Source::Un, "KPe.047", Schema::Organization);
+        e.listed_on = NaiveDate::from_ymd_opt(2017, 8, 5);
+        assert!(!e.listed_by(NaiveDate::from_ymd_opt(2017, 8, 4).unwrap()));
+        assert!(e.listed_by(NaiveDate::from_ymd_opt(2017, 8, 5).unwrap()));
+    }
+}

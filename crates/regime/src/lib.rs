@@ -1,0 +1,1 @@
+//! The DPRK sanctions regime as dated, cited rules.

@@ -1,0 +1,1 @@
+//! Transaction screening: prohibited / review / permitted, each finding cited.

@@ -1,0 +1,1 @@
+//! The Resolute HTTP service and web UI.

@@ -1,0 +1,1 @@
+//! Embedded SQLite store with a tamper-evident audit log.
