@@ -6,12 +6,40 @@
 //! - [`bundled`]: the lists embedded in the binary (newest UN list, OFAC SDN).
 //! - [`diff`]: entries added, removed and changed between two versions.
 //! - [`ListHistory`]: several versions of lists; which entries were designated on a date.
+//!
+//! Formats:
+//! - UN Security Council Consolidated List XML ([`un`]), streaming and lenient
+//!   about element order, whitespace, empty elements and schema violations.
+//! - OFAC SDN legacy CSV ([`sdn`]), with the remarks field parsed into FtM
+//!   properties.
+//!
+//! Error policy: a file that cannot be read as a whole (empty, unknown format,
+//! not well-formed XML, invalid UTF-8 in XML, wrong root element) is a
+//! [`ListError`] naming the file and line:column. A bad *record* inside a good
+//! file is a [`RecordIssue`]: it is reported in [`ListVersion::issues`] and
+//! skipped when it cannot be identified (no reference, no name); a bad *field*
+//! (unparseable date, unknown country) is reported and the rest of the record
+//! is kept, since dropping a sanctioned party for a malformed date of birth
+//! would be the worse failure.
 
 use std::path::Path;
 
 use chrono::NaiveDate;
 use resolute_model::{Entity, Source};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub mod countries;
+mod diff;
+mod history;
+mod position;
+pub mod script;
+pub mod sdn;
+pub mod un;
+
+pub use diff::{ChangedEntry, EntrySummary, ListDiff, diff};
+pub use history::ListHistory;
+pub use position::LineCol;
 
 /// An error that stops a whole file from loading.
 #[derive(Debug, thiserror::Error)]
@@ -22,15 +50,45 @@ pub enum ListError {
     Io { file: String, source: std::io::Error },
     #[error("{file}: not implemented yet")]
     Unsupported { file: String },
+    /// The file is empty (or only whitespace).
+    #[error("{file}: empty file: expected a UN Consolidated List XML or an OFAC SDN CSV")]
+    Empty { file: String },
+    /// The content is neither of the known formats.
+    #[error(
+        "{file}:1:1: unknown list format (starts with {start:?}): expected a UN Consolidated List XML \
+         (<CONSOLIDATED_LIST>) or an OFAC SDN legacy CSV (12 columns, first column ent_num)"
+    )]
+    UnknownFormat { file: String, start: String },
+    /// A syntax or encoding error at a position in the file.
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax { file: String, line: u64, column: u64, message: String },
 }
 
-/// A bad record inside an otherwise good file: reported and skipped.
-#[derive(Debug, Clone, Serialize)]
+/// A bad record (or field) inside an otherwise good file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RecordIssue {
     pub file: String,
+    /// 1-based line where the record (or field) starts.
     pub line: Option<u64>,
+    /// The list reference of the record, when known.
     pub reference: Option<String>,
     pub message: String,
+    /// Whether the whole record was skipped (otherwise only a field was dropped).
+    #[serde(default)]
+    pub skipped: bool,
+}
+
+impl std::fmt::Display for RecordIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        if let Some(r) = &self.reference {
+            write!(f, " [{r}]")?;
+        }
+        write!(f, ": {}{}", self.message, if self.skipped { " (record skipped)" } else { "" })
+    }
 }
 
 /// One parsed version of a list.
@@ -56,66 +114,145 @@ impl ListVersion {
         let date = self.generated.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
         format!("{}@{}#{}", self.source.as_str(), date, &self.content_hash[..8.min(self.content_hash.len())])
     }
+
+    /// The entry with this list reference (`KPe.047`, `12211`), ignoring case
+    /// and surrounding whitespace.
+    pub fn get(&self, reference: &str) -> Option<&Entity> {
+        let r = reference.trim();
+        self.entities.iter().find(|e| e.reference.eq_ignore_ascii_case(r))
+    }
+}
+
+/// Options for [`load_bytes_with`].
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The list date for formats that carry none (OFAC SDN CSV). When `None`,
+    /// a `YYYY-MM-DD` in the file name is used (`sdn-2024-05-03.csv`).
+    pub generated: Option<NaiveDate>,
+}
+
+/// The formats Resolute reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Format {
+    UnXml,
+    OfacSdnCsv,
 }
 
 /// Load a list file; the format is detected from its content.
 pub fn load_file(path: &Path) -> Result<ListVersion, ListError> {
+    load_file_with(path, &LoadOptions::default())
+}
+
+/// [`load_file`] with options.
+pub fn load_file_with(path: &Path, options: &LoadOptions) -> Result<ListVersion, ListError> {
     let bytes = std::fs::read(path).map_err(|source| ListError::Io { file: path.display().to_string(), source })?;
-    load_bytes(&path.display().to_string(), &bytes)
+    load_bytes_with(&path.display().to_string(), &bytes, options)
 }
 
 /// Parse list bytes; `name` is used in errors and as the origin.
-pub fn load_bytes(name: &str, _bytes: &[u8]) -> Result<ListVersion, ListError> {
-    Err(ListError::Unsupported { file: name.to_string() })
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<ListVersion, ListError> {
+    load_bytes_with(name, bytes, &LoadOptions::default())
 }
 
-/// The lists bundled with Resolute (newest UN Consolidated List, OFAC SDN).
+/// [`load_bytes`] with options.
+pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<ListVersion, ListError> {
+    let content_hash = hex::encode(Sha256::digest(bytes));
+    let (source, parsed) = match detect_format(name, bytes)? {
+        Format::UnXml => (Source::Un, un::parse(name, bytes)?),
+        Format::OfacSdnCsv => {
+            let mut p = sdn::parse(name, bytes)?;
+            p.generated = options.generated.or_else(|| date_in_name(name));
+            (Source::OfacSdn, p)
+        }
+    };
+    Ok(ListVersion {
+        source,
+        generated: parsed.generated,
+        generated_raw: parsed.generated_raw,
+        content_hash,
+        origin: name.to_string(),
+        entities: parsed.entities,
+        issues: parsed.issues,
+    })
+}
+
+/// What a format parser returns; [`load_bytes_with`] adds hash and origin.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub generated: Option<NaiveDate>,
+    pub generated_raw: Option<String>,
+    pub entities: Vec<Entity>,
+    pub issues: Vec<RecordIssue>,
+}
+
+/// Detect the format from the first bytes: `<` (after a BOM and whitespace)
+/// is XML (the root element is checked by the UN parser); a first line that
+/// starts with digits followed by a comma is the SDN CSV.
+pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, ListError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace() && *b != 0x1A);
+    let Some(start) = start else {
+        return Err(ListError::Empty { file: name.to_string() });
+    };
+    let rest = &body[start..];
+    if rest[0] == b'<' {
+        return Ok(Format::UnXml);
+    }
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && rest.get(digits) == Some(&b',') {
+        return Ok(Format::OfacSdnCsv);
+    }
+    let shown: String = String::from_utf8_lossy(&rest[..rest.len().min(24)]).chars().take(24).collect();
+    Err(ListError::UnknownFormat { file: name.to_string(), start: shown })
+}
+
+/// The first `YYYY-MM-DD` in a file name (`sdn-2024-05-03.csv` → 2024-05-03).
+pub fn date_in_name(name: &str) -> Option<NaiveDate> {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let b = file.as_bytes();
+    (0..b.len().saturating_sub(9)).find_map(|i| {
+        let s = file.get(i..i + 10)?;
+        let ok = s.bytes().enumerate().all(|(j, c)| if j == 4 || j == 7 { c == b'-' } else { c.is_ascii_digit() });
+        if ok { NaiveDate::parse_from_str(s, "%Y-%m-%d").ok() } else { None }
+    })
+}
+
+static BUNDLED_UN: &[u8] = include_bytes!("../../../data/lists/un/consolidated-2026-02-27.xml");
+static BUNDLED_SDN: &[u8] = include_bytes!("../../../data/lists/ofac/sdn-2024-05-03.csv");
+
+/// Names (origins) of the bundled lists.
+pub const BUNDLED_UN_NAME: &str = "bundled:un/consolidated-2026-02-27.xml";
+pub const BUNDLED_SDN_NAME: &str = "bundled:ofac/sdn-2024-05-03.csv";
+
+/// The raw bytes of the bundled lists, `(origin, bytes)`; for benchmarks.
+pub fn bundled_bytes() -> [(&'static str, &'static [u8]); 2] {
+    [(BUNDLED_UN_NAME, BUNDLED_UN), (BUNDLED_SDN_NAME, BUNDLED_SDN)]
+}
+
+/// The lists bundled with Resolute (newest UN Consolidated List, OFAC SDN),
+/// parsed on each call: UN first, then OFAC SDN.
 pub fn bundled() -> Result<Vec<ListVersion>, ListError> {
-    Err(ListError::Unsupported { file: "bundled".into() })
+    bundled_bytes().iter().map(|(name, bytes)| load_bytes(name, bytes)).collect()
 }
 
-/// A field-level change of one entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChangedEntry {
-    #[serde(rename = "ref")]
-    pub reference: String,
-    pub fields: Vec<String>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Summary of an added or removed entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct EntrySummary {
-    #[serde(rename = "ref")]
-    pub reference: String,
-    pub schema: String,
-    pub name: String,
-    pub programs: Vec<String>,
-    pub listed_on: Option<NaiveDate>,
-}
+    #[test]
+    fn detects_formats_from_content() {
+        assert_eq!(detect_format("a", b"\xEF\xBB\xBF  <?xml version='1.0'?>").ok(), Some(Format::UnXml));
+        assert_eq!(detect_format("a", b"36,\"AEROCARIBBEAN AIRLINES\",-0- ").ok(), Some(Format::OfacSdnCsv));
+        assert!(matches!(detect_format("a", b"  \r\n\x1a"), Err(ListError::Empty { .. })));
+        let e = detect_format("x.txt", b"hello world").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("x.txt:1:1: unknown list format"), "{e}");
+    }
 
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ListDiff {
-    pub added: Vec<EntrySummary>,
-    pub removed: Vec<EntrySummary>,
-    pub changed: Vec<ChangedEntry>,
-}
-
-/// Compare two versions of the same list.
-pub fn diff(_old: &ListVersion, _new: &ListVersion) -> ListDiff {
-    ListDiff::default()
-}
-
-/// Several dated versions of one or more lists.
-#[derive(Debug, Clone, Default)]
-pub struct ListHistory {
-    pub versions: Vec<ListVersion>,
-}
-
-impl ListHistory {
-    /// Entries designated on `date`: `listed_on <= date` and present in the
-    /// newest version of each source generated on or before `date` (or the
-    /// oldest version when none is that old).
-    pub fn designated_on(&self, _date: NaiveDate) -> Vec<&Entity> {
-        Vec::new()
+    #[test]
+    fn dates_in_file_names() {
+        assert_eq!(date_in_name("data/lists/ofac/sdn-2024-05-03.csv"), NaiveDate::from_ymd_opt(2024, 5, 3));
+        assert_eq!(date_in_name("sdn.csv"), None);
+        assert_eq!(date_in_name("sdn-2024-13-03.csv"), None);
+        assert_eq!(date_in_name("2017-06-30"), NaiveDate::from_ymd_opt(2017, 6, 30));
     }
 }
