@@ -15,7 +15,9 @@ use resolute_model::country_from_name;
 ///   has no alpha-2 code, and mapping it to Russia would be wrong for
 ///   nationals of the other successor states.
 /// - A withdrawn citizenship is not a nationality.
+/// - OFAC writes "None Identified" for a vessel whose flag it does not know.
 pub const NOT_COUNTRIES: &[&str] = &[
+    "None Identified",
     "USSR (until 1991)",
     "former Soviet Union",
     "Kuwaiti citizenship withdrawn in 2002",
@@ -23,7 +25,7 @@ pub const NOT_COUNTRIES: &[&str] = &[
 
 /// Words that qualify a country without being part of its name.
 const QUALIFIER_PREFIXES: &[&str] = &["possibly ", "probably ", "reportedly ", "also believed to hold ", "or ", "and "];
-const QUALIFIER_SUFFIXES: &[&str] = &[" nationality", " citizenship", " by birth", " origin"];
+const QUALIFIER_SUFFIXES: &[&str] = &[" nationality", " citizenship", " by birth", " origin", " passport"];
 
 /// Every country a string names: one for "Korea, North", two for
 /// "Sudan/South Sudan" or "United States. Also believed to hold Syrian
