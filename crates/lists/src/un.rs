@@ -427,6 +427,12 @@ fn map_record(rec: &Record<'_>, ctx: &mut Ctx<'_>) -> Option<Entity> {
             "COMMENTS1" if !text.is_empty() => {
                 e.comments = Some(text.to_string());
                 e.add(prop::NOTES, text);
+                if rec.kind == Kind::Individual {
+                    // "New AKA: Jang Hyon U ... diplomatic passport number 836110034" (UNSCR 2371 amendments).
+                    for number in passport_numbers(text) {
+                        e.add(prop::PASSPORT_NUMBER, number);
+                    }
+                }
                 if rec.kind == Kind::Entity {
                     for imo in imo_numbers(text) {
                         e.add(prop::IMO_NUMBER, imo);
@@ -632,6 +638,30 @@ pub fn imo_numbers(text: &str) -> Vec<String> {
     found
 }
 
+/// Passport numbers written in a comment: "passport number 836110034",
+/// "passport no. 123456789", "Passport number: PD381420754". The token after
+/// the label must contain a digit and be at least five characters long.
+pub fn passport_numbers(text: &str) -> Vec<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("passport n") {
+        let start = from + i + "passport n".len();
+        from = start;
+        let rest = &text[start..];
+        let rest = if let Some(r) = rest.strip_prefix("umber") { r } else if let Some(r) = rest.strip_prefix("o.") { r } else { continue };
+        let token: String = rest
+            .trim_start_matches([':', ' '])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if token.len() >= 5 && token.chars().any(|c| c.is_ascii_digit()) && !found.contains(&token) {
+            found.push(token);
+        }
+    }
+    found
+}
+
 /// SWIFT/BIC codes written in a comment ("SWIFT/BIC: FTBDKPPY."): 8 or 11
 /// letters and digits after the label.
 pub fn swift_bics(text: &str) -> Vec<String> {
@@ -652,6 +682,17 @@ pub fn swift_bics(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passports_in_comments() {
+        assert_eq!(
+            passport_numbers("New AKA: Jang Hyon U with date of birth 22 February 1958 and diplomatic passport number 836110034, which"),
+            ["836110034"]
+        );
+        assert_eq!(passport_numbers("Passport No.: PD381420754."), ["PD381420754"]);
+        assert!(passport_numbers("passport number unknown").is_empty());
+        assert!(passport_numbers("passport").is_empty());
+    }
 
     #[test]
     fn bics_in_comments() {
