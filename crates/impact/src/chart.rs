@@ -1,0 +1,184 @@
+//! SVG chart of the base-year value removed by the measures over time,
+//! stacked by resolution, drawn with plotters.
+//!
+//! Text is measured with the bundled DejaVu Sans subset (see
+//! `assets/README.md`) registered under the generic name `sans-serif`, so
+//! the layout needs no system font and the SVG names a family every viewer has.
+
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+
+use crate::compute::{DirectionImpact, ImpactReport};
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
+
+/// Okabe–Ito colours (distinguishable with colour-vision deficiency).
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(240, 228, 66),
+];
+const CAP_ALLOWED: RGBColor = RGBColor(200, 200, 200);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("the bundled chart font could not be loaded")]
+    Font,
+    #[error("drawing the chart failed: {0}")]
+    Draw(String),
+}
+
+fn register_font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok());
+    if ok { Ok(()) } else { Err(ChartError::Font) }
+}
+
+fn day_number(d: NaiveDate) -> f64 {
+    d.signed_duration_since(NaiveDate::default()).num_days() as f64
+}
+
+fn date_of(day: f64) -> NaiveDate {
+    NaiveDate::default().checked_add_signed(chrono::Duration::days(day.round() as i64)).unwrap_or_default()
+}
+
+/// The chart for DPRK exports of a report.
+pub fn impact_svg(report: &ImpactReport) -> Result<String, ChartError> {
+    let title = format!("DPRK exports of {} removed by the UN measures, by resolution (US$ million)", report.year);
+    timeline_svg(&report.exports, &title, report.at)
+}
+
+/// Draw the stacked step chart of `impact.timeline`, up to `until`.
+pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> Result<String, ChartError> {
+    register_font()?;
+    let draw_err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
+    let points = &impact.timeline;
+    let first = points.first().map(|p| p.date).unwrap_or(until);
+    let x_start = day_number(first) - 120.0;
+    let x_end = day_number(until).max(day_number(first) + 30.0) + 60.0;
+    let resolutions: Vec<u32> = {
+        let mut r: Vec<u32> = points.iter().flat_map(|p| p.removed_by_resolution.keys().copied()).collect();
+        r.sort_unstable();
+        r.dedup();
+        r
+    };
+    let stack_top = |i: usize| -> f64 { points[i].removed_by_resolution.values().sum::<f64>() + points[i].cap_allowed_usd };
+    let max_stack = (0..points.len()).map(stack_top).fold(0.0_f64, f64::max);
+    let reference = impact.commodity_rows_usd;
+    // Head room above the stack for the legend and the date labels.
+    let y_max = (max_stack.max(reference) / 1e6 * 1.4).max(1.0);
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (960, 520)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| draw_err(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 17))
+            .margin(14)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_start..x_end, 0.0..y_max)
+            .map_err(|e| draw_err(&e))?;
+        chart
+            .configure_mesh()
+            .x_labels(10)
+            .y_labels(8)
+            .x_label_formatter(&|x| date_of(*x).format("%Y-%m").to_string())
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_desc("US$ million")
+            .label_style(("sans-serif", 13))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| draw_err(&e))?;
+
+        // Each band is a step function: the state at a point holds until the next point.
+        let segment_end = |i: usize| if i + 1 < points.len() { day_number(points[i + 1].date) } else { x_end };
+        let mut lower = vec![0.0_f64; points.len()];
+        let mut bands: Vec<(String, RGBColor, Vec<f64>)> = resolutions
+            .iter()
+            .enumerate()
+            .map(|(k, r)| {
+                let values = points.iter().map(|p| p.removed_by_resolution.get(r).copied().unwrap_or(0.0) / 1e6).collect();
+                (format!("UNSCR {r}"), PALETTE[k % PALETTE.len()], values)
+            })
+            .collect();
+        bands.push(("still allowed under a cap".to_string(), CAP_ALLOWED, points.iter().map(|p| p.cap_allowed_usd / 1e6).collect()));
+        for (label, color, values) in bands {
+            if values.iter().all(|v| v.abs() < 1e-9) {
+                continue;
+            }
+            let upper: Vec<f64> = lower.iter().zip(&values).map(|(l, v)| l + v).collect();
+            let mut outline: Vec<(f64, f64)> = Vec::new();
+            for i in 0..points.len() {
+                let x0 = day_number(points[i].date);
+                outline.push((x0, upper[i]));
+                outline.push((segment_end(i), upper[i]));
+            }
+            for i in (0..points.len()).rev() {
+                let x0 = day_number(points[i].date);
+                outline.push((segment_end(i), lower[i]));
+                outline.push((x0, lower[i]));
+            }
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, color.mix(0.85).filled())))
+                .map_err(|e| draw_err(&e))?
+                .label(label)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+            lower = upper;
+        }
+        if reference > 0.0 {
+            let y = reference / 1e6;
+            chart
+                .draw_series(DashedLineSeries::new(vec![(x_start, y), (x_end, y)], 6, 4, BLACK.stroke_width(1)))
+                .map_err(|e| draw_err(&e))?
+                .label(format!("base-year value of the commodity rows: {y:.0}"))
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(1)));
+        }
+        // Mark the days on which the removed value changed, labelled with the
+        // resolutions whose share changed; labels close in time are staggered.
+        let mut previous: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
+        let mut level = 0_usize;
+        let mut last_label_x = f64::MIN;
+        for (i, p) in points.iter().enumerate() {
+            let changed: Vec<String> = p
+                .removed_by_resolution
+                .iter()
+                .filter(|(r, v)| (previous.get(r).copied().unwrap_or(0.0) - **v).abs() > 1.0)
+                .map(|(r, _)| r.to_string())
+                .collect();
+            previous = p.removed_by_resolution.clone();
+            if changed.is_empty() {
+                continue;
+            }
+            let x = day_number(p.date);
+            let top = stack_top(i) / 1e6;
+            level = if x - last_label_x < (x_end - x_start) * 0.2 { level + 1 } else { 0 };
+            last_label_x = x;
+            let label_y = top + y_max * (0.04 + 0.055 * level as f64);
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, label_y)], RGBColor(90, 90, 90).stroke_width(1))))
+                .map_err(|e| draw_err(&e))?;
+            let text = format!("{} UNSCR {}", p.date.format("%Y-%m-%d"), changed.join(", "));
+            chart
+                .draw_series(std::iter::once(Text::new(text, (x + 3.0, label_y), ("sans-serif", 12).into_font().color(&BLACK))))
+                .map_err(|e| draw_err(&e))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 13))
+            .draw()
+            .map_err(|e| draw_err(&e))?;
+        root.present().map_err(|e| draw_err(&e))?;
+    }
+    Ok(svg)
+}
