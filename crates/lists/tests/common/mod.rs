@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 use resolute_lists::{ListVersion, load_file};
 
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    p.canonicalize().unwrap_or(p)
 }
 
 /// The five UN Consolidated List copies, oldest first.
