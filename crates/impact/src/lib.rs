@@ -12,12 +12,14 @@
 pub mod chart;
 pub mod compute;
 pub mod measures;
+pub mod regime_view;
 pub mod members;
 pub mod reporting;
 pub mod trade;
 
 pub use compute::{ImpactOptions, ImpactReport, compute_impact};
 pub use measures::{ImpactKind, MeasureView};
+pub use regime_view::{from_regime, regime_measures};
 pub use trade::{DprkDirection, TradeData, TradeFlow, read_trade_file};
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ pub fn from_regime(
     exceptions: &[resolute_regime::model::Exception],
     horizon: NaiveDate,
 ) -> Vec<MeasureView> {
-    use resolute_regime::model::{Direction, Effect, ExceptionCondition, MeasureKind};
+    use resolute_regime::model::{Direction, Effect, MeasureKind};
     let mut views = Vec::new();
     for m in measures {
         let Some(direction) = m.direction else { continue };
@@ -59,14 +59,15 @@ pub fn from_regime(
         if hs_prefixes.is_empty() {
             continue;
         }
-        // An exception that only admits goods NOT of DPRK origin (Rajin
-        // transit) leaves the ban on DPRK goods outright; any other exception
-        // (livelihood purposes, Committee approval) makes it conditional.
+        // Exceptions decided case by case in advance by the Committee
+        // (humanitarian) or admitting only goods NOT of DPRK origin (Rajin
+        // transit) leave the ban on DPRK goods outright. The livelihood
+        // exception of 2270/2321 lets States judge for themselves and kept
+        // coal and iron flowing, so a ban carrying it is conditional. The
+        // regime marks exceptions by id and title only, hence the text test.
         let weakened = m.exceptions.iter().any(|id| {
-            exceptions
-                .iter()
-                .find(|e| &e.id == id)
-                .is_none_or(|e| e.condition != Some(ExceptionCondition::OriginOutsideDprk))
+            let title = exceptions.iter().find(|e| &e.id == id).map(|e| e.title.to_ascii_lowercase()).unwrap_or_default();
+            id.contains("livelihood") || title.contains("livelihood")
         });
         let kind = match (m.kind, m.effect) {
             (MeasureKind::QuantityCap, _) => ImpactKind::Cap,
@@ -94,3 +95,8 @@ pub fn from_regime(
     views
 }
 
+
+/// The impact view of every goods measure of a loaded regime.
+pub fn regime_measures(regime: &resolute_regime::Regime, horizon: NaiveDate) -> Vec<MeasureView> {
+    from_regime(&regime.measures, &regime.exceptions, horizon)
+}

@@ -204,9 +204,15 @@ pub enum ReportError {
 /// Parse `2371`, `2371;2375`, `2371 2375` or `2371,2375`.
 pub fn parse_resolutions(raw: &str) -> Result<Vec<u32>, ReportError> {
     let mut out = Vec::new();
-    for part in raw.split([';', ',', ' ', '/']).map(str::trim).filter(|p| !p.is_empty()) {
-        let n: u32 = part.trim_start_matches("S/RES/").split('(').next().unwrap_or("").trim().parse().map_err(|_| ReportError::BadResolution(part.to_string()))?;
-        out.push(n);
+    for part in raw.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+        let tokens: Vec<&str> = match part.strip_prefix("S/RES/") {
+            // "S/RES/2371 (2017)": the number before the year.
+            Some(rest) => vec![rest.split('(').next().unwrap_or("").trim()],
+            None => part.split_whitespace().collect(),
+        };
+        for token in tokens {
+            out.push(token.parse::<u32>().map_err(|_| ReportError::BadResolution(part.to_string()))?);
+        }
     }
     Ok(out)
 }
@@ -538,4 +544,100 @@ pub struct ResolutionStatus {
     /// "77 of 193 member states reported on resolution 2371 by …".
     pub summary: String,
     pub states: Vec<StateStatus>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+    }
+
+    fn new(state: &str, res: &[u32], submitted: &str, symbol: &str) -> NewReport {
+        NewReport { state: state.into(), resolutions: res.to_vec(), submitted: submitted.into(), symbol: symbol.into(), notes: String::new() }
+    }
+
+    #[test]
+    fn requests_table_loads_with_deadlines() {
+        assert_eq!(reporting_requests().len(), 15);
+        // 2321: "The deadline was Feb. 28" = 30 Nov 2016 + 90 days.
+        assert_eq!(nir_request(2321).and_then(|r| r.due), Some(d(2017, 2, 28)));
+        assert_eq!(nir_request(2371).and_then(|r| r.due), Some(d(2017, 11, 3)));
+        assert!(nir_request(2371).is_some_and(|r| !r.deadline_verified && !r.paragraph_verified));
+        assert_eq!(nir_request(1718).map(|r| r.deadline), Some(DeadlineRule::None));
+        let midterm = reporting_requests().iter().find(|r| r.request == "worker_repatriation_midterm_report").expect("2397 OP8");
+        assert_eq!(midterm.due, Some(d(2019, 3, 22)));
+    }
+
+    #[test]
+    fn invalid_states_dates_and_resolutions_are_clear_errors() {
+        let today = d(2026, 1, 1);
+        let err = |r: NewReport| validate(&r, today).expect_err("must fail").to_string();
+        assert!(err(new("Atlantis", &[2371], "2017-10-01", "")).contains("unknown state \"Atlantis\""));
+        assert!(err(new("VA", &[2371], "2017-10-01", "")).contains("is not a UN member state"));
+        assert!(err(new("CHN", &[2371], "2017-13-01", "")).contains("invalid date \"2017-13-01\""));
+        assert!(err(new("CHN", &[1234], "2017-10-01", "")).contains("1234 is not a DPRK sanctions resolution"));
+        assert!(err(new("CHN", &[2397], "2017-10-01", "")).contains("before resolution 2397 was adopted (2017-12-22)"));
+        assert!(err(new("CHN", &[], "2017-10-01", "")).contains("at least one resolution"));
+        assert!(err(new("CHN", &[2371], "2027-01-01", "")).contains("after today"));
+        assert!(matches!(parse_resolutions("2371;x"), Err(ReportError::BadResolution(_))));
+        assert_eq!(parse_resolutions("2371; 2375,S/RES/2397 (2017)").expect("parse"), vec![2371, 2375, 2397]);
+    }
+
+    #[test]
+    fn store_round_trip_status_and_duplicates() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let today = d(2026, 1, 1);
+        let mut store = ReportStore::open(dir.path(), today).expect("open empty");
+        store.add(&new("Mongolia", &[2375], "2017-12-26", "S/AC.49/2017/TEST-1"), today).expect("add");
+        store.add(&new("CN", &[2371, 2375], "2017-10-30", ""), today).expect("add");
+        store.add(&new("JPN", &[2371], "2017-12-01", "S/AC.49/2017/TEST-2"), today).expect("add late");
+        let dup = store.add(&new("MNG", &[2375], "2018-01-05", "S/AC.49/2017/TEST-1"), today).expect_err("duplicate");
+        assert!(matches!(dup, ReportError::Duplicate { .. }));
+        store.save().expect("save");
+        assert!(!dir.path().join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id())).exists());
+
+        let again = ReportStore::open(dir.path(), today).expect("reopen");
+        assert_eq!(again.reports(), store.reports());
+        assert_eq!(again.list(Some(2375)).len(), 2);
+
+        let st = again.status(2371, d(2018, 1, 1)).expect("status");
+        assert_eq!(st.members, 193);
+        assert_eq!((st.reported, st.on_time, st.late, st.overdue), (2, 1, 1, 191));
+        assert!(st.summary.starts_with("2 of 193 member states reported on resolution 2371"), "{}", st.summary);
+        let japan = st.states.iter().find(|s| s.state == "JPN").expect("JPN");
+        assert_eq!(japan.status, StateReportStatus::Late);
+        // Before the deadline nobody is overdue.
+        let early = again.status(2371, d(2017, 11, 1)).expect("status");
+        assert_eq!((early.reported, early.overdue, early.not_reported), (1, 0, 192));
+        // No verified deadline for 1718: nobody is overdue; 192 members in 2006, 193 now.
+        let r1718 = again.status(1718, today).expect("1718");
+        assert_eq!((r1718.members, r1718.overdue), (193, 0));
+    }
+
+    #[test]
+    fn import_reports_bad_rows_with_line_and_skips_duplicates() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let today = d(2026, 1, 1);
+        let csv_path = dir.path().join("in.csv");
+        std::fs::write(
+            &csv_path,
+            "state,resolutions,submitted,symbol,notes\n\
+             DEU,2371,2017-10-20,S/AC.49/2017/T1,\n\
+             XX,2371,2017-10-20,S/AC.49/2017/T2,\n\
+             FRA,2371,20171020,S/AC.49/2017/T3,\n\
+             DEU,2371,2017-10-20,S/AC.49/2017/T1,again\n",
+        )
+        .expect("write");
+        let mut store = ReportStore::open(dir.path(), today).expect("open");
+        let summary = store.import_csv(&csv_path, today).expect("import");
+        assert_eq!((summary.added, summary.already_present), (1, 1), "{:?}", summary.errors);
+        assert_eq!(summary.errors.len(), 2);
+        assert!(summary.errors[0].contains("in.csv:3:") && summary.errors[0].contains("unknown state \"XX\""), "{}", summary.errors[0]);
+        assert!(summary.errors[1].contains("in.csv:4:") && summary.errors[1].contains("invalid date"), "{}", summary.errors[1]);
+        let mut out = Vec::new();
+        store.export_csv(&mut out).expect("export");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "state,resolutions,submitted,symbol,notes\nDEU,2371,2017-10-20,S/AC.49/2017/T1,\n");
+    }
 }

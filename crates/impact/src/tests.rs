@@ -161,3 +161,21 @@ fn write_chart_when_asked() {
     let report = compute_impact(&flows.flows, &test_measures(), &ImpactOptions { year: 2016, at: d(2018, 6, 30), resolution: None });
     std::fs::write(out, crate::chart::impact_svg(&report).expect("svg")).expect("write");
 }
+
+/// The same check with the measures of the regime crate (`regime/dprk/*.toml`).
+#[test]
+fn with_the_regime_measures_2371_newly_cuts_1_06_bn() {
+    let regime = resolute_regime::Regime::embedded().expect("embedded regime loads");
+    let measures = crate::regime_measures(&regime, d(2030, 12, 31));
+    let coal_cap = measures.iter().find(|m| m.kind == ImpactKind::Cap && m.hs_prefixes.iter().any(|h| h == "2701")).expect("2321 coal cap");
+    assert_eq!(coal_cap.resolution, 2321);
+    assert_eq!(coal_cap.ends, Some(d(2017, 8, 4)));
+    let flows = real_flows();
+    let report = compute_impact(&flows.flows, &measures, &ImpactOptions { year: 2016, at: d(2017, 8, 5), resolution: None });
+    let r2371 = report.exports.by_resolution.iter().find(|r| r.resolution == 2371).expect("2371");
+    assert!((r2371.newly_cut_usd - 1_059_870_018.0).abs() < 1.0, "{:#?}", report.exports.by_resolution);
+    // 2270's coal and iron bans carry the livelihood exception: conditional, they cut nothing.
+    let r2270 = report.exports.by_resolution.iter().find(|r| r.resolution == 2270).expect("2270");
+    assert_eq!(r2270.newly_cut_usd, 0.0);
+    assert!(r2270.measures.iter().filter(|m| m.scope_usd > 0.0).all(|m| m.kind == ImpactKind::Conditional));
+}
