@@ -12,6 +12,13 @@ use std::sync::Arc;
 use resolute_model::{Entity, Schema};
 use serde::Serialize;
 
+pub mod korean;
+pub mod names;
+pub mod text;
+
+pub use names::{How, NameType, TokenMatch};
+use names::{NameComparison, NameForm, name_variants, round3};
+
 /// A malformed query.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum QueryError {
@@ -131,17 +138,58 @@ impl Default for MatchOptions {
     }
 }
 
-/// Why a pair scored as it did.
+/// Why a pair scored as it did: which query name aligned with which list
+/// name, token by token, and which qualifiers raised or lowered the score.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Explanation {
     pub query_name: String,
     pub matched_name: String,
-    pub summary: String,
+    /// Kind of the list name (`primary`, `alias`, `weak`, `previous`, `original_script`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_kind: Option<String>,
+    /// `korean_syllables`, `tokens`, `object`, `acronym`, `literal`, `identifier`.
+    pub method: String,
+    pub name_score: f64,
+    pub alignment: Vec<TokenMatch>,
+    pub qualifiers: Vec<QualifierEffect>,
+    pub score: f64,
+}
+
+/// A qualifier that changed the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QualifierEffect {
+    /// `birth_date`, `nationality`, `gender`, `identifier`, `weak_alias`.
+    pub feature: String,
+    /// Added to the score (negative lowers it).
+    pub effect: f64,
+    pub detail: String,
 }
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} ~ {:?}: {}", self.query_name, self.matched_name, self.summary)
+        write!(f, "score {:.2}: query name \"{}\" ~ list name \"{}\"", self.score, self.query_name, self.matched_name)?;
+        if let Some(k) = &self.name_kind {
+            write!(f, " ({k})")?;
+        }
+        writeln!(f, ", name score {:.2} by {}", self.name_score, self.method.replace('_', " "))?;
+        for m in &self.alignment {
+            match m.how {
+                How::Missing => writeln!(f, "  - {:<14} has no counterpart in the list name", m.query)?,
+                How::Extra => writeln!(f, "  - {:<14} (list name only)", m.candidate)?,
+                How::NumberMismatch => writeln!(f, "  ! numbers differ: {} vs {}", m.query, m.candidate)?,
+                _ => {
+                    write!(f, "  = {:<14} ~ {:<14} {}", m.query, m.candidate, m.how)?;
+                    if let Some(d) = m.distance {
+                        write!(f, " ({d} edit{})", if d == 1 { "" } else { "s" })?;
+                    }
+                    writeln!(f, " {:.2}", m.score)?;
+                }
+            }
+        }
+        for q in &self.qualifiers {
+            writeln!(f, "  {} {}: {} ({:+.2})", if q.effect >= 0.0 { "+" } else { "-" }, q.feature.replace('_', " "), q.detail, q.effect)?;
+        }
+        Ok(())
     }
 }
 
@@ -223,9 +271,37 @@ impl MatchIndex {
     }
 }
 
-/// Score two names of the given schema; naive placeholder.
-pub fn compare_names(_schema: Schema, name1: &str, name2: &str) -> (f64, Explanation) {
-    let norm = |s: &str| s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
-    let score = if norm(name1) == norm(name2) { 1.0 } else { 0.0 };
-    (score, Explanation { query_name: name1.into(), matched_name: name2.into(), summary: String::new() })
+/// Score two names of the given schema (no qualifiers), with the explanation.
+pub fn compare_names(schema: Schema, name1: &str, name2: &str) -> (f64, Explanation) {
+    let ty = NameType::of(schema);
+    let mut best: Option<(NameComparison, String, String)> = None;
+    for a in name_variants(name1) {
+        let fa = NameForm::new(&a, ty);
+        for b in name_variants(name2) {
+            let fb = NameForm::new(&b, ty);
+            let c = names::compare(&fa, &fb, ty);
+            if best.as_ref().is_none_or(|(x, _, _)| c.score > x.score) {
+                best = Some((c, a.clone(), b.clone()));
+            }
+        }
+    }
+    match best {
+        Some((c, a, b)) => {
+            let score = round3(c.score);
+            (
+                score,
+                Explanation {
+                    query_name: a,
+                    matched_name: b,
+                    name_kind: None,
+                    method: c.method.to_string(),
+                    name_score: score,
+                    alignment: c.alignment,
+                    qualifiers: Vec::new(),
+                    score,
+                },
+            )
+        }
+        None => (0.0, Explanation::default()),
+    }
 }

@@ -1,0 +1,483 @@
+//! Korean names: syllable-level romanization equivalence and Hangul handling.
+//!
+//! A Korean personal name is a sequence of syllables (surname first, then one
+//! or two given-name syllables). The same syllable is written very
+//! differently by the DPRK's official system, McCune–Reischauer (MR, often
+//! with its breves and apostrophes dropped), Revised Romanization (RR) and
+//! passport habits: 정 is `Jong`, `Chong`, `Jeong`, `Chung`; 이/리 is `Ri`,
+//! `I`, `Yi`, `Lee`, `Rhee`. Instead of listing pairs, every syllable is
+//! reduced to a *canonical key* built from its three jamo slots (initial
+//! consonant, vowel, final consonant), each folded into the class of sounds
+//! the systems fail to distinguish once diacritics and apostrophes are gone:
+//!
+//! - initials: plain / aspirated / tense stops merge (MR writes plain ㅈ as
+//!   `ch` and aspirated ㅊ as `ch'`; with the apostrophe lost they coincide):
+//!   ㄱㅋㄲ→K, ㄷㅌㄸ→T, ㅂㅍㅃ→P, ㅈㅊㅉ→J, ㅅㅆ→S; ㄹ and ㄴ follow the South's
+//!   initial-sound law (두음법칙): before `i`/`y` vowels they drop (리→이,
+//!   `Ri`~`I`~`Lee`), elsewhere ㄹ→ㄴ (로→노, `Ro`~`No`).
+//! - vowels: ㅓ (MR ŏ) and ㅗ both lose their breve to `o`; ㅡ (ŭ, RR `eu`) and
+//!   ㅜ to `u`; ㅕ and ㅛ to `yo`; ㅐ/ㅔ to `ae/e`; ㅚ/ㅙ/ㅞ (`oe`, `oi`, `wae`,
+//!   `we`) to one class (`Choe`~`Choi`~`Chwe`); ㅢ (`ui`, passport `ee` as in
+//!   `Hee`) to `i`.
+//! - finals: ㄹ is `l` or `r`; ㄱ/ㅂ/ㄷ are `k/g`, `p/b`, `t/s/d`.
+//!
+//! Passport habits that reuse a letter for another vowel produce *several*
+//! keys for one Latin syllable: `u` before a final consonant is also ㅓ
+//! (`Chul`=철, `Sung`=성), `yu` before a final is also ㅕ (`Hyuk`=혁,
+//! `Hyun`=현). Two syllables are equivalent when their key sets intersect.
+//! A different syllable stays different: `Il` and `Un` share no key.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// Initial-consonant classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+enum Ini {
+    None = 0,
+    K,
+    N,
+    T,
+    R,
+    M,
+    P,
+    S,
+    J,
+    H,
+}
+
+/// Vowel classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+enum Vow {
+    A = 0,
+    E,
+    Ya,
+    Ye,
+    O,
+    Yo,
+    U,
+    Yu,
+    Wa,
+    We,
+    Wo,
+    Wi,
+    I,
+}
+
+/// Final-consonant classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+enum Fin {
+    None = 0,
+    K,
+    N,
+    Ng,
+    L,
+    M,
+    P,
+    T,
+}
+
+/// Canonical key of one syllable (initial class, vowel class, final class),
+/// after the initial-sound law.
+pub type SylKey = u16;
+
+fn key(i: Ini, v: Vow, f: Fin) -> SylKey {
+    let y_like = matches!(v, Vow::I | Vow::Ya | Vow::Ye | Vow::Yo | Vow::Yu);
+    let i = match i {
+        Ini::R | Ini::N if y_like => Ini::None,
+        Ini::R => Ini::N,
+        other => other,
+    };
+    ((i as u16) << 8) | ((v as u16) << 4) | f as u16
+}
+
+/// One syllable of a romanized or Hangul name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Syllable {
+    /// Surface text (Latin, or the Hangul syllable).
+    pub text: String,
+    /// Canonical keys; equivalent syllables share at least one.
+    pub keys: Vec<SylKey>,
+    /// The Hangul syllable, when the input was Hangul (compared exactly
+    /// against other Hangul).
+    pub hangul: Option<char>,
+}
+
+impl Syllable {
+    pub fn equivalent(&self, other: &Syllable) -> bool {
+        if let (Some(a), Some(b)) = (self.hangul, other.hangul) {
+            return a == b;
+        }
+        self.keys.iter().any(|k| other.keys.contains(k))
+    }
+}
+
+const INITIALS: &[(&str, Ini)] = &[
+    ("kk", Ini::K),
+    ("gg", Ini::K),
+    ("kh", Ini::K),
+    ("k", Ini::K),
+    ("g", Ini::K),
+    ("n", Ini::N),
+    ("tt", Ini::T),
+    ("dd", Ini::T),
+    ("th", Ini::T),
+    ("t", Ini::T),
+    ("d", Ini::T),
+    ("rh", Ini::R),
+    ("r", Ini::R),
+    ("l", Ini::R),
+    ("m", Ini::M),
+    ("pp", Ini::P),
+    ("bb", Ini::P),
+    ("ph", Ini::P),
+    ("p", Ini::P),
+    ("b", Ini::P),
+    ("ss", Ini::S),
+    ("sh", Ini::S),
+    ("s", Ini::S),
+    ("jj", Ini::J),
+    ("tch", Ini::J),
+    ("chh", Ini::J),
+    ("ch", Ini::J),
+    ("j", Ini::J),
+    ("h", Ini::H),
+];
+
+/// Vowel spellings; the flag marks spellings that are an ambiguous passport
+/// habit only before a final consonant (second class applies then).
+const VOWELS: &[(&str, Vow, Option<Vow>)] = &[
+    ("yae", Vow::Ye, None),
+    ("yeo", Vow::Yo, None),
+    ("yoo", Vow::Yu, Some(Vow::Yo)),
+    ("wae", Vow::We, None),
+    ("weo", Vow::Wo, None),
+    ("eui", Vow::I, None),
+    ("ae", Vow::E, None),
+    ("ai", Vow::E, None),
+    ("ya", Vow::Ya, None),
+    ("ye", Vow::Ye, None),
+    ("eo", Vow::O, None),
+    ("yo", Vow::Yo, None),
+    ("oo", Vow::U, None),
+    ("ou", Vow::U, Some(Vow::O)),
+    ("eu", Vow::U, None),
+    ("yu", Vow::Yu, Some(Vow::Yo)),
+    ("wa", Vow::Wa, None),
+    ("oe", Vow::We, None),
+    ("oi", Vow::We, None),
+    ("oy", Vow::We, None),
+    ("we", Vow::We, None),
+    ("wo", Vow::Wo, None),
+    ("wi", Vow::Wi, None),
+    ("ui", Vow::I, None),
+    ("ee", Vow::I, None),
+    ("yi", Vow::I, None),
+    ("a", Vow::A, None),
+    ("e", Vow::E, None),
+    ("o", Vow::O, None),
+    ("u", Vow::U, Some(Vow::O)),
+    ("i", Vow::I, None),
+];
+
+const FINALS: &[(&str, Fin)] = &[
+    ("ng", Fin::Ng),
+    ("ck", Fin::K),
+    ("k", Fin::K),
+    ("g", Fin::K),
+    ("n", Fin::N),
+    ("l", Fin::L),
+    ("r", Fin::L),
+    ("m", Fin::M),
+    ("p", Fin::P),
+    ("b", Fin::P),
+    ("t", Fin::T),
+    ("s", Fin::T),
+    ("d", Fin::T),
+];
+
+/// Parse a lower-case ASCII token into Korean syllables; every reading is
+/// returned (`jongun` → `jong·un`, `jon·gun`). `None` if the token cannot be
+/// read as Korean syllables. At most `max_syllables` per reading.
+pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syllable>>> {
+    if token.is_empty() || token.len() > 12 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    parse_from(token.as_bytes(), 0, max_syllables, &mut cur, &mut out);
+    if out.is_empty() {
+        return None;
+    }
+    // Fewest syllables first: the most natural reading.
+    out.sort_by_key(Vec::len);
+    out.truncate(6);
+    Some(out)
+}
+
+fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<Syllable>, out: &mut Vec<Vec<Syllable>>) {
+    if out.len() >= 12 {
+        return;
+    }
+    if pos == s.len() {
+        if !cur.is_empty() {
+            out.push(cur.clone());
+        }
+        return;
+    }
+    if cur.len() >= max {
+        return;
+    }
+    let rest = &s[pos..];
+    let mut inits: Vec<(usize, Ini)> = vec![(0, Ini::None)];
+    for (t, c) in INITIALS {
+        if rest.starts_with(t.as_bytes()) {
+            inits.push((t.len(), *c));
+        }
+    }
+    for (il, ini) in inits {
+        let after_i = &rest[il..];
+        for (vt, v, v_alt) in VOWELS {
+            if !after_i.starts_with(vt.as_bytes()) {
+                continue;
+            }
+            let vl = vt.len();
+            let after_v = &after_i[vl..];
+            // `ar` in `Park`, `Bark`: an English r marking a long a before a final.
+            let mut vowel_opts = vec![(vl, *v, *v_alt)];
+            if *vt == "a" && after_v.first() == Some(&b'r') && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c)) {
+                vowel_opts.push((vl + 1, Vow::A, None));
+            }
+            for (vl, v, v_alt) in vowel_opts {
+                let after_v = &after_i[vl..];
+                let mut fins: Vec<(usize, Fin)> = vec![(0, Fin::None)];
+                for (ft, f) in FINALS {
+                    if after_v.starts_with(ft.as_bytes()) {
+                        fins.push((ft.len(), *f));
+                    }
+                }
+                for (fl, fin) in fins {
+                    let len = il + vl + fl;
+                    let mut keys = vec![key(ini, v, fin)];
+                    if let Some(alt) = v_alt
+                        && fin != Fin::None
+                    {
+                        keys.push(key(ini, alt, fin));
+                    }
+                    let text = String::from_utf8_lossy(&rest[..len]).into_owned();
+                    cur.push(Syllable { text, keys, hangul: None });
+                    parse_from(s, pos + len, max, cur, out);
+                    cur.pop();
+                }
+            }
+        }
+    }
+}
+
+const HANGUL_BASE: u32 = 0xAC00;
+const HANGUL_LAST: u32 = 0xD7A3;
+
+pub fn is_hangul_syllable(c: char) -> bool {
+    (HANGUL_BASE..=HANGUL_LAST).contains(&(c as u32))
+}
+
+const H_INI: [Ini; 19] = [
+    Ini::K,
+    Ini::K,
+    Ini::N,
+    Ini::T,
+    Ini::T,
+    Ini::R,
+    Ini::M,
+    Ini::P,
+    Ini::P,
+    Ini::S,
+    Ini::S,
+    Ini::None,
+    Ini::J,
+    Ini::J,
+    Ini::J,
+    Ini::K,
+    Ini::T,
+    Ini::P,
+    Ini::H,
+];
+const H_VOW: [Vow; 21] = [
+    Vow::A,
+    Vow::E,
+    Vow::Ya,
+    Vow::Ye,
+    Vow::O,
+    Vow::E,
+    Vow::Yo,
+    Vow::Ye,
+    Vow::O,
+    Vow::Wa,
+    Vow::We,
+    Vow::We,
+    Vow::Yo,
+    Vow::U,
+    Vow::Wo,
+    Vow::We,
+    Vow::Wi,
+    Vow::Yu,
+    Vow::U,
+    Vow::I,
+    Vow::I,
+];
+const H_FIN: [Fin; 28] = [
+    Fin::None,
+    Fin::K,
+    Fin::K,
+    Fin::K,
+    Fin::N,
+    Fin::N,
+    Fin::N,
+    Fin::T,
+    Fin::L,
+    Fin::K,
+    Fin::M,
+    Fin::L,
+    Fin::L,
+    Fin::L,
+    Fin::P,
+    Fin::L,
+    Fin::M,
+    Fin::P,
+    Fin::P,
+    Fin::T,
+    Fin::T,
+    Fin::Ng,
+    Fin::T,
+    Fin::T,
+    Fin::K,
+    Fin::T,
+    Fin::P,
+    Fin::T,
+];
+
+/// DPRK-style romanization (breves dropped) of each jamo slot, for display.
+const R_INI: [&str; 19] = ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th", "ph", "h"];
+const R_VOW: [&str; 21] =
+    ["a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"];
+const R_FIN: [&str; 28] =
+    ["", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"];
+
+fn jamo(c: char) -> Option<(usize, usize, usize)> {
+    if !is_hangul_syllable(c) {
+        return None;
+    }
+    let idx = c as u32 - HANGUL_BASE;
+    Some(((idx / 588) as usize, ((idx % 588) / 28) as usize, (idx % 28) as usize))
+}
+
+/// A Hangul syllable as a [`Syllable`] (key and DPRK-style romanization).
+pub fn hangul_syllable(c: char) -> Option<Syllable> {
+    let (i, v, f) = jamo(c)?;
+    let text = format!("{}{}{}", R_INI[i], R_VOW[v], R_FIN[f]);
+    Some(Syllable { text, keys: vec![key(H_INI[i], H_VOW[v], H_FIN[f])], hangul: Some(c) })
+}
+
+/// DPRK-style romanization of a Hangul string (other characters kept).
+pub fn romanize_hangul(s: &str) -> String {
+    s.chars().map(|c| hangul_syllable(c).map(|x| x.text).unwrap_or_else(|| c.to_string())).collect()
+}
+
+/// Korean surnames in Hangul (the most frequent single-syllable ones and the
+/// two-syllable ones), used to split `김정은` into `김` + `정은` and to
+/// recognise Korean-shaped Latin names.
+const SURNAMES_1: &str = "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양손배백허남심노로하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부태피두감음빈동온호범좌팽승간상갈시단견당계";
+const SURNAMES_2: &[&str] = &["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절"];
+
+static SURNAME_KEYS: LazyLock<HashSet<SylKey>> =
+    LazyLock::new(|| SURNAMES_1.chars().filter_map(hangul_syllable).flat_map(|s| s.keys).collect());
+
+/// Could this Latin syllable be a Korean surname?
+pub fn is_surname_syllable(s: &Syllable) -> bool {
+    s.keys.iter().any(|k| SURNAME_KEYS.contains(k))
+}
+
+/// Split a Hangul word into surname and given-name syllables.
+pub fn split_hangul_name(word: &str) -> (Vec<Syllable>, Vec<Syllable>) {
+    let chars: Vec<char> = word.chars().filter(|c| is_hangul_syllable(*c)).collect();
+    let sy: Vec<Syllable> = chars.iter().filter_map(|c| hangul_syllable(*c)).collect();
+    let two: String = chars.iter().take(2).collect();
+    let cut = if chars.len() >= 3 && SURNAMES_2.contains(&two.as_str()) { 2 } else { 1.min(chars.len()) };
+    let (a, b) = sy.split_at(cut);
+    (a.to_vec(), b.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(s: &str) -> Syllable {
+        let p = parse_romanized(s, 1).unwrap_or_default();
+        p.into_iter().next().and_then(|mut v| v.pop()).unwrap_or_else(|| panic!("{s} does not parse"))
+    }
+
+    fn eq(a: &str, b: &str) -> bool {
+        one(a).equivalent(&one(b))
+    }
+
+    #[test]
+    fn romanization_variants_share_a_key() {
+        for set in [
+            &["jong", "jeong", "chong", "chung", "joung"][..],
+            &["ri", "rhee", "lee", "yi", "i", "li"],
+            &["pak", "park", "bak"],
+            &["choe", "choi", "chwe", "choy"],
+            &["chol", "cheol", "chul"],
+            &["un", "eun"],
+            &["song", "seong", "sung"],
+            &["hyok", "hyeok", "hyuk"],
+            &["kwang", "gwang"],
+            &["thaek", "taek"],
+            &["kim", "gim"],
+            &["hui", "hee", "hi"],
+        ] {
+            for a in set {
+                for b in set {
+                    assert!(eq(a, b), "{a} ~ {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn different_syllables_differ() {
+        for (a, b) in [("il", "un"), ("yong", "pyong"), ("chol", "chun"), ("jong", "yong"), ("kim", "kin"), ("sik", "man")] {
+            assert!(!eq(a, b), "{a} !~ {b}");
+        }
+    }
+
+    #[test]
+    fn joined_given_names_have_two_syllable_readings() {
+        let p = parse_romanized("jongun", 3).unwrap_or_default();
+        assert!(p.iter().any(|r| r.len() == 2 && r[0].text == "jong" && r[1].text == "un"));
+    }
+
+    #[test]
+    fn hangul_keys_match_latin() {
+        let (sur, given) = split_hangul_name("김정은");
+        assert_eq!(sur.len(), 1);
+        assert_eq!(given.len(), 2);
+        assert!(sur[0].equivalent(&one("kim")));
+        assert!(given[0].equivalent(&one("jong")));
+        assert!(given[1].equivalent(&one("un")));
+        assert_eq!(romanize_hangul("김정은"), "kimjongun");
+        let (sur, _) = split_hangul_name("리홍섭");
+        assert!(sur[0].equivalent(&one("ri")) && sur[0].equivalent(&one("lee")));
+        let (sur, given) = split_hangul_name("남궁민수");
+        assert_eq!((sur.len(), given.len()), (2, 2));
+    }
+
+    #[test]
+    fn hangul_compares_exactly_with_hangul() {
+        let a = hangul_syllable('종').unwrap_or_else(|| panic!());
+        let b = hangul_syllable('정').unwrap_or_else(|| panic!());
+        assert!(!a.equivalent(&b));
+    }
+}

@@ -1,0 +1,285 @@
+//! Text normalization: Unicode NFKC, case folding, diacritics, apostrophes,
+//! punctuation, transliteration of non-Latin scripts.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+use crate::korean::is_hangul_syllable;
+
+/// Characters deleted without splitting the word: apostrophes and the MR
+/// aspiration mark (`Ch'oe` → `choe`), dots inside abbreviations
+/// (`U.S.A.` → `usa`, `Co.` → `co`).
+fn is_glue(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʹ' | '′' | '.')
+}
+
+/// One normalized word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Lower-case ASCII form (Hangul kept as Hangul syllables).
+    pub text: String,
+    /// Whether the word came from Hangul.
+    pub hangul: bool,
+    /// Whether the original was written in a non-Latin script (transliterated).
+    pub transliterated: bool,
+}
+
+/// Normalize a name into words. Hangul runs are kept as Hangul (they are
+/// segmented and romanized by the Korean module); other scripts are
+/// transliterated to ASCII with `any_ascii`.
+pub fn words(s: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cur_hangul = false;
+    let mut cur_translit = false;
+    let flush = |cur: &mut String, hangul: &mut bool, translit: &mut bool, out: &mut Vec<Word>| {
+        if !cur.is_empty() {
+            out.push(Word { text: std::mem::take(cur), hangul: *hangul, transliterated: *translit });
+        }
+        *hangul = false;
+        *translit = false;
+    };
+    for c in s.nfkc() {
+        if is_hangul_syllable(c) {
+            if !cur_hangul && !cur.is_empty() {
+                flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            }
+            cur_hangul = true;
+            cur.push(c);
+            continue;
+        }
+        if cur_hangul {
+            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+        }
+        if is_glue(c) {
+            continue;
+        }
+        if c == '&' {
+            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            out.push(Word { text: "and".into(), hangul: false, transliterated: false });
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() && !is_combining_mark(c) {
+            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            continue;
+        }
+        if is_combining_mark(c) {
+            continue;
+        }
+        // Latin with diacritics: strip marks; other scripts: transliterate.
+        let mut stripped = String::new();
+        for d in c.to_string().nfd() {
+            if !is_combining_mark(d) {
+                stripped.push(d);
+            }
+        }
+        let ascii = if stripped.is_ascii() {
+            stripped
+        } else {
+            cur_translit = cur_translit || !is_latin(c);
+            any_ascii::any_ascii(&stripped)
+        };
+        for a in ascii.chars() {
+            if a.is_ascii_alphanumeric() {
+                cur.push(a.to_ascii_lowercase());
+            } else if !is_glue(a) {
+                // any_ascii may give spaces between CJK syllables.
+                flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            }
+        }
+    }
+    flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+    out
+}
+
+fn is_latin(c: char) -> bool {
+    matches!(c as u32, 0x00C0..=0x024F | 0x1E00..=0x1EFF)
+}
+
+/// Normalized single string (words joined by a space), for display and exact
+/// comparison.
+pub fn normalize(s: &str) -> String {
+    words(s).into_iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
+}
+
+/// Damerau–Levenshtein (optimal string alignment) distance over bytes of
+/// ASCII words; stops early when the distance exceeds `max`.
+pub fn osa_distance(a: &str, b: &str, max: usize) -> usize {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let n = b.len();
+    let mut prev2 = vec![0usize; n + 1];
+    let mut prev: Vec<usize> = (0..=n).collect();
+    let mut cur = vec![0usize; n + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[n]
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Cost of substituting one letter for another: vowels for vowels and the
+/// consonants that transliterations confuse (`q/k/g`, `c/k`, `z/s`, `j/zh`,
+/// digits that OCR or leetspeak take for letters) cost less than a change of
+/// consonant.
+fn sub_cost(a: u8, b: u8) -> f64 {
+    if a == b {
+        return 0.0;
+    }
+    if is_vowel(a) && is_vowel(b) {
+        return 0.4;
+    }
+    let pair = |x: u8, y: u8| (a == x && b == y) || (a == y && b == x);
+    if pair(b'c', b'k') || pair(b'q', b'k') || pair(b'q', b'g') || pair(b'z', b's') || pair(b'j', b'z') || pair(b'v', b'w')
+        || pair(b'c', b's') || pair(b'0', b'o') || pair(b'1', b'i') || pair(b'1', b'l') || pair(b'9', b'g') || pair(b'5', b's')
+    {
+        return 0.5;
+    }
+    1.0
+}
+
+/// Cost of inserting or deleting `c` next to `prev`/`next`: vowels and `h`
+/// (`Rohani`/`Rouhani`, `Mahmood`/`Mahmoud`, `Jon`/`John`) and doubled letters
+/// (`Hasan`/`Hassan`) are cheap.
+fn indel_cost(c: u8, prev: Option<u8>, next: Option<u8>) -> f64 {
+    if prev == Some(c) || next == Some(c) {
+        0.4
+    } else if is_vowel(c) || c == b'h' {
+        0.5
+    } else {
+        1.0
+    }
+}
+
+/// Weighted edit distance for transliterated names (optimal string
+/// alignment with the costs above; a transposition costs 0.6). Returns a
+/// value above `max` as soon as the distance must exceed it.
+pub fn weighted_distance(a: &str, b: &str, max: f64) -> f64 {
+    let a = a.as_bytes();
+    let b = b.as_bytes();
+    let n = b.len();
+    let mut prev2 = vec![0f64; n + 1];
+    let mut prev = vec![0f64; n + 1];
+    for j in 1..=n {
+        prev[j] = prev[j - 1] + indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied());
+    }
+    let mut cur = vec![0f64; n + 1];
+    for i in 1..=a.len() {
+        let del = indel_cost(a[i - 1], i.checked_sub(2).map(|k| a[k]), a.get(i).copied());
+        cur[0] = prev[0] + del;
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let ins = indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied());
+            let mut v = (prev[j] + del).min(cur[j - 1] + ins).min(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]));
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 0.6);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return max + 1.0;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[n]
+}
+
+/// A crude phonetic key for Latin words: first letter kept, vowels and `h`,
+/// `w`, `y` dropped after it, similar consonants merged, doubles collapsed.
+/// Used as a weak signal (`Pezeshkian`/`Pezeshfar` do not share it).
+pub fn phonetic_key(w: &str) -> String {
+    let mut out = String::new();
+    let mut last = '\0';
+    for (i, c) in w.chars().enumerate() {
+        let m = match c {
+            'b' | 'p' | 'f' | 'v' => 'p',
+            'c' | 'k' | 'q' | 'g' => 'k',
+            's' | 'z' | 'x' => 's',
+            'd' | 't' => 't',
+            'j' => 'j',
+            'l' => 'l',
+            'm' | 'n' => 'n',
+            'r' => 'r',
+            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'h' | 'w' => '_',
+            d if d.is_ascii_digit() => d,
+            _ => '_',
+        };
+        if i == 0 {
+            out.push(if m == '_' { 'a' } else { m });
+            last = m;
+            continue;
+        }
+        if m != '_' && m != last {
+            out.push(m);
+        }
+        last = m;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_mr_breves_apostrophes_hyphens() {
+        assert_eq!(normalize("Kim Jŏng-ŭn"), "kim jong un");
+        assert_eq!(normalize("Ch'oe Ch'un-yo'ng"), "choe chun yong");
+        assert_eq!(normalize("KIM JONG UN"), "kim jong un");
+        assert_eq!(normalize("A.B.C. Company"), "abc company");
+        assert_eq!(normalize("AT&T Inc."), "at and t inc");
+        assert_eq!(normalize("Ｋｉｍ"), "kim");
+        assert_eq!(normalize("Recep Tayyip Erdoğan"), "recep tayyip erdogan");
+        assert_eq!(normalize("Сергей Лавров"), "sergei lavrov");
+    }
+
+    #[test]
+    fn keeps_hangul_as_words() {
+        let w = words("김정은 (Kim)");
+        assert_eq!(w.len(), 2);
+        assert!(w[0].hangul);
+        assert_eq!(w[0].text, "김정은");
+    }
+
+    #[test]
+    fn weighted_distance_is_cheap_for_transliteration() {
+        assert!((weighted_distance("rohani", "rouhani", 3.0) - 0.5).abs() < 1e-9);
+        assert!((weighted_distance("hasan", "hassan", 3.0) - 0.4).abs() < 1e-9);
+        assert!((weighted_distance("qaddafi", "gaddafi", 3.0) - 0.5).abs() < 1e-9);
+        assert!(weighted_distance("lindenberg", "lindemann", 3.0) > 2.0);
+    }
+
+    #[test]
+    fn distance() {
+        assert_eq!(osa_distance("putin", "pudin", 3), 1);
+        assert_eq!(osa_distance("abcd", "abdc", 3), 1);
+        assert_eq!(osa_distance("lindenberg", "lindemann", 1), 2);
+    }
+}
