@@ -12,9 +12,16 @@ use std::sync::Arc;
 use resolute_model::{Entity, Schema};
 use serde::Serialize;
 
+mod index;
 pub mod korean;
 pub mod names;
+mod qualifiers;
 pub mod text;
+
+use std::collections::HashMap;
+
+use qualifiers::QueryQuals;
+use resolute_model::NameKind;
 
 pub use names::{How, NameType, TokenMatch};
 use names::{NameComparison, NameForm, name_variants, round3};
@@ -89,7 +96,7 @@ impl Query {
             }
         }
         let q = Query { id, schema, properties };
-        if q.names().next().is_none() {
+        if q.all_names().is_empty() {
             return Err(QueryError::NoName);
         }
         Ok(q)
@@ -113,9 +120,20 @@ impl Query {
         self.properties.get(prop).map(Vec::as_slice).unwrap_or(&[])
     }
 
-    /// Every name of the query (`name`, `alias`, and first/last name combined).
+    /// Every name of the query given directly (`name`, `alias`, `previousName`, `weakAlias`).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         ["name", "alias", "previousName", "weakAlias"].into_iter().flat_map(|p| self.get(p).iter().map(String::as_str))
+    }
+
+    /// Every name, plus one built from `firstName`/`middleName`/`lastName`
+    /// when they are given.
+    pub fn all_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.names().map(str::to_string).collect();
+        let parts: Vec<&str> = ["firstName", "middleName", "lastName"].iter().filter_map(|p| self.get(p).first().map(String::as_str)).collect();
+        if !parts.is_empty() {
+            out.push(parts.join(" "));
+        }
+        out
     }
 }
 
@@ -207,67 +225,181 @@ pub struct MatchResult {
     pub explanation: Explanation,
 }
 
-/// Immutable, shareable screening index over a set of entities.
+/// Immutable, shareable screening index over a set of entities. Cloning is
+/// cheap (an `Arc`); the index is `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct MatchIndex {
-    inner: Arc<Inner>,
+    inner: Arc<index::Inner>,
 }
 
-#[derive(Debug)]
-struct Inner {
-    entities: Vec<Entity>,
-}
+/// How many list names, at most, are scored exactly per query.
+const MAX_SCORED_NAMES: usize = 48;
+/// Weak aliases (UN quality Low, OFAC weak a.k.a.) count less.
+const WEAK_ALIAS_FACTOR: f64 = 0.85;
 
 impl MatchIndex {
+    /// Analyse every name of every entity and build the postings.
     pub fn build(entities: Vec<Entity>) -> MatchIndex {
-        MatchIndex { inner: Arc::new(Inner { entities }) }
+        MatchIndex { inner: Arc::new(index::Inner::build(entities)) }
     }
 
+    /// Number of analysed list names (with their variants).
+    pub fn name_count(&self) -> usize {
+        self.inner.names.len()
+    }
+
+    /// Screen one query; results sorted by score, best first.
     pub fn search(&self, q: &Query, opts: &MatchOptions) -> Vec<MatchResult> {
-        let mut out = Vec::new();
-        for e in &self.inner.entities {
-            if !e.schema.can_match(q.schema) {
-                continue;
-            }
-            if let Some(d) = opts.as_of
-                && !e.listed_by(d)
-            {
-                continue;
-            }
-            let mut best: Option<(f64, Explanation)> = None;
-            for qn in q.names() {
-                for en in &e.names {
-                    let (s, ex) = compare_names(e.schema, qn, &en.value);
-                    if best.as_ref().is_none_or(|(b, _)| s > *b) {
-                        best = Some((s, ex));
-                    }
+        let inner = &*self.inner;
+        let q_ty = NameType::of(q.schema);
+        let mut forms: Vec<NameForm> = Vec::new();
+        for n in q.all_names() {
+            for v in name_variants(&n) {
+                let f = NameForm::new(&v, q_ty);
+                if !f.tokens.is_empty() {
+                    forms.push(f);
                 }
             }
-            if let Some((score, explanation)) = best
-                && score >= opts.cutoff
-            {
-                out.push(MatchResult {
-                    id: e.id.clone(),
-                    reference: e.reference.clone(),
-                    caption: e.caption.clone(),
-                    schema: e.schema,
-                    score,
-                    is_match: score >= opts.threshold,
-                    explanation,
-                });
+        }
+        let quals = QueryQuals::of(q);
+        let entity_ok = |ei: u32| -> bool {
+            let e = &inner.entities[ei as usize];
+            e.schema.can_match(q.schema) && opts.as_of.is_none_or(|d| e.listed_by(d))
+        };
+        // Stage 1: candidates from the postings.
+        let mut keys = Vec::new();
+        for f in &forms {
+            index::name_keys(f, &mut keys);
+        }
+        keys.sort_by_key(|k| k.0);
+        keys.dedup_by_key(|k| k.0);
+        let n_names = inner.names.len().max(1) as f32;
+        let common_limit = (inner.names.len() / 4).max(2000);
+        let mut acc: HashMap<u32, f32> = HashMap::new();
+        for (k, strength) in &keys {
+            let p = inner.postings.get(*k);
+            if p.is_empty() || (p.len() > common_limit && keys.len() > 1) {
+                continue;
+            }
+            let idf = (1.0 + n_names / p.len() as f32).ln();
+            for &ni in p {
+                *acc.entry(ni).or_insert(0.0) += strength * idf;
             }
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut ranked: Vec<(u32, f32)> = acc.into_iter().filter(|(ni, _)| entity_ok(inner.names[*ni as usize].entity)).collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(MAX_SCORED_NAMES);
+        // Entities found by an identifier are candidates whatever their names.
+        let mut id_entities: Vec<u32> = quals.ids.iter().filter_map(|k| inner.ids.get(k)).flatten().copied().filter(|e| entity_ok(*e)).collect();
+        id_entities.sort_unstable();
+        id_entities.dedup();
+        // Stage 2: exact scoring, best name per entity.
+        let mut best: HashMap<u32, (f64, NameComparison, usize, usize)> = HashMap::new();
+        let consider = |ni: usize, best: &mut HashMap<u32, (f64, NameComparison, usize, usize)>| {
+            let n = &inner.names[ni];
+            let e_ty = NameType::of(inner.entities[n.entity as usize].schema);
+            let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
+            for (fi, f) in forms.iter().enumerate() {
+                let c = names::compare(f, &n.form, ty);
+                let s = if n.weak { c.score * WEAK_ALIAS_FACTOR } else { c.score };
+                let slot = best.get(&n.entity);
+                if slot.is_none_or(|b| s > b.0) {
+                    best.insert(n.entity, (s, c, fi, ni));
+                }
+            }
+        };
+        for (ni, _) in &ranked {
+            consider(*ni as usize, &mut best);
+        }
+        for ei in &id_entities {
+            if !best.contains_key(ei) {
+                let nis: Vec<usize> = inner.names.iter().enumerate().filter(|(_, n)| n.entity == *ei).map(|(i, _)| i).collect();
+                for ni in nis {
+                    consider(ni, &mut best);
+                }
+            }
+        }
+        let mut out: Vec<MatchResult> = Vec::new();
+        for (ei, (name_score, cmp, fi, ni)) in best {
+            let e = &inner.entities[ei as usize];
+            let n = &inner.names[ni];
+            let mut effects = Vec::new();
+            if n.weak {
+                effects.push(QualifierEffect {
+                    feature: "weak_alias".into(),
+                    effect: round3(name_score - cmp.score),
+                    detail: "matched a low-quality alias".into(),
+                });
+            }
+            let mut score = name_score;
+            let mut method = cmp.method.to_string();
+            if name_score > 0.0 || !quals.ids.is_empty() {
+                let (delta, id_hit) = qualifiers::apply(&quals, &inner.quals[ei as usize], &mut effects);
+                if id_hit.is_some() {
+                    // An equal passport, IMO or BIC is strong evidence on its own.
+                    let raised = 0.95 + 0.05 * name_score;
+                    if let Some(x) = effects.iter_mut().find(|x| x.feature == "identifier") {
+                        x.effect = round3(raised - score.max(0.0));
+                    }
+                    score = raised.max(score);
+                    method = "identifier".into();
+                } else if name_score > 0.0 {
+                    score += delta;
+                }
+            }
+            let score = round3(score.clamp(0.0, 1.0));
+            if score < opts.cutoff || score <= 0.0 {
+                continue;
+            }
+            out.push(MatchResult {
+                id: e.id.clone(),
+                reference: e.reference.clone(),
+                caption: e.caption.clone(),
+                schema: e.schema,
+                score,
+                is_match: score >= opts.threshold,
+                explanation: Explanation {
+                    query_name: forms[fi].original.clone(),
+                    matched_name: n.form.original.clone(),
+                    name_kind: Some(kind_str(n.kind, n.weak).to_string()),
+                    method,
+                    name_score: round3(cmp.score),
+                    alignment: cmp.alignment,
+                    qualifiers: effects,
+                    score,
+                },
+            });
+        }
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         out.truncate(opts.limit);
         out
     }
 
+    /// Screen many queries in parallel (rayon), results in input order.
+    pub fn search_batch(&self, queries: &[Query], opts: &MatchOptions) -> Vec<Vec<MatchResult>> {
+        use rayon::prelude::*;
+        queries.par_iter().map(|q| self.search(q, opts)).collect()
+    }
+
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.inner.entities.iter().find(|e| e.id == id)
+        self.inner.by_id.get(id).map(|&i| &self.inner.entities[i as usize])
     }
 
     pub fn entities(&self) -> &[Entity] {
         &self.inner.entities
+    }
+}
+
+fn kind_str(k: NameKind, weak: bool) -> &'static str {
+    if weak {
+        return "weak";
+    }
+    match k {
+        NameKind::Primary => "primary",
+        NameKind::Alias => "alias",
+        NameKind::Weak => "weak",
+        NameKind::Previous => "previous",
+        NameKind::OriginalScript => "original_script",
     }
 }
 
