@@ -234,6 +234,19 @@ pub struct MatchIndex {
 
 /// How many list names, at most, are scored exactly per query.
 const MAX_SCORED_NAMES: usize = 48;
+/// Candidates need this share of the best candidate's key support.
+const MIN_SUPPORT_SHARE: f32 = 0.3;
+
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f32>,
+    touched: Vec<u32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
 /// Weak aliases (UN quality Low, OFAC weak a.k.a.) count less.
 const WEAK_ALIAS_FACTOR: f64 = 0.85;
 
@@ -275,19 +288,43 @@ impl MatchIndex {
         keys.dedup_by_key(|k| k.0);
         let n_names = inner.names.len().max(1) as f32;
         let common_limit = (inner.names.len() / 4).max(2000);
-        let mut acc: HashMap<u32, f32> = HashMap::new();
-        for (k, strength) in &keys {
-            let p = inner.postings.get(*k);
-            if p.is_empty() || (p.len() > common_limit && keys.len() > 1) {
-                continue;
+        let ranked = SCRATCH.with(|cell| {
+            let mut scratch = cell.borrow_mut();
+            let Scratch { acc, touched } = &mut *scratch;
+            if acc.len() < inner.names.len() {
+                acc.resize(inner.names.len(), 0.0);
             }
-            let idf = (1.0 + n_names / p.len() as f32).ln();
-            for &ni in p {
-                *acc.entry(ni).or_insert(0.0) += strength * idf;
+            for (k, strength) in &keys {
+                let p = inner.postings.get(*k);
+                if p.is_empty() || (p.len() > common_limit && keys.len() > 1) {
+                    continue;
+                }
+                let idf = (1.0 + n_names / p.len() as f32).ln();
+                for &ni in p {
+                    let slot = &mut acc[ni as usize];
+                    if *slot == 0.0 {
+                        touched.push(ni);
+                    }
+                    *slot += strength * idf;
+                }
             }
-        }
-        let mut ranked: Vec<(u32, f32)> = acc.into_iter().filter(|(ni, _)| entity_ok(inner.names[*ni as usize].entity)).collect();
+            let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(touched.len());
+            for &ni in touched.iter() {
+                let v = acc[ni as usize];
+                acc[ni as usize] = 0.0;
+                if entity_ok(inner.names[ni as usize].entity) {
+                    ranked.push((ni, v));
+                }
+            }
+            touched.clear();
+            ranked
+        });
+        let mut ranked = ranked;
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Names supported by a small part of the best support only share a
+        // common word; they cannot reach the cutoff.
+        let top = ranked.first().map(|r| r.1).unwrap_or(0.0);
+        ranked.retain(|r| r.1 >= top * MIN_SUPPORT_SHARE);
         ranked.truncate(MAX_SCORED_NAMES);
         // Entities found by an identifier are candidates whatever their names.
         let mut id_entities: Vec<u32> = quals.ids.iter().filter_map(|k| inner.ids.get(k)).flatten().copied().filter(|e| entity_ok(*e)).collect();

@@ -354,7 +354,11 @@ fn korean_readings(tokens: &[Token]) -> Option<Vec<Vec<Syllable>>> {
     }
     let mut per_token = Vec::with_capacity(tokens.len());
     for t in tokens {
-        let r = korean::parse_romanized(&t.text, 2)?;
+        let mut r = korean::parse_romanized(&t.text, 2)?;
+        // A written word is one syllable unless it cannot be (`Choe` is not
+        // `Cho-e`; `Jongun` has to be two).
+        let fewest = r.iter().map(Vec::len).min().unwrap_or(1);
+        r.retain(|x| x.len() == fewest);
         per_token.push(r);
     }
     let first_ok = per_token.first().is_some_and(|r| r.iter().any(|x| x.len() == 1 && korean::is_surname_syllable(&x[0])));
@@ -639,10 +643,7 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
         if one.role == Role::Number || many.iter().any(|t| t.role == Role::Number) {
             return None;
         }
-        let m = concat(many);
-        if one.text == m {
-            return Some((0.98, None, How::Joined));
-        }
+        let total: usize = many.iter().map(|t| t.text.len()).sum();
         // `US` for `United States`: letters are the initials of the words.
         if (ty != NameType::Person || one.text.len() <= 3)
             && one.text.len() == many.len()
@@ -651,8 +652,15 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
         {
             return Some((0.85, None, How::Acronym));
         }
-        let len = one.text.len().max(m.len());
+        let len = one.text.len().max(total);
         let budget = edit_budget(len).min(2.0);
+        if one.text.len().abs_diff(total) as f64 * 0.4 > budget || one.text.as_bytes().first() != many[0].text.as_bytes().first() {
+            return None;
+        }
+        let m = concat(many);
+        if one.text == m {
+            return Some((0.98, None, How::Joined));
+        }
         let d = weighted_distance(&one.text, &m, budget);
         if d <= budget { Some((0.98 - 1.5 * d / len as f64, Some(osa_distance(&one.text, &m, 8)), How::Joined)) } else { None }
     };

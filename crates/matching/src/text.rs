@@ -182,34 +182,48 @@ fn indel_cost(c: u8, prev: Option<u8>, next: Option<u8>) -> f64 {
 pub fn weighted_distance(a: &str, b: &str, max: f64) -> f64 {
     let a = a.as_bytes();
     let b = b.as_bytes();
-    let n = b.len();
-    let mut prev2 = vec![0f64; n + 1];
-    let mut prev = vec![0f64; n + 1];
-    for j in 1..=n {
-        prev[j] = prev[j - 1] + indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied());
+    // Every length difference costs at least 0.4 (a doubled letter).
+    if a.len().abs_diff(b.len()) as f64 * 0.4 > max {
+        return max + 1.0;
     }
-    let mut cur = vec![0f64; n + 1];
+    let n = b.len();
+    if n >= ROW {
+        return max + 1.0;
+    }
+    let mut prev2 = [0f32; ROW];
+    let mut prev = [0f32; ROW];
+    let mut cur = [0f32; ROW];
+    let max = max as f32;
+    for j in 1..=n {
+        prev[j] = prev[j - 1] + indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied()) as f32;
+    }
+    let mut ins_costs = [0f32; ROW];
+    for j in 1..=n {
+        ins_costs[j] = indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied()) as f32;
+    }
     for i in 1..=a.len() {
-        let del = indel_cost(a[i - 1], i.checked_sub(2).map(|k| a[k]), a.get(i).copied());
+        let del = indel_cost(a[i - 1], i.checked_sub(2).map(|k| a[k]), a.get(i).copied()) as f32;
         cur[0] = prev[0] + del;
         let mut row_min = cur[0];
         for j in 1..=n {
-            let ins = indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied());
-            let mut v = (prev[j] + del).min(cur[j - 1] + ins).min(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]));
+            let mut v = (prev[j] + del).min(cur[j - 1] + ins_costs[j]).min(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]) as f32);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 0.6);
             }
             cur[j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
-            return max + 1.0;
+        if row_min > max + 1e-6 {
+            return f64::from(max) + 1.0;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[n]
+    // Round away f32 noise (costs are multiples of 0.1).
+    (f64::from(prev[n]) * 10.0).round() / 10.0
 }
+
+const ROW: usize = 64;
 
 /// A crude phonetic key for Latin words: first letter kept, vowels and `h`,
 /// `w`, `y` dropped after it, similar consonants merged, doubles collapsed.
