@@ -156,8 +156,15 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<ListVersion, ListError> {
 
 /// [`load_bytes`] with options.
 pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<ListVersion, ListError> {
+    let format = detect_format(name, bytes)?;
+    load_bytes_as(name, bytes, format, options)
+}
+
+/// Parse list bytes in a given format, without detection (for callers that
+/// know the format, and for the fuzz targets).
+pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOptions) -> Result<ListVersion, ListError> {
     let content_hash = hex::encode(Sha256::digest(bytes));
-    let (source, parsed) = match detect_format(name, bytes)? {
+    let (source, parsed) = match format {
         Format::UnXml => (Source::Un, un::parse(name, bytes)?),
         Format::OfacSdnCsv => {
             let mut p = sdn::parse(name, bytes)?;
