@@ -1,0 +1,178 @@
+//! What the service screens against: the list versions in force, one match
+//! index per dataset, entry fingerprints (for suppressions) and the regime.
+//!
+//! An [`Engine`] is immutable; a list upload builds a new one and swaps the
+//! `Arc` in [`EngineCell`], so requests in flight finish on the old one and a
+//! rejected upload never touches what is serving.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use resolute_lists::ListVersion;
+use resolute_matching::MatchIndex;
+use resolute_model::{Entity, Source};
+use resolute_regime::Regime;
+use resolute_store::{canonical_json, sha256_hex};
+
+/// The yente-style datasets served.
+pub const DATASETS: [(&str, &str); 3] = [
+    ("default", "All lists: UN Security Council Consolidated List and OFAC SDN"),
+    ("un_sc_sanctions", "UN Security Council Consolidated List"),
+    ("us_ofac_sdn", "US OFAC Specially Designated Nationals list"),
+];
+
+/// Summary of a list version in force.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VersionInfo {
+    pub id: String,
+    pub source: Source,
+    pub generated: Option<String>,
+    pub content_hash: String,
+    pub origin: String,
+    pub entities: usize,
+    pub issues: usize,
+}
+
+impl VersionInfo {
+    pub fn of(v: &ListVersion) -> Self {
+        VersionInfo {
+            id: v.id(),
+            source: v.source,
+            generated: v.generated.map(|d| d.to_string()),
+            content_hash: v.content_hash.clone(),
+            origin: v.origin.clone(),
+            entities: v.entities.len(),
+            issues: v.issues.len(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Engine {
+    /// The version in force for each source (full data, for diffs).
+    pub versions: Vec<Arc<ListVersion>>,
+    pub version_info: Vec<VersionInfo>,
+    /// dataset name → index.
+    pub indexes: HashMap<&'static str, MatchIndex>,
+    /// entity id → (dataset-`default` index position).
+    positions: HashMap<String, usize>,
+    /// entity id → fingerprint of the entry's content.
+    fingerprints: HashMap<String, String>,
+    /// Party screening for transactions (names, IMO numbers, BICs).
+    pub parties: Option<Arc<resolute_screening::ListScreener>>,
+    /// list reference (`KPe.047`, OFAC ent_num) → entity id.
+    by_ref: HashMap<String, String>,
+    pub regime: Option<Arc<Regime>>,
+    pub regime_version: String,
+    /// Why something is missing (lists or regime failed to load).
+    pub problems: Vec<String>,
+}
+
+/// Content fingerprint of a list entry: changes whenever the list changes the entry.
+pub fn entity_fingerprint(e: &Entity) -> String {
+    let value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
+    sha256_hex(canonical_json(&value).as_bytes())[..32].to_string()
+}
+
+/// Version label of the regime data: a hash over the embedded files.
+pub fn regime_version() -> String {
+    let mut all = String::new();
+    for (name, text) in resolute_regime::embedded_files() {
+        all.push_str(name);
+        all.push('\0');
+        all.push_str(text);
+        all.push('\0');
+    }
+    format!("dprk-regime#{}", &sha256_hex(all.as_bytes())[..8])
+}
+
+impl Engine {
+    pub fn build(versions: Vec<Arc<ListVersion>>, regime: Option<Arc<Regime>>, problems: Vec<String>) -> Engine {
+        let all: Vec<Entity> = versions.iter().flat_map(|v| v.entities.iter().cloned()).collect();
+        let by_source = |s: Source| all.iter().filter(|e| e.source == s).cloned().collect::<Vec<_>>();
+        let un = by_source(Source::Un);
+        let ofac = by_source(Source::OfacSdn);
+        let fingerprints = all.iter().map(|e| (e.id.clone(), entity_fingerprint(e))).collect();
+        let by_ref = all.iter().map(|e| (e.reference.clone(), e.id.clone())).collect();
+        let parties = (!all.is_empty()).then(|| Arc::new(resolute_screening::ListScreener::new(all.clone())));
+        let default = MatchIndex::build(all);
+        let positions = default.entities().iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let mut indexes = HashMap::new();
+        indexes.insert("default", default);
+        indexes.insert("un_sc_sanctions", MatchIndex::build(un));
+        indexes.insert("us_ofac_sdn", MatchIndex::build(ofac));
+        Engine {
+            version_info: versions.iter().map(|v| VersionInfo::of(v)).collect(),
+            versions,
+            indexes,
+            positions,
+            fingerprints,
+            parties,
+            by_ref,
+            regime,
+            regime_version: regime_version(),
+            problems,
+        }
+    }
+
+    pub fn index(&self, dataset: &str) -> Option<&MatchIndex> {
+        self.indexes.get(dataset)
+    }
+
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        let pos = *self.positions.get(id)?;
+        self.indexes.get("default")?.entities().get(pos)
+    }
+
+    pub fn entity_by_ref(&self, reference: &str) -> Option<&Entity> {
+        self.entity(self.by_ref.get(reference)?)
+    }
+
+    pub fn fingerprint(&self, id: &str) -> Option<&str> {
+        self.fingerprints.get(id).map(String::as_str)
+    }
+
+    pub fn version_ids(&self) -> Vec<String> {
+        self.version_info.iter().map(|v| v.id.clone()).collect()
+    }
+
+    pub fn version_of(&self, source: Source) -> Option<&Arc<ListVersion>> {
+        self.versions.iter().find(|v| v.source == source)
+    }
+
+    pub fn entity_count(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// Ready to screen: at least one list and the regime loaded.
+    pub fn ready(&self) -> bool {
+        !self.versions.is_empty() && self.regime.is_some()
+    }
+}
+
+/// The engine in force, swapped atomically.
+#[derive(Debug)]
+pub struct EngineCell {
+    current: RwLock<Arc<Engine>>,
+}
+
+impl EngineCell {
+    pub fn new(engine: Engine) -> Self {
+        EngineCell { current: RwLock::new(Arc::new(engine)) }
+    }
+
+    pub fn get(&self) -> Arc<Engine> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn swap(&self, engine: Engine) {
+        let new = Arc::new(engine);
+        match self.current.write() {
+            Ok(mut g) => *g = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{names, routes, transactions};
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("api_key", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("x_api_key", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Resolute", description = "UN DPRK sanctions screening: yente-compatible name matching, transaction screening against the regime as dated rules, cases and a hash-chained audit log. Keys: `Authorization: Bearer KEY` or `X-API-Key: KEY`; roles viewer < screener < admin."),
+    paths(
+        names::match_entities, names::search, names::entity, names::catalog, names::algorithms,
+        transactions::screen,
+        routes::healthz, routes::readyz, routes::metrics,
+        routes::regime_at, routes::regime_diff,
+        routes::list_versions, routes::upload_list, routes::lists_diff,
+        routes::cases, routes::case, routes::close_case, routes::suppressions,
+        routes::audit_log, routes::audit_record, routes::audit_verify,
+        routes::keys, routes::create_key,
+    ),
+    modifiers(&Security),
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

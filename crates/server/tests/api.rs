@@ -1,0 +1,305 @@
+//! The HTTP API against a real server on loopback: auth, yente-shaped /match,
+//! transaction screening, cases and suppressions, audit, lists, limits and errors.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use support::{TestServer, one_query};
+
+fn server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(TestServer::start)
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("<no error code>")
+}
+
+#[test]
+fn open_endpoints_and_auth() {
+    let s = server();
+    assert_eq!(s.get("/healthz", None).0, 200);
+    let (status, ready) = s.get("/readyz", None);
+    assert_eq!(status, 200, "{ready}");
+    assert!(ready["entities"].as_u64().unwrap_or(0) > 1000, "{ready}");
+    let (status, html) = s.get_text("/", None);
+    assert_eq!(status, 200);
+    assert!(html.contains("Resolute"));
+
+    // No key, unknown key, malformed header.
+    let (status, body) = s.get("/catalog", None);
+    assert_eq!((status, error_code(&body)), (401, "unauthorized"));
+    let (status, _) = s.get("/catalog", Some("rsk_00000000_000000000000000000000000000000000000000000000000"));
+    assert_eq!(status, 401);
+    // X-API-Key works as well as Bearer.
+    assert_eq!(s.get_text("/catalog", Some(&s.viewer)).0, 200);
+    // Viewer cannot screen, screener cannot upload or manage keys.
+    let (status, body) = s.post("/match/default", Some(&s.viewer), &one_query("Person", "Kim Jong Un"));
+    assert_eq!((status, error_code(&body)), (403, "forbidden"), "{body}");
+    assert_eq!(s.post_raw("/lists", Some(&s.screener), "application/xml", b"<x/>").0, 403);
+    assert_eq!(s.get("/keys", Some(&s.screener)).0, 403);
+    assert_eq!(s.get("/keys", Some(&s.admin)).0, 200);
+    let (status, me) = s.get("/me", Some(&s.screener));
+    assert_eq!((status, me["role"].as_str()), (200, Some("screener")));
+}
+
+#[test]
+fn match_is_yente_shaped_and_audited() {
+    let s = server();
+    let body = json!({"queries": {
+        "ftb": {"schema": "Company", "properties": {"name": ["Foreign Trade Bank"], "country": ["kp"]}},
+        "nobody": {"schema": "Person", "properties": {"name": ["Johanna Zimmermann-Oberholzer"]}},
+    }});
+    let (status, v) = s.post("/match/default?threshold=0.7&limit=5&algorithm=best", Some(&s.screener), &body);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["limit"], 5);
+    let ftb = &v["responses"]["ftb"];
+    assert_eq!(ftb["status"], 200);
+    assert_eq!(ftb["query"]["schema"], "Company");
+    let results = ftb["results"].as_array().expect("results");
+    let top = &results[0];
+    assert_eq!(top["ref"], "KPe.047", "{top}");
+    assert_eq!(top["id"], "un-kpe.047");
+    assert_eq!(top["match"], true);
+    assert!(top["score"].as_f64().unwrap_or(0.0) >= 0.7);
+    for field in ["caption", "schema", "properties", "datasets", "explanations"] {
+        assert!(!top[field].is_null(), "result lacks {field}: {top}");
+    }
+    assert!(top["explanations"]["name_match"]["detail"].as_str().is_some_and(|d| !d.is_empty()), "{top}");
+    assert!(ftb["total"]["value"].as_u64().unwrap_or(0) >= 1);
+    assert_eq!(ftb["total"]["relation"], "eq");
+    assert_eq!(v["responses"]["nobody"]["total"]["value"], 0);
+
+    // The screening is in the audit log with inputs, list versions, regime version, results, caller.
+    let seq = v["resolute"]["audit_seq"].as_i64().expect("audit seq");
+    let (status, rec) = s.get(&format!("/audit/{seq}"), Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert_eq!(rec["kind"], "screening.name");
+    assert!(rec["actor"].as_str().is_some_and(|a| a.starts_with("key:")));
+    let p = &rec["payload"];
+    assert_eq!(p["screening_id"], v["resolute"]["screening_id"]);
+    assert!(p["list_versions"].as_array().is_some_and(|l| l.len() == 2), "{p}");
+    assert!(p["regime_version"].as_str().is_some_and(|r| r.starts_with("dprk-regime#")));
+    assert_eq!(p["queries"]["ftb"]["query"]["properties"]["name"][0], "Foreign Trade Bank");
+    assert_eq!(p["queries"]["ftb"]["results"][0]["ref"], "KPe.047");
+    // A match opened a case.
+    assert!(v["resolute"]["cases"].as_array().is_some_and(|c| c.len() == 1), "{v}");
+}
+
+#[test]
+fn dataset_filters_sources() {
+    let s = server();
+    let (status, v) = s.post("/match/us_ofac_sdn", Some(&s.screener), &one_query("Company", "Foreign Trade Bank"));
+    assert_eq!(status, 200);
+    for r in v["responses"]["q1"]["results"].as_array().expect("results") {
+        assert_eq!(r["datasets"][0], "us_ofac_sdn", "{r}");
+    }
+    let (status, v) = s.post("/match/eu_fsf", Some(&s.screener), &one_query("Company", "x"));
+    assert_eq!((status, error_code(&v)), (404, "dataset_not_found"));
+}
+
+#[test]
+fn bad_input_gets_json_errors_never_500() {
+    let s = server();
+    let k = Some(s.screener.as_str());
+    let (status, v) = s.post_raw("/match/default", k, "application/json", b"{\"queries\": ");
+    assert_eq!((status, error_code(&v)), (400, "invalid_json"), "{v}");
+    let (status, v) = s.post_raw("/match/default", k, "text/plain", b"{}");
+    assert_eq!((status, error_code(&v)), (415, "unsupported_media_type"));
+    let (status, v) = s.post("/match/default", k, &json!({"q": 1}));
+    assert_eq!((status, error_code(&v)), (400, "invalid_body"));
+    let (status, v) = s.post("/match/default?threshold=2", k, &one_query("Person", "x"));
+    assert_eq!((status, error_code(&v)), (400, "invalid_parameter"));
+    let (status, v) = s.post("/match/default?limit=abc", k, &one_query("Person", "x"));
+    assert_eq!((status, error_code(&v)), (400, "invalid_query"));
+    let (status, v) = s.post("/match/default?algorithm=magic", k, &one_query("Person", "x"));
+    assert_eq!((status, error_code(&v)), (400, "unknown_algorithm"));
+    // Batch limit (20 in the test server).
+    let many: serde_json::Map<String, Value> =
+        (0..21).map(|i| (format!("q{i}"), json!({"schema": "Person", "properties": {"name": ["Kim"]}}))).collect();
+    let (status, v) = s.post("/match/default", k, &json!({ "queries": many }));
+    assert_eq!((status, error_code(&v)), (400, "batch_too_large"));
+    // Body limit (64 KiB in the test server).
+    let big = json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["x".repeat(100_000)]}}}});
+    let (status, v) = s.post("/match/default", k, &big);
+    assert_eq!((status, error_code(&v)), (413, "payload_too_large"));
+    // A bad query in a batch is reported; the others are answered.
+    let body = json!({"queries": {
+        "good": {"schema": "Person", "properties": {"name": ["Kim Jong Un"]}},
+        "bad": {"schema": "Spaceship", "properties": {"name": ["x"]}},
+        "noname": {"schema": "Person", "properties": {"birthDate": ["1984"]}},
+    }});
+    let (status, v) = s.post("/match/default", k, &body);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["responses"]["good"]["status"], 200);
+    assert_eq!(v["responses"]["bad"]["status"], 400);
+    assert_eq!(v["responses"]["noname"]["status"], 400);
+    // Unknown route and method are JSON too.
+    let (status, v) = s.get("/nope", Some(&s.viewer));
+    assert_eq!((status, error_code(&v)), (404, "not_found"));
+    let (status, v) = s.get("/regime?at=2017-13-45", Some(&s.viewer));
+    assert_eq!((status, error_code(&v)), (400, "invalid_parameter"));
+    let (status, v) = s.post("/screen", k, &json!("coal"));
+    assert_eq!((status, error_code(&v)), (400, "invalid_body"));
+}
+
+#[test]
+fn coal_declaration_is_prohibited_citing_2371() {
+    let s = server();
+    let tx = json!({"id": "coal-1", "kind": "goods", "date": "2017-10-02", "hs_code": "2701.12", "origin": "KP", "from": "KP", "to": "CN",
+        "quantity": 5000, "unit": "t", "parties": [{"role": "exporter", "name": "Korea Mining Development Trading Corporation"}]});
+    let (status, v) = s.post("/screen", Some(&s.screener), &tx);
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["id"], "coal-1");
+    assert_eq!(v["decision"], "prohibited", "{v}");
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["resolution"] == 2371), "{v}");
+    let seq = v["resolute"]["audit_seq"].as_i64().expect("audit seq");
+    let (_, rec) = s.get(&format!("/audit/{seq}"), Some(&s.viewer));
+    assert_eq!(rec["kind"], "screening.transaction");
+    assert_eq!(rec["payload"]["transactions"][0]["output"]["decision"], "prohibited");
+
+    // Batch form, with a bad line reported and the rest screened.
+    let (status, v) = s.post(
+        "/screen",
+        Some(&s.screener),
+        &json!({"transactions": [tx, {"id": "broken", "kind": "goods", "date": "not a date"}]}),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["results"][0]["decision"], "prohibited");
+    assert_eq!(v["results"][1]["id"], "broken");
+    assert!(v["results"][1]["error"].as_str().is_some(), "{v}");
+}
+
+#[test]
+fn false_positive_suppresses_until_entry_changes() {
+    let s = server();
+    let q = json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["Mun Chong Chol"], "nationality": ["kp"]}}}});
+    let (status, v) = s.post("/match/default", Some(&s.screener), &q);
+    assert_eq!(status, 200, "{v}");
+    let top = v["responses"]["q"]["results"][0].clone();
+    assert_eq!(top["match"], true, "{v}");
+    let case_id = v["resolute"]["cases"][0].as_i64().expect("case opened");
+    let (status, c) = s.get(&format!("/cases/{case_id}"), Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert_eq!(c["case"]["status"], "open");
+    assert_eq!(c["case"]["entity_id"], top["id"]);
+
+    // Closing needs a valid resolution and a note, and the screener role.
+    let (status, _) = s.post(&format!("/cases/{case_id}/close"), Some(&s.viewer), &json!({"resolution": "false_positive", "note": "x"}));
+    assert_eq!(status, 403);
+    let (status, e) = s.post(&format!("/cases/{case_id}/close"), Some(&s.screener), &json!({"resolution": "maybe", "note": "x"}));
+    assert_eq!((status, error_code(&e)), (400, "invalid_body"));
+    let (status, closed) = s.post(
+        &format!("/cases/{case_id}/close"),
+        Some(&s.screener),
+        &json!({"resolution": "false_positive", "note": "customer born 1990 in Seoul; different person"}),
+    );
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(closed["case"]["status"], "closed");
+    assert!(closed["suppression"]["id"].as_i64().is_some());
+    let (status, again) = s.post(&format!("/cases/{case_id}/close"), Some(&s.screener), &json!({"resolution": "true_match", "note": "x"}));
+    assert_eq!((status, error_code(&again)), (409, "conflict"));
+
+    // Same query again: the hit is shown, marked suppressed, not a match, no new case.
+    let (_, v2) = s.post("/match/default", Some(&s.screener), &q);
+    let hit = v2["responses"]["q"]["results"].as_array().expect("results").iter().find(|r| r["id"] == top["id"]).cloned();
+    let hit = hit.expect("suppressed hit still shown");
+    assert_eq!(hit["suppressed"], true, "{hit}");
+    assert_eq!(hit["match"], false);
+    assert_eq!(hit["suppression"]["case_id"], case_id);
+    assert!(v2["resolute"]["cases"].as_array().is_some_and(|c| c.iter().all(|id| id.as_i64() != Some(case_id))));
+    // Same name spelt with other case and spacing is the same query.
+    let q3 = json!({"queries": {"q": {"schema": "Person", "properties": {"name": ["MUN  chong CHOL"], "nationality": ["KP"]}}}});
+    let (_, v3) = s.post("/match/default", Some(&s.screener), &q3);
+    let hit3 = v3["responses"]["q"]["results"].as_array().expect("results").iter().find(|r| r["id"] == top["id"]).cloned();
+    assert_eq!(hit3.expect("hit")["suppressed"], true);
+
+    let (_, sup) = s.get("/suppressions", Some(&s.viewer));
+    assert!(sup["suppressions"].as_array().expect("list").iter().any(|x| x["case_id"] == case_id && x["status"] == "active"));
+    // The closing is audited and the chain verifies.
+    let (_, log) = s.get("/audit?kind=case.closed", Some(&s.viewer));
+    assert!(log["records"].as_array().expect("records").iter().any(|r| r["payload"]["case_id"] == case_id));
+    let (_, verify) = s.get("/audit/verify", Some(&s.viewer));
+    assert_eq!(verify["ok"], true, "{verify}");
+}
+
+#[test]
+fn regime_catalog_algorithms_openapi_metrics() {
+    let s = server();
+    let (status, v) = s.get("/regime?at=2017-10-02", Some(&s.viewer));
+    assert_eq!(status, 200, "{v}");
+    let ids: Vec<&str> = v["measures"].as_array().expect("measures").iter().filter_map(|m| m["id"].as_str()).collect();
+    assert!(ids.iter().any(|id| id.starts_with("dprk/2371/")), "{ids:?}");
+    let (status, d) = s.get("/regime/diff?from=2017-08-04&to=2017-08-06", Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert!(d["diff"].to_string().contains("2371"), "{d}");
+    let (_, cat) = s.get("/catalog", Some(&s.viewer));
+    let names: Vec<&str> = cat["datasets"].as_array().expect("datasets").iter().filter_map(|d| d["name"].as_str()).collect();
+    assert_eq!(names, ["default", "un_sc_sanctions", "us_ofac_sdn"]);
+    let (_, alg) = s.get("/algorithms", Some(&s.viewer));
+    assert_eq!(alg["best"], "resolute-v1");
+    let (status, api) = s.get("/openapi.json", Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert!(api["paths"]["/match/{dataset}"]["post"].is_object(), "{}", api["paths"]);
+    assert!(api["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+    let (_, e) = s.get("/entities/un-kpe.047", Some(&s.viewer));
+    assert_eq!(e["ref"], "KPe.047");
+    let (status, _) = s.get("/entities/un-nope", Some(&s.viewer));
+    assert_eq!(status, 404);
+    let (_, found) = s.get("/search/default?q=Foreign%20Trade%20Bank", Some(&s.viewer));
+    assert!(found["results"].as_array().expect("results").iter().any(|r| r["ref"] == "KPe.047"));
+    let (status, text) = s.get_text("/metrics", Some(&s.viewer));
+    assert_eq!(status, 200);
+    assert!(text.contains("# TYPE resolute_http_requests_total counter"));
+    assert!(text.contains("resolute_list_entities "));
+}
+
+#[test]
+fn list_upload_validates_diffs_and_swaps() {
+    // Own server: this test changes the list in force.
+    let s = TestServer::start();
+    let (_, before) = s.get("/lists", Some(&s.viewer));
+    let un_before = before["in_force"].as_array().expect("in force").iter().find(|v| v["source"] == "un").cloned().expect("un");
+
+    // Corrupt file: rejected, nothing changes.
+    let (un_name, un_bytes) = resolute_lists::bundled_bytes()[0];
+    assert!(un_name.contains("un/"));
+    let (status, v) = s.post_raw("/lists?name=truncated.xml", Some(&s.admin), "application/xml", &un_bytes[..un_bytes.len() / 2]);
+    assert_eq!((status, error_code(&v)), (400, "invalid_list"), "{v}");
+    let (_, after_bad) = s.get("/lists", Some(&s.viewer));
+    assert_eq!(after_bad["in_force"], before["in_force"]);
+    let (_, still) = s.post("/match/un_sc_sanctions", Some(&s.screener), &one_query("Company", "Foreign Trade Bank"));
+    assert_eq!(still["responses"]["q1"]["results"][0]["ref"], "KPe.047");
+
+    // A new version of the real list: one entry's name edited, dated a day later.
+    let text = std::str::from_utf8(un_bytes).expect("utf-8");
+    let edited = text.replacen("FOREIGN TRADE BANK", "FOREIGN TRADE BANK OF THE DPRK", 1).replacen("dateGenerated=\"2026-02-27", "dateGenerated=\"2026-02-28", 1);
+    assert_ne!(edited, text, "the fixture edit must apply");
+    let (status, v) = s.post_raw("/lists?name=consolidated-2026-02-28.xml", Some(&s.admin), "application/xml", edited.as_bytes());
+    assert_eq!(status, 201, "{v}");
+    let changed = v["diff"]["changed"].as_array().expect("changed");
+    assert!(changed.iter().any(|c| c["ref"] == "KPe.047"), "{}", v["diff"]);
+    assert_eq!(v["previous"], un_before["id"]);
+    let (_, after) = s.get("/lists", Some(&s.viewer));
+    let un_after = after["in_force"].as_array().expect("in force").iter().find(|v| v["source"] == "un").cloned().expect("un");
+    assert_ne!(un_after["id"], un_before["id"]);
+    let (_, d) = s.get(
+        &format!("/lists/diff?from={}&to={}", enc(un_before["id"].as_str().unwrap_or("")), enc(un_after["id"].as_str().unwrap_or(""))),
+        Some(&s.viewer),
+    );
+    assert!(d["diff"]["changed"].as_array().is_some_and(|c| c.iter().any(|x| x["ref"] == "KPe.047")), "{d}");
+    // The new version serves.
+    let (_, m) = s.post("/match/un_sc_sanctions", Some(&s.screener), &one_query("Company", "Foreign Trade Bank"));
+    let caption = m["responses"]["q1"]["results"][0]["caption"].as_str().unwrap_or("");
+    assert!(caption.starts_with("FOREIGN TRADE BANK OF THE DPRK"), "{m}");
+    // Audited.
+    let (_, log) = s.get("/audit?kind=list.loaded", Some(&s.viewer));
+    assert!(log["records"].as_array().expect("records").iter().any(|r| r["payload"]["version"] == un_after["id"]));
+}
+
+fn enc(s: &str) -> String {
+    s.replace('#', "%23").replace('@', "%40")
+}
