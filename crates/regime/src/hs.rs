@@ -115,6 +115,11 @@ impl Nomenclature {
         self.entries.is_empty()
     }
 
+    /// Every entry, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = &HsEntry> {
+        self.entries.values()
+    }
+
     /// The entry of an exact 2-, 4- or 6-digit code.
     pub fn get(&self, digits: &str) -> Option<&HsEntry> {
         self.entries.get(digits)
@@ -177,6 +182,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn codes_of_2371_exist_and_are_described() {
         let hs = nomenclature(HsEdition::Hs2017);
         assert!(hs.validate("2701").unwrap().description.to_lowercase().contains("coal"));
