@@ -1,6 +1,8 @@
 //! A real Resolute server on loopback for the tests, and a small HTTP client.
 #![allow(dead_code)]
 
+pub mod webdriver;
+
 use std::time::Duration;
 
 use resolute_server::{AppState, ServerConfig};
