@@ -59,7 +59,14 @@ pub fn impact_svg(report: &ImpactReport) -> Result<String, ChartError> {
 pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> Result<String, ChartError> {
     register_font()?;
     let draw_err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
-    let points = &impact.timeline;
+    // Start where the measures first take something away: earlier points
+    // (1718's arms and luxury measures) remove nothing from these flows.
+    let first_nonzero = impact
+        .timeline
+        .iter()
+        .position(|p| p.cap_allowed_usd > 0.0 || p.removed_by_resolution.values().any(|v| v.abs() > 0.0))
+        .unwrap_or(0);
+    let points = &impact.timeline[first_nonzero..];
     let first = points.first().map(|p| p.date).unwrap_or(until);
     let x_start = day_number(first) - 120.0;
     let x_end = day_number(until).max(day_number(first) + 30.0) + 60.0;
@@ -77,9 +84,12 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
 
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (960, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (960, 540)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| draw_err(&e))?;
-        let mut chart = ChartBuilder::on(&root)
+        // The legend goes in its own strip under the plot so it never hides data or labels.
+        let (plot_area, legend_area) = root.split_vertically(500);
+        let mut legend: Vec<(String, RGBColor, bool)> = Vec::new();
+        let mut chart = ChartBuilder::on(&plot_area)
             .caption(title, ("sans-serif", 17))
             .margin(14)
             .x_label_area_size(40)
@@ -126,20 +136,16 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
                 outline.push((segment_end(i), lower[i]));
                 outline.push((x0, lower[i]));
             }
-            chart
-                .draw_series(std::iter::once(Polygon::new(outline, color.mix(0.85).filled())))
-                .map_err(|e| draw_err(&e))?
-                .label(label)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+            chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.85).filled()))).map_err(|e| draw_err(&e))?;
+            legend.push((label, color, false));
             lower = upper;
         }
         if reference > 0.0 {
             let y = reference / 1e6;
             chart
                 .draw_series(DashedLineSeries::new(vec![(x_start, y), (x_end, y)], 6, 4, BLACK.stroke_width(1)))
-                .map_err(|e| draw_err(&e))?
-                .label(format!("base-year value of the commodity rows: {y:.0}"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], BLACK.stroke_width(1)));
+                .map_err(|e| draw_err(&e))?;
+            legend.push((format!("base-year value of the commodity rows: {y:.0}"), BLACK, true));
         }
         // Mark the days on which the removed value changed, labelled with the
         // resolutions whose share changed; labels close in time are staggered.
@@ -170,14 +176,18 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
                 .draw_series(std::iter::once(Text::new(text, (x + 3.0, label_y), ("sans-serif", 12).into_font().color(&BLACK))))
                 .map_err(|e| draw_err(&e))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 13))
-            .draw()
-            .map_err(|e| draw_err(&e))?;
+        let font = ("sans-serif", 13).into_font();
+        let mut x = 84_i32;
+        for (label, color, dashed) in legend {
+            if dashed {
+                legend_area.draw(&PathElement::new(vec![(x, 20), (x + 16, 20)], color.stroke_width(2))).map_err(|e| draw_err(&e))?;
+            } else {
+                legend_area.draw(&Rectangle::new([(x, 14), (x + 16, 26)], color.filled())).map_err(|e| draw_err(&e))?;
+            }
+            legend_area.draw(&Text::new(label.clone(), (x + 22, 13), font.clone().color(&BLACK))).map_err(|e| draw_err(&e))?;
+            let width = legend_area.estimate_text_size(&label, &TextStyle::from(font.clone())).map_err(|e| draw_err(&e))?.0 as i32;
+            x += 22 + width + 24;
+        }
         root.present().map_err(|e| draw_err(&e))?;
     }
     Ok(svg)

@@ -179,3 +179,12 @@ fn with_the_regime_measures_2371_newly_cuts_1_06_bn() {
     assert_eq!(r2270.newly_cut_usd, 0.0);
     assert!(r2270.measures.iter().filter(|m| m.scope_usd > 0.0).all(|m| m.kind == ImpactKind::Conditional));
 }
+
+#[test]
+fn chart_of_totals_only_has_no_bands_but_renders() {
+    let t = read_trade_file(&data("comtrade-partner-PRK-totals-2013-2017.csv")).expect("read");
+    let report = compute_impact(&t.flows, &test_measures(), &ImpactOptions { year: 2016, at: d(2018, 1, 1), resolution: None });
+    let svg = crate::chart::impact_svg(&report).expect("svg");
+    assert!(svg.contains("</svg>"));
+    assert!(!svg.contains("UNSCR 2371"), "no commodity rows, so nothing is removed");
+}
