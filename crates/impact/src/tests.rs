@@ -188,3 +188,28 @@ fn chart_of_totals_only_has_no_bands_but_renders() {
     assert!(svg.contains("</svg>"));
     assert!(!svg.contains("UNSCR 2371"), "no commodity rows, so nothing is removed");
 }
+
+#[test]
+fn imports_under_2397_supply_ban_and_a_barrel_cap() {
+    let regime = resolute_regime::Regime::embedded().expect("embedded regime loads");
+    let measures = crate::regime_measures(&regime, d(2030, 12, 31));
+    let t = crate::trade::read_trade(
+        "reporter,partner,flow,year,hs_code,value_usd,quantity,unit\n\
+         CHN,PRK,Export,2016,870323,10000000,,\n\
+         CHN,PRK,Export,2016,2710,5000000,,\n\
+         CHN,PRK,Export,2016,1006,2000000,,\n"
+            .as_bytes(),
+        "imports.csv",
+        std::path::Path::new("imports.csv"),
+    )
+    .expect("read");
+    let report = compute_impact(&t.flows, &measures, &ImpactOptions { year: 2016, at: d(2018, 1, 1), resolution: None });
+    let im = &report.imports;
+    assert_eq!(im.total_usd, 17_000_000.0);
+    assert_eq!(im.prohibited_usd, 10_000_000.0, "{:#?}", im.by_resolution);
+    // The refined-petroleum cap is in barrels; with values only, it is covered but allows the flow.
+    assert_eq!(im.cap_allowed_usd, 5_000_000.0);
+    let r2397 = im.by_resolution.iter().find(|r| r.resolution == 2397).expect("2397");
+    assert_eq!(r2397.newly_cut_usd, 10_000_000.0);
+    assert_eq!(report.exports.total_usd, 0.0);
+}
