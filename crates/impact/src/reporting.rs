@@ -193,12 +193,12 @@ pub enum ReportError {
     BeforeAdoption { resolution: u32, adopted: NaiveDate, submitted: NaiveDate },
     #[error("a report by {state} with symbol {symbol} is already recorded")]
     Duplicate { state: String, symbol: String },
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
-    #[error("{file}:{line}: {source}")]
-    Row { file: String, line: u64, source: Box<ReportError> },
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error("{path}: {error}")]
+    Csv { path: PathBuf, error: csv::Error },
+    #[error("{file}:{line}: {error}")]
+    Row { file: String, line: u64, error: Box<ReportError> },
 }
 
 /// Parse `2371`, `2371;2375`, `2371 2375` or `2371,2375`.
@@ -267,13 +267,13 @@ const HEADER: [&str; 5] = ["state", "resolutions", "submitted", "symbol", "notes
 fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: NaiveDate) -> Result<(Vec<NationalReport>, Vec<ReportError>), ReportError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers: Vec<String> =
-        rdr.headers().map_err(|source| ReportError::Csv { path: path.to_path_buf(), source })?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
+        rdr.headers().map_err(|source| ReportError::Csv { path: path.to_path_buf(), error: source })?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(state_col), Some(res_col), Some(date_col)) = (col("state"), col("resolutions").or_else(|| col("resolution")), col("submitted")) else {
         return Err(ReportError::Row {
             file: name.to_string(),
             line: 1,
-            source: Box::new(ReportError::BadResolution(format!("header must have state, resolutions, submitted[, symbol, notes]; found {}", headers.join(",")))),
+            error: Box::new(ReportError::BadResolution(format!("header must have state, resolutions, submitted[, symbol, notes]; found {}", headers.join(",")))),
         });
     };
     let (symbol_col, notes_col) = (col("symbol"), col("notes"));
@@ -284,7 +284,7 @@ fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: Nai
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(ReportError::Row { file: name.to_string(), line, source: Box::new(ReportError::Csv { path: path.to_path_buf(), source: e }) });
+                errors.push(ReportError::Row { file: name.to_string(), line, error: Box::new(ReportError::Csv { path: path.to_path_buf(), error: e }) });
                 continue;
             }
         };
@@ -298,7 +298,7 @@ fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: Nai
         });
         match parsed {
             Ok(r) => ok.push(r),
-            Err(e) => errors.push(ReportError::Row { file: name.to_string(), line, source: Box::new(e) }),
+            Err(e) => errors.push(ReportError::Row { file: name.to_string(), line, error: Box::new(e) }),
         }
     }
     Ok((ok, errors))
@@ -318,7 +318,7 @@ impl ReportStore {
                 reports
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(ReportError::Io { path, source }),
+            Err(error) => return Err(ReportError::Io { path, error }),
         };
         Ok(ReportStore { path, reports })
     }
@@ -356,7 +356,7 @@ impl ReportStore {
     /// Bad rows are listed with file and line and skipped; reports already
     /// recorded are counted, not added again.
     pub fn import_csv(&mut self, file: &Path, today: NaiveDate) -> Result<ImportSummary, ReportError> {
-        let f = std::fs::File::open(file).map_err(|source| ReportError::Io { path: file.to_path_buf(), source })?;
+        let f = std::fs::File::open(file).map_err(|source| ReportError::Io { path: file.to_path_buf(), error: source })?;
         let (reports, errors) = read_reports(f, &file.display().to_string(), file, today)?;
         let mut summary = ImportSummary { errors: errors.iter().map(ToString::to_string).collect(), ..Default::default() };
         for r in reports {
@@ -386,16 +386,16 @@ impl ReportStore {
     /// Write the store: to a temporary file in the same directory, then rename
     /// over the old file, so a crash never leaves a half-written store.
     pub fn save(&self) -> Result<(), ReportError> {
-        let io = |source| ReportError::Io { path: self.path.clone(), source };
+        let io = |source| ReportError::Io { path: self.path.clone(), error: source };
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(io)?;
         let tmp = dir.join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id()));
         let write = || -> Result<(), ReportError> {
-            let file = std::fs::File::create(&tmp).map_err(|source| ReportError::Io { path: tmp.clone(), source })?;
+            let file = std::fs::File::create(&tmp).map_err(|source| ReportError::Io { path: tmp.clone(), error: source })?;
             let mut buf = std::io::BufWriter::new(file);
-            self.export_csv(&mut buf).map_err(|source| ReportError::Csv { path: tmp.clone(), source })?;
-            let file = buf.into_inner().map_err(|e| ReportError::Io { path: tmp.clone(), source: e.into_error() })?;
-            file.sync_all().map_err(|source| ReportError::Io { path: tmp.clone(), source })?;
+            self.export_csv(&mut buf).map_err(|source| ReportError::Csv { path: tmp.clone(), error: source })?;
+            let file = buf.into_inner().map_err(|e| ReportError::Io { path: tmp.clone(), error: e.into_error() })?;
+            file.sync_all().map_err(|source| ReportError::Io { path: tmp.clone(), error: source })?;
             Ok(())
         };
         if let Err(e) = write() {

@@ -181,10 +181,10 @@ pub struct RowError {
 /// A file that could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum TradeError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {source}")]
-    Csv { path: PathBuf, source: csv::Error },
+    #[error("{path}: {error}")]
+    Io { path: PathBuf, error: std::io::Error },
+    #[error("{path}: {error}")]
+    Csv { path: PathBuf, error: csv::Error },
     #[error(
         "{path}: unknown layout: expected the UN Comtrade legacy columns (Year, Trade Flow, Reporter, Partner, Commodity Code, Trade Value (US$)) or reporter,partner,flow,year,hs_code,value_usd,quantity,unit; missing {missing}"
     )]
@@ -291,7 +291,7 @@ fn parse_number(raw: &str) -> Option<f64> {
 /// Read one trade file in either layout. Bad records are returned in
 /// `skipped` with file and line; the rest is read.
 pub fn read_trade_file(path: &Path) -> Result<TradeData, TradeError> {
-    let file = std::fs::File::open(path).map_err(|source| TradeError::Io { path: path.to_path_buf(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| TradeError::Io { path: path.to_path_buf(), error: source })?;
     read_trade(file, &path.display().to_string(), path)
 }
 
@@ -300,7 +300,7 @@ pub fn read_trade<R: std::io::Read>(reader: R, name: &str, path: &Path) -> Resul
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|source| TradeError::Csv { path: path.to_path_buf(), source })?
+        .map_err(|source| TradeError::Csv { path: path.to_path_buf(), error: source })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();

@@ -11,6 +11,24 @@ use resolute_impact::compute::{DirectionImpact, ImpactOptions};
 use resolute_impact::reporting::{self, NewReport, ReportStore, ResolutionStatus};
 use resolute_impact::trade::{DprkDirection, TradeData};
 
+/// Append a line to the output buffer (writing to a String cannot fail).
+macro_rules! out {
+    ($buf:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($buf, $($arg)*);
+    }};
+}
+
+/// Write the output; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -81,7 +99,8 @@ fn pct(v: f64) -> String {
 pub fn run_impact(a: ImpactArgs) -> anyhow::Result<ExitCode> {
     let mut data = TradeData::default();
     for path in &a.trade {
-        let file = resolute_impact::read_trade_file(path).with_context(|| format!("reading trade file {}", path.display()))?;
+        // The error names the file already.
+        let file = resolute_impact::read_trade_file(path)?;
         data.extend(file);
     }
     for e in data.skipped.iter().take(20) {
@@ -112,34 +131,37 @@ pub fn run_impact(a: ImpactArgs) -> anyhow::Result<ExitCode> {
         let svg = resolute_impact::chart::impact_svg(&report)?;
         std::fs::write(out, svg).with_context(|| format!("writing {}", out.display()))?;
     }
+    let mut buf = String::new();
     if a.json {
         let mut value = serde_json::to_value(&report)?;
         if let Some(obj) = value.as_object_mut() {
             obj.insert("skipped_rows".into(), serde_json::to_value(&data.skipped)?);
         }
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        out!(buf, "{}", serde_json::to_string_pretty(&value)?);
+        emit(&buf)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("DPRK trade in {year} (base year) against the measures in force on {at}");
+    out!(buf, "DPRK trade in {year} (base year) against the measures in force on {at}");
     if let Some(r) = a.resolution {
-        println!("(measures of resolution {r} only)");
+        out!(buf, "(measures of resolution {r} only)");
     }
-    print_direction(&report.exports, a.top);
-    println!();
-    print_direction(&report.imports, a.top);
+    print_direction(&mut buf, &report.exports, a.top);
+    out!(buf, "");
+    print_direction(&mut buf, &report.imports, a.top);
     if let Some(out) = &a.svg {
-        println!("\nchart written to {}", out.display());
+        out!(buf, "\nchart written to {}", out.display());
     }
+    emit(&buf)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_direction(d: &DirectionImpact, top: usize) {
+fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
     let name = match d.direction {
         DprkDirection::Exports => "Exports (partners' imports from the DPRK)",
         DprkDirection::Imports => "Imports (partners' exports to the DPRK)",
     };
-    println!("{name}: total {} (from {}), commodity rows {}", usd_m(d.total_usd), d.total_basis, usd_m(d.commodity_rows_usd));
-    println!(
+    out!(buf, "{name}: total {} (from {}), commodity rows {}", usd_m(d.total_usd), d.total_basis, usd_m(d.commodity_rows_usd));
+    out!(buf, 
         "  covered {} ({} of total); prohibited {} ({}); still allowed under caps {}",
         usd_m(d.covered_usd),
         pct(d.share_covered),
@@ -148,12 +170,12 @@ fn print_direction(d: &DirectionImpact, top: usize) {
         usd_m(d.cap_allowed_usd)
     );
     if d.by_resolution.iter().all(|r| r.measures.iter().all(|m| m.scope_usd == 0.0)) {
-        println!("  no measure covers the commodity rows of this direction (all-commodity rows carry no HS code)");
+        out!(buf, "  no measure covers the commodity rows of this direction (all-commodity rows carry no HS code)");
         return;
     }
-    println!("  By resolution (newly cut = prohibited outright that was not the day before; counted once):");
+    out!(buf, "  By resolution (newly cut = prohibited outright that was not the day before; counted once):");
     for r in d.by_resolution.iter().filter(|r| r.measures.iter().any(|m| m.scope_usd > 0.0)) {
-        println!(
+        out!(buf, 
             "    UNSCR {}  from {}  newly cut {} ({} of total)  caps took {}  covered now {}",
             r.resolution,
             r.first_effective,
@@ -163,7 +185,7 @@ fn print_direction(d: &DirectionImpact, top: usize) {
             usd_m(r.covered_at_date_usd)
         );
         for m in r.measures.iter().filter(|m| m.scope_usd > 0.0) {
-            println!(
+            out!(buf, 
                 "      {:<44} para {:<6} {:<11} HS {:<16} {} in scope; newly cut {}{}{}",
                 m.id,
                 m.paragraph,
@@ -176,16 +198,16 @@ fn print_direction(d: &DirectionImpact, top: usize) {
             );
         }
     }
-    println!("  By HS chapter:");
+    out!(buf, "  By HS chapter:");
     for c in d.by_chapter.iter().take(top) {
-        println!("    {:<3} value {}  covered {}  prohibited {}", c.chapter, usd_m(c.value_usd), usd_m(c.covered_usd), usd_m(c.prohibited_usd));
+        out!(buf, "    {:<3} value {}  covered {}  prohibited {}", c.chapter, usd_m(c.value_usd), usd_m(c.covered_usd), usd_m(c.prohibited_usd));
     }
-    println!("  By partner (top {top}):");
+    out!(buf, "  By partner (top {top}):");
     for p in d.by_partner.iter().take(top) {
-        println!("    {:<4} {:<28} total {}  covered {} ({})", p.partner, p.name, usd_m(p.total_usd), usd_m(p.covered_usd), pct(p.share_covered));
+        out!(buf, "    {:<4} {:<28} total {}  covered {} ({})", p.partner, p.name, usd_m(p.total_usd), usd_m(p.covered_usd), pct(p.share_covered));
     }
     for p in &d.partial_coverage {
-        println!("  note: {} HS {} ({}) is broader than {}: not counted", p.origin, p.hs_code, usd_m(p.value_usd), p.measure);
+        out!(buf, "  note: {} HS {} ({}) is broader than {}: not counted", p.origin, p.hs_code, usd_m(p.value_usd), p.measure);
     }
 }
 
@@ -275,9 +297,9 @@ fn open_store(dir: &Path) -> anyhow::Result<ReportStore> {
     ReportStore::open(dir, today()).with_context(|| format!("opening the report store in {}", dir.display()))
 }
 
-fn print_status(s: &ResolutionStatus, states: bool) {
-    println!("{}", s.summary);
-    println!(
+fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
+    out!(buf, "{}", s.summary);
+    out!(buf, 
         "  adopted {}; deadline {} ({}{}); paragraph {}",
         s.adopted,
         s.deadline.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
@@ -291,7 +313,7 @@ fn print_status(s: &ResolutionStatus, states: bool) {
     );
     if states {
         for st in &s.states {
-            println!(
+            out!(buf, 
                 "  {:<4} {:<40} {:<12} {}{}",
                 st.state,
                 st.name,
@@ -304,16 +326,17 @@ fn print_status(s: &ResolutionStatus, states: bool) {
 }
 
 pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
+    let mut buf = String::new();
     match c {
         ReportsCmd::Add { state, resolutions, submitted, symbol, notes, dir, json } => {
             let mut store = open_store(&dir.data_dir)?;
             let report = store.add(&NewReport { state, resolutions, submitted, symbol, notes }, today())?;
             store.save()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out!(buf, "{}", serde_json::to_string_pretty(&report)?);
             } else {
                 let res = report.resolutions.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-                println!("recorded: {} on {} submitted {} {} ({})", report.state, res, report.submitted, report.symbol, store.path().display());
+                out!(buf, "recorded: {} on {} submitted {} {} ({})", report.state, res, report.submitted, report.symbol, store.path().display());
             }
         }
         ReportsCmd::List { resolution, state, dir, json } => {
@@ -321,13 +344,13 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             let state = state.map(|s| resolute_impact::members::member(&s).map(|m| m.iso3.clone())).transpose()?;
             let rows: Vec<_> = store.list(resolution).into_iter().filter(|r| state.as_ref().is_none_or(|s| &r.state == s)).collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!(buf, "{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
                     let res = r.resolutions.iter().map(u32::to_string).collect::<Vec<_>>().join(";");
-                    println!("{}  {:<4} {:<16} {:<24} {}", r.submitted, r.state, res, r.symbol, r.notes);
+                    out!(buf, "{}  {:<4} {:<16} {:<24} {}", r.submitted, r.state, res, r.symbol, r.notes);
                 }
-                println!("{} report(s)", rows.len());
+                out!(buf, "{} report(s)", rows.len());
             }
         }
         ReportsCmd::Status { resolution, as_of, states, dir, json } => {
@@ -339,13 +362,13 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             };
             if json {
                 if resolution.is_some() {
-                    println!("{}", serde_json::to_string_pretty(&statuses[0])?);
+                    out!(buf, "{}", serde_json::to_string_pretty(&statuses[0])?);
                 } else {
-                    println!("{}", serde_json::to_string_pretty(&statuses)?);
+                    out!(buf, "{}", serde_json::to_string_pretty(&statuses)?);
                 }
             } else {
                 for s in &statuses {
-                    print_status(s, states);
+                    print_status(&mut buf, s, states);
                 }
             }
         }
@@ -354,12 +377,12 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             let summary = store.import_csv(&file, today())?;
             store.save()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                out!(buf, "{}", serde_json::to_string_pretty(&summary)?);
             } else {
                 for e in &summary.errors {
                     eprintln!("error: skipped {e}");
                 }
-                println!(
+                out!(buf, 
                     "imported {} report(s), {} already recorded, {} row(s) rejected ({})",
                     summary.added,
                     summary.already_present,
@@ -368,6 +391,7 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                 );
             }
             if !summary.errors.is_empty() {
+                emit(&buf)?;
                 return Ok(ExitCode::from(1));
             }
         }
@@ -378,16 +402,20 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                     let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
                     store.export_csv(f)?;
                 }
-                None => store.export_csv(std::io::stdout().lock())?,
+                None => {
+                    let mut bytes = Vec::new();
+                    store.export_csv(&mut bytes)?;
+                    buf.push_str(&String::from_utf8_lossy(&bytes));
+                }
             }
         }
         ReportsCmd::Requests { resolution, json } => {
             let rows: Vec<_> = reporting::reporting_requests().iter().filter(|r| resolution.is_none_or(|n| r.resolution == n)).collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!(buf, "{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in rows {
-                    println!(
+                    out!(buf, 
                         "{} ({})  {:<36} para {:<12} {:<18} {}{}",
                         r.resolution,
                         r.adopted,
@@ -410,5 +438,6 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    emit(&buf)?;
     Ok(ExitCode::SUCCESS)
 }
