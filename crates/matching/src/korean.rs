@@ -152,6 +152,8 @@ const VOWELS: &[(&str, Vow, Option<Vow>)] = &[
     ("yae", Vow::Ye, None),
     ("yeo", Vow::Yo, None),
     ("yoo", Vow::Yu, Some(Vow::Yo)),
+    ("you", Vow::Yu, Some(Vow::Yo)),
+    ("woo", Vow::U, None),
     ("wae", Vow::We, None),
     ("weo", Vow::Wo, None),
     ("eui", Vow::I, None),
@@ -437,6 +439,8 @@ mod tests {
             &["thaek", "taek"],
             &["kim", "gim"],
             &["hui", "hee", "hi"],
+            &["yong", "young", "yeong"],
+            &["u", "woo"],
         ] {
             for a in set {
                 for b in set {

@@ -15,6 +15,7 @@ use serde::Serialize;
 mod index;
 pub mod korean;
 pub mod names;
+pub mod pairs;
 mod qualifiers;
 pub mod text;
 

@@ -598,6 +598,14 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
         let edits = osa_distance(&a.text, &b.text, 8);
         return Some((s.max(0.0), How::Fuzzy, Some(edits)));
     }
+    // Inflection: `Bank`/`Banking`, `Lavrov`/`Lavrovs`, `Force`/`Forces`.
+    let (short, long) = if a.text.len() <= b.text.len() { (&a.text, &b.text) } else { (&b.text, &a.text) };
+    if short.len() >= 4 && long.starts_with(short.as_str()) {
+        let rest = &long[short.len()..];
+        if rest == "s" || rest == "es" || (rest == "ing" && ty != NameType::Person) {
+            return Some((0.9, How::Fuzzy, Some(rest.len())));
+        }
+    }
     // `Ben` for `Benjamin`: a short form that is the start of the other word.
     if ty == NameType::Person && both_first && a.text.len().min(b.text.len()) >= 3 && (a.text.starts_with(&b.text) || b.text.starts_with(&a.text)) {
         return Some((0.75, How::Initial, None));
@@ -744,7 +752,8 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
     for (_, t) in c_sorted {
         // A country in an organisation's name marks another national entity
         // (`Banco Santander Chile`), not a detail the query may omit.
-        let is_place = ty != NameType::Person && t.role == Role::Name && resolute_model::country_from_name(&t.text).is_some();
+        // A leading country word is the usual national prefix (`Korea Ryonha Machinery`), which queries often drop.
+        let is_place = ty != NameType::Person && t.role == Role::Name && !std::ptr::eq(t, &ct[0]) && resolute_model::country_from_name(&t.text).is_some();
         let w = if counts(t) && contradicted < q_unmatched {
             contradicted += 1;
             CONTRADICTION

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::Datelike;
 use resolute_model::{Entity, FuzzyDate, PartialDate, country_by_code, country_from_name, prop};
 
 use crate::{Query, QualifierEffect};
@@ -204,7 +205,15 @@ fn compare_dob(q: &[PartialDate], e: &[FuzzyDate]) -> (f64, String) {
                     });
                     if flipped { (-0.05, format!("{qd} is {ed} with day and month swapped")) } else { (-0.1, format!("{qd} vs {ed}: same year, other day")) }
                 } else {
-                    (-0.2, format!("{qd} vs {ed}: other year"))
+                    // Years far apart rule the person out more surely than a
+                    // neighbouring year (a typo or an approximate list date).
+                    let (lo, hi) = ed.span();
+                    let gap = (i64::from(qd.year) - i64::from(hi.year())).max(i64::from(lo.year()) - i64::from(qd.year));
+                    if gap >= 3 {
+                        (-0.35, format!("{qd} vs {ed}: {gap} years apart"))
+                    } else {
+                        (-0.2, format!("{qd} vs {ed}: other year"))
+                    }
                 }
             };
             if score > best {
