@@ -43,6 +43,9 @@ pub enum ServerError {
     Config(String),
 }
 
+/// Active suppressions keyed by (query key, entity id).
+pub type SuppressionMap = HashMap<(String, String), Suppression>;
+
 /// Service settings (`resolute serve` flags).
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -72,7 +75,7 @@ pub struct AppState {
     pub keys: Arc<auth::KeyCache>,
     pub metrics: Arc<metrics::Metrics>,
     /// Active suppressions by (query key, entity id).
-    suppressions: Arc<RwLock<Arc<HashMap<(String, String), Suppression>>>>,
+    suppressions: Arc<RwLock<Arc<SuppressionMap>>>,
     /// Serialises list uploads (one engine rebuild at a time).
     pub upload_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -95,7 +98,7 @@ impl AppState {
         Ok(state)
     }
 
-    pub fn suppressions_snapshot(&self) -> Arc<HashMap<(String, String), Suppression>> {
+    pub fn suppressions_snapshot(&self) -> Arc<SuppressionMap> {
         match self.suppressions.read() {
             Ok(g) => g.clone(),
             Err(p) => p.into_inner().clone(),
