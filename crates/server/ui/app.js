@@ -364,9 +364,12 @@ async function pageLists() {
       const r = await api("/lists");
       const rows = r.versions.map((v) => `<tr><td class="mono">${h(v.id)}</td><td>${h(v.source)}</td><td>${h(v.generated || "")}</td><td class="num">${h(v.entity_count)}</td><td class="num">${h(v.issue_count)}</td><td>${fmtTs(v.loaded_at)}<div class="hint">${h(v.loaded_by)} · ${h(v.origin)}</div></td><td>${v.active ? badge("in force", "b-green") : badge("previous", "b-grey")}</td></tr>`).join("");
       $("#lists-table").innerHTML = `<table><thead><tr><th>Version</th><th>List</th><th>Generated</th><th class="num">Entries</th><th class="num">Issues</th><th>Loaded</th><th></th></tr></thead><tbody>${rows}</tbody></table>`;
-      const opts = r.versions.map((v) => `<option value="${h(v.id)}">${h(v.id)}</option>`).join("");
+      // Group by list so that "from" and "to" default to two versions of the same list.
+      const sorted = r.versions.slice().sort((a, b) => a.source.localeCompare(b.source) || b.loaded_at.localeCompare(a.loaded_at));
+      const opts = sorted.map((v) => `<option value="${h(v.id)}" data-source="${h(v.source)}">${h(v.source)} · ${h(v.id)}${v.active ? " (in force)" : ""}</option>`).join("");
       $("#diff-from").innerHTML = opts; $("#diff-to").innerHTML = opts;
-      if (r.versions.length > 1) $("#diff-from").selectedIndex = 1;
+      const i = sorted.findIndex((v, k) => k > 0 && v.source === sorted[k - 1].source);
+      if (i > 0) { $("#diff-to").selectedIndex = i - 1; $("#diff-from").selectedIndex = i; }
     } catch (e) { $("#lists-table").innerHTML = errorBox(e); }
   };
   $("#diff-form").addEventListener("submit", async (ev) => {
