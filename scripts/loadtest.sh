@@ -17,7 +17,7 @@ SYNC=${SYNC:-full}
 PORT=${PORT:-18181}
 NAME=${NAME:-Foreign Trade Bank}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
-BIN="$TARGET_DIR/release/resolute"
+BIN=${BIN:-"$TARGET_DIR/release/resolute"}
 
 command -v wrk >/dev/null || { echo "loadtest: wrk not found (apt-get install wrk)" >&2; exit 1; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
