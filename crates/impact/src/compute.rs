@@ -108,6 +108,8 @@ pub struct ResolutionImpact {
 #[derive(Debug, Clone, Serialize)]
 pub struct ChapterImpact {
     pub chapter: String,
+    /// HS 2017 chapter description (the base years in use predate HS 2022).
+    pub description: String,
     pub value_usd: f64,
     pub covered_usd: f64,
     pub prohibited_usd: f64,
@@ -374,6 +376,10 @@ fn compute_direction(
         let Some(chapter) = flow.commodity.chapter() else { continue };
         let entry = chapters.entry(chapter.to_string()).or_insert_with(|| ChapterImpact {
             chapter: chapter.to_string(),
+            description: resolute_regime::nomenclature(resolute_regime::HsEdition::for_date(NaiveDate::from_ymd_opt(opts.year, 7, 1).unwrap_or(opts.at)))
+                .get(chapter)
+                .map(|e| e.description.clone())
+                .unwrap_or_default(),
             value_usd: 0.0,
             covered_usd: 0.0,
             prohibited_usd: 0.0,

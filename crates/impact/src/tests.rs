@@ -213,3 +213,11 @@ fn imports_under_2397_supply_ban_and_a_barrel_cap() {
     assert_eq!(r2397.newly_cut_usd, 10_000_000.0);
     assert_eq!(report.exports.total_usd, 0.0);
 }
+
+#[test]
+fn chapters_carry_hs_descriptions() {
+    let flows = real_flows();
+    let report = compute_impact(&flows.flows, &test_measures(), &ImpactOptions { year: 2016, at: d(2017, 9, 1), resolution: None });
+    let coal = report.exports.by_chapter.iter().find(|c| c.chapter == "27").expect("27");
+    assert!(coal.description.to_ascii_lowercase().contains("mineral fuels"), "{}", coal.description);
+}

@@ -200,7 +200,8 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
     }
     out!(buf, "  By HS chapter:");
     for c in d.by_chapter.iter().take(top) {
-        out!(buf, "    {:<3} value {}  covered {}  prohibited {}", c.chapter, usd_m(c.value_usd), usd_m(c.covered_usd), usd_m(c.prohibited_usd));
+        let description: String = c.description.chars().take(40).collect();
+        out!(buf, "    {:<3} {:<40} value {}  covered {}  prohibited {}", c.chapter, description, usd_m(c.value_usd), usd_m(c.covered_usd), usd_m(c.prohibited_usd));
     }
     out!(buf, "  By partner (top {top}):");
     for p in d.by_partner.iter().take(top) {
