@@ -185,6 +185,7 @@ pub struct ImpactReport {
     pub flows_used: usize,
 }
 
+// Sums fold from +0.0: `Iterator::sum` of no floats gives -0.0, which would print as such.
 fn share(part: f64, whole: f64) -> f64 {
     if whole > 0.0 { part / whole } else { 0.0 }
 }
@@ -294,11 +295,11 @@ fn compute_direction(
     let dir_flows: Vec<&TradeFlow> = year_flows.iter().copied().filter(|f| f.dprk_direction() == Some(direction)).collect();
     let total_rows: Vec<&TradeFlow> = dir_flows.iter().copied().filter(|f| f.commodity == Commodity::Total).collect();
     let detail: Vec<&TradeFlow> = dir_flows.iter().copied().filter(|f| f.commodity != Commodity::Total).collect();
-    let commodity_rows_usd: f64 = detail.iter().map(|f| f.value_usd).sum();
+    let commodity_rows_usd: f64 = detail.iter().map(|f| f.value_usd).fold(0.0, |acc, v| acc + v);
     let (total_usd, total_basis) = if total_rows.is_empty() {
         (commodity_rows_usd, "commodity rows")
     } else {
-        (total_rows.iter().map(|f| f.value_usd).sum(), "all-commodity rows")
+        (total_rows.iter().map(|f| f.value_usd).fold(0.0, |acc, v| acc + v), "all-commodity rows")
     };
 
     let measures: Vec<&MeasureView> = all_measures.iter().filter(|m| m.direction == direction).collect();
@@ -447,14 +448,14 @@ fn compute_direction(
             continue;
         }
         let in_force = mv.in_force(opts.at);
-        let scope_usd: f64 = (0..n_flows).filter(|&f| engine.covers(m, f)).map(|f| engine.flows[f].value_usd).sum();
+        let scope_usd: f64 = (0..n_flows).filter(|&f| engine.covers(m, f)).map(|f| engine.flows[f].value_usd).fold(0.0, |acc, v| acc + v);
         let (cap_annual_usd, cap_allowed) = if mv.kind == ImpactKind::Cap && in_force {
             let allowed: f64 = (0..n_flows)
                 .filter_map(|f| match at_states[f] {
                     FlowState::Capped(cm, a) if cm == m => Some(a),
                     _ => None,
                 })
-                .sum();
+                .fold(0.0, |acc, v| acc + v);
             (mv.cap_window(opts.at).and_then(|w| w.annual_value_usd()), Some(allowed))
         } else {
             (None, None)
@@ -495,12 +496,12 @@ fn compute_direction(
         entry.covered_at_date_usd = (0..n_flows)
             .filter(|&f| (0..n_measures).any(|m| engine.measures[m].resolution == *r && engine.measures[m].in_force(opts.at) && engine.covers(m, f)))
             .map(|f| engine.flows[f].value_usd)
-            .sum();
+            .fold(0.0, |acc, v| acc + v);
         entry.newly_cut_share = share(entry.newly_cut_usd, total_usd);
         entry.measures.sort_by(|a, b| a.effective.cmp(&b.effective).then(a.id.cmp(&b.id)));
     }
     let by_resolution: Vec<ResolutionImpact> = resolutions.into_values().collect();
-    let newly_cut_usd = by_resolution.iter().map(|r| r.newly_cut_usd).sum();
+    let newly_cut_usd = by_resolution.iter().map(|r| r.newly_cut_usd).fold(0.0, |acc, v| acc + v);
 
     let mut partial_coverage = Vec::new();
     for f in 0..n_flows {
