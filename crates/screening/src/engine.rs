@@ -222,7 +222,8 @@ impl<'r> Screener<'r> {
             let (mi, gi) = self.goods.by_chapter[ch][k];
             let m = &regime.measures[mi as usize];
             let g = &m.goods[gi as usize];
-            if !hs.starts_with(g.hs.as_str()) || applicability(m, g, &ctx) != Applicability::Applies {
+            // Cheap checks first: most candidates fail on the date or the prefix.
+            if !m.in_force(tx.date) || !hs.starts_with(g.hs.as_str()) || applicability(m, g, &ctx) != Applicability::Applies {
                 continue;
             }
             let desc = g.description.as_deref().unwrap_or("");
@@ -367,7 +368,7 @@ impl<'r> Screener<'r> {
                 seen.push((role.to_string(), h.entity_id.clone()));
                 matches.push(PartyMatch { role: role.to_string(), reference: h.reference.clone(), name: h.caption.clone(), score: (h.score * 1000.0).round() / 1000.0 });
                 any_dprk |= h.is_dprk();
-                findings.extend(self.listing_findings(role, &h, tx.date));
+                findings.extend(self.listing_findings(role, &h));
             }
             any_dprk
         };
@@ -398,7 +399,7 @@ impl<'r> Screener<'r> {
         designated_vessel
     }
 
-    fn listing_findings(&self, role: &str, h: &ListHit, date: NaiveDate) -> Vec<Finding> {
+    fn listing_findings(&self, role: &str, h: &ListHit) -> Vec<Finding> {
         let listed = h.listed_on.map(|d| format!(", listed {d}")).unwrap_or_default();
         let who = format!("{} {} ({}{listed}, {} list, matched by {} score {:.2})", role, h.caption, h.reference, h.source.as_str(), h.by, h.score);
         let mut out = Vec::new();
@@ -441,7 +442,6 @@ impl<'r> Screener<'r> {
                 verified: false,
             });
         }
-        let _ = date;
         out
     }
 }

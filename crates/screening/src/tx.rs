@@ -105,7 +105,7 @@ pub struct Transaction {
     pub kind: TxKind,
     pub date: NaiveDate,
     pub parties: Vec<Party>,
-    /// Indices into `Regime::exceptions`... kept as ids (validated to exist).
+    /// Exception ids claimed (each validated to exist in the regime).
     pub exception_claims: Vec<String>,
     /// Normalized HS digits, validated in the edition in force on `date`.
     pub hs: Option<String>,

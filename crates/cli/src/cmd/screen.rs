@@ -149,7 +149,7 @@ fn synthetic_declarations(regime: &Regime, n: usize, names: &[String]) -> anyhow
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut subheadings: Vec<&str> = hs::nomenclature(HsEdition::Hs2017).entries().filter(|e| e.level == 6 && !e.code.starts_with("99")).map(|e| e.code.as_str()).collect();
     subheadings.sort_unstable();
-    let covered = ["270112", "270119", "030389", "160510", "620342", "610910", "271019", "270900", "260111", "260700", "870421", "930100", "890190", "570110", "970300"];
+    let covered = ["270112", "270119", "030389", "160510", "620342", "610910", "271019", "270900", "260111", "260700", "870421", "930190", "890190", "570110", "970300"];
     let countries = ["KP", "KP", "KP", "CN", "CN", "RU", "JP", "DE", "US", "IN"];
     let units = [("t", 1000.0), ("kg", 50_000.0), ("bbl", 20_000.0), ("item", 100.0)];
     let start = NaiveDate::from_ymd_opt(2016, 1, 1).context("date")?;

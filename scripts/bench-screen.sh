@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmark of transaction screening: rule evaluation of goods declarations
+# without party screening, and with party screening (two parties each against
+# the bundled UN + OFAC lists). Prints Resolute's figures next to the published
+# figure of the nearest anchor.
+#
+# Usage: scripts/bench-screen.sh [DECLARATIONS] [WITH_PARTIES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-2000000}"
+P="${2:-2000}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+cargo build --release -q -p resolute-cli
+BIN="$CARGO_TARGET_DIR/release/resolute"
+echo "== resolute bench screen (release, 1 thread; $(nproc) cores on this machine)"
+"$BIN" bench screen --declarations "$N" --with-parties "$P"
+echo
+echo "== anchors (published figures, not measured here: no open-source engine evaluates the UN DPRK regime on HS declarations)"
+echo "   Marble + yente screening: 'a full response time of 200-500ms' per name search"
+echo "   (checkmarble/docs src/content/docs/screening/configuration-and-response-time.mdx)"
+echo "   Target for rule evaluation (issue 4): >= 1,000,000 declarations/s/core"
