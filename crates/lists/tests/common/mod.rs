@@ -1,7 +1,7 @@
 //! Paths of the real list files used by the tests (copied into the repository).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use resolute_lists::{ListVersion, load_file};
@@ -27,7 +27,7 @@ pub fn sdn_path() -> PathBuf {
     repo().join("data/lists/ofac/sdn-2024-05-03.csv")
 }
 
-fn load(p: &PathBuf) -> ListVersion {
+fn load(p: &Path) -> ListVersion {
     match load_file(p) {
         Ok(v) => v,
         Err(e) => panic!("{e}"),
@@ -35,5 +35,5 @@ fn load(p: &PathBuf) -> ListVersion {
 }
 
 /// Parsed once per test binary.
-pub static UN: LazyLock<Vec<ListVersion>> = LazyLock::new(|| un_paths().iter().map(load).collect());
+pub static UN: LazyLock<Vec<ListVersion>> = LazyLock::new(|| un_paths().iter().map(|p| load(p)).collect());
 pub static SDN: LazyLock<ListVersion> = LazyLock::new(|| load(&sdn_path()));
