@@ -155,7 +155,7 @@ fn synthetic_declarations(regime: &Regime, n: usize, names: &[String]) -> anyhow
     let start = NaiveDate::from_ymd_opt(2016, 1, 1).context("date")?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let hs_code = if rng.next() % 3 == 0 { *rng.pick(&covered) } else { *rng.pick(&subheadings) };
+        let hs_code = if rng.next().is_multiple_of(3) { *rng.pick(&covered) } else { *rng.pick(&subheadings) };
         let date = start + chrono::Days::new(rng.next() % 1461);
         let (from, to) = (*rng.pick(&countries), *rng.pick(&countries));
         let (unit, scale) = *rng.pick(&units);
