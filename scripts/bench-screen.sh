@@ -5,6 +5,12 @@
 # figure of the nearest anchor.
 #
 # Usage: scripts/bench-screen.sh [DECLARATIONS] [WITH_PARTIES]
+#
+# Measured 2026-11-28 (release, 1 thread, 2-core VM shared with other builds, load ~13):
+#   rule evaluation, no party screening: 2,000,000 declarations in 1.298 s = 1,540,978 /s/core
+#     (1,683,583 permitted, 19,904 review, 296,513 prohibited)
+#   with party screening (2 names each vs 15,968 UN + OFAC entries): 2,000 in 1.485 s = 1,347 /s/core
+#     (1,266 matches; lists loaded and indexed in 0.98 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-2000000}"
