@@ -48,9 +48,10 @@ curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "server not ready"
 audit_total() { curl -fs -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/audit?limit=1" | sed -E 's/.*"total":([0-9]+).*/\1/'; }
 
 # One request to show what is being answered.
-curl -fs -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+SAMPLE=$(curl -fs -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
     -d "{\"queries\":{\"q1\":{\"schema\":\"Company\",\"properties\":{\"name\":[\"$NAME\"]}}}}" \
-    "http://127.0.0.1:$PORT/match/default" | head -c 200; echo " ..."
+    "http://127.0.0.1:$PORT/match/default")
+echo "${SAMPLE:0:200} ..."
 
 wrk -t2 -c8 -d3s -s "$LUA" "http://127.0.0.1:$PORT/match/default" >/dev/null   # warm-up
 BEFORE=$(audit_total)
