@@ -24,14 +24,18 @@ pub struct Postings {
     map: HashMap<u64, Vec<u32>>,
 }
 
-/// FNV-1a over a tag byte and the key text.
-pub fn key_hash(tag: u8, s: &str) -> u64 {
+/// FNV-1a over a tag byte and the key bytes (several parts hash as if concatenated).
+pub fn key_hash_parts(tag: u8, parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in std::iter::once(tag).chain(s.bytes()) {
-        h ^= u64::from(b);
+    for b in std::iter::once(&tag).chain(parts.iter().flat_map(|p| p.iter())) {
+        h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+pub fn key_hash(tag: u8, s: &str) -> u64 {
+    key_hash_parts(tag, &[s.as_bytes()])
 }
 
 /// Keys of an analysed name, each with a relative strength.
@@ -48,8 +52,7 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
             && t.role != Role::Legal
             && next.role != Role::Legal
         {
-            let joined = format!("{}{}", t.text, next.text);
-            out.push((key_hash(b't', &joined), 1.0));
+            out.push((key_hash_parts(b't', &[t.text.as_bytes(), next.text.as_bytes()]), 1.0));
         }
     }
     // A single token may be the other side's two words written together.
@@ -65,7 +68,7 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
         for r in readings {
             for s in r {
                 for k in &s.keys {
-                    out.push((key_hash(b'k', &k.to_string()), 1.0));
+                    out.push((key_hash_parts(b'k', &[&k.to_le_bytes()]), 1.0));
                 }
             }
         }

@@ -207,19 +207,40 @@ pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syll
     if token.is_empty() || token.len() > 12 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    let mut out = Vec::new();
-    let mut cur = Vec::new();
-    parse_from(token.as_bytes(), 0, max_syllables, &mut cur, &mut out);
-    if out.is_empty() {
+    let mut raw: Vec<Vec<RawSyl>> = Vec::new();
+    let mut cur: Vec<RawSyl> = Vec::with_capacity(max_syllables);
+    parse_from(token.as_bytes(), 0, max_syllables, &mut cur, &mut raw);
+    if raw.is_empty() {
         return None;
     }
     // Fewest syllables first: the most natural reading.
-    out.sort_by_key(Vec::len);
-    out.truncate(6);
-    Some(out)
+    raw.sort_by_key(Vec::len);
+    raw.truncate(6);
+    Some(
+        raw.into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|x| Syllable {
+                        text: token[x.start..x.start + x.len].to_string(),
+                        keys: x.keys[..x.nkeys].to_vec(),
+                        hangul: None,
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
-fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<Syllable>, out: &mut Vec<Vec<Syllable>>) {
+/// A syllable while parsing: a byte range and up to two keys (no allocation).
+#[derive(Debug, Clone, Copy)]
+struct RawSyl {
+    start: usize,
+    len: usize,
+    keys: [SylKey; 2],
+    nkeys: usize,
+}
+
+fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut Vec<Vec<RawSyl>>) {
     if out.len() >= 12 {
         return;
     }
@@ -232,44 +253,39 @@ fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<Syllable>, out: &m
     if cur.len() >= max {
         return;
     }
+    let last = cur.len() + 1 == max;
     let rest = &s[pos..];
-    let mut inits: Vec<(usize, Ini)> = vec![(0, Ini::None)];
-    for (t, c) in INITIALS {
-        if rest.starts_with(t.as_bytes()) {
-            inits.push((t.len(), *c));
-        }
-    }
-    for (il, ini) in inits {
+    let initials = std::iter::once((0usize, Ini::None))
+        .chain(INITIALS.iter().filter(|(t, _)| rest.starts_with(t.as_bytes())).map(|(t, c)| (t.len(), *c)));
+    for (il, ini) in initials {
         let after_i = &rest[il..];
         for (vt, v, v_alt) in VOWELS {
             if !after_i.starts_with(vt.as_bytes()) {
                 continue;
             }
-            let vl = vt.len();
-            let after_v = &after_i[vl..];
+            let vl0 = vt.len();
+            let after_v = &after_i[vl0..];
             // `ar` in `Park`, `Bark`: an English r marking a long a before a final.
-            let mut vowel_opts = vec![(vl, *v, *v_alt)];
-            if *vt == "a" && after_v.first() == Some(&b'r') && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c)) {
-                vowel_opts.push((vl + 1, Vow::A, None));
-            }
-            for (vl, v, v_alt) in vowel_opts {
+            let ar = *vt == "a" && after_v.first() == Some(&b'r') && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c));
+            let vowel_opts = [(vl0, *v, *v_alt), (vl0 + 1, Vow::A, None)];
+            for &(vl, v, v_alt) in &vowel_opts[..if ar { 2 } else { 1 }] {
                 let after_v = &after_i[vl..];
-                let mut fins: Vec<(usize, Fin)> = vec![(0, Fin::None)];
-                for (ft, f) in FINALS {
-                    if after_v.starts_with(ft.as_bytes()) {
-                        fins.push((ft.len(), *f));
-                    }
-                }
-                for (fl, fin) in fins {
+                let finals = std::iter::once((0usize, Fin::None))
+                    .chain(FINALS.iter().filter(|(t, _)| after_v.starts_with(t.as_bytes())).map(|(t, f)| (t.len(), *f)));
+                for (fl, fin) in finals {
                     let len = il + vl + fl;
-                    let mut keys = vec![key(ini, v, fin)];
+                    // The last allowed syllable must end the word.
+                    if last && pos + len != s.len() {
+                        continue;
+                    }
+                    let mut syl = RawSyl { start: pos, len, keys: [key(ini, v, fin), 0], nkeys: 1 };
                     if let Some(alt) = v_alt
                         && fin != Fin::None
                     {
-                        keys.push(key(ini, alt, fin));
+                        syl.keys[1] = key(ini, alt, fin);
+                        syl.nkeys = 2;
                     }
-                    let text = String::from_utf8_lossy(&rest[..len]).into_owned();
-                    cur.push(Syllable { text, keys, hangul: None });
+                    cur.push(syl);
                     parse_from(s, pos + len, max, cur, out);
                     cur.pop();
                 }

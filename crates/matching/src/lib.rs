@@ -234,9 +234,9 @@ pub struct MatchIndex {
 }
 
 /// How many list names, at most, are scored exactly per query.
-const MAX_SCORED_NAMES: usize = 48;
+const MAX_SCORED_NAMES: usize = 24;
 /// Candidates need this share of the best candidate's key support.
-const MIN_SUPPORT_SHARE: f32 = 0.3;
+const MIN_SUPPORT_SHARE: f32 = 0.4;
 
 #[derive(Default)]
 struct Scratch {
@@ -287,8 +287,11 @@ impl MatchIndex {
         }
         keys.sort_by_key(|k| k.0);
         keys.dedup_by_key(|k| k.0);
+        // Rarest keys first; a very common key (`kim`, `trading`) is only
+        // followed when nothing rarer was found.
+        keys.sort_by_key(|k| inner.postings.get(k.0).len());
         let n_names = inner.names.len().max(1) as f32;
-        let common_limit = (inner.names.len() / 4).max(2000);
+        let common_limit = (inner.names.len() / 20).max(600);
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
             let Scratch { acc, touched } = &mut *scratch;
@@ -297,7 +300,7 @@ impl MatchIndex {
             }
             for (k, strength) in &keys {
                 let p = inner.postings.get(*k);
-                if p.is_empty() || (p.len() > common_limit && keys.len() > 1) {
+                if p.is_empty() || (p.len() > common_limit && !touched.is_empty()) {
                     continue;
                 }
                 let idf = (1.0 + n_names / p.len() as f32).ln();
@@ -321,12 +324,15 @@ impl MatchIndex {
             ranked
         });
         let mut ranked = ranked;
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // Names supported by a small part of the best support only share a
         // common word; they cannot reach the cutoff.
-        let top = ranked.first().map(|r| r.1).unwrap_or(0.0);
+        let top = ranked.iter().map(|r| r.1).fold(0.0f32, f32::max);
         ranked.retain(|r| r.1 >= top * MIN_SUPPORT_SHARE);
-        ranked.truncate(MAX_SCORED_NAMES);
+        let by_support = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if ranked.len() > MAX_SCORED_NAMES {
+            ranked.select_nth_unstable_by(MAX_SCORED_NAMES, by_support);
+            ranked.truncate(MAX_SCORED_NAMES);
+        }
         // Entities found by an identifier are candidates whatever their names.
         let mut id_entities: Vec<u32> = quals.ids.iter().filter_map(|k| inner.ids.get(k)).flatten().copied().filter(|e| entity_ok(*e)).collect();
         id_entities.sort_unstable();
@@ -338,7 +344,7 @@ impl MatchIndex {
             let e_ty = NameType::of(inner.entities[n.entity as usize].schema);
             let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
             for (fi, f) in forms.iter().enumerate() {
-                let c = names::compare(f, &n.form, ty);
+                let c = names::compare(f, &n.form, ty, false);
                 let s = if n.weak { c.score * WEAK_ALIAS_FACTOR } else { c.score };
                 let slot = best.get(&n.entity);
                 if slot.is_none_or(|b| s > b.0) {
@@ -357,7 +363,7 @@ impl MatchIndex {
                 }
             }
         }
-        let mut out: Vec<MatchResult> = Vec::new();
+        let mut out: Vec<(MatchResult, usize, usize)> = Vec::new();
         for (ei, (name_score, cmp, fi, ni)) in best {
             let e = &inner.entities[ei as usize];
             let n = &inner.names[ni];
@@ -389,7 +395,7 @@ impl MatchIndex {
             if score < opts.cutoff || score <= 0.0 {
                 continue;
             }
-            out.push(MatchResult {
+            out.push((MatchResult {
                 id: e.id.clone(),
                 reference: e.reference.clone(),
                 caption: e.caption.clone(),
@@ -406,11 +412,20 @@ impl MatchIndex {
                     qualifiers: effects,
                     score,
                 },
-            });
+            }, fi, ni));
         }
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        out.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
         out.truncate(opts.limit);
-        out
+        // Explanations only for what is reported.
+        out.into_iter()
+            .map(|(mut r, fi, ni)| {
+                let n = &inner.names[ni];
+                let e_ty = NameType::of(inner.entities[n.entity as usize].schema);
+                let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
+                r.explanation.alignment = names::compare(&forms[fi], &n.form, ty, true).alignment;
+                r
+            })
+            .collect()
     }
 
     /// Screen many queries in parallel (rayon), results in input order.
@@ -449,7 +464,7 @@ pub fn compare_names(schema: Schema, name1: &str, name2: &str) -> (f64, Explanat
         let fa = NameForm::new(&a, ty);
         for b in name_variants(name2) {
             let fb = NameForm::new(&b, ty);
-            let c = names::compare(&fa, &fb, ty);
+            let c = names::compare(&fa, &fb, ty, true);
             if best.as_ref().is_none_or(|(x, _, _)| c.score > x.score) {
                 best = Some((c, a.clone(), b.clone()));
             }

@@ -62,6 +62,8 @@ impl Role {
 
 #[derive(Debug, Clone)]
 pub struct Token {
+    /// Consonant classes present (for a cheap lower bound on edit cost).
+    pub consonants: u32,
     pub text: String,
     pub role: Role,
     pub weight: f64,
@@ -163,6 +165,9 @@ const LEGAL: &[(&str, &str)] = &[
     ("spa", "spa"),
     ("kk", "kk"),
 ];
+
+static LEGAL_WORDS: std::sync::LazyLock<Vec<(Vec<&'static str>, &'static str)>> =
+    std::sync::LazyLock::new(|| LEGAL.iter().map(|(p, c)| (p.split(' ').collect(), *c)).collect());
 
 const NUMBER_WORDS: &[(&str, u64)] = &[
     ("zero", 0),
@@ -270,9 +275,9 @@ impl NameForm {
             // Legal form phrases (organisations and unknown types).
             if ty != NameType::Person && ty != NameType::Object {
                 let mut hit = None;
-                for (phrase, canon) in LEGAL {
-                    let n = phrase.split(' ').count();
-                    if i + n <= raw.len() && raw[i..i + n].iter().map(String::as_str).eq(phrase.split(' ')) {
+                for (words, canon) in LEGAL_WORDS.iter() {
+                    let n = words.len();
+                    if i + n <= raw.len() && raw[i..i + n].iter().map(String::as_str).eq(words.iter().copied()) {
                         hit = Some((n, *canon));
                         break;
                     }
@@ -341,8 +346,26 @@ impl Token {
             None
         };
         let phonetic = phonetic_key(&text);
-        Token { weight: role.weight(), phonetic, syllable, text, role }
+        Token { weight: role.weight(), phonetic, syllable, consonants: consonant_mask(&text), text, role }
     }
+}
+
+/// Bit per consonant class; letters that transliterations swap cheaply
+/// share a bit, vowels, `h`, `w`, `y` have none.
+fn consonant_mask(t: &str) -> u32 {
+    t.bytes()
+        .map(|b| match b {
+            b'b' | b'p' | b'f' | b'v' => 1,
+            b'c' | b'k' | b'q' | b'g' | b's' | b'z' | b'j' | b'x' => 1 << 1,
+            b'd' | b't' => 1 << 2,
+            b'l' => 1 << 3,
+            b'r' => 1 << 4,
+            b'm' => 1 << 5,
+            b'n' => 1 << 6,
+            b'0'..=b'9' => 1 << 7,
+            _ => 0,
+        })
+        .fold(0, |a, b| a | b)
 }
 
 /// Readings of a Latin name as a Korean personal name: 2–4 tokens, each one
@@ -459,22 +482,27 @@ const CONTRADICTION: f64 = 1.25;
 const KOREAN_MISSING: f64 = 1.5;
 
 /// Compare two analysed names.
-pub fn compare(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
+/// With `explain` false the alignment is left empty (scoring many candidates);
+/// the score is the same.
+pub fn compare(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> NameComparison {
     if q.tokens.is_empty() || c.tokens.is_empty() {
         return NameComparison { score: 0.0, method: "empty", alignment: Vec::new() };
     }
     if q.normalized == c.normalized {
-        let alignment = q
-            .tokens
-            .iter()
-            .map(|t| TokenMatch { query: t.text.clone(), candidate: t.text.clone(), how: How::Exact, score: 1.0, distance: None })
-            .collect();
+        let alignment = if explain {
+            q.tokens
+                .iter()
+                .map(|t| TokenMatch { query: t.text.clone(), candidate: t.text.clone(), how: How::Exact, score: 1.0, distance: None })
+                .collect()
+        } else {
+            Vec::new()
+        };
         return NameComparison { score: 1.0, method: "literal", alignment };
     }
     if let (Some(qk), Some(ck)) = (&q.korean, &c.korean) {
-        return compare_korean(qk, ck);
+        return compare_korean(qk, ck, explain);
     }
-    let mut best = compare_tokens(q, c, ty);
+    let mut best = compare_tokens(q, c, ty, explain);
     if best.score < 0.9
         && let Some(a) = compare_acronym(q, c).or_else(|| compare_acronym(c, q))
         && a.score > best.score
@@ -484,7 +512,7 @@ pub fn compare(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
     best
 }
 
-fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>]) -> NameComparison {
+fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>], explain: bool) -> NameComparison {
     let mut best: Option<NameComparison> = None;
     for q in qr {
         for c in cr {
@@ -505,23 +533,27 @@ fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>]) -> NameComparison 
                         let s = if exact { 1.0 } else { SYL_ROMANIZATION };
                         sum += s;
                         matched += 1;
-                        align.push(TokenMatch {
+                        if explain {
+                            align.push(TokenMatch {
                             query: display_syl(qs),
                             candidate: display_syl(&c[j]),
-                            how: if exact { How::Exact } else { How::Romanization },
-                            score: s,
-                            distance: None,
-                        });
+                                how: if exact { How::Exact } else { How::Romanization },
+                                score: s,
+                                distance: None,
+                            });
+                        }
                     }
                     None => {
                         missing += 1;
-                        align.push(TokenMatch {
-                            query: display_syl(qs),
-                            candidate: String::new(),
-                            how: How::Missing,
-                            score: 0.0,
-                            distance: None,
-                        });
+                        if explain {
+                            align.push(TokenMatch {
+                                query: display_syl(qs),
+                                candidate: String::new(),
+                                how: How::Missing,
+                                score: 0.0,
+                                distance: None,
+                            });
+                        }
                     }
                 }
             }
@@ -529,7 +561,9 @@ fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>]) -> NameComparison 
             for (j, cs) in c.iter().enumerate() {
                 if !used[j] {
                     extra += 1;
-                    align.push(TokenMatch { query: String::new(), candidate: display_syl(cs), how: How::Extra, score: 0.0, distance: None });
+                    if explain {
+                        align.push(TokenMatch { query: String::new(), candidate: display_syl(cs), how: How::Extra, score: 0.0, distance: None });
+                    }
                 }
             }
             let den = matched as f64 + KOREAN_MISSING * (missing + extra) as f64;
@@ -587,7 +621,9 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
     }
     let len = a.text.len().max(b.text.len());
     let budget = edit_budget(len);
-    let d = weighted_distance(&a.text, &b.text, budget);
+    // Each edit changes at most two consonant classes and costs at least 0.5.
+    let class_diff = (a.consonants ^ b.consonants).count_ones() as f64;
+    let d = if (class_diff / 2.0).ceil() * 0.5 > budget { budget + 1.0 } else { weighted_distance(&a.text, &b.text, budget) };
     if d <= budget {
         // The first letter is rarely misspelt: a change there costs more.
         let first_differs = a.text.as_bytes().first() != b.text.as_bytes().first();
@@ -635,7 +671,7 @@ fn concat(tokens: &[Token]) -> String {
     tokens.iter().map(|t| t.text.as_str()).collect()
 }
 
-fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
+fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> NameComparison {
     let qt = &q.tokens;
     let ct = &c.tokens;
     let mut edges: Vec<Edge> = Vec::new();
@@ -711,7 +747,8 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
         if e.sim >= 0.3 && !matches!(e.how, How::Acronym | How::Initial) && qt[e.qi..e.qi + e.qn].iter().chain(&ct[e.ci..e.ci + e.cn]).any(|t| matches!(t.role, Role::Name | Role::Number)) {
             strong_name_match = true;
         }
-        align.push((
+        if explain {
+            align.push((
             e.qi,
             TokenMatch {
                 query: qt[e.qi..e.qi + e.qn].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
@@ -720,7 +757,8 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
                 score: round3(e.sim),
                 distance: e.distance,
             },
-        ));
+            ));
+        }
     }
     let extra_weight = match ty {
         NameType::Person => 0.3,
@@ -742,7 +780,9 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
     for (i, t) in qt.iter().enumerate() {
         if !qused[i] {
             den += t.weight * query_extra_weight;
-            align.push((i, TokenMatch { query: t.text.clone(), candidate: String::new(), how: How::Missing, score: 0.0, distance: None }));
+            if explain {
+                align.push((i, TokenMatch { query: t.text.clone(), candidate: String::new(), how: How::Missing, score: 0.0, distance: None }));
+            }
         }
     }
     let mut extras = Vec::new();
@@ -763,7 +803,9 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType) -> NameComparison {
             extra_weight
         };
         den += t.weight * w;
-        extras.push(TokenMatch { query: String::new(), candidate: t.text.clone(), how: How::Extra, score: 0.0, distance: None });
+        if explain {
+            extras.push(TokenMatch { query: String::new(), candidate: t.text.clone(), how: How::Extra, score: 0.0, distance: None });
+        }
     }
     align.sort_by_key(|(i, _)| *i);
     let mut alignment: Vec<TokenMatch> = align.into_iter().map(|(_, m)| m).collect();
