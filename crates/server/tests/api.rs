@@ -274,6 +274,16 @@ fn list_upload_validates_diffs_and_swaps() {
     let (_, still) = s.post("/match/un_sc_sanctions", Some(&s.screener), &one_query("Company", "Foreign Trade Bank"));
     assert_eq!(still["responses"]["q1"]["results"][0]["ref"], "KPe.047");
 
+    // Clear a Foreign Trade Bank hit as a false positive before the new version.
+    let q = one_query("Company", "Foreign Trade Bank");
+    let (_, first) = s.post("/match/un_sc_sanctions", Some(&s.screener), &q);
+    let case_id = first["resolute"]["cases"][0].as_i64().expect("case");
+    let (status, _) =
+        s.post(&format!("/cases/{case_id}/close"), Some(&s.screener), &json!({"resolution": "false_positive", "note": "other bank"}));
+    assert_eq!(status, 200);
+    let (_, cleared) = s.post("/match/un_sc_sanctions", Some(&s.screener), &q);
+    assert_eq!(cleared["responses"]["q1"]["results"][0]["suppressed"], true);
+
     // A new version of the real list: one entry's name edited, dated a day later.
     let text = std::str::from_utf8(un_bytes).expect("utf-8");
     let edited = text.replacen("FOREIGN TRADE BANK", "FOREIGN TRADE BANK OF THE DPRK", 1).replacen("dateGenerated=\"2026-02-27", "dateGenerated=\"2026-02-28", 1);
@@ -295,6 +305,13 @@ fn list_upload_validates_diffs_and_swaps() {
     let (_, m) = s.post("/match/un_sc_sanctions", Some(&s.screener), &one_query("Company", "Foreign Trade Bank"));
     let caption = m["responses"]["q1"]["results"][0]["caption"].as_str().unwrap_or("");
     assert!(caption.starts_with("FOREIGN TRADE BANK OF THE DPRK"), "{m}");
+    // The entry changed, so the false-positive decision no longer holds: the hit is live again
+    // (whether it is a match now depends on the new name's score alone).
+    let top = &m["responses"]["q1"]["results"][0];
+    assert_eq!(top["suppressed"], false, "{top}");
+    assert_eq!(top["match"].as_bool(), top["score"].as_f64().map(|s| s >= 0.7), "{top}");
+    let (_, sup) = s.get("/suppressions", Some(&s.viewer));
+    assert!(sup["suppressions"].as_array().expect("list").iter().any(|x| x["case_id"] == case_id && x["status"] == "lapsed_entry_changed"), "{sup}");
     // Audited.
     let (_, log) = s.get("/audit?kind=list.loaded", Some(&s.viewer));
     assert!(log["records"].as_array().expect("records").iter().any(|r| r["payload"]["version"] == un_after["id"]));
