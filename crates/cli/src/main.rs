@@ -7,6 +7,11 @@ use clap::{Parser, Subcommand};
 
 mod cmd;
 
+// List parsing and matching allocate many small strings; glibc malloc took a third
+// of parse time in profiles (perf), mimalloc removes most of that.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Resolute: UN DPRK sanctions compliance — lists, name screening, the regime
 /// as dated rules, and transaction screening.
 #[derive(Debug, Parser)]
