@@ -347,7 +347,8 @@ impl MatchIndex {
                 let c = names::compare(f, &n.form, ty, false);
                 let s = if n.weak { c.score * WEAK_ALIAS_FACTOR } else { c.score };
                 let slot = best.get(&n.entity);
-                if slot.is_none_or(|b| s > b.0) {
+                // Ties go to the earlier name (the primary name comes first).
+                if slot.is_none_or(|b| s > b.0 || (s == b.0 && (fi, ni) < (b.2, b.3))) {
                     best.insert(n.entity, (s, c, fi, ni));
                 }
             }

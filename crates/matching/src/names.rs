@@ -292,11 +292,13 @@ impl NameForm {
             if let Some(v) = number_value(&raw[i], ty) {
                 let mut total = v;
                 let mut j = i + 1;
-                if v >= 20 && v % 10 == 0 && v < 100 {
-                    if let Some(u) = raw.get(j).and_then(|t| number_value(t, ty)).filter(|u| *u < 10) {
-                        total += u;
-                        j += 1;
-                    }
+                if v >= 20
+                    && v % 10 == 0
+                    && v < 100
+                    && let Some(u) = raw.get(j).and_then(|t| number_value(t, ty)).filter(|u| *u < 10)
+                {
+                    total += u;
+                    j += 1;
                 }
                 tokens.push(Token::new(total.to_string(), Role::Number));
                 i = j;
