@@ -33,7 +33,10 @@ const EXPECTED: &[(&str, Effect, &[&str])] = &[
     ("coal-kp-cn-2017-06-01-within-cap", Effect::Review, &["dprk/2321/26/coal-cap"]),
     ("coal-kp-cn-2017-07-01-over-tonnes", Effect::Prohibited, &["dprk/2321/26/coal-cap"]),
     ("coal-kp-cn-2017-07-02-no-quantity", Effect::Review, &["dprk/2321/26/coal-cap"]),
-    ("coal-kp-cn-2017-08-20-wind-down", Effect::Review, &["dprk/2371/8/coal"]),
+    // Paragraph 8 of 2371 gives the 30-day wind-down to iron and iron ore only, not to coal.
+    ("coal-kp-cn-2017-08-20-no-wind-down", Effect::Prohibited, &["dprk/2371/8/coal"]),
+    ("iron-ore-kp-cn-2017-08-20-wind-down", Effect::Review, &["dprk/2371/8/iron"]),
+    ("iron-ore-kp-cn-2017-09-10-after-wind-down", Effect::Prohibited, &["dprk/2371/8/iron"]),
     ("coal-kp-cn-2017-08-20-late-contract", Effect::Prohibited, &["dprk/2371/8/coal"]),
     ("coal-ru-via-rajin-rajin-claimed", Effect::Review, &["dprk/2371/8/coal"]),
     ("coal-ru-via-rajin-no-claim", Effect::Prohibited, &["dprk/2371/8/coal"]),
