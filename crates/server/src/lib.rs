@@ -7,6 +7,7 @@
 //! answered. Routes are grouped by the role they need (`viewer`, `screener`,
 //! `admin`); only `/healthz`, `/readyz` and the UI's static files are open.
 
+mod analysis;
 pub mod auth;
 pub mod engine;
 pub mod error;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{names, routes, transactions};
+use crate::{analysis, names, routes, transactions};
 
 struct Security;
 
@@ -27,6 +27,7 @@ impl Modify for Security {
         routes::cases, routes::case, routes::close_case, routes::suppressions,
         routes::audit_log, routes::audit_record, routes::audit_verify,
         routes::keys, routes::create_key,
+        analysis::impact, analysis::list_reports, analysis::reports_status, analysis::add_report,
     ),
     modifiers(&Security),
 )]

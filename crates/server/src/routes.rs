@@ -19,7 +19,7 @@ use crate::auth::{Caller, require_role};
 use crate::engine::{Engine, VersionInfo};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiQuery};
 use crate::metrics::Metrics;
-use crate::{AppState, names, openapi, stored_meta, transactions, ui};
+use crate::{AppState, analysis, names, openapi, stored_meta, transactions, ui};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
@@ -44,6 +44,9 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/me", get(me))
+        .route("/impact", get(analysis::impact))
+        .route("/reports", get(analysis::list_reports))
+        .route("/reports/status", get(analysis::reports_status))
         .route_layer(role(Role::Viewer));
 
     let screener = Router::new()
@@ -51,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/screen", post(transactions::screen))
         .route("/cases/{id}/close", post(close_case))
         .route("/suppressions/{id}", delete(revoke_suppression))
+        .route("/reports", post(analysis::add_report))
         .route_layer(role(Role::Screener));
 
     let admin = Router::new()

@@ -320,3 +320,36 @@ fn list_upload_validates_diffs_and_swaps() {
 fn enc(s: &str) -> String {
     s.replace('#', "%23").replace('@', "%40")
 }
+
+#[test]
+fn impact_and_implementation_reporting() {
+    let s = server();
+    // 2371 newly cuts the published ~US$1.06bn (coal: what 2321's cap still allowed), with its chart.
+    let (status, v) = s.get("/impact?at=2017-08-05&year=2016", Some(&s.viewer));
+    assert_eq!(status, 200, "{v}");
+    let r2371 = v["report"]["by_resolution"].as_array().expect("by_resolution").iter().find(|r| r["resolution"] == 2371).cloned().expect("2371");
+    let cut = r2371["newly_cut_usd"].as_f64().expect("newly cut");
+    assert!((cut - 1_059_870_018.0).abs() < 1.0, "{cut}");
+    assert!(v["svg"].as_str().is_some_and(|svg| svg.starts_with("<svg") || svg.contains("<svg")), "no svg");
+    let (status, e) = s.get("/impact?at=2017-99-01", Some(&s.viewer));
+    assert_eq!((status, error_code(&e)), (400, "invalid_parameter"));
+
+    // A viewer may read reports but not record one; a screener records one and the status counts it.
+    let report = serde_json::json!({"state": "JPN", "resolutions": [2371], "submitted": "2017-10-20", "symbol": "S/AC.49/2017/TEST-JPN"});
+    let (status, _) = s.post("/reports", Some(&s.viewer), &report);
+    assert_eq!(status, 403);
+    let (status, added) = s.post("/reports", Some(&s.screener), &report);
+    assert_eq!(status, 200, "{added}");
+    let (status, bad) = s.post("/reports", Some(&s.screener), &serde_json::json!({"state": "Atlantis", "resolutions": [2371], "submitted": "2017-10-20"}));
+    assert_eq!((status, error_code(&bad)), (400, "invalid_report"), "{bad}");
+    let (status, st) = s.get("/reports/status?resolution=2371&as_of=2018-01-01", Some(&s.viewer));
+    assert_eq!(status, 200, "{st}");
+    let st = &st["status"][0];
+    assert_eq!(st["members"], 193);
+    assert!(st["reported"].as_u64().is_some_and(|n| n >= 1), "{st}");
+    assert!(st["summary"].as_str().is_some_and(|t| t.contains("of 193")), "{st}");
+    let japan = st["states"].as_array().expect("states").iter().find(|x| x["state"] == "JPN").cloned().expect("JPN row");
+    assert_eq!(japan["status"], "reported", "{japan}");
+    let (_, listed) = s.get("/reports?resolution=2371", Some(&s.viewer));
+    assert!(listed["reports"].to_string().contains("S/AC.49/2017/TEST-JPN"), "{listed}");
+}

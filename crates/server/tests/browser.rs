@@ -110,6 +110,13 @@ fn ui_screen_transaction_case_audit() {
     d.wait_for("#verify-ok", Some("Chain intact"), WAIT).expect("chain verifies");
     shot(&d, "6-audit");
 
+    // Impact & reporting: 2371's newly cut revenue with its chart, and the reporting world table.
+    d.goto(&server.url("/#/impact")).expect("nav");
+    d.wait_for("#impact-result", Some("Resolution 2371"), WAIT).expect("impact by resolution");
+    d.wait_for("#impact-chart svg", None, WAIT).expect("impact chart drawn");
+    d.wait_for("#status-result", Some("of 193 member states"), WAIT).expect("reporting status");
+    shot(&d, "7-impact");
+
     // The UI went through the same audited API: the store agrees.
     let report = server.state.store.verify_audit().expect("verify");
     assert!(report.ok && report.records >= 5, "{report:?}");

@@ -75,7 +75,7 @@ async function refreshChrome() {
 
 // ---------------------------------------------------------------- router
 
-const pages = { screen: pageScreen, transaction: pageTransaction, regime: pageRegime, lists: pageLists, cases: pageCases, audit: pageAudit };
+const pages = { screen: pageScreen, transaction: pageTransaction, regime: pageRegime, lists: pageLists, cases: pageCases, audit: pageAudit, impact: pageImpact };
 
 function route() {
   const page = (location.hash.match(/^#\/(\w+)/) || [])[1] || "screen";
@@ -90,8 +90,8 @@ window.addEventListener("hashchange", route);
 document.addEventListener("keydown", (ev) => {
   const tag = (ev.target.tagName || "").toLowerCase();
   if (["input", "textarea", "select"].includes(tag) || ev.ctrlKey || ev.metaKey || ev.altKey) return;
-  const names = ["screen", "transaction", "regime", "lists", "cases", "audit"];
-  if (ev.key >= "1" && ev.key <= "6") { location.hash = "#/" + names[Number(ev.key) - 1]; ev.preventDefault(); }
+  const names = ["screen", "transaction", "regime", "lists", "cases", "audit", "impact"];
+  if (ev.key >= "1" && ev.key <= "7") { location.hash = "#/" + names[Number(ev.key) - 1]; ev.preventDefault(); }
   if (ev.key === "/") { const f = $("main input, main select, main textarea"); if (f) { f.focus(); ev.preventDefault(); } }
 });
 
@@ -400,6 +400,55 @@ function diffHtml(d, from, to) {
     <p>${badge(d.added.length + " added", "b-red")} ${badge(d.removed.length + " removed", "b-green")} ${badge(d.changed.length + " changed", "b-amber")}</p>
     <h2>Added</h2>${table(d.added)}<h2 style="margin-top:14px">Removed</h2>${table(d.removed)}
     <h2 style="margin-top:14px">Changed</h2>${d.changed.length ? `<table><thead><tr><th>Ref</th><th>Fields</th></tr></thead><tbody>${d.changed.map((c) => `<tr><td class="mono">${h(c.ref)}</td><td>${h((c.fields || []).join(", "))}</td></tr>`).join("")}</tbody></table>` : `<p class="muted">None.</p>`}`;
+}
+
+// ---------------------------------------------------------------- Impact & reporting
+
+function usd(v) { return "US$ " + (Number(v) / 1e6).toLocaleString("en-US", { maximumFractionDigits: 1 }) + "m"; }
+function pct(v) { return (Number(v) * 100).toFixed(1) + "%"; }
+
+async function pageImpact() {
+  main.innerHTML = `
+  <h1>Impact &amp; implementation reporting</h1>
+  <p class="lede">DPRK export revenue covered by the measures in force on a date (bundled UN Comtrade totals and the published Resolution 2371 estimates as flows), and which member states reported on their implementation.</p>
+  <form id="impact-form" class="card inline" aria-label="Impact">
+    <label for="impact-at">Measures in force on</label><input id="impact-at" type="date" value="2017-08-05">
+    <label for="impact-year">Base year</label><input id="impact-year" type="number" value="2016" min="2006" max="2030">
+    <button class="primary" type="submit">Compute</button></form>
+  <section id="impact-result" class="card" aria-live="polite"><p class="empty">Computing…</p></section>
+  <form id="status-form" class="card inline" aria-label="Reporting status">
+    <label for="status-res">Resolution</label><select id="status-res">${[2371, 2375, 2397, 2321, 2270, 2094, 2087, 1874, 1718].map((r) => `<option>${r}</option>`).join("")}</select>
+    <label for="status-asof">As of</label><input id="status-asof" type="date">
+    <button class="primary" type="submit">Status</button></form>
+  <section id="status-result" class="card" aria-live="polite"></section>`;
+  const impact = async () => {
+    const out = $("#impact-result"); out.innerHTML = `<p class="empty">Computing…</p>`;
+    try {
+      const r = await api(`/impact?at=${encodeURIComponent($("#impact-at").value)}&year=${encodeURIComponent($("#impact-year").value)}`);
+      const rep = r.report;
+      const rows = rep.by_resolution.map((x) => `<tr><td>Resolution ${h(x.resolution)}</td><td>${h(x.first_effective)}</td><td class="num">${usd(x.newly_cut_usd)}</td><td class="num">${pct(x.newly_cut_share)}</td><td class="num">${usd(x.cap_reduction_usd)}</td></tr>`).join("");
+      out.innerHTML = `<h2>${h(rep.year)} DPRK exports ${usd(rep.total_usd)} · prohibited on ${h(rep.at)}: ${usd(rep.prohibited_usd)} (${pct(rep.share_prohibited)})</h2>
+        <table><thead><tr><th>Resolution</th><th>In force from</th><th class="num">Newly cut</th><th class="num">Share of exports</th><th class="num">Cap reduction</th></tr></thead><tbody>${rows}</tbody></table>
+        <div class="chart" id="impact-chart">${r.svg}</div>`;
+    } catch (e) { out.innerHTML = errorBox(e); }
+  };
+  const status = async () => {
+    const out = $("#status-result"); out.innerHTML = `<p class="empty">Loading…</p>`;
+    const asof = $("#status-asof").value;
+    try {
+      const r = await api(`/reports/status?resolution=${encodeURIComponent($("#status-res").value)}${asof ? `&as_of=${encodeURIComponent(asof)}` : ""}`);
+      const s = r.status[0];
+      const cls = { reported: "b-green", late: "b-amber", overdue: "b-red", "not reported": "b-grey" };
+      const rows = s.states.map((x) => `<tr><td class="mono">${h(x.state)}</td><td>${h(x.name)}</td><td>${badge(x.status.replace("_", " "), cls[x.status.replace("_", " ")] || "b-grey")}</td><td>${h(x.first_submitted || "")}</td><td class="mono">${h((x.symbols || []).join(", "))}</td></tr>`).join("");
+      out.innerHTML = `<h2>${h(s.summary)}</h2>
+        <p class="muted">Deadline: ${h(s.deadline || "none set")} — ${h(s.deadline_rule)} ${s.deadline_verified ? badge("verified", "b-green") : badge("unverified", "b-amber")}</p>
+        <p>${badge(s.reported + " reported", "b-green")} ${badge(s.late + " late", "b-amber")} ${badge(s.overdue + " overdue", "b-red")} ${badge(s.not_reported + " not reported", "b-grey")} of ${h(s.members)} member states</p>
+        <table><thead><tr><th>State</th><th>Name</th><th>Status</th><th>Submitted</th><th>Symbols</th></tr></thead><tbody>${rows}</tbody></table>`;
+    } catch (e) { out.innerHTML = errorBox(e); }
+  };
+  $("#impact-form").addEventListener("submit", (ev) => { ev.preventDefault(); impact(); });
+  $("#status-form").addEventListener("submit", (ev) => { ev.preventDefault(); status(); });
+  impact(); status();
 }
 
 // ---------------------------------------------------------------- Cases
