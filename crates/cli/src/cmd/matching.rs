@@ -22,6 +22,8 @@ use resolute_model::{Entity, EntityName, NameKind, NameQuality, Schema, Source};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::Rng;
+
 #[derive(Debug, Args)]
 pub struct MatchArgs {
     /// List files (UN XML or OFAC SDN CSV); repeat for several. Default: the bundled lists.
@@ -285,21 +287,6 @@ pub fn run_compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Deterministic xorshift generator (benchmarks must be repeatable).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// Queries: half are list names with a perturbation (order, case, one

@@ -30,3 +30,24 @@ pub fn run_bench(c: BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Screen(a) => screen::bench(a),
     }
 }
+
+/// Deterministic xorshift generator: benchmark inputs must be the same on every run.
+#[derive(Debug)]
+pub(crate) struct Rng(pub(crate) u64);
+
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    pub(crate) fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+}

@@ -13,6 +13,7 @@ use resolute_regime::{Effect, HsEdition, Regime, hs};
 use resolute_screening::{LineResult, ListScreener, PartyScreener, RawTransaction, Screener, Transaction};
 use serde_json::json;
 
+use super::Rng;
 use super::regime::load_regime;
 
 #[derive(Debug, Args)]
@@ -127,20 +128,6 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
         eprintln!("screened {} transactions: {prohibited} prohibited, {review} review, {permitted} permitted, {errors} unreadable", prohibited + review + permitted + errors);
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A small deterministic generator (xorshift) so runs are comparable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
 }
 
 /// Goods declarations: a third on HS codes the regime covers, the rest drawn
