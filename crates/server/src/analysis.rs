@@ -16,7 +16,7 @@ use resolute_impact::{ImpactOptions, TradeData};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::AppState;
+use crate::{AppState, routes};
 use crate::error::{ApiError, ApiJson, ApiQuery};
 
 static COMTRADE_TOTALS: &[u8] = include_bytes!("../../../data/trade/comtrade-partner-PRK-totals-2013-2017.csv");
@@ -39,11 +39,7 @@ static BUNDLED_TRADE: LazyLock<Result<TradeData, String>> = LazyLock::new(|| {
 static REPORTS_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn optional_date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    s.map(|s| {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-            .map_err(|_| ApiError::bad_request("invalid_parameter", format!("{field} must be a date YYYY-MM-DD, got {s:?}")))
-    })
-    .transpose()
+    s.map(|s| routes::parse_date(field, Some(s))).transpose()
 }
 
 fn today() -> NaiveDate {
@@ -68,10 +64,7 @@ pub async fn impact(State(state): State<AppState>, ApiQuery(p): ApiQuery<ImpactP
     let year = p.year.unwrap_or(2016);
     let data = BUNDLED_TRADE.as_ref().map_err(|e| ApiError::unavailable(format!("bundled trade data: {e}")))?;
     let engine = state.engine.get();
-    let regime = engine
-        .regime
-        .as_deref()
-        .ok_or_else(|| ApiError::unavailable(format!("regime not loaded: {}", engine.problems.join("; "))))?;
+    let regime = routes::regime_of(&engine)?;
     if let Some(r) = p.resolution
         && regime.resolution(r).is_none()
     {

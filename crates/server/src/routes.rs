@@ -123,13 +123,13 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 // ---------------------------------------------------------------- regime
 
-fn parse_date(field: &str, s: Option<&str>) -> Result<NaiveDate, ApiError> {
+pub(crate) fn parse_date(field: &str, s: Option<&str>) -> Result<NaiveDate, ApiError> {
     let s = s.ok_or_else(|| ApiError::bad_request("invalid_parameter", format!("{field} is required (YYYY-MM-DD)")))?;
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map_err(|_| ApiError::bad_request("invalid_parameter", format!("{field} must be a date YYYY-MM-DD, got {s:?}")))
 }
 
-fn regime_of(engine: &Engine) -> Result<&resolute_regime::Regime, ApiError> {
+pub(crate) fn regime_of(engine: &Engine) -> Result<&resolute_regime::Regime, ApiError> {
     engine.regime.as_deref().ok_or_else(|| ApiError::unavailable(format!("regime not loaded: {}", engine.problems.join("; "))))
 }
 
