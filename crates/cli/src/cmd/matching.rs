@@ -85,6 +85,9 @@ pub struct BenchArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Also write the generated queries as JSONL (input for `resolute match`, to compare outputs across versions).
+    #[arg(long, value_name = "QUERIES.jsonl")]
+    pub dump_queries: Option<PathBuf>,
 }
 
 fn load_entities(lists: &[PathBuf]) -> anyhow::Result<Vec<Entity>> {
@@ -400,6 +403,13 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let (rss_after_build, _) = rss_mb();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let queries = make_queries(&entities, a.queries, &mut rng);
+    if let Some(p) = &a.dump_queries {
+        let mut w = BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
+        for (i, q) in queries.iter().enumerate() {
+            writeln!(w, "{}", json!({"id": format!("b{i}"), "schema": q.schema, "properties": q.properties}))?;
+        }
+        w.flush()?;
+    }
     let opts = MatchOptions { limit: a.limit, ..MatchOptions::default() };
     // Warm up caches and lazy tables.
     for q in queries.iter().take(200) {
