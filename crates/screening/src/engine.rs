@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use resolute_model::Schema;
 use resolute_regime::query::{DPRK, applicability, fmt_amount, limits_label, period_containing};
 use resolute_regime::{Action, Applicability, CapUnit, Effect, ExceptionCondition, GoodsContext, Measure, MeasureKind, Regime, VesselCondition};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::parties::{ListHit, PartyScreener};
 use crate::tx::{QuantityUnit, Transaction, TxKind};
@@ -33,6 +33,38 @@ pub struct PartyMatch {
     pub reference: String,
     pub name: String,
     pub score: f64,
+    /// Cleared by a false-positive decision: shown, but no finding comes from it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub suppressed: bool,
+    /// The decision that cleared it (as the [`MatchSuppressor`] describes it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<serde_json::Value>,
+    /// The list entry's id (for cases and suppressions; not in the output contract).
+    #[serde(skip)]
+    pub entity_id: String,
+    /// What was screened: the party as given, not the list entry.
+    #[serde(skip)]
+    pub party: ScreenedParty,
+}
+
+/// The party as screened: the input name (or BIC, IMO number) with the schema
+/// and country it was screened with. A false-positive decision is about this
+/// query and one list entry, so it is keyed on this, never on the entry's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct ScreenedParty {
+    pub schema: Option<Schema>,
+    /// `name`, `bic` or `imo`.
+    pub by: &'static str,
+    /// The name, BIC or IMO number as given (trimmed).
+    pub value: String,
+    /// ISO alpha-2 country (nationality, flag) the name was screened with.
+    pub country: Option<String>,
+}
+
+/// Decides whether a party's hit was cleared as a false positive.
+pub trait MatchSuppressor: Send + Sync {
+    /// `Some(description of the suppression)` when `hit` is cleared for `party`.
+    fn suppression(&self, party: &ScreenedParty, hit: &ListHit) -> Option<serde_json::Value>;
 }
 
 /// The answer for one transaction.
@@ -44,15 +76,113 @@ pub struct Decision {
     pub matches: Vec<PartyMatch>,
 }
 
-/// Amounts drawn against caps, in file order: (measure index, period start, unit) → used.
+/// One cap account: a measure (by its stable id), the start of one of its
+/// periods and the unit the limit is counted in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CapKey {
+    /// Measure id, e.g. `dprk/2397/5/refined-petroleum`.
+    pub measure: String,
+    pub period_start: NaiveDate,
+    pub unit: CapUnit,
+}
+
+impl CapKey {
+    pub fn new(measure: impl Into<String>, period_start: NaiveDate, unit: CapUnit) -> CapKey {
+        CapKey { measure: measure.into(), period_start, unit }
+    }
+}
+
+/// The unit's stable name (`bbl`, `t`, `usd`: the regime files' spelling), for storage.
+pub fn cap_unit_id(unit: CapUnit) -> &'static str {
+    match unit {
+        CapUnit::Bbl => "bbl",
+        CapUnit::T => "t",
+        CapUnit::Usd => "usd",
+    }
+}
+
+/// Inverse of [`cap_unit_id`] (also accepts `USD`).
+pub fn parse_cap_unit(s: &str) -> Option<CapUnit> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "bbl" => Some(CapUnit::Bbl),
+        "t" => Some(CapUnit::T),
+        "usd" => Some(CapUnit::Usd),
+        _ => None,
+    }
+}
+
+/// An amount a screened transaction drew against a cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapDraw {
+    /// The transaction's `id`.
+    pub transaction: String,
+    pub measure: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub unit: CapUnit,
+    pub amount: f64,
+}
+
+impl CapDraw {
+    pub fn key(&self) -> CapKey {
+        CapKey::new(self.measure.clone(), self.period_start, self.unit)
+    }
+}
+
+/// Amounts used against caps, keyed by stable ids so that a ledger can be
+/// persisted and seeded again (opening amounts, earlier screenings). Every
+/// draw made through [`Screener::screen`] is also recorded in order, so the
+/// caller can persist exactly those.
 #[derive(Debug, Default, Clone)]
 pub struct CapLedger {
-    used: HashMap<(usize, NaiveDate, CapUnit), f64>,
+    used: HashMap<CapKey, f64>,
+    draws: Vec<CapDraw>,
 }
 
 impl CapLedger {
-    pub fn used(&self, measure: usize, period_start: NaiveDate, unit: CapUnit) -> f64 {
-        self.used.get(&(measure, period_start, unit)).copied().unwrap_or(0.0)
+    pub fn new() -> CapLedger {
+        CapLedger::default()
+    }
+
+    /// A ledger whose accounts start at the given amounts (no draws recorded).
+    pub fn seeded(opening: impl IntoIterator<Item = (CapKey, f64)>) -> CapLedger {
+        let mut ledger = CapLedger::default();
+        for (key, amount) in opening {
+            *ledger.used.entry(key).or_insert(0.0) += amount;
+        }
+        ledger
+    }
+
+    pub fn used(&self, measure: &str, period_start: NaiveDate, unit: CapUnit) -> f64 {
+        // Borrowed lookup without allocating a key: the map is tiny.
+        self.used
+            .iter()
+            .find(|(k, _)| k.measure == measure && k.period_start == period_start && k.unit == unit)
+            .map(|(_, v)| *v)
+            .unwrap_or(0.0)
+    }
+
+    pub fn used_of(&self, key: &CapKey) -> f64 {
+        self.used.get(key).copied().unwrap_or(0.0)
+    }
+
+    /// Every account with its amount used.
+    pub fn balances(&self) -> impl Iterator<Item = (&CapKey, f64)> {
+        self.used.iter().map(|(k, v)| (k, *v))
+    }
+
+    /// The draws recorded since the ledger was seeded (or since the last [`CapLedger::take_draws`]).
+    pub fn draws(&self) -> &[CapDraw] {
+        &self.draws
+    }
+
+    pub fn take_draws(&mut self) -> Vec<CapDraw> {
+        std::mem::take(&mut self.draws)
+    }
+
+    fn draw(&mut self, d: CapDraw) {
+        *self.used.entry(d.key()).or_insert(0.0) += d.amount;
+        self.draws.push(d);
     }
 }
 
@@ -77,6 +207,18 @@ impl GoodsIndex {
     }
 }
 
+/// Whether screening `tx` may draw against a quantity cap: a goods declaration
+/// whose HS code a cap in force on its date covers. Callers that share a
+/// ledger between requests serialise only these.
+pub fn may_draw_cap(regime: &Regime, tx: &Transaction) -> bool {
+    let Some(hs) = tx.hs.as_deref() else { return false };
+    tx.kind == TxKind::Goods
+        && regime
+            .measures
+            .iter()
+            .any(|m| m.kind == MeasureKind::QuantityCap && m.cap.is_some() && m.in_force(tx.date) && m.goods.iter().any(|g| hs.starts_with(g.hs.as_str())))
+}
+
 fn chapter(hs: &str) -> Option<usize> {
     let b = hs.as_bytes();
     if b.len() < 2 || !b[0].is_ascii_digit() || !b[1].is_ascii_digit() {
@@ -90,6 +232,7 @@ pub struct Screener<'r> {
     regime: &'r Regime,
     goods: GoodsIndex,
     parties: Option<&'r dyn PartyScreener>,
+    suppressions: Option<&'r dyn MatchSuppressor>,
     ledger: CapLedger,
     asset_freeze: Option<usize>,
     travel_ban: Option<usize>,
@@ -114,19 +257,41 @@ fn amount_in(tx: &Transaction, unit: CapUnit) -> Option<f64> {
 }
 
 impl<'r> Screener<'r> {
+    /// A screener whose caps start empty: draw-down within this screener's calls only.
     pub fn new(regime: &'r Regime, parties: Option<&'r dyn PartyScreener>) -> Screener<'r> {
+        Screener::with_ledger(regime, parties, CapLedger::default())
+    }
+
+    /// A screener that draws against `ledger` (e.g. seeded from a store).
+    pub fn with_ledger(regime: &'r Regime, parties: Option<&'r dyn PartyScreener>, ledger: CapLedger) -> Screener<'r> {
         Screener {
             regime,
             goods: GoodsIndex::new(regime),
             parties,
-            ledger: CapLedger::default(),
+            suppressions: None,
+            ledger,
             asset_freeze: regime.measure_idx("dprk/1718/8d/asset-freeze"),
             travel_ban: regime.measure_idx("dprk/1718/8e/travel-ban"),
         }
     }
 
+    /// Party matches this filter clears are still reported, marked suppressed,
+    /// and do not count towards the decision.
+    pub fn with_suppressions(mut self, filter: &'r dyn MatchSuppressor) -> Screener<'r> {
+        self.suppressions = Some(filter);
+        self
+    }
+
     pub fn ledger(&self) -> &CapLedger {
         &self.ledger
+    }
+
+    pub fn ledger_mut(&mut self) -> &mut CapLedger {
+        &mut self.ledger
+    }
+
+    pub fn into_ledger(self) -> CapLedger {
+        self.ledger
     }
 
     /// Screen one transaction (caps are drawn down in call order).
@@ -230,7 +395,7 @@ impl<'r> Screener<'r> {
             let desc = desc.split(';').next().unwrap_or(desc);
             let what = format!("HS {hs} ({desc}): {}.", m.title);
             if m.kind == MeasureKind::QuantityCap {
-                let f = self.draw_cap(mi as usize, m, tx, what);
+                let f = self.draw_cap(m, tx, what);
                 findings.extend(f);
             } else {
                 let (effect, summary) = self.exceptions_and_wind_down(m, tx, m.effect, what);
@@ -239,7 +404,7 @@ impl<'r> Screener<'r> {
         }
     }
 
-    fn draw_cap(&mut self, mi: usize, m: &Measure, tx: &Transaction, what: String) -> Option<Finding> {
+    fn draw_cap(&mut self, m: &Measure, tx: &Transaction, what: String) -> Option<Finding> {
         let cap = m.cap.as_ref()?;
         let (period, (start, end)) = cap.periods.iter().find_map(|p| period_containing(p, tx.date).map(|se| (p, se)))?;
         // A valid exception claim takes the transaction out of the cap (review, not drawn).
@@ -262,9 +427,9 @@ impl<'r> Screener<'r> {
             let units: Vec<&str> = period.limits.iter().map(|l| l.unit.as_str()).collect();
             return Some(self.finding(m, Effect::Review, format!("{what} Cap of {} for {start}–{end}: the declaration gives no amount in {}; cannot draw it down.", limits_label(&period.limits), units.join(" or "))));
         }
-        let exceeds = amounts.iter().any(|(l, a)| self.ledger.used(mi, start, l.unit) + a > l.amount);
+        let exceeds = amounts.iter().any(|(l, a)| self.ledger.used(&m.id, start, l.unit) + a > l.amount);
         for (l, a) in &amounts {
-            let used = self.ledger.used(mi, start, l.unit);
+            let used = self.ledger.used(&m.id, start, l.unit);
             let after = if exceeds { used } else { used + a };
             parts.push(format!(
                 "{} {} declared; used {} of {} {}, remaining {}",
@@ -280,7 +445,7 @@ impl<'r> Screener<'r> {
             return Some(self.finding(m, Effect::Prohibited, format!("{what} Would exceed the cap for {start}–{end}: {}.", parts.join("; "))));
         }
         for (l, a) in &amounts {
-            *self.ledger.used.entry((mi, start, l.unit)).or_insert(0.0) += a;
+            self.ledger.draw(CapDraw { transaction: tx.id.clone(), measure: m.id.clone(), period_start: start, period_end: end, unit: l.unit, amount: *a });
         }
         Some(self.finding(m, cap.within_cap, format!("{what} Within the cap for {start}–{end}: {}. Check: {}.", parts.join("; "), cap.requires.join("; "))))
     }
@@ -359,41 +524,64 @@ impl<'r> Screener<'r> {
         let Some(screener) = self.parties else { return false };
         let mut designated_vessel = false;
         let mut seen: Vec<(String, String)> = Vec::new();
-        let mut record = |role: &str, hits: Vec<ListHit>, findings: &mut Vec<Finding>, matches: &mut Vec<PartyMatch>| -> bool {
+        let suppressions = self.suppressions;
+        let mut record = |role: &str, party: ScreenedParty, hits: Vec<ListHit>, findings: &mut Vec<Finding>, matches: &mut Vec<PartyMatch>| -> bool {
             let mut any_dprk = false;
             for h in hits {
                 if seen.iter().any(|(r, id)| r == role && *id == h.entity_id) {
                     continue;
                 }
                 seen.push((role.to_string(), h.entity_id.clone()));
-                matches.push(PartyMatch { role: role.to_string(), reference: h.reference.clone(), name: h.caption.clone(), score: (h.score * 1000.0).round() / 1000.0 });
-                any_dprk |= h.is_dprk();
-                findings.extend(self.listing_findings(role, &h));
+                let suppression = suppressions.and_then(|s| s.suppression(&party, &h));
+                let suppressed = suppression.is_some();
+                matches.push(PartyMatch {
+                    role: role.to_string(),
+                    reference: h.reference.clone(),
+                    name: h.caption.clone(),
+                    score: (h.score * 1000.0).round() / 1000.0,
+                    suppressed,
+                    suppression,
+                    entity_id: h.entity_id.clone(),
+                    party: party.clone(),
+                });
+                // A cleared hit is shown but drives nothing: no finding, no designated vessel.
+                if !suppressed {
+                    any_dprk |= h.is_dprk();
+                    findings.extend(self.listing_findings(role, &h));
+                }
             }
             any_dprk
         };
+        let named = |schema: Schema, name: &str, country: Option<&str>| ScreenedParty {
+            schema: Some(schema),
+            by: "name",
+            value: name.trim().to_string(),
+            country: country.map(str::to_string),
+        };
+        let ident = |schema: Schema, by: &'static str, value: &str| ScreenedParty { schema: Some(schema), by, value: value.to_string(), country: None };
         for p in &tx.parties {
             if let Some(name) = &p.name {
                 let hits = screener.screen_name(Schema::LegalEntity, name, p.country.as_deref(), tx.date);
-                record(&p.role, hits, findings, matches);
+                record(&p.role, named(Schema::LegalEntity, name, p.country.as_deref()), hits, findings, matches);
             }
             if let Some(bic) = &p.bic {
                 let hits = screener.screen_bic(bic, tx.date);
-                record(&p.role, hits, findings, matches);
+                record(&p.role, ident(Schema::LegalEntity, "bic", bic), hits, findings, matches);
             }
         }
         if let Some(w) = &tx.worker
             && let Some(name) = &w.name
         {
             let hits = screener.screen_name(Schema::Person, name, w.nationality.as_deref(), tx.date);
-            record("worker", hits, findings, matches);
+            record("worker", named(Schema::Person, name, w.nationality.as_deref()), hits, findings, matches);
         }
         if let Some(v) = &tx.vessel {
             if let Some(imo) = &v.imo {
-                designated_vessel |= record("vessel", screener.screen_imo(imo, tx.date), findings, matches);
+                designated_vessel |= record("vessel", ident(Schema::Vessel, "imo", imo), screener.screen_imo(imo, tx.date), findings, matches);
             }
             if let Some(name) = &v.name {
-                designated_vessel |= record("vessel", screener.screen_name(Schema::Vessel, name, v.flag.as_deref(), tx.date), findings, matches);
+                let hits = screener.screen_name(Schema::Vessel, name, v.flag.as_deref(), tx.date);
+                designated_vessel |= record("vessel", named(Schema::Vessel, name, v.flag.as_deref()), hits, findings, matches);
             }
         }
         designated_vessel

@@ -4,13 +4,19 @@
 //! (`resolute-regime`) and, optionally, a [`PartyScreener`] over the lists.
 //! Out: a [`Decision`] per line — the most severe finding wins; every finding
 //! names the measure, resolution and paragraph, and whether it is verified.
-//! Quantity caps are drawn down in file order by one [`Screener`].
+//! Quantity caps are drawn down in call order by one [`Screener`], against a
+//! [`CapLedger`] keyed by measure id, period start and unit: empty by default
+//! (draw-down within one input), or seeded from a store with
+//! [`Screener::with_ledger`]; the draws a screening made are recorded in the
+//! ledger for the caller to persist. A [`MatchSuppressor`] clears party matches
+//! (false-positive decisions): they are still reported, marked suppressed, and
+//! no finding comes from them.
 
 pub mod engine;
 pub mod parties;
 pub mod tx;
 
-pub use engine::{CapLedger, Decision, Finding, PartyMatch, Screener};
+pub use engine::{CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty, Screener, cap_unit_id, may_draw_cap, parse_cap_unit};
 pub use parties::{ListHit, ListScreener, PartyScreener};
 pub use tx::{RawTransaction, Transaction, TxKind};
 
