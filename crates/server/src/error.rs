@@ -53,7 +53,7 @@ impl From<resolute_store::StoreError> for ApiError {
         use resolute_store::StoreError as E;
         match e {
             E::NotFound(what) => ApiError::not_found("not_found", format!("{what} not found")),
-            E::Invalid(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
+            E::Invalid(msg) | E::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
             other => ApiError::internal(format!("store: {other}")),
         }
     }

@@ -1,7 +1,8 @@
 //! Embedded SQLite store with a tamper-evident audit log.
 //!
 //! One database file (`resolute.db`) in the data directory holds list versions,
-//! review cases, suppressions (good-guy decisions), API keys (salted hashes) and
+//! review cases, suppressions (good-guy decisions), cap ledgers (opening
+//! amounts and every draw), API keys (salted hashes) and
 //! the append-only audit log, whose records form a SHA-256 hash chain.
 //!
 //! Writes go through one writer thread that **group-commits**: every job waiting
@@ -16,10 +17,13 @@
 
 mod audit;
 mod canonical;
+mod caps;
 mod cases;
 mod keys;
 mod lists;
 mod schema;
+
+pub use schema::SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -29,6 +33,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use audit::{AuditQuery, AuditReceipt, AuditRecord, BadRecord, VerifyReport, genesis_hash};
 pub use canonical::{canonical_json, sha256_hex};
+pub use caps::{CapAccount, CapBalance, CapDrawRecord, NewCapDraw};
 pub use cases::{Case, CaseFilter, CaseResolution, CaseStatus, NewCase, Suppression};
 pub use keys::{ApiKey, KeyVerifier, NewApiKey, Role, parse_token};
 pub use lists::StoredListVersion;
@@ -52,6 +57,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// The data changed since the caller read it (e.g. a cap ledger): reload and retry.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("stored JSON in {table}.{column} (row {row}): {source}")]
     Json { table: &'static str, column: &'static str, row: String, source: serde_json::Error },
     #[error("random number generator failed: {0}")]

@@ -89,7 +89,44 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX suppressions_pair ON suppressions(query_key, entity_id);
     "#,
+    // 2: cap ledgers. `cap_ledger.used` = `opening` + the sum of the account's
+    // draws; both change only in the transaction that writes the audit record
+    // (a screening's, or the admin's opening amount).
+    r#"
+    CREATE TABLE cap_ledger (
+        measure_id   TEXT NOT NULL,
+        period_start TEXT NOT NULL,
+        unit         TEXT NOT NULL,
+        opening      REAL NOT NULL DEFAULT 0,
+        used         REAL NOT NULL DEFAULT 0,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (measure_id, period_start, unit)
+    );
+
+    CREATE TABLE cap_draws (
+        id             INTEGER PRIMARY KEY,
+        screening_id   TEXT NOT NULL,
+        audit_seq      INTEGER NOT NULL,
+        transaction_id TEXT NOT NULL,
+        measure_id     TEXT NOT NULL,
+        period_start   TEXT NOT NULL,
+        unit           TEXT NOT NULL,
+        amount         REAL NOT NULL,
+        ts             TEXT NOT NULL,
+        actor          TEXT NOT NULL
+    );
+    CREATE INDEX cap_draws_account ON cap_draws(measure_id, period_start, unit, id);
+    CREATE INDEX cap_draws_screening ON cap_draws(screening_id);
+    -- Draws are history: like the audit log they are never changed.
+    CREATE TRIGGER cap_draws_no_update BEFORE UPDATE ON cap_draws
+        BEGIN SELECT RAISE(ABORT, 'cap_draws is append-only'); END;
+    CREATE TRIGGER cap_draws_no_delete BEFORE DELETE ON cap_draws
+        BEGIN SELECT RAISE(ABORT, 'cap_draws is append-only'); END;
+    "#,
 ];
+
+/// The schema version this build migrates to.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 pub fn migrate(conn: &Connection) -> Result<()> {
     let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -100,4 +137,43 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").expect("prepare");
+        stmt.query_map([], |r| r.get(0)).expect("query").collect::<rusqlite::Result<Vec<String>>>().expect("rows")
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_cap_tables_and_keeps_its_rows() {
+        let conn = Connection::open_in_memory().expect("open");
+        // A database as the first release left it.
+        conn.execute_batch(MIGRATIONS[0]).expect("v1");
+        conn.pragma_update(None, "user_version", 1).expect("version");
+        conn.execute("INSERT INTO meta(key, value) VALUES ('audit_head', '0:x')", []).expect("row");
+        assert!(!tables(&conn).contains(&"cap_ledger".to_string()));
+
+        migrate(&conn).expect("migrate");
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        assert_eq!(version as usize, SCHEMA_VERSION);
+        let t = tables(&conn);
+        assert!(t.contains(&"cap_ledger".to_string()) && t.contains(&"cap_draws".to_string()), "{t:?}");
+        let head: String = conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).expect("kept");
+        assert_eq!(head, "0:x");
+        // Running again is a no-op.
+        migrate(&conn).expect("again");
+        // Draws cannot be edited or deleted.
+        conn.execute(
+            "INSERT INTO cap_draws(screening_id, audit_seq, transaction_id, measure_id, period_start, unit, amount, ts, actor)
+             VALUES ('s', 1, 't', 'm', '2018-01-01', 'bbl', 1.0, 'now', 'a')",
+            [],
+        )
+        .expect("insert");
+        assert!(conn.execute("UPDATE cap_draws SET amount = 0", []).is_err());
+        assert!(conn.execute("DELETE FROM cap_draws", []).is_err());
+    }
 }
