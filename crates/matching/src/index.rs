@@ -4,8 +4,9 @@
 //! weights per list name, and only the best-supported names are scored.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use resolute_model::{Entity, EntityName, NameKind};
+use resolute_model::{Entity, EntityName, NameKind, Schema};
 
 use crate::names::{NameForm, NameType, Role, name_variants};
 use crate::qualifiers::EntityQuals;
@@ -19,9 +20,33 @@ pub struct IndexedName {
     pub weak: bool,
 }
 
+/// Keys are already FNV hashes: hashing them again (SipHash) only costs time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Postings of every key in one flat array (`ids`), each key's list being a
+/// range of it, sorted by name number: one allocation instead of one per key,
+/// and a lookup that does not rehash the key.
 #[derive(Debug, Default)]
 pub struct Postings {
-    map: HashMap<u64, Vec<u32>>,
+    ranges: KeyMap<(u32, u32)>,
+    ids: Vec<u32>,
 }
 
 /// FNV-1a over a tag byte and the key bytes (several parts hash as if concatenated).
@@ -76,15 +101,32 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
 }
 
 impl Postings {
-    pub fn add(&mut self, key: u64, id: u32) {
-        let v = self.map.entry(key).or_default();
-        if v.last() != Some(&id) {
-            v.push(id);
+    /// From `(key, name)` pairs in increasing name order.
+    fn from_pairs(mut pairs: Vec<(u64, u32)>) -> Postings {
+        // Each key's names in increasing order.
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut ranges: KeyMap<(u32, u32)> = KeyMap::default();
+        ranges.reserve(pairs.len() / 2);
+        let mut ids = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let key = pairs[i].0;
+            let start = ids.len();
+            while i < pairs.len() && pairs[i].0 == key {
+                ids.push(pairs[i].1);
+                i += 1;
+            }
+            ranges.insert(key, (start as u32, (ids.len() - start) as u32));
         }
+        Postings { ranges, ids }
     }
 
     pub fn get(&self, key: u64) -> &[u32] {
-        self.map.get(&key).map(Vec::as_slice).unwrap_or(&[])
+        match self.ranges.get(&key) {
+            Some(&(start, len)) => &self.ids[start as usize..(start + len) as usize],
+            None => &[],
+        }
     }
 }
 
@@ -97,6 +139,10 @@ pub struct Inner {
     pub quals: Vec<EntityQuals>,
     pub postings: Postings,
     pub ids: HashMap<String, Vec<u32>>,
+    /// Entity of each name and its schema, packed for the candidate filter
+    /// (reading them from `names`/`entities` costs two cache misses per posting).
+    pub name_entity: Vec<u32>,
+    pub name_schema: Vec<Schema>,
 }
 
 fn entity_names(e: &Entity) -> Vec<EntityName> {
@@ -143,15 +189,16 @@ impl Inner {
             names.extend(n);
             quals.push(q);
         }
-        let mut postings = Postings::default();
+        let mut pairs = Vec::with_capacity(names.len() * 12);
         let mut keys = Vec::new();
         for (ni, n) in names.iter().enumerate() {
             keys.clear();
             name_keys(&n.form, &mut keys);
-            for (k, _) in &keys {
-                postings.add(*k, ni as u32);
-            }
+            pairs.extend(keys.iter().map(|(k, _)| (*k, ni as u32)));
         }
+        let postings = Postings::from_pairs(pairs);
+        let name_entity: Vec<u32> = names.iter().map(|n| n.entity).collect();
+        let name_schema: Vec<Schema> = names.iter().map(|n| entities[n.entity as usize].schema).collect();
         let mut ids: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, q) in quals.iter().enumerate() {
             for k in &q.ids {
@@ -159,6 +206,6 @@ impl Inner {
             }
         }
         let by_id = entities.iter().enumerate().map(|(i, e)| (e.id.clone(), i as u32)).collect();
-        Inner { entities, by_id, names, quals, postings, ids }
+        Inner { entities, by_id, names, quals, postings, ids, name_entity, name_schema }
     }
 }

@@ -289,34 +289,75 @@ impl MatchIndex {
         keys.dedup_by_key(|k| k.0);
         // Rarest keys first; a very common key (`kim`, `trading`) is only
         // followed when nothing rarer was found.
-        keys.sort_by_key(|k| inner.postings.get(k.0).len());
+        let mut lists: Vec<(&[u32], f32)> = keys.iter().map(|(k, strength)| (inner.postings.get(*k), *strength)).collect();
+        lists.sort_by_key(|l| l.0.len());
         let n_names = inner.names.len().max(1) as f32;
         let common_limit = (inner.names.len() / 20).max(600);
+        let weights: Vec<f32> =
+            lists.iter().map(|(p, strength)| if p.is_empty() { 0.0 } else { strength * (1.0 + n_names / p.len() as f32).ln() }).collect();
+        // What a name not found yet can still gather from the keys left.
+        let mut remaining: Vec<f64> = vec![0.0; lists.len() + 1];
+        for i in (0..lists.len()).rev() {
+            remaining[i] = remaining[i + 1] + f64::from(weights[i]);
+        }
+        let name_ok = |ni: u32| -> bool {
+            inner.name_schema[ni as usize].can_match(q.schema)
+                && opts.as_of.is_none_or(|d| inner.entities[inner.name_entity[ni as usize] as usize].listed_by(d))
+        };
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
             let Scratch { acc, touched } = &mut *scratch;
             if acc.len() < inner.names.len() {
                 acc.resize(inner.names.len(), 0.0);
             }
-            for (k, strength) in &keys {
-                let p = inner.postings.get(*k);
+            // Best support so far among names that pass the filter.
+            let mut top = 0.0f32;
+            // Once the keys left cannot lift a new name to the support share
+            // of the best, only names already found are updated: the others
+            // would be dropped below anyway.
+            let mut closed = false;
+            for (i, (p, _)) in lists.iter().enumerate() {
                 if p.is_empty() || (p.len() > common_limit && !touched.is_empty()) {
                     continue;
                 }
-                let idf = (1.0 + n_names / p.len() as f32).ln();
-                for &ni in p {
+                let w = weights[i];
+                if !closed && remaining[i] * (1.0 + 1e-3) < f64::from(top * MIN_SUPPORT_SHARE) {
+                    closed = true;
+                }
+                if closed {
+                    // Few names found and a long list: look each one up.
+                    if touched.len() * (p.len().ilog2() as usize + 2) < p.len() {
+                        for &ni in touched.iter() {
+                            if p.binary_search(&ni).is_ok() {
+                                acc[ni as usize] += w;
+                            }
+                        }
+                    } else {
+                        for &ni in p.iter() {
+                            let slot = &mut acc[ni as usize];
+                            if *slot != 0.0 {
+                                *slot += w;
+                            }
+                        }
+                    }
+                    continue;
+                }
+                for &ni in p.iter() {
                     let slot = &mut acc[ni as usize];
                     if *slot == 0.0 {
                         touched.push(ni);
                     }
-                    *slot += strength * idf;
+                    *slot += w;
+                    if *slot > top && name_ok(ni) {
+                        top = *slot;
+                    }
                 }
             }
             let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(touched.len());
             for &ni in touched.iter() {
                 let v = acc[ni as usize];
                 acc[ni as usize] = 0.0;
-                if entity_ok(inner.names[ni as usize].entity) {
+                if name_ok(ni) {
                     ranked.push((ni, v));
                 }
             }
@@ -358,8 +399,10 @@ impl MatchIndex {
         }
         for ei in &id_entities {
             if !best.contains_key(ei) {
-                let nis: Vec<usize> = inner.names.iter().enumerate().filter(|(_, n)| n.entity == *ei).map(|(i, _)| i).collect();
-                for ni in nis {
+                // Names are stored entity by entity.
+                let first = inner.name_entity.partition_point(|e| e < ei);
+                let end = inner.name_entity.partition_point(|e| e <= ei);
+                for ni in first..end {
                     consider(ni, &mut best);
                 }
             }
