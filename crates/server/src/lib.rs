@@ -9,6 +9,7 @@
 
 mod analysis;
 pub mod auth;
+pub mod caps;
 pub mod engine;
 pub mod error;
 pub mod metrics;
@@ -79,6 +80,8 @@ pub struct AppState {
     suppressions: Arc<RwLock<Arc<SuppressionMap>>>,
     /// Serialises list uploads (one engine rebuild at a time).
     pub upload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The committed cap ledger; held by screenings that draw on caps (see [`caps`]).
+    pub caps: Arc<tokio::sync::Mutex<caps::CapBalances>>,
 }
 
 impl AppState {
@@ -86,6 +89,7 @@ impl AppState {
     pub fn open(config: ServerConfig) -> Result<AppState, ServerError> {
         let store = Store::open(&config.data_dir, StoreOptions { sync: config.sync })?;
         let engine = load_engine(&store);
+        let cap_balances = caps::load_balances(&store)?;
         let state = AppState {
             config: Arc::new(config),
             store,
@@ -94,6 +98,7 @@ impl AppState {
             metrics: Arc::default(),
             suppressions: Arc::default(),
             upload_lock: Arc::default(),
+            caps: Arc::new(tokio::sync::Mutex::new(cap_balances)),
         };
         state.reload_suppressions()?;
         Ok(state)

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{analysis, names, routes, transactions};
+use crate::{analysis, caps, names, routes, transactions};
 
 struct Security;
 
@@ -20,7 +20,7 @@ impl Modify for Security {
     info(title = "Resolute", description = "UN DPRK sanctions screening: yente-compatible name matching, transaction screening against the regime as dated rules, cases and a hash-chained audit log. Keys: `Authorization: Bearer KEY` or `X-API-Key: KEY`; roles viewer < screener < admin."),
     paths(
         names::match_entities, names::search, names::entity, names::catalog, names::algorithms,
-        transactions::screen,
+        transactions::screen, caps::caps_at, caps::set_opening,
         routes::healthz, routes::readyz, routes::metrics,
         routes::regime_at, routes::regime_diff,
         routes::list_versions, routes::upload_list, routes::lists_diff,

@@ -19,7 +19,7 @@ use crate::auth::{Caller, require_role};
 use crate::engine::{Engine, VersionInfo};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiQuery};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, names, openapi, stored_meta, transactions, ui};
+use crate::{AppState, analysis, caps, names, openapi, stored_meta, transactions, ui};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/regime", get(regime_at))
         .route("/regime/diff", get(regime_diff))
         .route("/regime/timeline", get(regime_timeline))
+        .route("/caps", get(caps::caps_at))
         .route("/lists", get(list_versions))
         .route("/lists/diff", get(lists_diff))
         .route("/cases", get(cases))
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
 
     let admin = Router::new()
         .route("/lists", post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)))
+        .route("/caps/opening", post(caps::set_opening))
         .route("/keys", get(keys).post(create_key))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));

@@ -353,3 +353,176 @@ fn impact_and_implementation_reporting() {
     let (_, listed) = s.get("/reports?resolution=2371", Some(&s.viewer));
     assert!(listed["reports"].to_string().contains("S/AC.49/2017/TEST-JPN"), "{listed}");
 }
+
+// ---------------------------------------------------------------- cap ledgers
+
+const PETROLEUM: &str = "dprk/2397/5/refined-petroleum";
+
+fn petroleum(id: &str, date: &str, bbl: u32) -> Value {
+    json!({"id": id, "kind": "goods", "date": date, "hs_code": "2710.19", "origin": "CN", "from": "CN", "to": "KP", "quantity": bbl, "unit": "bbl"})
+}
+
+fn cap_finding(v: &Value) -> Value {
+    v["findings"].as_array().into_iter().flatten().find(|f| f["rule"] == PETROLEUM).cloned().unwrap_or_else(|| panic!("no {PETROLEUM} finding: {v}"))
+}
+
+fn cap_row(caps: &Value, measure: &str) -> Value {
+    caps["caps"].as_array().into_iter().flatten().find(|c| c["measure"] == measure).cloned().unwrap_or_else(|| panic!("no {measure} in {caps}"))
+}
+
+#[test]
+fn cap_ledger_persists_across_requests_and_restarts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let s = TestServer::start_in(dir.path());
+        let (status, v) = s.post("/screen", Some(&s.screener), &petroleum("pet-1", "2018-02-01", 300_000));
+        assert_eq!((status, v["decision"].as_str()), (200, Some("review")), "{v}");
+        let draws = v["resolute"]["cap_draws"].as_array().expect("cap draws");
+        assert!(draws.iter().any(|d| d["measure"] == PETROLEUM && d["amount"] == 300_000.0 && d["period_start"] == "2018-01-01"), "{v}");
+        // A separate request draws on what the first one used.
+        let (_, v) = s.post("/screen", Some(&s.screener), &petroleum("pet-2", "2018-06-01", 150_000));
+        assert_eq!(v["decision"], "review", "{v}");
+        let summary = cap_finding(&v)["summary"].as_str().unwrap_or("").to_string();
+        assert!(summary.contains("used 450,000 of 500,000 bbl, remaining 50,000"), "{summary}");
+        let (status, caps) = s.get("/caps?at=2018-07-01", Some(&s.viewer));
+        assert_eq!(status, 200, "{caps}");
+        let row = cap_row(&caps, PETROLEUM);
+        assert_eq!(row["period"], json!({"start": "2018-01-01", "end": "2018-12-31"}));
+        let bbl = &row["limits"][0];
+        assert_eq!((bbl["unit"].as_str(), bbl["limit"].as_f64(), bbl["used"].as_f64(), bbl["remaining"].as_f64(), bbl["draws"].as_i64()), (Some("bbl"), Some(500_000.0), Some(450_000.0), Some(50_000.0), Some(2)), "{row}");
+        let (status, e) = s.get("/caps?at=2018-02-30", Some(&s.viewer));
+        assert_eq!((status, error_code(&e)), (400, "invalid_parameter"));
+    }
+    // Restart on the same data directory: the ledger is still there.
+    let s = TestServer::start_in(dir.path());
+    let (_, v) = s.post("/screen", Some(&s.screener), &petroleum("pet-3", "2018-09-01", 100_000));
+    assert_eq!(v["decision"], "prohibited", "{v}");
+    let f = cap_finding(&v);
+    assert!(f["summary"].as_str().is_some_and(|t| t.contains("remaining 50,000")), "{f}");
+    assert!(v["resolute"]["cap_draws"].as_array().is_some_and(|d| d.iter().all(|d| d["measure"] != PETROLEUM)), "a refused supply draws nothing: {v}");
+
+    // Opening amounts: admin only, validated, audited, and they count.
+    let opening = json!({"measure": PETROLEUM, "period_start": "2019-01-01", "unit": "bbl", "amount": 450_000, "note": "delivered before the ledger was kept (national customs records)"});
+    assert_eq!(s.post("/caps/opening", Some(&s.viewer), &opening).0, 403);
+    assert_eq!(s.post("/caps/opening", Some(&s.screener), &opening).0, 403);
+    for (bad, why) in [
+        (json!({"measure": PETROLEUM, "period_start": "2019-01-02", "unit": "bbl", "amount": 1, "note": "x"}), "not the first day"),
+        (json!({"measure": PETROLEUM, "period_start": "2019-01-01", "unit": "t", "amount": 1, "note": "x"}), "not counted in t"),
+        (json!({"measure": "dprk/2371/8/coal", "period_start": "2019-01-01", "unit": "bbl", "amount": 1, "note": "x"}), "not a quantity cap"),
+        (json!({"measure": PETROLEUM, "period_start": "2019-01-01", "unit": "bbl", "amount": -5, "note": "x"}), "non-negative"),
+        (json!({"measure": PETROLEUM, "period_start": "2019-01-01", "unit": "bbl", "amount": 5}), "note"),
+    ] {
+        let (status, e) = s.post("/caps/opening", Some(&s.admin), &bad);
+        assert_eq!((status, error_code(&e)), (400, "invalid_body"), "{bad}: {e}");
+        assert!(e["error"]["message"].as_str().is_some_and(|m| m.contains(why)), "{why}: {e}");
+    }
+    let (status, set) = s.post("/caps/opening", Some(&s.admin), &opening);
+    assert_eq!(status, 200, "{set}");
+    assert_eq!((set["balance"]["used"].as_f64(), set["remaining"].as_f64()), (Some(450_000.0), Some(50_000.0)), "{set}");
+    let (_, rec) = s.get(&format!("/audit/{}", set["audit_seq"]), Some(&s.viewer));
+    assert_eq!((rec["kind"].as_str(), rec["payload"]["opening"].as_f64()), (Some("cap.opening_set"), Some(450_000.0)), "{rec}");
+    let (_, v) = s.post("/screen", Some(&s.screener), &petroleum("pet-4", "2019-01-05", 100_000));
+    assert_eq!(v["decision"], "prohibited", "{v}");
+    let (_, v) = s.post("/screen", Some(&s.screener), &petroleum("pet-5", "2019-02-01", 40_000));
+    assert_eq!(v["decision"], "review", "{v}");
+    assert!(cap_finding(&v)["summary"].as_str().is_some_and(|t| t.contains("used 490,000")), "{v}");
+    let (_, caps) = s.get("/caps?at=2019-03-01", Some(&s.viewer));
+    let bbl = cap_row(&caps, PETROLEUM)["limits"][0].clone();
+    assert_eq!((bbl["opening"].as_f64(), bbl["used"].as_f64(), bbl["draws"].as_i64()), (Some(450_000.0), Some(490_000.0), Some(1)), "{bbl}");
+
+    // Concurrent requests never both spend the same remaining amount: eight
+    // supplies of 100,000 bbl against a fresh 500,000 bbl period.
+    let outcomes: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let s = &s;
+                scope.spawn(move || s.post("/screen", Some(&s.screener), &petroleum(&format!("pet-c{i}"), "2020-03-01", 100_000)).1["decision"].as_str().unwrap_or("?").to_string())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    assert_eq!(outcomes.iter().filter(|d| *d == "review").count(), 5, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|d| *d == "prohibited").count(), 3, "{outcomes:?}");
+    let (_, caps) = s.get("/caps?at=2020-03-01", Some(&s.viewer));
+    assert_eq!(cap_row(&caps, PETROLEUM)["limits"][0]["used"].as_f64(), Some(500_000.0), "{caps}");
+    let (_, verify) = s.get("/audit/verify", Some(&s.viewer));
+    assert_eq!(verify["ok"], true, "{verify}");
+    let (_, api) = s.get("/openapi.json", Some(&s.viewer));
+    assert!(api["paths"]["/caps"]["get"].is_object() && api["paths"]["/caps/opening"]["post"].is_object());
+}
+
+// ---------------------------------------------------------------- transaction suppressions
+
+fn payment_to(name: &str) -> Value {
+    json!({"id": "pay-1", "kind": "payment", "date": "2018-03-01", "parties": [
+        {"role": "originator", "name": "Hamburger Maschinenbau GmbH", "country": "DE"},
+        {"role": "beneficiary", "name": name}]})
+}
+
+fn has_freeze(v: &Value) -> bool {
+    v["findings"].as_array().into_iter().flatten().any(|f| f["rule"] == "dprk/1718/8d/asset-freeze")
+}
+
+#[test]
+fn transaction_false_positive_suppresses_until_entry_changes() {
+    // Own server: it uploads a new list version.
+    let s = TestServer::start();
+    let party = "Korea Trading Bank";
+    let (status, v) = s.post("/screen", Some(&s.screener), &payment_to(party));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["decision"], "prohibited", "{v}");
+    assert!(has_freeze(&v), "{v}");
+    let un_match = v["matches"].as_array().expect("matches").iter().find(|m| m["ref"] == "KPe.047").cloned().expect("KPe.047 matched");
+    assert_eq!(un_match["suppressed"], false);
+
+    // Clear every hit on this party as a false positive, case by case (one case per screening, on the best open hit).
+    let mut closed = Vec::new();
+    let mut latest = v;
+    for _ in 0..4 {
+        let Some(case_id) = latest["resolute"]["cases"][0].as_i64() else { break };
+        let (_, c) = s.get(&format!("/cases/{case_id}"), Some(&s.viewer));
+        // The case is keyed on the party as screened, not on the list entry's name.
+        assert_eq!(c["case"]["query"]["properties"]["name"][0], party, "{c}");
+        assert_eq!(c["case"]["kind"], "transaction");
+        let (status, done) = s.post(&format!("/cases/{case_id}/close"), Some(&s.screener), &json!({"resolution": "false_positive", "note": "a Seoul bank, not the DPRK's"}));
+        assert_eq!(status, 200, "{done}");
+        assert!(done["suppression"]["id"].as_i64().is_some(), "{done}");
+        closed.push(case_id);
+        latest = s.post("/screen", Some(&s.screener), &payment_to(party)).1;
+    }
+    assert!(!closed.is_empty());
+    // Screened again: every hit is still shown, marked suppressed, and the decision no longer rests on them.
+    let matches = latest["matches"].as_array().expect("matches");
+    assert!(!matches.is_empty() && matches.iter().all(|m| m["suppressed"] == true), "{latest}");
+    let un = matches.iter().find(|m| m["ref"] == "KPe.047").expect("still shown");
+    assert!(un["suppression"]["case_id"].as_i64().is_some_and(|id| closed.contains(&id)), "{un}");
+    assert_eq!(latest["decision"], "permitted", "{latest}");
+    assert!(!has_freeze(&latest), "{latest}");
+    assert!(latest["resolute"]["cases"].as_array().is_some_and(Vec::is_empty), "no new case: {latest}");
+    let (_, rec) = s.get(&format!("/audit/{}", latest["resolute"]["audit_seq"]), Some(&s.viewer));
+    assert_eq!(rec["payload"]["transactions"][0]["output"]["matches"][0]["suppressed"], true, "{rec}");
+
+    // Another party that matches the same entry is not cleared.
+    let (_, other) = s.post("/screen", Some(&s.screener), &payment_to("Foreign Trade Bank"));
+    assert_eq!(other["decision"], "prohibited", "{other}");
+    // Goods bans from the regime are unaffected by a cleared party.
+    let coal = json!({"id": "coal-x", "kind": "goods", "date": "2018-03-01", "hs_code": "2701", "origin": "KP", "from": "KP", "to": "CN", "parties": [{"role": "importer", "name": party}]});
+    let (_, coal) = s.post("/screen", Some(&s.screener), &coal);
+    assert_eq!(coal["decision"], "prohibited", "{coal}");
+    assert!(coal["matches"].as_array().is_some_and(|m| m.iter().all(|m| m["suppressed"] == true)), "{coal}");
+
+    // The UN entry changes in a new list version (its address): the decision on it lapses.
+    let (_, un_bytes) = resolute_lists::bundled_bytes()[0];
+    let text = std::str::from_utf8(un_bytes).expect("utf-8");
+    let edited = text
+        .replacen("FTB Building, Jungsong-dong, Central District", "FTB Building, Jungsong-dong, Central District, Pyongyang", 1)
+        .replacen("dateGenerated=\"2026-02-27", "dateGenerated=\"2026-02-28", 1);
+    assert_ne!(edited, text, "the fixture edit must apply");
+    let (status, up) = s.post_raw("/lists?name=consolidated-2026-02-28.xml", Some(&s.admin), "application/xml", edited.as_bytes());
+    assert_eq!(status, 201, "{up}");
+    let (_, after) = s.post("/screen", Some(&s.screener), &payment_to(party));
+    let un = after["matches"].as_array().expect("matches").iter().find(|m| m["ref"] == "KPe.047").cloned().expect("matched");
+    assert_eq!(un["suppressed"], false, "{after}");
+    assert_eq!(after["decision"], "prohibited", "{after}");
+    assert!(has_freeze(&after), "{after}");
+}

@@ -16,7 +16,7 @@ pub struct TestServer {
     pub viewer: String,
     pub state: AppState,
     pub runtime: tokio::runtime::Runtime,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
@@ -24,7 +24,15 @@ impl TestServer {
     /// create one key per role and serve on 127.0.0.1:<free port>.
     pub fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = ServerConfig::new(dir.path().to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
+        let mut server = TestServer::start_in(dir.path());
+        server._dir = Some(dir);
+        server
+    }
+
+    /// Serve from an existing data directory (to restart on the same store:
+    /// drop the first server, then start again on the same path).
+    pub fn start_in(data_dir: &std::path::Path) -> TestServer {
+        let mut config = ServerConfig::new(data_dir.to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
         config.max_batch = 20;
         config.max_body = 64 * 1024;
         config.max_upload = 8 << 20;
@@ -40,7 +48,7 @@ impl TestServer {
                 eprintln!("test server stopped: {e}");
             }
         });
-        let server = TestServer { base: format!("http://{addr}"), admin, screener, viewer, state, runtime, _dir: dir };
+        let server = TestServer { base: format!("http://{addr}"), admin, screener, viewer, state, runtime, _dir: None };
         // Wait until it answers.
         for _ in 0..100 {
             if server.get("/healthz", None).0 == 200 {
