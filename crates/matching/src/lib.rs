@@ -19,8 +19,6 @@ pub mod pairs;
 mod qualifiers;
 pub mod text;
 
-use std::collections::HashMap;
-
 use qualifiers::QueryQuals;
 use resolute_model::NameKind;
 
@@ -379,18 +377,25 @@ impl MatchIndex {
         id_entities.sort_unstable();
         id_entities.dedup();
         // Stage 2: exact scoring, best name per entity.
-        let mut best: HashMap<u32, (f64, NameComparison, usize, usize)> = HashMap::new();
-        let consider = |ni: usize, best: &mut HashMap<u32, (f64, NameComparison, usize, usize)>| {
+        // Best name per entity (a few dozen entities: a vector beats a hash map).
+        let mut best: Vec<(u32, (f64, NameComparison, usize, usize))> = Vec::new();
+        let consider = |ni: usize, best: &mut Vec<(u32, (f64, NameComparison, usize, usize))>| {
             let n = &inner.names[ni];
             let e_ty = NameType::of(inner.entities[n.entity as usize].schema);
             let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
             for (fi, f) in forms.iter().enumerate() {
                 let c = names::compare(f, &n.form, ty, false);
                 let s = if n.weak { c.score * WEAK_ALIAS_FACTOR } else { c.score };
-                let slot = best.get(&n.entity);
+                let slot = best.iter().position(|b| b.0 == n.entity);
                 // Ties go to the earlier name (the primary name comes first).
-                if slot.is_none_or(|b| s > b.0 || (s == b.0 && (fi, ni) < (b.2, b.3))) {
-                    best.insert(n.entity, (s, c, fi, ni));
+                match slot {
+                    None => best.push((n.entity, (s, c, fi, ni))),
+                    Some(i) => {
+                        let b = &best[i].1;
+                        if s > b.0 || (s == b.0 && (fi, ni) < (b.2, b.3)) {
+                            best[i].1 = (s, c, fi, ni);
+                        }
+                    }
                 }
             }
         };
@@ -398,7 +403,7 @@ impl MatchIndex {
             consider(*ni as usize, &mut best);
         }
         for ei in &id_entities {
-            if !best.contains_key(ei) {
+            if !best.iter().any(|b| b.0 == *ei) {
                 // Names are stored entity by entity.
                 let first = inner.name_entity.partition_point(|e| e < ei);
                 let end = inner.name_entity.partition_point(|e| e <= ei);

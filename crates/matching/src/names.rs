@@ -7,7 +7,7 @@ use resolute_model::Schema;
 use serde::Serialize;
 
 use crate::korean::{self, Syllable};
-use crate::text::{self, osa_distance, phonetic_key, weighted_distance};
+use crate::text::{self, osa_distance, osa_distance_bytes, phonetic_key, weighted_distance, weighted_distance_bytes};
 
 /// Which comparison rules apply, from the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,6 +64,8 @@ impl Role {
 pub struct Token {
     /// Consonant classes present (for a cheap lower bound on edit cost).
     pub consonants: u32,
+    /// Hash of `text`: unequal hashes settle most comparisons without `memcmp`.
+    pub text_hash: u64,
     pub text: String,
     pub role: Role,
     pub weight: f64,
@@ -77,6 +79,8 @@ pub struct Token {
 pub struct NameForm {
     pub original: String,
     pub normalized: String,
+    /// Hash of `normalized` (most pairs of names differ; this says so without `memcmp`).
+    pub normalized_hash: u64,
     pub tokens: Vec<Token>,
     /// Syllable readings when the name is a Korean personal name.
     pub korean: Option<Vec<Vec<Syllable>>>,
@@ -336,7 +340,8 @@ impl NameForm {
             None if matches!(ty, NameType::Person | NameType::Any) => korean_readings(&tokens),
             None => None,
         };
-        NameForm { original: name.to_string(), normalized, tokens, korean, initials, numbers }
+        let normalized_hash = crate::index::key_hash(b'n', &normalized);
+        NameForm { original: name.to_string(), normalized, normalized_hash, tokens, korean, initials, numbers }
     }
 }
 
@@ -348,7 +353,7 @@ impl Token {
             None
         };
         let phonetic = phonetic_key(&text);
-        Token { weight: role.weight(), phonetic, syllable, consonants: consonant_mask(&text), text, role }
+        Token { weight: role.weight(), phonetic, syllable, consonants: consonant_mask(&text), text_hash: crate::index::key_hash(b'w', &text), text, role }
     }
 }
 
@@ -490,7 +495,7 @@ pub fn compare(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> NameC
     if q.tokens.is_empty() || c.tokens.is_empty() {
         return NameComparison { score: 0.0, method: "empty", alignment: Vec::new() };
     }
-    if q.normalized == c.normalized {
+    if q.normalized_hash == c.normalized_hash && q.normalized == c.normalized {
         let alignment = if explain {
             q.tokens
                 .iter()
@@ -518,7 +523,15 @@ fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>], explain: bool) -> 
     let mut best: Option<NameComparison> = None;
     for q in qr {
         for c in cr {
-            let mut used = vec![false; c.len()];
+            // Names have a handful of syllables: flags on the stack.
+            let mut used_stack = [false; 16];
+            let mut used_heap;
+            let used: &mut [bool] = if c.len() <= used_stack.len() {
+                &mut used_stack[..c.len()]
+            } else {
+                used_heap = vec![false; c.len()];
+                &mut used_heap
+            };
             let mut align = Vec::new();
             let mut sum = 0.0;
             let mut matched = 0usize;
@@ -598,7 +611,7 @@ fn edit_budget(len: usize) -> f64 {
 
 /// Similarity of two single tokens with how they matched.
 fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f64, How, Option<usize>)> {
-    if a.text == b.text {
+    if a.text_hash == b.text_hash && a.text == b.text {
         return Some((1.0, How::Exact, None));
     }
     if a.role == Role::Number || b.role == Role::Number {
@@ -654,6 +667,7 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
     None
 }
 
+#[derive(Clone, Copy)]
 struct Edge {
     qi: usize,
     qn: usize,
@@ -669,14 +683,37 @@ fn patronym(t: &[Token]) -> Option<usize> {
     (i + 1 < t.len() && t[i + 1].role == Role::Name).then_some(i + 1)
 }
 
-fn concat(tokens: &[Token]) -> String {
-    tokens.iter().map(|t| t.text.as_str()).collect()
+/// Buffers of [`compare_tokens`], kept per thread: it runs for every
+/// candidate of every query and would otherwise allocate each time.
+#[derive(Default)]
+struct TokenScratch {
+    edges: Vec<Edge>,
+    qused: Vec<bool>,
+    cused: Vec<bool>,
+    aligned_pairs: Vec<(usize, usize)>,
+    unmatched: Vec<usize>,
+    joined: Vec<u8>,
+}
+
+thread_local! {
+    static TOKEN_SCRATCH: std::cell::Cell<TokenScratch> = std::cell::Cell::new(TokenScratch::default());
+}
+
+/// The tokens written together, into `buf`.
+fn concat_into<'a>(tokens: &[Token], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    buf.clear();
+    for t in tokens {
+        buf.extend_from_slice(t.text.as_bytes());
+    }
+    buf
 }
 
 fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> NameComparison {
     let qt = &q.tokens;
     let ct = &c.tokens;
-    let mut edges: Vec<Edge> = Vec::new();
+    let mut scratch = TOKEN_SCRATCH.take();
+    let TokenScratch { edges, qused, cused, aligned_pairs, unmatched, joined } = &mut scratch;
+    edges.clear();
     for (i, a) in qt.iter().enumerate() {
         for (j, b) in ct.iter().enumerate() {
             if let Some((sim, how, distance)) = token_sim(a, b, ty, i == 0 && j == 0) {
@@ -685,7 +722,7 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         }
     }
     // Joined/split words: one token against 2–3 adjacent tokens of the other side.
-    let join = |one: &Token, many: &[Token]| -> Option<(f64, Option<usize>, How)> {
+    let mut join = |one: &Token, many: &[Token]| -> Option<(f64, Option<usize>, How)> {
         if one.role == Role::Number || many.iter().any(|t| t.role == Role::Number) {
             return None;
         }
@@ -703,12 +740,13 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         if one.text.len().abs_diff(total) as f64 * 0.4 > budget || one.text.as_bytes().first() != many[0].text.as_bytes().first() {
             return None;
         }
-        let m = concat(many);
-        if one.text == m {
+        let m = concat_into(many, joined);
+        let one_text = one.text.as_bytes();
+        if one_text == m {
             return Some((0.98, None, How::Joined));
         }
-        let d = weighted_distance(&one.text, &m, budget);
-        if d <= budget { Some((0.98 - 1.5 * d / len as f64, Some(osa_distance(&one.text, &m, 8)), How::Joined)) } else { None }
+        let d = weighted_distance_bytes(one_text, m, budget);
+        if d <= budget { Some((0.98 - 1.5 * d / len as f64, Some(osa_distance_bytes(one_text, m, 8)), How::Joined)) } else { None }
     };
     for n in 2..=3 {
         for i in 0..qt.len() {
@@ -727,14 +765,16 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         }
     }
     edges.sort_by(|a, b| b.sim.total_cmp(&a.sim).then((b.qn + b.cn).cmp(&(a.qn + a.cn))));
-    let mut qused = vec![false; qt.len()];
-    let mut cused = vec![false; ct.len()];
+    qused.clear();
+    qused.resize(qt.len(), false);
+    cused.clear();
+    cused.resize(ct.len(), false);
     let mut align: Vec<(usize, TokenMatch)> = Vec::new();
     let mut num = 0.0;
     let mut den = 0.0;
     let mut strong_name_match = false;
-    let mut aligned_pairs: Vec<(usize, usize)> = Vec::new();
-    for e in edges {
+    aligned_pairs.clear();
+    for &e in edges.iter() {
         if qused[e.qi..e.qi + e.qn].iter().any(|x| *x) || cused[e.ci..e.ci + e.cn].iter().any(|x| *x) {
             continue;
         }
@@ -769,16 +809,12 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     };
     let counts = |t: &Token| matches!(t.role, Role::Name | Role::Initial | Role::Generic);
     let q_unmatched = qt.iter().enumerate().filter(|(i, t)| !qused[*i] && counts(t)).count();
-    let c_unmatched_w: Vec<f64> = {
-        let mut v: Vec<f64> = ct.iter().enumerate().filter(|(j, t)| !cused[*j] && counts(t)).map(|(_, t)| t.weight).collect();
-        v.sort_by(|a, b| b.total_cmp(a));
-        v
-    };
+    let c_has_unmatched = ct.iter().enumerate().any(|(j, t)| !cused[j] && counts(t));
     // A query part that the list name lacks, when the list name is fully
     // covered, is an omission by the list (persons: more given names than
     // the list knows); when the list name has an unmatched part too, the
     // two contradict each other and both count in full.
-    let query_extra_weight = if ty == NameType::Person && c_unmatched_w.is_empty() { 0.5 } else { 1.0 };
+    let query_extra_weight = if ty == NameType::Person && !c_has_unmatched { 0.5 } else { 1.0 };
     for (i, t) in qt.iter().enumerate() {
         if !qused[i] {
             den += t.weight * query_extra_weight;
@@ -789,13 +825,16 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     }
     let mut extras = Vec::new();
     let mut contradicted = 0usize;
-    let mut c_sorted: Vec<(usize, &Token)> = ct.iter().enumerate().filter(|(j, _)| !cused[*j]).collect();
-    c_sorted.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
-    for (_, t) in c_sorted {
+    unmatched.clear();
+    unmatched.extend((0..ct.len()).filter(|j| !cused[*j]));
+    // Heaviest first (stable: equal weights keep their order).
+    unmatched.sort_by(|a, b| ct[*b].weight.total_cmp(&ct[*a].weight));
+    for &j in unmatched.iter() {
+        let t = &ct[j];
         // A country in an organisation's name marks another national entity
         // (`Banco Santander Chile`), not a detail the query may omit.
         // A leading country word is the usual national prefix (`Korea Ryonha Machinery`), which queries often drop.
-        let is_place = ty != NameType::Person && t.role == Role::Name && !std::ptr::eq(t, &ct[0]) && resolute_model::country_from_name(&t.text).is_some();
+        let is_place = ty != NameType::Person && t.role == Role::Name && j != 0 && resolute_model::country_from_name(&t.text).is_some();
         let w = if counts(t) && contradicted < q_unmatched {
             contradicted += 1;
             CONTRADICTION
@@ -835,6 +874,7 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     if q_legal && c_legal && !legal_aligned {
         score *= 0.85;
     }
+    TOKEN_SCRATCH.set(scratch);
     // Numbers must agree: `Petrel 8` is another ship than `Petrel 6`.
     if !q.numbers.is_empty() && !c.numbers.is_empty() && q.numbers != c.numbers {
         score *= if ty == NameType::Object { 0.55 } else { 0.85 };
