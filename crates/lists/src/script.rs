@@ -4,6 +4,10 @@
 /// (`Hang`, `Arab`, `Cyrl`, `Hani`, `Latn`, ...), or `None` when it has no
 /// letters. Han mixed with Hangul is `Kore`, Han mixed with kana `Jpan`.
 pub fn detect_script(text: &str) -> Option<&'static str> {
+    if text.is_ascii() {
+        // Most names: ASCII letters are Latin (and nothing else is a letter).
+        return text.bytes().any(|b| b.is_ascii_alphabetic()).then_some("Latn");
+    }
     // Counts per script, in a fixed small table: names are short.
     let mut counts: [(&'static str, usize); 14] = [
         ("Latn", 0),

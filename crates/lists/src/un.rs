@@ -37,8 +37,11 @@
 //!   number; the comment itself stays in `notes`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::NaiveDate;
+use memchr::{memchr, memchr_iter, memchr3};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use resolute_model::{
@@ -52,56 +55,105 @@ use crate::{ListError, Parsed, RecordIssue};
 
 const ROOT: &[u8] = b"CONSOLIDATED_LIST";
 
-/// The element names the mapper reads, as static strings; anything else
-/// maps to "" and is skipped. (A `match` on the bytes compiles to a fast
-/// dispatch; this runs for every element of the file.)
-fn intern(name: &[u8]) -> &'static str {
+/// The elements the mapper reads; anything else is [`Tag::Other`] and skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Other,
+    ReferenceNumber,
+    DataId,
+    FirstName,
+    SecondName,
+    ThirdName,
+    FourthName,
+    UnListType,
+    ListedOn,
+    Gender,
+    Comments1,
+    Title,
+    Designation,
+    Nationality,
+    LastDayUpdated,
+    Value,
+    IndividualAlias,
+    EntityAlias,
+    Quality,
+    AliasName,
+    Note,
+    DateOfBirth,
+    CityOfBirth,
+    CountryOfBirth,
+    NameOriginalScript,
+    IndividualAddress,
+    EntityAddress,
+    Street,
+    City,
+    StateProvince,
+    ZipCode,
+    Country,
+    IndividualDateOfBirth,
+    TypeOfDate,
+    Date,
+    Year,
+    FromYear,
+    ToYear,
+    IndividualPlaceOfBirth,
+    IndividualDocument,
+    TypeOfDocument,
+    TypeOfDocument2,
+    Number,
+    IssuingCountry,
+    CountryOfIssue,
+}
+
+/// The [`Tag`] of an element name. (A `match` on the bytes compiles to a
+/// dispatch on length, then a compare; this runs for every element.)
+fn tag(name: &[u8]) -> Tag {
     match name {
-        b"REFERENCE_NUMBER" => "REFERENCE_NUMBER",
-        b"DATAID" => "DATAID",
-        b"FIRST_NAME" => "FIRST_NAME",
-        b"SECOND_NAME" => "SECOND_NAME",
-        b"THIRD_NAME" => "THIRD_NAME",
-        b"FOURTH_NAME" => "FOURTH_NAME",
-        b"UN_LIST_TYPE" => "UN_LIST_TYPE",
-        b"LISTED_ON" => "LISTED_ON",
-        b"GENDER" => "GENDER",
-        b"COMMENTS1" => "COMMENTS1",
-        b"TITLE" => "TITLE",
-        b"DESIGNATION" => "DESIGNATION",
-        b"NATIONALITY" => "NATIONALITY",
-        b"LAST_DAY_UPDATED" => "LAST_DAY_UPDATED",
-        b"VALUE" => "VALUE",
-        b"INDIVIDUAL_ALIAS" => "INDIVIDUAL_ALIAS",
-        b"ENTITY_ALIAS" => "ENTITY_ALIAS",
-        b"QUALITY" => "QUALITY",
-        b"ALIAS_NAME" => "ALIAS_NAME",
-        b"NOTE" => "NOTE",
-        b"DATE_OF_BIRTH" => "DATE_OF_BIRTH",
-        b"CITY_OF_BIRTH" => "CITY_OF_BIRTH",
-        b"COUNTRY_OF_BIRTH" => "COUNTRY_OF_BIRTH",
-        b"NAME_ORIGINAL_SCRIPT" => "NAME_ORIGINAL_SCRIPT",
-        b"INDIVIDUAL_ADDRESS" => "INDIVIDUAL_ADDRESS",
-        b"ENTITY_ADDRESS" => "ENTITY_ADDRESS",
-        b"STREET" => "STREET",
-        b"CITY" => "CITY",
-        b"STATE_PROVINCE" => "STATE_PROVINCE",
-        b"ZIP_CODE" => "ZIP_CODE",
-        b"COUNTRY" => "COUNTRY",
-        b"INDIVIDUAL_DATE_OF_BIRTH" => "INDIVIDUAL_DATE_OF_BIRTH",
-        b"TYPE_OF_DATE" => "TYPE_OF_DATE",
-        b"DATE" => "DATE",
-        b"YEAR" => "YEAR",
-        b"FROM_YEAR" => "FROM_YEAR",
-        b"TO_YEAR" => "TO_YEAR",
-        b"INDIVIDUAL_PLACE_OF_BIRTH" => "INDIVIDUAL_PLACE_OF_BIRTH",
-        b"INDIVIDUAL_DOCUMENT" => "INDIVIDUAL_DOCUMENT",
-        b"TYPE_OF_DOCUMENT" => "TYPE_OF_DOCUMENT",
-        b"TYPE_OF_DOCUMENT2" => "TYPE_OF_DOCUMENT2",
-        b"NUMBER" => "NUMBER",
-        b"ISSUING_COUNTRY" => "ISSUING_COUNTRY",
-        b"COUNTRY_OF_ISSUE" => "COUNTRY_OF_ISSUE",
-        _ => "",
+        b"REFERENCE_NUMBER" => Tag::ReferenceNumber,
+        b"DATAID" => Tag::DataId,
+        b"FIRST_NAME" => Tag::FirstName,
+        b"SECOND_NAME" => Tag::SecondName,
+        b"THIRD_NAME" => Tag::ThirdName,
+        b"FOURTH_NAME" => Tag::FourthName,
+        b"UN_LIST_TYPE" => Tag::UnListType,
+        b"LISTED_ON" => Tag::ListedOn,
+        b"GENDER" => Tag::Gender,
+        b"COMMENTS1" => Tag::Comments1,
+        b"TITLE" => Tag::Title,
+        b"DESIGNATION" => Tag::Designation,
+        b"NATIONALITY" => Tag::Nationality,
+        b"LAST_DAY_UPDATED" => Tag::LastDayUpdated,
+        b"VALUE" => Tag::Value,
+        b"INDIVIDUAL_ALIAS" => Tag::IndividualAlias,
+        b"ENTITY_ALIAS" => Tag::EntityAlias,
+        b"QUALITY" => Tag::Quality,
+        b"ALIAS_NAME" => Tag::AliasName,
+        b"NOTE" => Tag::Note,
+        b"DATE_OF_BIRTH" => Tag::DateOfBirth,
+        b"CITY_OF_BIRTH" => Tag::CityOfBirth,
+        b"COUNTRY_OF_BIRTH" => Tag::CountryOfBirth,
+        b"NAME_ORIGINAL_SCRIPT" => Tag::NameOriginalScript,
+        b"INDIVIDUAL_ADDRESS" => Tag::IndividualAddress,
+        b"ENTITY_ADDRESS" => Tag::EntityAddress,
+        b"STREET" => Tag::Street,
+        b"CITY" => Tag::City,
+        b"STATE_PROVINCE" => Tag::StateProvince,
+        b"ZIP_CODE" => Tag::ZipCode,
+        b"COUNTRY" => Tag::Country,
+        b"INDIVIDUAL_DATE_OF_BIRTH" => Tag::IndividualDateOfBirth,
+        b"TYPE_OF_DATE" => Tag::TypeOfDate,
+        b"DATE" => Tag::Date,
+        b"YEAR" => Tag::Year,
+        b"FROM_YEAR" => Tag::FromYear,
+        b"TO_YEAR" => Tag::ToYear,
+        b"INDIVIDUAL_PLACE_OF_BIRTH" => Tag::IndividualPlaceOfBirth,
+        b"INDIVIDUAL_DOCUMENT" => Tag::IndividualDocument,
+        b"TYPE_OF_DOCUMENT" => Tag::TypeOfDocument,
+        b"TYPE_OF_DOCUMENT2" => Tag::TypeOfDocument2,
+        b"NUMBER" => Tag::Number,
+        b"ISSUING_COUNTRY" => Tag::IssuingCountry,
+        b"COUNTRY_OF_ISSUE" => Tag::CountryOfIssue,
+        _ => Tag::Other,
     }
 }
 
@@ -111,36 +163,64 @@ enum Kind {
     Entity,
 }
 
-/// A direct child of a record, with its own children (one level: the UN
-/// schema nests no deeper).
+/// A direct child of a record; its own children (one level: the UN schema
+/// nests no deeper) are the range `children` of [`Record::children`].
 #[derive(Debug)]
 struct Field<'a> {
-    name: &'static str,
+    name: Tag,
     text: Cow<'a, str>,
-    children: Vec<(&'static str, Cow<'a, str>)>,
+    children: Range<usize>,
 }
 
-impl<'a> Field<'a> {
-    fn child(&self, name: &str) -> &str {
+/// A field with its children, as the mapper reads it.
+#[derive(Clone, Copy)]
+struct FieldRef<'r, 'a> {
+    name: Tag,
+    text: &'r str,
+    children: &'r [(Tag, Cow<'a, str>)],
+}
+
+impl<'r> FieldRef<'r, '_> {
+    fn child(&self, name: Tag) -> &'r str {
         self.children.iter().find(|(n, t)| *n == name && !t.trim().is_empty()).map_or("", |(_, t)| t.trim())
     }
 
-    fn values(&self, name: &'static str) -> impl Iterator<Item = &str> {
+    fn values(&self, name: Tag) -> impl Iterator<Item = &'r str> + use<'r> {
         self.children.iter().filter(move |(n, _)| *n == name).map(|(_, t)| t.trim()).filter(|t| !t.is_empty())
     }
 }
 
+/// The `INDIVIDUAL` / `ENTITY` being read. Its vectors are reused from one
+/// record to the next, and its texts borrow the input unless they had to be
+/// unescaped or joined.
+#[derive(Debug)]
 struct Record<'a> {
     kind: Kind,
     /// Index in the open-element stack of the record element.
     depth: usize,
     offset: usize,
     fields: Vec<Field<'a>>,
+    children: Vec<(Tag, Cow<'a, str>)>,
 }
 
-fn append(text: &mut Cow<'_, str>, more: Cow<'_, str>) {
+impl<'a> Record<'a> {
+    fn fields(&self) -> impl Iterator<Item = FieldRef<'_, 'a>> {
+        self.fields.iter().map(|f| FieldRef {
+            name: f.name,
+            text: &f.text,
+            children: self.children.get(f.children.clone()).unwrap_or_default(),
+        })
+    }
+
+    /// The trimmed text of the first field `name` that has some.
+    fn top(&self, name: Tag) -> Option<&str> {
+        self.fields.iter().find(|f| f.name == name && !f.text.trim().is_empty()).map(|f| f.text.trim())
+    }
+}
+
+fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
     if text.is_empty() {
-        *text = Cow::Owned(more.into_owned());
+        *text = more;
     } else {
         text.to_mut().push(' ');
         text.to_mut().push_str(&more);
@@ -162,7 +242,7 @@ fn name_at(bytes: &[u8], offset: usize) -> String {
 
 /// The offset of the `<` at or after `offset`.
 fn tag_start(bytes: &[u8], offset: usize) -> usize {
-    bytes.get(offset..).and_then(|rest| rest.iter().position(|b| *b == b'<')).map_or(offset, |p| offset + p)
+    bytes.get(offset..).and_then(|rest| memchr(b'<', rest)).map_or(offset, |p| offset + p)
 }
 
 fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
@@ -174,165 +254,415 @@ fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
     // XML declares UTF-8 here; invalid bytes make the document not
-    // well-formed, so they stop the file (with their position).
+    // well-formed, so they stop the file (with their position). Validated
+    // once for the whole file: every slice taken below is then a `&str`.
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
         syntax(file, bytes, e.valid_up_to(), format!("invalid UTF-8 (byte 0x{bad:02X}): the UN list must be UTF-8"))
     })?;
-    let bom = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
-    let mut reader = Reader::from_str(&text[bom..]);
+    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let parsed = match parse_fast(file, body) {
+        Some(result) => result,
+        None => parse_quick_xml(file, body),
+    };
+    #[allow(unexpected_cfgs)]
+    {
+        // Under cargo-fuzz every input also goes through the quick-xml path,
+        // which must agree wherever the fast scanner gave an answer.
+        #[cfg(fuzzing)]
+        if let Some(fast) = parse_fast(file, body) {
+            differential::assert_same(&fast, &parse_quick_xml(file, body));
+        }
+    }
+    parsed
+}
+
+#[allow(unexpected_cfgs)] // `fuzzing` is set by cargo-fuzz
+mod differential {
+    #[cfg(any(test, fuzzing))]
+    use super::{ListError, Parsed};
+
+    /// Panics when two parse results differ (for the differential tests and fuzzing).
+    #[cfg(any(test, fuzzing))]
+    #[allow(clippy::panic)]
+    pub(super) fn assert_same(a: &Result<Parsed, ListError>, b: &Result<Parsed, ListError>) {
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.generated, b.generated);
+                assert_eq!(a.generated_raw, b.generated_raw);
+                assert_eq!(a.issues, b.issues);
+                assert_eq!(a.entities, b.entities);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("fast and quick-xml parses differ: {a:?} vs {b:?}"),
+        }
+    }
+}
+
+/// The document as it is read: the open-element stack, the record being
+/// read, and what has been parsed so far. Both scanners (the fast one and
+/// quick-xml) feed it the same events, so they give the same result.
+struct Builder<'f, 'a> {
+    file: &'f str,
+    body: &'a [u8],
+    out: Parsed,
+    lines: LineCounter<'a>,
+    /// Offsets of the `<` of the open elements.
+    stack: Vec<usize>,
+    root_seen: bool,
+    in_record: bool,
+    record: Record<'a>,
+    mapper: Mapper,
+}
+
+impl<'f, 'a> Builder<'f, 'a> {
+    fn new(file: &'f str, body: &'a str) -> Self {
+        Builder {
+            file,
+            body: body.as_bytes(),
+            // About one record per 2 KB in the real files: one allocation instead of a dozen regrowths.
+            out: Parsed { entities: Vec::with_capacity(body.len() / 2048), ..Parsed::default() },
+            lines: LineCounter::new(body.as_bytes()),
+            stack: Vec::with_capacity(8),
+            root_seen: false,
+            in_record: false,
+            record: Record { kind: Kind::Individual, depth: 0, offset: 0, fields: Vec::with_capacity(32), children: Vec::with_capacity(64) },
+            mapper: Mapper::default(),
+        }
+    }
+
+    /// A start tag (`empty` for `<X/>`) whose `<` is at `at`.
+    /// `name` is the element's (qualified) name; `element` gives its
+    /// attributes, which only the root's are read.
+    fn start<'e>(
+        &mut self,
+        name: &[u8],
+        element: impl FnOnce() -> BytesStart<'e>,
+        at: usize,
+        empty: bool,
+    ) -> Result<(), ListError> {
+        // The local name, as quick-xml's `local_name` gives it: after the first `:`.
+        let local = memchr(b':', name).map_or(name, |i| &name[i + 1..]);
+        if !self.root_seen {
+            self.root_seen = true;
+            if local != ROOT {
+                return Err(syntax(
+                    self.file,
+                    self.body,
+                    at,
+                    format!(
+                        "wrong root element <{}>: expected <CONSOLIDATED_LIST> (UN Security Council Consolidated List)",
+                        String::from_utf8_lossy(local)
+                    ),
+                ));
+            }
+            if let Some(raw) = attribute(&element(), b"dateGenerated") {
+                self.out.generated = raw.parse::<PartialDate>().ok().and_then(|d| d.as_naive());
+                if self.out.generated.is_none() {
+                    self.out.issues.push(RecordIssue {
+                        file: self.file.to_string(),
+                        line: Some(self.lines.line_at(at)),
+                        reference: None,
+                        message: format!("dateGenerated {raw:?} is not a date"),
+                        skipped: false,
+                    });
+                }
+                self.out.generated_raw = Some(raw);
+            }
+        } else if self.in_record {
+            let rec = &mut self.record;
+            let rel = self.stack.len() - rec.depth;
+            if rel == 1 {
+                let n = rec.children.len();
+                rec.fields.push(Field { name: tag(local), text: Cow::Borrowed(""), children: n..n });
+            } else if rel == 2
+                && let Some(f) = rec.fields.last_mut()
+            {
+                rec.children.push((tag(local), Cow::Borrowed("")));
+                f.children.end = rec.children.len();
+            }
+        } else if local == b"INDIVIDUAL" || local == b"ENTITY" {
+            let kind = if local == b"INDIVIDUAL" { Kind::Individual } else { Kind::Entity };
+            self.record.kind = kind;
+            self.record.depth = self.stack.len();
+            self.record.offset = at;
+            self.record.fields.clear();
+            self.record.children.clear();
+            if empty {
+                self.finish_record();
+            } else {
+                self.in_record = true;
+            }
+        }
+        if !empty {
+            self.stack.push(at);
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) {
+        self.stack.pop();
+        if self.in_record && self.record.depth == self.stack.len() {
+            self.in_record = false;
+            self.finish_record();
+        }
+    }
+
+    /// Text (trimmed of XML whitespace, not empty, still escaped) whose
+    /// event starts at `at`.
+    fn text(&mut self, raw: &'a str, at: usize) {
+        if !self.in_record {
+            return;
+        }
+        let value = if memchr(b'&', raw.as_bytes()).is_none() {
+            Cow::Borrowed(raw)
+        } else {
+            match quick_xml::escape::unescape(raw) {
+                Ok(v) => v,
+                Err(e) => {
+                    // An unknown entity (`&nbsp;`) in one field: keep the raw text.
+                    self.out.issues.push(RecordIssue {
+                        file: self.file.to_string(),
+                        line: Some(self.lines.line_at(at)),
+                        reference: None,
+                        message: format!("bad character reference: {}; raw text kept", quick_xml::Error::from(e)),
+                        skipped: false,
+                    });
+                    Cow::Borrowed(raw)
+                }
+            }
+        };
+        self.push_text(value);
+    }
+
+    /// The content of a CDATA section (taken verbatim).
+    fn cdata(&mut self, content: &'a str) {
+        if self.in_record {
+            self.push_text(Cow::Borrowed(content));
+        }
+    }
+
+    fn push_text(&mut self, value: Cow<'a, str>) {
+        let rec = &mut self.record;
+        let rel = self.stack.len() - rec.depth;
+        if rel == 2 {
+            if let Some(f) = rec.fields.last_mut() {
+                append(&mut f.text, value);
+            }
+        } else if rel == 3
+            && let Some(f) = rec.fields.last()
+            && !f.children.is_empty()
+            && let Some((_, t)) = rec.children.last_mut()
+        {
+            append(t, value);
+        }
+    }
+
+    /// Map the finished record and add it (or an issue) to the output.
+    fn finish_record(&mut self) {
+        let line = self.lines.line_at(self.record.offset);
+        let mut ctx = Ctx { file: self.file, line, reference: None, issues: &mut self.out.issues };
+        if let Some(entity) = self.mapper.map_record(&self.record, &mut ctx) {
+            self.out.entities.push(entity);
+        }
+    }
+
+    /// End of input: check that the document had a root and closed it.
+    fn finish(self) -> Result<Parsed, ListError> {
+        let body = self.body;
+        if !self.root_seen {
+            return Err(syntax(self.file, body, body.len(), "no root element: expected <CONSOLIDATED_LIST>".into()));
+        }
+        if let Some(&open) = self.stack.last() {
+            let end = LineCol::at(body, body.len());
+            return Err(syntax(
+                self.file,
+                body,
+                open,
+                format!("truncated file: <{}> opened here is not closed (file ends at {end})", name_at(body, open)),
+            ));
+        }
+        Ok(self.out)
+    }
+}
+
+/// The slow path: quick-xml's reader (text trimmed). It gives the precise
+/// error for malformed XML, and reads the constructs the fast scanner leaves
+/// to it (DOCTYPE, unclosed markup, mismatched tags).
+fn parse_quick_xml(file: &str, body: &str) -> Result<Parsed, ListError> {
+    let mut reader = Reader::from_str(body);
     reader.config_mut().trim_text(true);
-    let body = &bytes[bom..];
-
-    let mut out = Parsed::default();
-    let mut lines = LineCounter::new(body);
-    let mut stack: Vec<usize> = Vec::new();
-    let mut root_seen = false;
-    let mut record: Option<Record<'_>> = None;
-
+    let bytes = body.as_bytes();
+    let mut b = Builder::new(file, body);
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
                 let at = reader.error_position() as usize;
-                return Err(syntax(file, body, at, format!("malformed XML: {e}")));
+                return Err(syntax(file, bytes, at, format!("malformed XML: {e}")));
             }
         };
         match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                // With trimmed text, whitespace before the tag is part of this event.
-                let before = tag_start(body, before);
-                let local = e.local_name();
-                let local = local.as_ref();
-                if !root_seen {
-                    root_seen = true;
-                    if local != ROOT {
-                        return Err(syntax(
-                            file,
-                            body,
-                            before,
-                            format!(
-                                "wrong root element <{}>: expected <CONSOLIDATED_LIST> (UN Security Council Consolidated List)",
-                                String::from_utf8_lossy(local)
-                            ),
-                        ));
-                    }
-                    if let Some(raw) = attribute(e, b"dateGenerated") {
-                        out.generated = raw.parse::<PartialDate>().ok().and_then(|d| d.as_naive());
-                        if out.generated.is_none() {
-                            out.issues.push(RecordIssue {
-                                file: file.to_string(),
-                                line: Some(lines.line_at(before)),
-                                reference: None,
-                                message: format!("dateGenerated {raw:?} is not a date"),
-                                skipped: false,
-                            });
-                        }
-                        out.generated_raw = Some(raw);
-                    }
-                } else if let Some(rec) = record.as_mut() {
-                    let rel = stack.len() - rec.depth;
-                    let name = intern(local);
-                    if rel == 1 {
-                        rec.fields.push(Field { name, text: Cow::Borrowed(""), children: Vec::new() });
-                    } else if rel == 2
-                        && let Some(f) = rec.fields.last_mut()
-                    {
-                        f.children.push((name, Cow::Borrowed("")));
-                    }
-                } else if local == b"INDIVIDUAL" || local == b"ENTITY" {
-                    let kind = if local == b"INDIVIDUAL" { Kind::Individual } else { Kind::Entity };
-                    let rec = Record { kind, depth: stack.len(), offset: before, fields: Vec::new() };
-                    if is_empty {
-                        finish(file, &mut lines, rec, &mut out);
-                    } else {
-                        record = Some(rec);
-                    }
-                }
-                if !is_empty {
-                    stack.push(before);
-                }
-            }
-            Event::End(_) => {
-                stack.pop();
-                if record.as_ref().is_some_and(|r| r.depth == stack.len())
-                    && let Some(rec) = record.take()
-                {
-                    finish(file, &mut lines, rec, &mut out);
-                }
-            }
+            // With trimmed text, whitespace before the tag is part of this event.
+            Event::Start(ref e) => b.start(e.name().as_ref(), || e.borrow(), tag_start(bytes, before), false)?,
+            Event::Empty(ref e) => b.start(e.name().as_ref(), || e.borrow(), tag_start(bytes, before), true)?,
+            Event::End(_) => b.end(),
             Event::Text(ref t) => {
-                if let Some(rec) = record.as_mut() {
-                    let value = match t.unescape() {
-                        Ok(v) => v,
-                        Err(e) => {
-                            // An unknown entity (`&nbsp;`) in one field: keep the raw text.
-                            out.issues.push(RecordIssue {
-                                file: file.to_string(),
-                                line: Some(lines.line_at(before)),
-                                reference: None,
-                                message: format!("bad character reference: {e}; raw text kept"),
-                                skipped: false,
-                            });
-                            Cow::Owned(String::from_utf8_lossy(t.as_ref()).into_owned())
-                        }
-                    };
-                    push_text(rec, stack.len(), value);
-                }
+                // The reader borrows `body`, so the text is a slice of it.
+                let raw = std::str::from_utf8(t.as_ref()).unwrap_or_default();
+                let start = raw.as_ptr() as usize - body.as_ptr() as usize;
+                b.text(&body[start..start + raw.len()], before);
             }
             Event::CData(c) => {
-                if let Some(rec) = record.as_mut() {
-                    let value = Cow::Owned(String::from_utf8_lossy(&c.into_inner()).into_owned());
-                    push_text(rec, stack.len(), value);
-                }
+                let raw = std::str::from_utf8(c.as_ref()).unwrap_or_default();
+                let start = raw.as_ptr() as usize - body.as_ptr() as usize;
+                b.cdata(&body[start..start + raw.len()]);
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    if !root_seen {
-        return Err(syntax(file, body, body.len(), "no root element: expected <CONSOLIDATED_LIST>".into()));
-    }
-    if let Some(&open) = stack.last() {
-        let end = LineCol::at(body, body.len());
-        return Err(syntax(
-            file,
-            body,
-            open,
-            format!("truncated file: <{}> opened here is not closed (file ends at {end})", name_at(body, open)),
-        ));
-    }
-    Ok(out)
+    b.finish()
 }
 
-fn push_text<'a>(rec: &mut Record<'a>, open: usize, value: Cow<'a, str>) {
-    let rel = open - rec.depth;
-    if rel == 2 {
-        if let Some(f) = rec.fields.last_mut() {
-            append(&mut f.text, value);
+/// XML whitespace (quick-xml's definition, which its text trimming uses).
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\r' | b'\n' | b'\t')
+}
+
+/// The fast path: a scanner made for the UN list over the borrowed input,
+/// `memchr` from markup to markup, no per-element allocation. It reports
+/// the same events as quick-xml with trimmed text (the same slices, the
+/// same positions) for well-formed input with the usual constructs
+/// (declaration, processing instructions, comments, CDATA, attributes, empty
+/// elements, character and entity references). On anything else (DOCTYPE,
+/// unclosed markup, mismatched or stray end tags) it returns `None` and the
+/// caller re-reads the file with quick-xml, which gives the same result or
+/// the precise error.
+fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
+    let bytes = body.as_bytes();
+    let mut b = Builder::new(file, body);
+    // Names (qualified, as written) of the open elements, to check end tags.
+    let mut open: Vec<&[u8]> = Vec::with_capacity(8);
+    let mut pos = 0;
+    loop {
+        // Text up to the next markup, trimmed of XML whitespace.
+        let text_start = pos;
+        while pos < bytes.len() && is_xml_space(bytes[pos]) {
+            pos += 1;
         }
-    } else if rel == 3
-        && let Some((_, t)) = rec.fields.last_mut().and_then(|f| f.children.last_mut())
-    {
-        append(t, value);
+        let Some(p) = find_byte(b'<', &bytes[pos..]) else {
+            let raw = body[pos..].trim_end_matches([' ', '\r', '\n', '\t']);
+            if !raw.is_empty() {
+                b.text(raw, text_start);
+            }
+            break;
+        };
+        let lt = pos + p;
+        if p > 0 {
+            let raw = body[pos..lt].trim_end_matches([' ', '\r', '\n', '\t']);
+            b.text(raw, text_start);
+        }
+        let rest = &bytes[lt + 1..];
+        match rest.first()? {
+            b'!' => {
+                if rest.starts_with(b"!--") {
+                    // As quick-xml: the first `>` after at least `!--..` that follows `--`.
+                    let end = memchr_iter(b'>', rest).find(|&i| i > 4 && rest[..i].ends_with(b"--"))?;
+                    pos = lt + 1 + end + 1;
+                } else if rest.starts_with(b"![") {
+                    let end = memchr_iter(b'>', rest).find(|&i| rest[..i].ends_with(b"]]"))?;
+                    if !rest[..end].starts_with(b"![CDATA[") {
+                        return None;
+                    }
+                    b.cdata(&body[lt + 1 + 8..lt + 1 + end - 2]);
+                    pos = lt + 1 + end + 1;
+                } else {
+                    return None; // DOCTYPE or not markup
+                }
+            }
+            b'?' => {
+                // Declaration or processing instruction: ignored, as the quick-xml path does.
+                let end = memchr_iter(b'>', rest).find(|&i| i > 0 && rest[i - 1] == b'?')?;
+                if end < 2 {
+                    return None;
+                }
+                pos = lt + 1 + end + 1;
+            }
+            b'/' => {
+                let end = element_end(rest)?;
+                let content = &rest[1..end];
+                let name = match content.iter().rposition(|&c| !is_xml_space(c)) {
+                    Some(last) => &content[..=last],
+                    None => content,
+                };
+                if open.pop()? != name {
+                    return None;
+                }
+                b.end();
+                pos = lt + 1 + end + 1;
+            }
+            _ => {
+                let end = element_end(rest)?;
+                let (content, empty) = match rest[..end].strip_suffix(b"/") {
+                    Some(c) => (c, true),
+                    None => (&rest[..end], false),
+                };
+                let name_len = content.iter().position(|&c| is_xml_space(c)).unwrap_or(content.len());
+                let text = &body[lt + 1..lt + 1 + content.len()];
+                if let Err(e) = b.start(&content[..name_len], || BytesStart::from_content(text, name_len), lt, empty) {
+                    return Some(Err(e));
+                }
+                if !empty {
+                    open.push(&content[..name_len]);
+                }
+                pos = lt + 1 + end + 1;
+            }
+        }
+    }
+    Some(b.finish())
+}
+
+/// The first `needle` in `hay`. Markup and values are short: a plain loop
+/// over the first bytes beats setting up a vector search.
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(32);
+    match hay[..head].iter().position(|&b| b == needle) {
+        Some(i) => Some(i),
+        None => memchr(needle, &hay[head..]).map(|i| head + i),
     }
 }
 
-/// Map a finished record and add it (or an issue) to the output.
-fn finish(file: &str, lines: &mut LineCounter<'_>, rec: Record<'_>, out: &mut Parsed) {
-    let line = lines.line_at(rec.offset);
-    let mut ctx = Ctx { file, line, reference: None, issues: &mut out.issues };
-    if let Some(entity) = map_record(&rec, &mut ctx) {
-        out.entities.push(entity);
+/// The `>` that ends a tag whose content (after `<`) is `rest`, outside
+/// quoted attribute values (quick-xml's rule).
+fn element_end(rest: &[u8]) -> Option<usize> {
+    // Tags without attributes: a short run of name bytes, then `>`.
+    let head = rest.len().min(48);
+    if let Some(i) = rest[..head].iter().position(|&b| matches!(b, b'>' | b'"' | b'\'')) {
+        if rest[i] == b'>' {
+            return Some(i);
+        }
     }
+    let mut quote = None;
+    let mut from = 0;
+    while let Some(i) = memchr3(b'>', b'\'', b'"', &rest[from..]) {
+        let i = from + i;
+        match (quote, rest[i]) {
+            (None, b'>') => return Some(i),
+            (None, q) => quote = Some(q),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        from = i + 1;
+    }
+    None
 }
 
 struct Ctx<'a> {
     file: &'a str,
     line: u64,
-    reference: Option<String>,
+    reference: Option<&'a str>,
     issues: &'a mut Vec<RecordIssue>,
 }
 
@@ -341,204 +671,252 @@ impl Ctx<'_> {
         self.issues.push(RecordIssue {
             file: self.file.to_string(),
             line: Some(self.line),
-            reference: self.reference.clone(),
+            reference: self.reference.map(str::to_string),
             message,
             skipped,
         });
     }
 }
 
-fn clean(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// `s` trimmed, with inner whitespace runs collapsed to one space. Most
+/// values are already clean and are returned as they are.
+fn clean(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    // Already clean: printable ASCII with single inner spaces. (Control
+    // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
+    // take the general path.)
+    let tidy = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
+        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
+    if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
-fn map_record(rec: &Record<'_>, ctx: &mut Ctx<'_>) -> Option<Entity> {
-    let top = |name: &str| rec.fields.iter().find(|f| f.name == name && !f.text.trim().is_empty()).map(|f| f.text.trim());
-    let Some(reference) = top("REFERENCE_NUMBER") else {
-        let what = match rec.kind {
-            Kind::Individual => "INDIVIDUAL",
-            Kind::Entity => "ENTITY",
+/// State kept across the records of one file: country names resolve to
+/// the same codes every time, and the list repeats a few hundred spellings
+/// thousands of times.
+#[derive(Default)]
+struct Mapper {
+    countries: HashMap<String, Vec<String>>,
+}
+
+impl Mapper {
+    fn add_country(&mut self, e: &mut Entity, ctx: &mut Ctx<'_>, property: &str, name: &str) {
+        let codes = match self.countries.get(name) {
+            Some(codes) => codes,
+            None => self.countries.entry(name.to_string()).or_insert_with(|| country_codes(name)),
         };
-        let dataid = top("DATAID").map(|d| format!(" (DATAID {d})")).unwrap_or_default();
-        ctx.issue(format!("{what} without REFERENCE_NUMBER{dataid}"), true);
-        return None;
-    };
-    ctx.reference = Some(reference.to_string());
-    let schema = match rec.kind {
-        Kind::Individual => Schema::Person,
-        Kind::Entity => Schema::Organization,
-    };
-    let mut e = Entity::new(Source::Un, reference, schema);
-
-    let parts: Vec<String> = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"]
-        .iter()
-        .filter_map(|n| top(n))
-        .map(clean)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        ctx.issue("record without a name (FIRST_NAME..FOURTH_NAME empty)".into(), true);
-        return None;
-    }
-    e.add_name(EntityName { value: parts.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
-
-    for f in rec.fields.iter().filter(|f| f.name == "UN_LIST_TYPE") {
-        e.add_program(&f.text);
-    }
-    if rec.kind == Kind::Individual {
-        let korean = e.programs.iter().any(|p| p == "DPRK");
-        if korean {
-            e.add(prop::LAST_NAME, &parts[0]);
-            if parts.len() > 1 {
-                e.add(prop::FIRST_NAME, parts[1..].join(" "));
-            }
-        } else {
-            e.add(prop::FIRST_NAME, &parts[0]);
-            if parts.len() > 1 {
-                e.add(prop::LAST_NAME, &parts[parts.len() - 1]);
-            }
-            for middle in parts.iter().take(parts.len().saturating_sub(1)).skip(1) {
-                e.add(prop::MIDDLE_NAME, middle);
-            }
+        if codes.is_empty() && !crate::countries::is_known_non_country(name) {
+            ctx.issue(format!("unknown country {name:?} in {property}"), false);
+        }
+        for code in codes {
+            e.add(property, code);
         }
     }
 
-    for f in &rec.fields {
-        let text = f.text.trim();
-        match f.name {
-            "LISTED_ON" if !text.is_empty() => match parse_day(text) {
-                Some(d) => e.listed_on = Some(d),
-                None => ctx.issue(format!("LISTED_ON {text:?} is not a date"), false),
-            },
-            "LAST_DAY_UPDATED" => {
-                for v in f.values("VALUE") {
-                    match parse_day(v) {
-                        Some(d) if !e.last_updated.contains(&d) => e.last_updated.push(d),
-                        Some(_) => {}
-                        None => ctx.issue(format!("LAST_DAY_UPDATED {v:?} is not a date"), false),
-                    }
-                }
-            }
-            "GENDER" if !text.is_empty() => match text.to_ascii_lowercase().as_str() {
-                "male" => e.add(prop::GENDER, "male"),
-                "female" => e.add(prop::GENDER, "female"),
-                "unknown" => {}
-                other => ctx.issue(format!("unknown GENDER {other:?}"), false),
-            },
-            "COMMENTS1" if !text.is_empty() => {
-                e.comments = Some(text.to_string());
-                e.add(prop::NOTES, text);
-                if rec.kind == Kind::Individual {
-                    // "New AKA: Jang Hyon U ... diplomatic passport number 836110034" (UNSCR 2371 amendments).
-                    for number in passport_numbers(text) {
-                        e.add(prop::PASSPORT_NUMBER, number);
-                    }
-                }
-                if rec.kind == Kind::Entity {
-                    for imo in imo_numbers(text) {
-                        e.add(prop::IMO_NUMBER, imo);
-                    }
-                    for bic in swift_bics(text) {
-                        e.add(prop::SWIFT_BIC, bic);
-                    }
-                }
-            }
-            "TITLE" => {
-                for v in f.values("VALUE") {
-                    e.add(prop::TITLE, clean(v));
-                }
-            }
-            "DESIGNATION" => {
-                for v in f.values("VALUE") {
-                    let v = clean(v);
-                    e.add(prop::POSITION, &v);
-                    if !e.designation.contains(&v) {
-                        e.designation.push(v);
-                    }
-                }
-            }
-            "NATIONALITY" => {
-                for v in f.values("VALUE") {
-                    add_country(&mut e, ctx, prop::NATIONALITY, v);
-                }
-            }
-            "NAME_ORIGINAL_SCRIPT" if !text.is_empty() => {
-                let script = detect_script(text).filter(|s| *s != "Latn").map(str::to_string);
-                e.add_name(EntityName { value: text.to_string(), kind: NameKind::OriginalScript, quality: NameQuality::Unspecified, script });
-            }
-            "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS" => map_alias(&mut e, ctx, f),
-            "INDIVIDUAL_DATE_OF_BIRTH" => {
-                if let Some(d) = birth_date(ctx, f) {
-                    e.add_birth_date(d);
-                }
-            }
-            "INDIVIDUAL_PLACE_OF_BIRTH" => {
-                let place = join_parts([f.child("STREET"), f.child("CITY"), f.child("STATE_PROVINCE"), f.child("COUNTRY")]);
-                e.add(prop::BIRTH_PLACE, place);
-                let country = f.child("COUNTRY");
-                if !country.is_empty() {
-                    add_country(&mut e, ctx, "birthCountry", country);
-                }
-            }
-            "INDIVIDUAL_ADDRESS" | "ENTITY_ADDRESS" => {
-                let address = join_parts([
-                    f.child("STREET"),
-                    f.child("CITY"),
-                    f.child("STATE_PROVINCE"),
-                    f.child("ZIP_CODE"),
-                    f.child("COUNTRY"),
-                ]);
-                e.add(prop::ADDRESS, address);
-                let country = f.child("COUNTRY");
-                if !country.is_empty() {
-                    add_country(&mut e, ctx, prop::COUNTRY, country);
-                }
-            }
-            "INDIVIDUAL_DOCUMENT" => {
-                let number = clean(f.child("NUMBER"));
-                if number.is_empty() {
-                    continue;
-                }
-                let kind = format!("{} {}", f.child("TYPE_OF_DOCUMENT"), f.child("TYPE_OF_DOCUMENT2")).to_lowercase();
-                let is_passport = ["passport", "passeport", "pasaporte"].iter().any(|p| kind.contains(p));
-                e.add(if is_passport { prop::PASSPORT_NUMBER } else { prop::ID_NUMBER }, number);
-            }
-            _ => {}
-        }
-    }
-    e.add(prop::TOPICS, "sanction");
-    Some(e)
-}
+    /// The entity of a record, or `None` (with an issue) when it cannot be
+    /// identified.
+    fn map_record<'r>(&mut self, rec: &'r Record<'_>, ctx: &mut Ctx<'r>) -> Option<Entity> {
+        let Some(reference) = rec.top(Tag::ReferenceNumber) else {
+            let what = match rec.kind {
+                Kind::Individual => "INDIVIDUAL",
+                Kind::Entity => "ENTITY",
+            };
+            let dataid = rec.top(Tag::DataId).map(|d| format!(" (DATAID {d})")).unwrap_or_default();
+            ctx.issue(format!("{what} without REFERENCE_NUMBER{dataid}"), true);
+            return None;
+        };
+        ctx.reference = Some(reference);
+        let schema = match rec.kind {
+            Kind::Individual => Schema::Person,
+            Kind::Entity => Schema::Organization,
+        };
+        let mut e = Entity::new(Source::Un, reference, schema);
 
-fn map_alias(e: &mut Entity, ctx: &mut Ctx<'_>, f: &Field<'_>) {
-    let name = clean(unquote(f.child("ALIAS_NAME")));
-    if !name.is_empty() {
-        let quality = f.child("QUALITY");
-        let (kind, quality) = match quality.to_ascii_lowercase().as_str() {
-            "good" | "a.k.a." => (NameKind::Alias, NameQuality::Good),
-            "low" => (NameKind::Alias, NameQuality::Low),
-            "f.k.a." => (NameKind::Previous, NameQuality::Unspecified),
-            "" => (NameKind::Alias, NameQuality::Unspecified),
-            other => {
-                ctx.issue(format!("unknown alias QUALITY {other:?}; taken as an alias"), false);
+        let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(4);
+        for name in [Tag::FirstName, Tag::SecondName, Tag::ThirdName, Tag::FourthName] {
+            if let Some(p) = rec.top(name) {
+                let p = clean(p);
+                if !p.is_empty() {
+                    parts.push(p);
+                }
+            }
+        }
+        if parts.is_empty() {
+            ctx.issue("record without a name (FIRST_NAME..FOURTH_NAME empty)".into(), true);
+            return None;
+        }
+        e.add_name(EntityName { value: parts.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+
+        for f in rec.fields.iter().filter(|f| f.name == Tag::UnListType) {
+            e.add_program(&f.text);
+        }
+        if rec.kind == Kind::Individual {
+            let korean = e.programs.iter().any(|p| p == "DPRK");
+            if korean {
+                e.add(prop::LAST_NAME, &parts[0]);
+                if parts.len() > 1 {
+                    e.add(prop::FIRST_NAME, parts[1..].join(" "));
+                }
+            } else {
+                e.add(prop::FIRST_NAME, &parts[0]);
+                if parts.len() > 1 {
+                    e.add(prop::LAST_NAME, &parts[parts.len() - 1]);
+                }
+                for middle in parts.iter().take(parts.len().saturating_sub(1)).skip(1) {
+                    e.add(prop::MIDDLE_NAME, middle);
+                }
+            }
+        }
+
+        for f in rec.fields() {
+            let text = f.text.trim();
+            match f.name {
+                Tag::ListedOn if !text.is_empty() => match parse_day(text) {
+                    Some(d) => e.listed_on = Some(d),
+                    None => ctx.issue(format!("LISTED_ON {text:?} is not a date"), false),
+                },
+                Tag::LastDayUpdated => {
+                    for v in f.values(Tag::Value) {
+                        match parse_day(v) {
+                            Some(d) if !e.last_updated.contains(&d) => e.last_updated.push(d),
+                            Some(_) => {}
+                            None => ctx.issue(format!("LAST_DAY_UPDATED {v:?} is not a date"), false),
+                        }
+                    }
+                }
+                Tag::Gender if !text.is_empty() => {
+                    if text.eq_ignore_ascii_case("male") {
+                        e.add(prop::GENDER, "male");
+                    } else if text.eq_ignore_ascii_case("female") {
+                        e.add(prop::GENDER, "female");
+                    } else if !text.eq_ignore_ascii_case("unknown") {
+                        ctx.issue(format!("unknown GENDER {:?}", text.to_ascii_lowercase()), false);
+                    }
+                }
+                Tag::Comments1 if !text.is_empty() => {
+                    e.comments = Some(text.to_string());
+                    e.add(prop::NOTES, text);
+                    if rec.kind == Kind::Individual {
+                        // "New AKA: Jang Hyon U ... diplomatic passport number 836110034" (UNSCR 2371 amendments).
+                        for number in passport_numbers(text) {
+                            e.add(prop::PASSPORT_NUMBER, number);
+                        }
+                    }
+                    if rec.kind == Kind::Entity {
+                        for imo in imo_numbers(text) {
+                            e.add(prop::IMO_NUMBER, imo);
+                        }
+                        for bic in swift_bics(text) {
+                            e.add(prop::SWIFT_BIC, bic);
+                        }
+                    }
+                }
+                Tag::Title => {
+                    for v in f.values(Tag::Value) {
+                        e.add(prop::TITLE, clean(v));
+                    }
+                }
+                Tag::Designation => {
+                    for v in f.values(Tag::Value) {
+                        let v = clean(v);
+                        e.add(prop::POSITION, &v);
+                        if !e.designation.iter().any(|d| *d == v) {
+                            e.designation.push(v.into_owned());
+                        }
+                    }
+                }
+                Tag::Nationality => {
+                    for v in f.values(Tag::Value) {
+                        self.add_country(&mut e, ctx, prop::NATIONALITY, v);
+                    }
+                }
+                Tag::NameOriginalScript if !text.is_empty() => {
+                    let script = detect_script(text).filter(|s| *s != "Latn").map(str::to_string);
+                    e.add_name(EntityName {
+                        value: text.to_string(),
+                        kind: NameKind::OriginalScript,
+                        quality: NameQuality::Unspecified,
+                        script,
+                    });
+                }
+                Tag::IndividualAlias | Tag::EntityAlias => self.map_alias(&mut e, ctx, f),
+                Tag::IndividualDateOfBirth => {
+                    if let Some(d) = birth_date(ctx, f) {
+                        e.add_birth_date(d);
+                    }
+                }
+                Tag::IndividualPlaceOfBirth => {
+                    let place =
+                        join_parts([f.child(Tag::Street), f.child(Tag::City), f.child(Tag::StateProvince), f.child(Tag::Country)]);
+                    e.add(prop::BIRTH_PLACE, place);
+                    let country = f.child(Tag::Country);
+                    if !country.is_empty() {
+                        self.add_country(&mut e, ctx, "birthCountry", country);
+                    }
+                }
+                Tag::IndividualAddress | Tag::EntityAddress => {
+                    let address = join_parts([
+                        f.child(Tag::Street),
+                        f.child(Tag::City),
+                        f.child(Tag::StateProvince),
+                        f.child(Tag::ZipCode),
+                        f.child(Tag::Country),
+                    ]);
+                    e.add(prop::ADDRESS, address);
+                    let country = f.child(Tag::Country);
+                    if !country.is_empty() {
+                        self.add_country(&mut e, ctx, prop::COUNTRY, country);
+                    }
+                }
+                Tag::IndividualDocument => {
+                    let number = clean(f.child(Tag::Number));
+                    if number.is_empty() {
+                        continue;
+                    }
+                    let kind = format!("{} {}", f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)).to_lowercase();
+                    let is_passport = ["passport", "passeport", "pasaporte"].iter().any(|p| kind.contains(p));
+                    e.add(if is_passport { prop::PASSPORT_NUMBER } else { prop::ID_NUMBER }, number);
+                }
+                _ => {}
+            }
+        }
+        e.add(prop::TOPICS, "sanction");
+        Some(e)
+    }
+
+    fn map_alias(&mut self, e: &mut Entity, ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) {
+        let name = clean(unquote(f.child(Tag::AliasName)));
+        if !name.is_empty() {
+            let quality = f.child(Tag::Quality);
+            let (kind, quality) = if quality.eq_ignore_ascii_case("good") || quality.eq_ignore_ascii_case("a.k.a.") {
+                (NameKind::Alias, NameQuality::Good)
+            } else if quality.eq_ignore_ascii_case("low") {
+                (NameKind::Alias, NameQuality::Low)
+            } else if quality.eq_ignore_ascii_case("f.k.a.") {
+                (NameKind::Previous, NameQuality::Unspecified)
+            } else if quality.is_empty() {
                 (NameKind::Alias, NameQuality::Unspecified)
-            }
-        };
-        let script = detect_script(&name).filter(|s| *s != "Latn").map(str::to_string);
-        e.add_name(EntityName { value: name, kind, quality, script });
-    }
-    let dob = f.child("DATE_OF_BIRTH");
-    if !dob.is_empty() {
-        match parse_date(dob) {
-            Ok(d) => e.add_birth_date(FuzzyDate::exact(d)),
-            Err(_) => ctx.issue(format!("alias DATE_OF_BIRTH {dob:?} is not a date"), false),
+            } else {
+                ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
+                (NameKind::Alias, NameQuality::Unspecified)
+            };
+            let script = detect_script(&name).filter(|s| *s != "Latn").map(str::to_string);
+            e.add_name(EntityName { value: name.into_owned(), kind, quality, script });
         }
-    }
-    let place = join_parts([f.child("CITY_OF_BIRTH"), f.child("COUNTRY_OF_BIRTH")]);
-    e.add(prop::BIRTH_PLACE, place);
-    let country = f.child("COUNTRY_OF_BIRTH");
-    if !country.is_empty() {
-        add_country(e, ctx, "birthCountry", country);
+        let dob = f.child(Tag::DateOfBirth);
+        if !dob.is_empty() {
+            match parse_date(dob) {
+                Ok(d) => e.add_birth_date(FuzzyDate::exact(d)),
+                Err(_) => ctx.issue(format!("alias DATE_OF_BIRTH {dob:?} is not a date"), false),
+            }
+        }
+        let place = join_parts([f.child(Tag::CityOfBirth), f.child(Tag::CountryOfBirth)]);
+        e.add(prop::BIRTH_PLACE, place);
+        let country = f.child(Tag::CountryOfBirth);
+        if !country.is_empty() {
+            self.add_country(e, ctx, "birthCountry", country);
+        }
     }
 }
 
@@ -549,9 +927,9 @@ fn unquote(s: &str) -> &str {
     t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).filter(|x| !x.contains('"')).unwrap_or(t)
 }
 
-fn birth_date(ctx: &mut Ctx<'_>, f: &Field<'_>) -> Option<FuzzyDate> {
-    let kind = f.child("TYPE_OF_DATE").to_ascii_uppercase();
-    let (date, year, from, to) = (f.child("DATE"), f.child("YEAR"), f.child("FROM_YEAR"), f.child("TO_YEAR"));
+fn birth_date(ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
+    let kind = f.child(Tag::TypeOfDate);
+    let (date, year, from, to) = (f.child(Tag::Date), f.child(Tag::Year), f.child(Tag::FromYear), f.child(Tag::ToYear));
     let mut parse = |what: &str, v: &str| -> Option<PartialDate> {
         match parse_date(v) {
             Ok(d) => Some(d),
@@ -571,15 +949,22 @@ fn birth_date(ctx: &mut Ctx<'_>, f: &Field<'_>) -> Option<FuzzyDate> {
             (None, None) => None,
         };
     }
-    let value = if !date.is_empty() { parse("DATE", date)? } else if !year.is_empty() { parse("YEAR", year)? } else { return None };
-    let qualifier = match kind.as_str() {
-        "APPROXIMATELY" => DateQualifier::Approximately,
-        "EXACT" | "" => DateQualifier::Exact,
-        "BETWEEN" => DateQualifier::Exact, // BETWEEN without FROM/TO: only one date given
-        other => {
-            ctx.issue(format!("unknown TYPE_OF_DATE {other:?}; taken as exact"), false);
-            DateQualifier::Exact
-        }
+    let value = if !date.is_empty() {
+        parse("DATE", date)?
+    } else if !year.is_empty() {
+        parse("YEAR", year)?
+    } else {
+        return None;
+    };
+    let qualifier = if kind.eq_ignore_ascii_case("APPROXIMATELY") {
+        DateQualifier::Approximately
+    } else if kind.eq_ignore_ascii_case("EXACT") || kind.is_empty() {
+        DateQualifier::Exact
+    } else if kind.eq_ignore_ascii_case("BETWEEN") {
+        DateQualifier::Exact // BETWEEN without FROM/TO: only one date given
+    } else {
+        ctx.issue(format!("unknown TYPE_OF_DATE {:?}; taken as exact", kind.to_ascii_uppercase()), false);
+        DateQualifier::Exact
     };
     Some(FuzzyDate { qualifier, from: value, to: None })
 }
@@ -600,18 +985,19 @@ fn parse_date(s: &str) -> Result<PartialDate, resolute_model::DateError> {
     t.parse()
 }
 
+/// The non-empty parts, cleaned, joined with ", ".
 fn join_parts<const N: usize>(parts: [&str; N]) -> String {
-    parts.iter().map(|p| clean(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(", ")
-}
-
-fn add_country(e: &mut Entity, ctx: &mut Ctx<'_>, property: &str, name: &str) {
-    let codes = country_codes(name);
-    if codes.is_empty() && !crate::countries::is_known_non_country(name) {
-        ctx.issue(format!("unknown country {name:?} in {property}"), false);
+    let mut out = String::new();
+    for p in parts {
+        let p = clean(p);
+        if !p.is_empty() {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(&p);
+        }
     }
-    for code in codes {
-        e.add(property, code);
-    }
+    out
 }
 
 /// IMO numbers written in a comment: "IMO number: 5571322",
@@ -643,10 +1029,9 @@ pub fn imo_numbers(text: &str) -> Vec<String> {
 /// "passport no. 123456789", "Passport number: PD381420754". The token after
 /// the label must contain a digit and be at least five characters long.
 pub fn passport_numbers(text: &str) -> Vec<String> {
-    let lower = text.to_ascii_lowercase();
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(i) = lower[from..].find("passport n") {
+    while let Some(i) = find_ascii_ci(&text.as_bytes()[from..], b"passport n") {
         let start = from + i + "passport n".len();
         from = start;
         let rest = &text[start..];
@@ -661,6 +1046,21 @@ pub fn passport_numbers(text: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// The first position of `needle` (lower-case ASCII) in `hay`, ignoring
+/// ASCII case (the positions are those of `hay.to_ascii_lowercase()`).
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let first = needle.first()?;
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(*first, first.to_ascii_uppercase(), &hay[from..]) {
+        let at = from + i;
+        if hay.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// SWIFT/BIC codes written in a comment ("SWIFT/BIC: FTBDKPPY."): 8 or 11

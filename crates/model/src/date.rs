@@ -85,6 +85,15 @@ impl FromStr for PartialDate {
     /// (`2017-08-05T00:00:00`), which is ignored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || DateError::Invalid(s.to_string());
+        // The usual form, `YYYY-MM-DD` in digits, read directly (same checks as below).
+        if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes()
+            && [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit)
+        {
+            let num = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
+            let year = i32::from(num(y0, y1)) * 100 + i32::from(num(y2, y3));
+            let pd = PartialDate { year, month: Some(num(m0, m1)), day: Some(num(d0, d1)) };
+            return pd.as_naive().map(|_| pd).ok_or_else(bad);
+        }
         let t = s.trim();
         let t = t.split(['T', ' ']).next().unwrap_or(t);
         let mut parts = t.split('-');

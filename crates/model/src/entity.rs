@@ -221,6 +221,20 @@ pub struct Entity {
     pub birth_dates: Vec<FuzzyDate>,
 }
 
+/// `s` trimmed, with inner whitespace runs collapsed to one space (the
+/// same as splitting on whitespace and joining with " "); a value that is
+/// already clean is returned without copying.
+fn collapse_whitespace(s: String) -> String {
+    let b = s.as_bytes();
+    // Printable ASCII with single inner spaces is already clean. (Control
+    // characters and non-ASCII may be whitespace, U+000B or U+00A0.)
+    let tidy = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
+        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
+    if tidy { s } else { s.split_whitespace().collect::<Vec<_>>().join(" ") }
+}
+
 impl Entity {
     pub fn new(source: Source, reference: &str, schema: Schema) -> Self {
         let reference = reference.trim().to_string();
@@ -252,9 +266,16 @@ impl Entity {
         if v.is_empty() {
             return;
         }
-        let vals = self.properties.entry(prop.to_string()).or_default();
-        if !vals.iter().any(|x| x == v) {
-            vals.push(v.to_string());
+        // Look up before inserting: the key is only allocated for a new property.
+        match self.properties.get_mut(prop) {
+            Some(vals) => {
+                if !vals.iter().any(|x| x == v) {
+                    vals.push(v.to_string());
+                }
+            }
+            None => {
+                self.properties.insert(prop.to_string(), vec![v.to_string()]);
+            }
         }
     }
 
@@ -270,7 +291,7 @@ impl Entity {
     /// (`name`, `alias`, `weakAlias`, `previousName`). The first primary name
     /// becomes the caption.
     pub fn add_name(&mut self, name: EntityName) {
-        let value = name.value.split_whitespace().collect::<Vec<_>>().join(" ");
+        let value = collapse_whitespace(name.value);
         if value.is_empty() || self.names.iter().any(|n| n.value == value) {
             return;
         }
