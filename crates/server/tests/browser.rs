@@ -76,7 +76,15 @@ fn ui_screen_transaction_case_audit() {
     d.click(&d.find("#tx-submit").expect("submit")).expect("check");
     d.wait_for("#tx-decision", Some("PROHIBITED"), WAIT).expect("prohibited");
     d.wait_for("#tx-result", Some("Resolution 2371, para. 8"), WAIT).expect("2371 citation");
+    // The caps in force on that date with their usage (GET /caps).
+    let cap = d.wait_for("#tx-caps-table tr.cap-row[data-measure=\"dprk/2375/14/refined-petroleum\"]", None, WAIT).expect("cap usage table");
+    let cap_text = d.text(&cap).expect("cap row text");
+    assert!(cap_text.contains("500,000") && cap_text.contains("2017-10-01"), "{cap_text}");
     shot(&d, "2-transaction");
+    if shots.is_some() {
+        d.execute("document.querySelector('#tx-caps').scrollIntoView()", vec![]).expect("scroll");
+        shot(&d, "2b-transaction-caps");
+    }
 
     // Regime and lists pages render their data.
     d.goto(&server.url("/#/regime")).expect("nav");

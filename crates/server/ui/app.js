@@ -200,8 +200,33 @@ importer: Dandong Trading Co, CN</textarea>
       <div class="actions"><button id="tx-submit" class="primary" type="submit">Check</button><button id="tx-json" type="button">Show JSON</button></div>
     </form>
     <section id="tx-result" class="card" aria-live="polite"><p class="empty">The decision appears here with the paragraphs it rests on.</p></section>
-  </div>`;
+  </div>
+  <section id="tx-caps" class="card" aria-labelledby="tx-caps-title">
+    <div class="toolbar caps-head"><h2 id="tx-caps-title">Quantity caps in force</h2><button id="tx-caps-refresh" type="button">Refresh</button></div>
+    <div id="tx-caps-table" aria-live="polite"><p class="empty">Loading…</p></div>
+    ${state.role === "admin" ? `<details id="tx-opening"><summary>Set an opening amount (admin)</summary>
+      <form id="opening-form" class="inline" aria-label="Opening amount">
+        <div><label for="opening-measure">Cap</label><select id="opening-measure" name="measure"></select></div>
+        <div><label for="opening-amount">Already used</label><input id="opening-amount" name="amount" type="number" min="0" step="any" required></div>
+        <div class="grow"><label for="opening-note">Source of the figure</label><input id="opening-note" name="note" required placeholder="national customs records, 1718 Committee figure…"></div>
+        <button class="primary" type="submit">Set</button>
+      </form><div id="opening-result" aria-live="polite"></div></details>` : ""}
+  </section>`;
   $("#tx-id").focus();
+  const loadCaps = () => showCaps($("#tx-date").value);
+  $("#tx-date").addEventListener("change", loadCaps);
+  $("#tx-caps-refresh").addEventListener("click", loadCaps);
+  if ($("#opening-form")) $("#opening-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const [measure, period_start, unit] = $("#opening-measure").value.split("|");
+    const out = $("#opening-result");
+    try {
+      const r = await api("/caps/opening", { method: "POST", body: { measure, period_start, unit, amount: Number($("#opening-amount").value), note: $("#opening-note").value.trim() } });
+      out.innerHTML = `<p class="ok">Opening amount set (audit record #${h(r.audit_seq)}): used ${fmtNum(r.balance.used)} of ${fmtNum(r.limit)}, remaining ${fmtNum(r.remaining)}.</p>`;
+      loadCaps();
+    } catch (e) { out.innerHTML = errorBox(e); }
+  });
+  loadCaps();
   const build = () => {
     const f = new FormData($("#tx-form"));
     const tx = { id: f.get("id"), kind: f.get("kind"), date: f.get("date") };
@@ -222,7 +247,7 @@ importer: Dandong Trading Co, CN</textarea>
     ev.preventDefault();
     const out = $("#tx-result");
     out.innerHTML = `<p class="empty">Checking…</p>`;
-    try { renderDecision(out, await api("/screen", { method: "POST", body: build() })); refreshChrome(); }
+    try { renderDecision(out, await api("/screen", { method: "POST", body: build() })); refreshChrome(); loadCaps(); }
     catch (e) { out.innerHTML = errorBox(e); }
   });
 }
@@ -234,15 +259,43 @@ function renderDecision(out, d) {
       <td><strong class="citation">${f.resolution ? "Resolution " + h(f.resolution) : "National list"}${f.paragraph ? ", para. " + h(f.paragraph) : ""}</strong><div class="hint mono">${h(f.rule)}</div></td>
       <td>${h(f.summary)}</td>
       <td>${f.verified ? badge("verified", "b-green") : badge("unverified", "b-amber")}</td></tr>`).join("");
-  const matches = (d.matches || []).map((m) => `<tr><td>${h(m.role)}</td><td>${h(m.name)}</td><td class="mono">${h(m.ref)}</td><td>${scoreCell(m.score, true)}</td></tr>`).join("");
+  const matches = (d.matches || []).map((m) => `<tr class="party-match${m.suppressed ? " suppressed" : ""}"><td>${h(m.role)}</td><td>${h(m.name)}${m.suppressed ? `<div class="hint">Cleared as false positive in case #${h(m.suppression.case_id)} by ${h(m.suppression.created_by)}: ${h(m.suppression.note)}</div>` : ""}</td><td class="mono">${h(m.ref)}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`).join("");
   const meta = d.resolute || {};
   out.innerHTML = `
     <div class="decision b-${h(d.decision)}" id="tx-decision">${h(d.decision)}</div>
     <h2>Findings</h2>
     ${findings ? `<table><thead><tr><th>Effect</th><th>Citation</th><th>Why</th><th>Source</th></tr></thead><tbody>${findings}</tbody></table>` : `<p class="empty">No measure applies to this transaction on its date.</p>`}
     <h2 style="margin-top:16px">Party matches</h2>
-    ${matches ? `<table><thead><tr><th>Role</th><th>Party</th><th>List entry</th><th>Score</th></tr></thead><tbody>${matches}</tbody></table>` : `<p class="muted">No party matched a list entry designated by that date.</p>`}
+    ${matches ? `<table><thead><tr><th>Role</th><th>Party</th><th>List entry</th><th>Score</th><th>Status</th></tr></thead><tbody>${matches}</tbody></table>` : `<p class="muted">No party matched a list entry designated by that date.</p>`}
     <p class="meta">Screening <span class="mono">${h(meta.screening_id)}</span> · audit record #${h(meta.audit_seq)} · ${h(meta.regime_version)}${(meta.cases || []).length ? ` · <a href="#/cases">case #${h(meta.cases.join(", #"))} opened</a>` : ""}</p>`;
+}
+
+function fmtNum(v) { return Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 }); }
+
+// The caps in force on a date with what is used and what remains (GET /caps).
+async function showCaps(date) {
+  const out = $("#tx-caps-table");
+  if (!out) return;
+  if (!date) { out.innerHTML = `<p class="muted">Enter a date to see the caps in force.</p>`; return; }
+  try {
+    const r = await api("/caps?at=" + encodeURIComponent(date));
+    $("#tx-caps-title").textContent = `Quantity caps in force on ${r.at}`;
+    const rows = r.caps.flatMap((c) => c.limits.map((l) => {
+      const pct = l.limit > 0 ? Math.min(100, Math.max(0, (l.used / l.limit) * 100)) : 0;
+      const cls = l.remaining <= 0 ? "b-prohibited" : pct >= 80 ? "b-review" : "b-permitted";
+      return `<tr class="cap-row" data-measure="${h(c.measure)}" data-unit="${h(l.unit)}">
+        <td><strong>Resolution ${h(c.resolution)}, para. ${h(c.paragraph)}</strong><div class="hint">${h(c.title)}</div><div class="hint mono">${h(c.measure)}</div></td>
+        <td class="mono">${h(c.period.start)} – ${h(c.period.end)}</td>
+        <td class="num">${fmtNum(l.limit)} ${h(l.unit_label)}</td>
+        <td class="num cap-used">${fmtNum(l.used)}${l.opening ? `<div class="hint">opening ${fmtNum(l.opening)}</div>` : ""}</td>
+        <td class="num cap-remaining">${badge(fmtNum(l.remaining), cls)}</td>
+        <td><span class="score"><span class="bar" role="img" aria-label="${pct.toFixed(0)}% used"><i style="width:${pct.toFixed(1)}%"></i></span><span class="mono">${pct.toFixed(0)}%</span></span><div class="hint">${h(l.draws)} draw${l.draws === 1 ? "" : "s"}</div></td></tr>`;
+    })).join("");
+    out.innerHTML = rows ? `<table><caption class="sr-only">Quantity caps: limit, used and remaining per period</caption><thead><tr><th scope="col">Cap</th><th scope="col">Period</th><th scope="col" class="num">Limit</th><th scope="col" class="num">Used</th><th scope="col" class="num">Remaining</th><th scope="col">Usage</th></tr></thead><tbody>${rows}</tbody></table>
+      <p class="meta">Used = opening amount + every supply screened within the cap, across all requests (the ledger is kept in the store).</p>` : `<p class="muted">No quantity cap is in force on ${h(r.at)}.</p>`;
+    const sel = $("#opening-measure");
+    if (sel) sel.innerHTML = r.caps.flatMap((c) => c.limits.map((l) => `<option value="${h(c.measure + "|" + c.period.start + "|" + l.unit)}">${h(c.resolution)} para. ${h(c.paragraph)} · ${h(c.period.start)} · ${h(l.unit_label)}</option>`)).join("");
+  } catch (e) { out.innerHTML = errorBox(e); }
 }
 
 // ---------------------------------------------------------------- Regime
