@@ -68,3 +68,35 @@ fn foreign_trade_bank_before_and_after_its_designation() {
     assert_eq!(freeze["paragraph"], "8(d)");
     assert!(freeze["summary"].as_str().unwrap_or("").contains("resolution 2371"), "{freeze}");
 }
+
+fn petroleum_line(id: &str, date: &str, bbl: u32) -> String {
+    format!(r#"{{"id":"{id}","kind":"goods","date":"{date}","hs_code":"2710.19","origin":"CN","from":"CN","to":"KP","quantity":{bbl},"unit":"bbl"}}"#)
+}
+
+#[test]
+fn data_dir_draws_caps_across_runs_and_records_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("resolute-data");
+    let first = tmp.path().join("first.jsonl");
+    let second = tmp.path().join("second.jsonl");
+    std::fs::write(&first, format!("{}\n{}\n", petroleum_line("p1", "2018-02-01", 300_000), petroleum_line("p2", "2018-06-01", 150_000))).expect("write");
+    std::fs::write(&second, petroleum_line("p3", "2018-09-01", 100_000) + "\n").expect("write");
+    let (f, s, d) = (first.to_string_lossy().to_string(), second.to_string_lossy().to_string(), data.to_string_lossy().to_string());
+
+    let run1 = screen(&["--input", &f, "--no-lists", "--data-dir", &d]);
+    assert_eq!(decision(&run1, "p1")["decision"], "review");
+    assert_eq!(decision(&run1, "p2")["decision"], "review");
+    // A later run starts from what the store's ledger holds.
+    let run2 = screen(&["--input", &s, "--no-lists", "--data-dir", &d]);
+    let p3 = decision(&run2, "p3");
+    assert_eq!(p3["decision"], "prohibited", "{p3}");
+    assert!(p3["findings"].as_array().into_iter().flatten().any(|f| f["rule"] == "dprk/2397/5/refined-petroleum"
+        && f["summary"].as_str().is_some_and(|t| t.contains("remaining 50,000"))), "{p3}");
+    // Without --data-dir the caps are drawn within the input only, as before.
+    let alone = screen(&["--input", &s, "--no-lists"]);
+    assert_eq!(decision(&alone, "p3")["decision"], "review");
+    // Each run was recorded in the audit log, and the chain holds.
+    let out = Command::new(env!("CARGO_BIN_EXE_resolute")).args(["audit", "verify", "--json", "--data-dir", &d]).output().expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((report["ok"].as_bool(), report["records"].as_i64()), (Some(true), Some(2)), "{report}");
+}

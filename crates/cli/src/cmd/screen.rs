@@ -1,5 +1,6 @@
 //! `resolute screen` and `resolute bench screen`.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,8 @@ use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use resolute_regime::{Effect, HsEdition, Regime, hs};
-use resolute_screening::{LineResult, ListScreener, PartyScreener, RawTransaction, Screener, Transaction};
+use resolute_screening::{CapKey, CapLedger, LineResult, ListScreener, PartyScreener, RawTransaction, Screener, Transaction, cap_unit_id, parse_cap_unit};
+use resolute_store::{CapAccount, NewCapDraw, Store, StoreError, StoreOptions};
 use serde_json::json;
 
 use super::Rng;
@@ -33,6 +35,12 @@ pub struct ScreenArgs {
     /// Load the regime from this directory instead of the embedded copy.
     #[arg(long, value_name = "DIR")]
     pub regime_dir: Option<PathBuf>,
+    /// Draw quantity caps against the cap ledger of the service's store in DIR
+    /// (opening amounts and earlier screenings count) and record this
+    /// screening there: per batch of lines, one audit record with its cap draws.
+    /// Without it, caps are drawn down within this input only.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Print a JSON summary (counts per decision) to stderr at the end.
     #[arg(long)]
     pub json: bool,
@@ -93,41 +101,171 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
         Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?)),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
-    let mut screener = Screener::new(&regime, parties);
-    let (mut prohibited, mut review, mut permitted, mut errors) = (0u64, 0u64, 0u64, 0u64);
+    let mut counts = Counts::default();
     let pb = progress(None);
     let started = Instant::now();
-    for (i, line) in input.lines().enumerate() {
-        let line = line.with_context(|| format!("{}: cannot read line {}", a.input.display(), i + 1))?;
-        if line.trim().is_empty() {
-            continue;
+    let mut lines = input.lines().enumerate().filter_map(|(i, line)| match line {
+        Ok(l) if l.trim().is_empty() => None,
+        Ok(l) => Some(Ok((i + 1, l))),
+        Err(e) => Some(Err(anyhow::Error::new(e).context(format!("{}: cannot read line {}", a.input.display(), i + 1)))),
+    });
+    let mut recorded = None;
+    match &a.data_dir {
+        None => {
+            let mut screener = Screener::new(&regime, parties);
+            for line in lines {
+                let (line_no, line) = line?;
+                let result = screener.screen_line(&regime, &line, line_no);
+                counts.add(&result);
+                serde_json::to_writer(&mut out, &result)?;
+                out.write_all(b"\n")?;
+                pb.inc(1);
+            }
         }
-        let result = screener.screen_line(&regime, &line, i + 1);
-        match &result {
-            LineResult::Decision(d) => match d.decision {
-                Effect::Prohibited => prohibited += 1,
-                Effect::Review => review += 1,
-                Effect::Permitted => permitted += 1,
-            },
-            LineResult::Error { .. } => errors += 1,
+        Some(dir) => {
+            let store = Store::open(dir, StoreOptions::default()).with_context(|| format!("opening the store in {}", dir.display()))?;
+            let mut ledger = load_ledger(&store)?;
+            let versions = json!({
+                "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
+                "regime": match &a.regime_dir {
+                    None => resolute_server::engine::regime_version(),
+                    Some(d) => format!("dir:{}", d.display()),
+                },
+            });
+            let mut batches = 0u64;
+            let mut drawn = 0usize;
+            loop {
+                let batch: Vec<(usize, String)> = lines.by_ref().take(RECORD_BATCH).collect::<anyhow::Result<_>>()?;
+                if batch.is_empty() {
+                    break;
+                }
+                let (results, draws) = screen_recorded(&store, &regime, parties, &a.input, &versions, &batch, &mut ledger)?;
+                batches += 1;
+                drawn += draws;
+                for result in &results {
+                    counts.add(result);
+                    serde_json::to_writer(&mut out, result)?;
+                    out.write_all(b"\n")?;
+                    pb.inc(1);
+                }
+            }
+            store.close();
+            recorded = Some(json!({"data_dir": dir, "audit_records": batches, "cap_draws": drawn}));
         }
-        serde_json::to_writer(&mut out, &result)?;
-        out.write_all(b"\n")?;
-        pb.inc(1);
     }
     out.flush()?;
     pb.finish_and_clear();
+    let Counts { prohibited, review, permitted, errors } = counts;
     let summary = json!({
         "prohibited": prohibited, "review": review, "permitted": permitted, "errors": errors,
         "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
         "seconds": started.elapsed().as_secs_f64(),
+        "recorded": recorded,
     });
     if a.json {
         eprintln!("{summary}");
     } else {
         eprintln!("screened {} transactions: {prohibited} prohibited, {review} review, {permitted} permitted, {errors} unreadable", prohibited + review + permitted + errors);
+        if let Some(r) = &recorded {
+            eprintln!("recorded in {}: {} audit records, {} cap draws", a.data_dir.as_deref().map(|d| d.display().to_string()).unwrap_or_default(), r["audit_records"], r["cap_draws"]);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    prohibited: u64,
+    review: u64,
+    permitted: u64,
+    errors: u64,
+}
+
+impl Counts {
+    fn add(&mut self, r: &LineResult) {
+        match r {
+            LineResult::Decision(d) => match d.decision {
+                Effect::Prohibited => self.prohibited += 1,
+                Effect::Review => self.review += 1,
+                Effect::Permitted => self.permitted += 1,
+            },
+            LineResult::Error { .. } => self.errors += 1,
+        }
+    }
+}
+
+/// Lines per audit record when screening against a store.
+const RECORD_BATCH: usize = 100;
+/// Attempts at a batch when the store's ledger moved under it (a service drawing at the same time).
+const RECORD_RETRIES: usize = 3;
+
+fn load_ledger(store: &Store) -> anyhow::Result<HashMap<CapKey, f64>> {
+    let mut out = HashMap::new();
+    for b in store.cap_balances()? {
+        let unit = parse_cap_unit(&b.account.unit).with_context(|| format!("cap ledger account {} has an unknown unit {:?}", b.account.measure_id, b.account.unit))?;
+        out.insert(CapKey::new(b.account.measure_id, b.account.period_start, unit), b.used);
+    }
+    Ok(out)
+}
+
+fn account(k: &CapKey) -> CapAccount {
+    CapAccount::new(k.measure.clone(), k.period_start, cap_unit_id(k.unit))
+}
+
+/// Screen one batch against `ledger` and commit its audit record and cap draws
+/// together (as `POST /screen` does); `ledger` follows the store only after the commit.
+fn screen_recorded(
+    store: &Store,
+    regime: &Regime,
+    parties: Option<&dyn PartyScreener>,
+    input: &std::path::Path,
+    versions: &serde_json::Value,
+    batch: &[(usize, String)],
+    ledger: &mut HashMap<CapKey, f64>,
+) -> anyhow::Result<(Vec<LineResult>, usize)> {
+    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    for attempt in 1..=RECORD_RETRIES {
+        let mut screener = Screener::with_ledger(regime, parties, CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))));
+        let results: Vec<LineResult> = batch.iter().map(|(no, line)| screener.screen_line(regime, line, *no)).collect();
+        let draws = screener.ledger_mut().take_draws();
+        let mut keys: Vec<CapKey> = draws.iter().map(|d| d.key()).collect();
+        keys.sort_by(|a, b| (&a.measure, a.period_start, a.unit.as_str()).cmp(&(&b.measure, b.period_start, b.unit.as_str())));
+        keys.dedup();
+        let expected: Vec<(CapAccount, f64)> = keys.iter().map(|k| (account(k), ledger.get(k).copied().unwrap_or(0.0))).collect();
+        let new_draws: Vec<NewCapDraw> = draws.iter().map(|d| NewCapDraw { transaction_id: d.transaction.clone(), account: account(&d.key()), amount: d.amount }).collect();
+        let screening_id = format!("scr_{}", resolute_store::random_hex(8)?);
+        let items: Vec<serde_json::Value> = batch
+            .iter()
+            .zip(&results)
+            .map(|((no, line), out)| json!({"line": no, "input": serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| json!(line)), "output": out}))
+            .collect();
+        let payload = json!({
+            "screening_id": screening_id, "source": input.display().to_string(),
+            "list_versions": versions["lists"], "regime_version": versions["regime"], "transactions": items, "cap_draws": draws,
+        });
+        let (sid, act) = (screening_id.clone(), actor.clone());
+        let committed = store.write(move |ctx| {
+            let receipt = ctx.append_audit("screening.transaction", &act, &payload)?;
+            if !new_draws.is_empty() {
+                ctx.record_cap_draws(&sid, receipt.seq, &act, &new_draws, &expected)?;
+            }
+            Ok(receipt.seq)
+        });
+        match committed {
+            Ok(_) => {
+                for d in &draws {
+                    *ledger.entry(d.key()).or_insert(0.0) += d.amount;
+                }
+                return Ok((results, draws.len()));
+            }
+            Err(StoreError::Conflict(msg)) if attempt < RECORD_RETRIES => {
+                tracing::info!("cap ledger moved during the batch ({msg}); screening it again");
+                *ledger = load_ledger(store)?;
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("recording a batch of {} in {}", input.display(), store.path().display()))),
+        }
+    }
+    anyhow::bail!("the cap ledger kept changing while screening {}; try again", input.display())
 }
 
 /// Goods declarations: a third on HS codes the regime covers, the rest drawn
