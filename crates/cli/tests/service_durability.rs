@@ -1,7 +1,9 @@
 //! kill -9 durability: the real `resolute serve` binary is loaded with name
 //! screenings from several clients and killed with SIGKILL mid-load. After a
 //! restart, every screening that was acknowledged (HTTP 200 with its audit
-//! sequence number) is in the audit log, and the hash chain verifies.
+//! sequence number) is in the audit log, and the hash chain verifies. One
+//! client screens refined-petroleum supplies: every acknowledged one has its
+//! cap draw, and the cap ledger equals the sum of the draws (never half-written).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -89,6 +91,26 @@ fn acknowledged_screenings_survive_kill_9() {
         })
         .collect();
 
+    // One more client draws on the 2397 refined-petroleum cap, 1 barrel at a time.
+    let acked_caps: Arc<Mutex<Vec<(String, i64)>>> = Arc::default();
+    let cap_client = {
+        let (acked, stop) = (acked_caps.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) && i < 5000 {
+                i += 1;
+                let body = json!({"id": format!("pet-{i}"), "kind": "goods", "date": "2018-02-01", "hs_code": "2710.19",
+                    "origin": "CN", "from": "CN", "to": "KP", "quantity": 1, "unit": "bbl"});
+                if let Ok((200, text)) = http(port, "POST", "/screen", Some(&body)) {
+                    let v: Value = serde_json::from_str(&text).expect("acknowledged answer is JSON");
+                    assert_eq!(v["decision"], "review", "{v}");
+                    let id = v["resolute"]["screening_id"].as_str().expect("screening id").to_string();
+                    acked.lock().expect("lock").push((id, v["resolute"]["audit_seq"].as_i64().expect("audit seq")));
+                }
+            }
+        })
+    };
+
     // Kill -9 in the middle of the load, once a good number is acknowledged.
     let t0 = Instant::now();
     while acked.lock().expect("lock").len() < 200 && t0.elapsed() < Duration::from_secs(60) {
@@ -100,6 +122,8 @@ fn acknowledged_screenings_survive_kill_9() {
     for c in clients {
         c.join().expect("client thread");
     }
+    cap_client.join().expect("cap client thread");
+    let acked_caps = acked_caps.lock().expect("lock").clone();
     let acked = acked.lock().expect("lock").clone();
     assert!(acked.len() >= 50, "the load did not get going: {} acknowledged", acked.len());
 
@@ -117,6 +141,18 @@ fn acknowledged_screenings_survive_kill_9() {
         assert_eq!(rec.kind, "screening.name");
         assert_eq!(rec.payload["screening_id"].as_str(), Some(id.as_str()), "seq {seq}");
     }
+    // Every acknowledged cap screening has its draw, committed with its audit record,
+    // and the ledger is exactly the sum of the draws.
+    let account = resolute_store::CapAccount::new("dprk/2397/5/refined-petroleum", chrono::NaiveDate::from_ymd_opt(2018, 1, 1).expect("date"), "bbl");
+    let draws = store.cap_draws(Some(&account), 10_000).expect("draws");
+    for (id, seq) in &acked_caps {
+        let d = draws.iter().find(|d| d.screening_id == *id).unwrap_or_else(|| panic!("acknowledged cap screening {id} lost its draw"));
+        assert_eq!((d.audit_seq, d.amount), (*seq, 1.0));
+        assert_eq!(store.audit_record(*seq).expect("audit record").payload["screening_id"].as_str(), Some(id.as_str()));
+    }
+    let balance = store.cap_balances().expect("balances").into_iter().find(|b| b.account == account);
+    let used = balance.map_or(0.0, |b| b.used);
+    assert_eq!(used, draws.len() as f64, "ledger {used} vs {} draws", draws.len());
     store.close();
     let _ = server.kill();
     let _ = server.wait();
@@ -131,5 +167,10 @@ fn acknowledged_screenings_survive_kill_9() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["ok"], true);
     assert!(v["records"].as_i64().unwrap_or(0) >= acked.len() as i64);
-    eprintln!("kill -9 durability: {} acknowledged screenings, all present; chain of {} records verifies", acked.len(), v["records"]);
+    eprintln!(
+        "kill -9 durability: {} acknowledged screenings and {} cap screenings, all present; chain of {} records verifies",
+        acked.len(),
+        acked_caps.len(),
+        v["records"]
+    );
 }
