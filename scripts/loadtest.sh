@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Load test of the service on loopback: POST /match/default with one query,
 # every request audited (committed to the hash-chained log before the answer).
+# Two measurements, both against the same server:
+#   1. open loop at a fixed rate (the issue's target: sustain RATE req/s with
+#      p99 < 10 ms): oha -q RATE --latency-correction, so a slow answer does
+#      not hide the requests that should have been sent meanwhile
+#      (coordinated omission);
+#   2. closed loop at full speed (wrk, CONNECTIONS connections): the most
+#      the server answers per second and its latency when saturated.
 # Prints req/s and latency percentiles next to yente's documented throughput.
 #
-#   scripts/loadtest.sh                 # 20 s, 32 connections, 2 wrk threads, --sync full
-#   DURATION=30s CONNECTIONS=64 SYNC=normal scripts/loadtest.sh
+#   scripts/loadtest.sh                        # 20 s each, RATE=2000, 32 connections, --sync full
+#   RATE=3000 DURATION=30s SYNC=normal scripts/loadtest.sh
+#   SKIP_BUILD=1 BIN=/path/to/resolute scripts/loadtest.sh
 #
-# Needs wrk (apt-get install wrk). Client and server share this machine's cores.
+# Needs wrk (apt-get install wrk) and oha (cargo install oha --locked; set
+# OHA=/path/to/oha). Client and server share this machine's cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +28,10 @@ NAME=${NAME:-Foreign Trade Bank}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 BIN=${BIN:-"$TARGET_DIR/release/resolute"}
 
+RATE=${RATE:-2000}
+OHA=${OHA:-$(command -v oha || true)}
 command -v wrk >/dev/null || { echo "loadtest: wrk not found (apt-get install wrk)" >&2; exit 1; }
+[ -x "$OHA" ] || { echo "loadtest: oha not found (cargo install oha --locked, or set OHA=)" >&2; exit 1; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
     cargo build --release -q -p resolute-cli
 fi
@@ -53,24 +65,41 @@ SAMPLE=$(curl -fs -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: appl
     "http://127.0.0.1:$PORT/match/default")
 echo "${SAMPLE:0:200} ..."
 
+LOAD0=$(cut -d" " -f1 /proc/loadavg)
 wrk -t2 -c8 -d3s -s "$LUA" "http://127.0.0.1:$PORT/match/default" >/dev/null   # warm-up
+BODY="{\"queries\":{\"q1\":{\"schema\":\"Company\",\"properties\":{\"name\":[\"$NAME\"]}}}}"
 BEFORE=$(audit_total)
+OPEN=$("$OHA" --no-tui --output-format json -z "$DURATION" -q "$RATE" --latency-correction -c "$CONNECTIONS" \
+    -m POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' -d "$BODY" \
+    "http://127.0.0.1:$PORT/match/default")
+MID=$(audit_total)
 OUT=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "http://127.0.0.1:$PORT/match/default")
 AFTER=$(audit_total)
 echo "$OUT"
 VERIFY=$(curl -fs -H "Authorization: Bearer $KEY" "http://127.0.0.1:$PORT/audit/verify")
 
+read -r O_RPS O_P50 O_P90 O_P99 O_P999 O_MAX O_OK O_ALL < <(echo "$OPEN" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s, p = d["summary"], d["latencyPercentiles"]
+codes = d.get("statusCodeDistribution", {})
+ms = lambda v: "%.2fms" % (1000 * (v or 0))
+print("%.0f" % s["requestsPerSec"], ms(p["p50"]), ms(p["p90"]), ms(p["p99"]), ms(p["p99.9"]), ms(s["slowest"]),
+      codes.get("200", 0), sum(codes.values()))')
 RPS=$(echo "$OUT" | awk '/Requests\/sec/ {print $2}')
 P50=$(echo "$OUT" | awk '$1=="50%" {print $2}')
+P90=$(echo "$OUT" | awk '$1=="90%" {print $2}')
 P99=$(echo "$OUT" | awk '$1=="99%" {print $2}')
 NON2XX=$(echo "$OUT" | awk '/Non-2xx/ {print $5}')
 REQS=$(echo "$OUT" | awk '/requests in/ {print $1}')
 CPUS=$(nproc)
 echo
-echo "== POST /match/default, one query, audited (sync=$SYNC), $CONNECTIONS connections, $DURATION, $CPUS cores shared by server and wrk"
-printf "%-44s %12s %10s %10s\n" "" "req/s" "p50" "p99"
-printf "%-44s %12s %10s %10s\n" "Resolute (this run)" "$RPS" "$P50" "$P99"
-printf "%-44s %12s %10s %10s\n" "yente logic-v2, documented (~4 req/s/vCPU)" "~$((4 * CPUS))" "-" "-"
-echo "audit records written during the run: $((AFTER - BEFORE)) (wrk counted $REQS requests${NON2XX:+, $NON2XX non-2xx})"
-echo "audit chain after the run: $VERIFY"
+echo "== POST /match/default, one query, audited (sync=$SYNC), $DURATION each, $CPUS cores shared by server and load generator, load average before: $LOAD0"
+printf "%-52s %9s %9s %9s %9s %9s\n" "" "req/s" "p50" "p90" "p99" "p99.9"
+printf "%-52s %9s %9s %9s %9s %9s\n" "Resolute, open loop at $RATE req/s (oha, corrected)" "$O_RPS" "$O_P50" "$O_P90" "$O_P99" "$O_P999"
+printf "%-52s %9s %9s %9s %9s %9s\n" "Resolute, closed loop, $CONNECTIONS connections (wrk)" "$RPS" "$P50" "$P90" "$P99" "-"
+printf "%-52s %9s %9s %9s %9s %9s\n" "yente logic-v2, documented (~4 req/s/vCPU)" "~$((4 * CPUS))" "-" "-" "-" "-"
+echo "open loop: $O_OK of $O_ALL answered 200, slowest $O_MAX; audit records written: $((MID - BEFORE))"
+echo "closed loop: audit records written: $((AFTER - MID)) (wrk counted $REQS requests${NON2XX:+, $NON2XX non-2xx})"
+echo "audit chain after both runs: $VERIFY"
 echo "(yente figure: yente docs/deploy/scaling.md, logic-v2 ~4 requests/s per vCPU; see shared/reference/screening-anchors.md §0)"
