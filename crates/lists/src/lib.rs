@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 pub mod countries;
 mod diff;
+mod draft;
 mod history;
 mod position;
 pub mod script;

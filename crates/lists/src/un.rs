@@ -45,10 +45,11 @@ use memchr::{memchr, memchr_iter, memchr3};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use resolute_model::{
-    DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source, prop,
+    DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source,
 };
 
 use crate::countries::country_codes;
+use crate::draft::{Draft, Prop, clean};
 use crate::position::{LineCol, LineCounter};
 use crate::script::detect_script;
 use crate::{ListError, Parsed, RecordIssue};
@@ -321,7 +322,7 @@ impl<'f, 'a> Builder<'f, 'a> {
             file,
             body: body.as_bytes(),
             // About one record per 2 KB in the real files: one allocation instead of a dozen regrowths.
-            out: Parsed { entities: Vec::with_capacity(body.len() / 2048), ..Parsed::default() },
+            out: Parsed { entities: Vec::with_capacity(body.len() / 1800 + 1), ..Parsed::default() },
             lines: LineCounter::new(body.as_bytes()),
             stack: Vec::with_capacity(8),
             root_seen: false,
@@ -547,13 +548,11 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
     let mut open: Vec<&[u8]> = Vec::with_capacity(8);
     let mut pos = 0;
     loop {
-        // Text up to the next markup, trimmed of XML whitespace.
+        // Text up to the next markup, trimmed of XML whitespace (a text
+        // event when something is left).
         let text_start = pos;
-        while pos < bytes.len() && is_xml_space(bytes[pos]) {
-            pos += 1;
-        }
         let Some(p) = find_byte(b'<', &bytes[pos..]) else {
-            let raw = body[pos..].trim_end_matches([' ', '\r', '\n', '\t']);
+            let raw = trim_xml_space(&body[pos..]);
             if !raw.is_empty() {
                 b.text(raw, text_start);
             }
@@ -561,8 +560,10 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
         };
         let lt = pos + p;
         if p > 0 {
-            let raw = body[pos..lt].trim_end_matches([' ', '\r', '\n', '\t']);
-            b.text(raw, text_start);
+            let raw = trim_xml_space(&body[pos..lt]);
+            if !raw.is_empty() {
+                b.text(raw, text_start);
+            }
         }
         let rest = &bytes[lt + 1..];
         match rest.first()? {
@@ -591,6 +592,15 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
                 pos = lt + 1 + end + 1;
             }
             b'/' => {
+                // Usually `</NAME>` for the innermost open NAME.
+                let expected = *open.last()?;
+                let n = expected.len();
+                if rest.get(1..1 + n) == Some(expected) && rest.get(1 + n) == Some(&b'>') {
+                    open.pop();
+                    b.end();
+                    pos = lt + 1 + n + 2;
+                    continue;
+                }
                 let end = element_end(rest)?;
                 let content = &rest[1..end];
                 let name = match content.iter().rposition(|&c| !is_xml_space(c)) {
@@ -604,6 +614,25 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
                 pos = lt + 1 + end + 1;
             }
             _ => {
+                // Usually `<NAME>` or `<NAME/>`: a run of name bytes.
+                let n = rest.iter().position(|&c| !NAME_BYTE[usize::from(c)]).unwrap_or(rest.len());
+                let plain = match rest.get(n) {
+                    Some(b'>') => Some((n, false)),
+                    Some(b'/') if rest.get(n + 1) == Some(&b'>') => Some((n + 1, true)),
+                    _ => None,
+                };
+                if let Some((end, empty)) = plain {
+                    let name = &rest[..n];
+                    let text = &body[lt + 1..lt + 1 + n];
+                    if let Err(e) = b.start(name, || BytesStart::from_content(text, n), lt, empty) {
+                        return Some(Err(e));
+                    }
+                    if !empty {
+                        open.push(name);
+                    }
+                    pos = lt + 1 + end + 1;
+                    continue;
+                }
                 let end = element_end(rest)?;
                 let (content, empty) = match rest[..end].strip_suffix(b"/") {
                     Some(c) => (c, true),
@@ -624,14 +653,48 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
     Some(b.finish())
 }
 
-/// The first `needle` in `hay`. Markup and values are short: a plain loop
-/// over the first bytes beats setting up a vector search.
-fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
-    let head = hay.len().min(32);
-    match hay[..head].iter().position(|&b| b == needle) {
-        Some(i) => Some(i),
-        None => memchr(needle, &hay[head..]).map(|i| head + i),
+/// Bytes that can be part of an element name in the fast path: not XML
+/// whitespace, `>`, `/` or a quote.
+static NAME_BYTE: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = !matches!(i as u8, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' | b'"' | b'\'');
+        i += 1;
     }
+    t
+};
+
+/// `s` without leading and trailing XML whitespace.
+fn trim_xml_space(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !is_xml_space(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_xml_space(c)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// The first `needle` in `hay`. Markup and values are short: eight bytes
+/// at a time in a machine word first, a vector search for long runs.
+fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(needle);
+    let mut words = hay.chunks_exact(8);
+    for (k, word) in (&mut words).take(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w) ^ pattern;
+        // A zero byte in `x` is a `needle` in the word; the lowest flagged byte is the first one.
+        let found = x.wrapping_sub(ONES) & !x & HIGH;
+        if found != 0 {
+            return Some(k * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = hay.len().min(64) / 8 * 8;
+    if hay.len() >= 64 {
+        return memchr(needle, &hay[64..]).map(|i| 64 + i);
+    }
+    hay[done..].iter().position(|&b| b == needle).map(|i| done + i)
 }
 
 /// The `>` that ends a tag whose content (after `<`) is `rest`, outside
@@ -678,20 +741,6 @@ impl Ctx<'_> {
     }
 }
 
-/// `s` trimmed, with inner whitespace runs collapsed to one space. Most
-/// values are already clean and are returned as they are.
-fn clean(s: &str) -> Cow<'_, str> {
-    let b = s.as_bytes();
-    // Already clean: printable ASCII with single inner spaces. (Control
-    // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
-    // take the general path.)
-    let tidy = b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
-        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
-    if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
-}
-
 /// State kept across the records of one file: country names resolve to
 /// the same codes every time, and the list repeats a few hundred spellings
 /// thousands of times.
@@ -701,7 +750,7 @@ struct Mapper {
 }
 
 impl Mapper {
-    fn add_country(&mut self, e: &mut Entity, ctx: &mut Ctx<'_>, property: &str, name: &str) {
+    fn add_country(&mut self, e: &mut Draft, ctx: &mut Ctx<'_>, property: Prop, name: &str) {
         let codes = match self.countries.get(name) {
             Some(codes) => codes,
             None => self.countries.entry(name.to_string()).or_insert_with(|| country_codes(name)),
@@ -731,7 +780,9 @@ impl Mapper {
             Kind::Individual => Schema::Person,
             Kind::Entity => Schema::Organization,
         };
-        let mut e = Entity::new(Source::Un, reference, schema);
+        let mut e = Draft::new(Entity::new(Source::Un, reference, schema));
+        let names = rec.fields.iter().filter(|f| matches!(f.name, Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript)).count();
+        e.names.reserve_exact(names + 1);
 
         let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(4);
         for name in [Tag::FirstName, Tag::SecondName, Tag::ThirdName, Tag::FourthName] {
@@ -754,17 +805,17 @@ impl Mapper {
         if rec.kind == Kind::Individual {
             let korean = e.programs.iter().any(|p| p == "DPRK");
             if korean {
-                e.add(prop::LAST_NAME, &parts[0]);
+                e.add(Prop::LastName, &parts[0]);
                 if parts.len() > 1 {
-                    e.add(prop::FIRST_NAME, parts[1..].join(" "));
+                    e.add(Prop::FirstName, parts[1..].join(" "));
                 }
             } else {
-                e.add(prop::FIRST_NAME, &parts[0]);
+                e.add(Prop::FirstName, &parts[0]);
                 if parts.len() > 1 {
-                    e.add(prop::LAST_NAME, &parts[parts.len() - 1]);
+                    e.add(Prop::LastName, &parts[parts.len() - 1]);
                 }
                 for middle in parts.iter().take(parts.len().saturating_sub(1)).skip(1) {
-                    e.add(prop::MIDDLE_NAME, middle);
+                    e.add(Prop::MiddleName, middle);
                 }
             }
         }
@@ -787,40 +838,40 @@ impl Mapper {
                 }
                 Tag::Gender if !text.is_empty() => {
                     if text.eq_ignore_ascii_case("male") {
-                        e.add(prop::GENDER, "male");
+                        e.add(Prop::Gender, "male");
                     } else if text.eq_ignore_ascii_case("female") {
-                        e.add(prop::GENDER, "female");
+                        e.add(Prop::Gender, "female");
                     } else if !text.eq_ignore_ascii_case("unknown") {
                         ctx.issue(format!("unknown GENDER {:?}", text.to_ascii_lowercase()), false);
                     }
                 }
                 Tag::Comments1 if !text.is_empty() => {
                     e.comments = Some(text.to_string());
-                    e.add(prop::NOTES, text);
+                    e.add(Prop::Notes, text);
                     if rec.kind == Kind::Individual {
                         // "New AKA: Jang Hyon U ... diplomatic passport number 836110034" (UNSCR 2371 amendments).
                         for number in passport_numbers(text) {
-                            e.add(prop::PASSPORT_NUMBER, number);
+                            e.add(Prop::PassportNumber, number);
                         }
                     }
                     if rec.kind == Kind::Entity {
                         for imo in imo_numbers(text) {
-                            e.add(prop::IMO_NUMBER, imo);
+                            e.add(Prop::ImoNumber, imo);
                         }
                         for bic in swift_bics(text) {
-                            e.add(prop::SWIFT_BIC, bic);
+                            e.add(Prop::SwiftBic, bic);
                         }
                     }
                 }
                 Tag::Title => {
                     for v in f.values(Tag::Value) {
-                        e.add(prop::TITLE, clean(v));
+                        e.add(Prop::Title, clean(v));
                     }
                 }
                 Tag::Designation => {
                     for v in f.values(Tag::Value) {
                         let v = clean(v);
-                        e.add(prop::POSITION, &v);
+                        e.add(Prop::Position, &v);
                         if !e.designation.iter().any(|d| *d == v) {
                             e.designation.push(v.into_owned());
                         }
@@ -828,7 +879,7 @@ impl Mapper {
                 }
                 Tag::Nationality => {
                     for v in f.values(Tag::Value) {
-                        self.add_country(&mut e, ctx, prop::NATIONALITY, v);
+                        self.add_country(&mut e, ctx, Prop::Nationality, v);
                     }
                 }
                 Tag::NameOriginalScript if !text.is_empty() => {
@@ -849,10 +900,10 @@ impl Mapper {
                 Tag::IndividualPlaceOfBirth => {
                     let place =
                         join_parts([f.child(Tag::Street), f.child(Tag::City), f.child(Tag::StateProvince), f.child(Tag::Country)]);
-                    e.add(prop::BIRTH_PLACE, place);
+                    e.add_owned(Prop::BirthPlace, place);
                     let country = f.child(Tag::Country);
                     if !country.is_empty() {
-                        self.add_country(&mut e, ctx, "birthCountry", country);
+                        self.add_country(&mut e, ctx, Prop::BirthCountry, country);
                     }
                 }
                 Tag::IndividualAddress | Tag::EntityAddress => {
@@ -863,10 +914,10 @@ impl Mapper {
                         f.child(Tag::ZipCode),
                         f.child(Tag::Country),
                     ]);
-                    e.add(prop::ADDRESS, address);
+                    e.add_owned(Prop::Address, address);
                     let country = f.child(Tag::Country);
                     if !country.is_empty() {
-                        self.add_country(&mut e, ctx, prop::COUNTRY, country);
+                        self.add_country(&mut e, ctx, Prop::Country, country);
                     }
                 }
                 Tag::IndividualDocument => {
@@ -876,16 +927,16 @@ impl Mapper {
                     }
                     let kind = format!("{} {}", f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)).to_lowercase();
                     let is_passport = ["passport", "passeport", "pasaporte"].iter().any(|p| kind.contains(p));
-                    e.add(if is_passport { prop::PASSPORT_NUMBER } else { prop::ID_NUMBER }, number);
+                    e.add(if is_passport { Prop::PassportNumber } else { Prop::IdNumber }, number);
                 }
                 _ => {}
             }
         }
-        e.add(prop::TOPICS, "sanction");
-        Some(e)
+        e.add(Prop::Topics, "sanction");
+        Some(e.finish())
     }
 
-    fn map_alias(&mut self, e: &mut Entity, ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) {
+    fn map_alias(&mut self, e: &mut Draft, ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) {
         let name = clean(unquote(f.child(Tag::AliasName)));
         if !name.is_empty() {
             let quality = f.child(Tag::Quality);
@@ -912,10 +963,10 @@ impl Mapper {
             }
         }
         let place = join_parts([f.child(Tag::CityOfBirth), f.child(Tag::CountryOfBirth)]);
-        e.add(prop::BIRTH_PLACE, place);
+        e.add_owned(Prop::BirthPlace, place);
         let country = f.child(Tag::CountryOfBirth);
         if !country.is_empty() {
-            self.add_country(e, ctx, "birthCountry", country);
+            self.add_country(e, ctx, Prop::BirthCountry, country);
         }
     }
 }
@@ -1082,6 +1133,8 @@ pub fn swift_bics(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use resolute_model::prop;
+
     use super::*;
 
     #[test]

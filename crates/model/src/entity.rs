@@ -257,7 +257,12 @@ impl Entity {
     }
 
     pub fn make_id(source: Source, reference: &str) -> String {
-        format!("{}-{}", source.as_str(), reference.trim().to_ascii_lowercase())
+        let (source, reference) = (source.as_str(), reference.trim());
+        let mut id = String::with_capacity(source.len() + 1 + reference.len());
+        id.push_str(source);
+        id.push('-');
+        id.extend(reference.chars().map(|c| c.to_ascii_lowercase()));
+        id
     }
 
     /// Add a property value, trimmed; empty and duplicate values are dropped.

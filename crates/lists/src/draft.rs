@@ -1,0 +1,327 @@
+//! An entity while a parser maps a record into it.
+//!
+//! [`Entity::add`] looks its property up in the entity's
+//! `BTreeMap<String, Vec<String>>` on every value (and a UN record sets about
+//! thirty values in a dozen properties). A [`Draft`] keeps the values in a
+//! fixed array indexed by [`Prop`] and builds the map once, in one sorted
+//! bulk insert, when the record is done. Its `add*` methods follow the rules
+//! of the [`Entity`] methods of the same names exactly (trimmed, empty and
+//! duplicate values dropped, names whitespace-collapsed and deduplicated, the
+//! first primary name as caption); a test below checks them against those.
+
+use std::borrow::Cow;
+use std::ops::{Deref, DerefMut};
+
+use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, NameQuality, prop};
+
+/// The FtM properties a list record can set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Prop {
+    Address,
+    Alias,
+    BirthCountry,
+    BirthDate,
+    BirthPlace,
+    Country,
+    FirstName,
+    Gender,
+    IdNumber,
+    ImoNumber,
+    LastName,
+    MiddleName,
+    Name,
+    Nationality,
+    Notes,
+    PassportNumber,
+    Position,
+    PreviousName,
+    Program,
+    SwiftBic,
+    Title,
+    Topics,
+    WeakAlias,
+}
+
+const COUNT: usize = 23;
+
+impl Prop {
+    /// The FtM property name.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Prop::Address => prop::ADDRESS,
+            Prop::Alias => prop::ALIAS,
+            Prop::BirthCountry => "birthCountry",
+            Prop::BirthDate => prop::BIRTH_DATE,
+            Prop::BirthPlace => prop::BIRTH_PLACE,
+            Prop::Country => prop::COUNTRY,
+            Prop::FirstName => prop::FIRST_NAME,
+            Prop::Gender => prop::GENDER,
+            Prop::IdNumber => prop::ID_NUMBER,
+            Prop::ImoNumber => prop::IMO_NUMBER,
+            Prop::LastName => prop::LAST_NAME,
+            Prop::MiddleName => prop::MIDDLE_NAME,
+            Prop::Name => prop::NAME,
+            Prop::Nationality => prop::NATIONALITY,
+            Prop::Notes => prop::NOTES,
+            Prop::PassportNumber => prop::PASSPORT_NUMBER,
+            Prop::Position => prop::POSITION,
+            Prop::PreviousName => prop::PREVIOUS_NAME,
+            Prop::Program => prop::PROGRAM,
+            Prop::SwiftBic => prop::SWIFT_BIC,
+            Prop::Title => prop::TITLE,
+            Prop::Topics => prop::TOPICS,
+            Prop::WeakAlias => prop::WEAK_ALIAS,
+        }
+    }
+
+    const ALL: [Prop; COUNT] = [
+        Prop::Address,
+        Prop::Alias,
+        Prop::BirthCountry,
+        Prop::BirthDate,
+        Prop::BirthPlace,
+        Prop::Country,
+        Prop::FirstName,
+        Prop::Gender,
+        Prop::IdNumber,
+        Prop::ImoNumber,
+        Prop::LastName,
+        Prop::MiddleName,
+        Prop::Name,
+        Prop::Nationality,
+        Prop::Notes,
+        Prop::PassportNumber,
+        Prop::Position,
+        Prop::PreviousName,
+        Prop::Program,
+        Prop::SwiftBic,
+        Prop::Title,
+        Prop::Topics,
+        Prop::WeakAlias,
+    ];
+}
+
+impl std::fmt::Display for Prop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `s` trimmed, with inner whitespace runs collapsed to one space (what
+/// splitting on whitespace and joining with " " gives). Most values are
+/// already clean and are returned as they are.
+pub(crate) fn clean(s: &str) -> Cow<'_, str> {
+    let b = s.as_bytes();
+    // Printable ASCII with single inner spaces is already clean. (Control
+    // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
+    // take the general path.)
+    let tidy = b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
+        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
+    if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
+}
+
+/// An entity being mapped; its properties are kept aside until [`Draft::finish`].
+#[derive(Debug)]
+pub(crate) struct Draft {
+    entity: Entity,
+    props: [Vec<String>; COUNT],
+}
+
+impl Deref for Draft {
+    type Target = Entity;
+    fn deref(&self) -> &Entity {
+        &self.entity
+    }
+}
+
+impl DerefMut for Draft {
+    fn deref_mut(&mut self) -> &mut Entity {
+        &mut self.entity
+    }
+}
+
+impl Draft {
+    pub(crate) fn new(entity: Entity) -> Self {
+        Draft { entity, props: Default::default() }
+    }
+
+    /// As [`Entity::add`].
+    pub(crate) fn add(&mut self, p: Prop, value: impl AsRef<str>) {
+        let v = value.as_ref().trim();
+        if v.is_empty() {
+            return;
+        }
+        let vals = &mut self.props[p as usize];
+        if !vals.iter().any(|x| x == v) {
+            vals.push(v.to_string());
+        }
+    }
+
+    /// [`Draft::add`] of an owned value (kept as it is when already trimmed).
+    pub(crate) fn add_owned(&mut self, p: Prop, value: String) {
+        if value.trim().len() != value.len() {
+            return self.add(p, value);
+        }
+        if value.is_empty() {
+            return;
+        }
+        let vals = &mut self.props[p as usize];
+        if !vals.contains(&value) {
+            vals.push(value);
+        }
+    }
+
+    /// The values of a property so far.
+    #[cfg(test)]
+    pub(crate) fn get(&self, p: Prop) -> &[String] {
+        &self.props[p as usize]
+    }
+
+    /// As [`Entity::add_name`].
+    pub(crate) fn add_name(&mut self, name: EntityName) {
+        let value = match clean(&name.value) {
+            Cow::Borrowed(_) => name.value,
+            Cow::Owned(v) => v,
+        };
+        if value.is_empty() || self.entity.names.iter().any(|n| n.value == value) {
+            return;
+        }
+        let p = match (name.kind, name.quality) {
+            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => Prop::Name,
+            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => Prop::WeakAlias,
+            (NameKind::Alias, _) => Prop::Alias,
+            (NameKind::Previous, _) => Prop::PreviousName,
+        };
+        if name.kind == NameKind::Primary && self.entity.caption.is_empty() {
+            self.entity.caption = value.clone();
+        }
+        self.add(p, &value);
+        self.entity.names.push(EntityName { value, ..name });
+    }
+
+    /// As [`Entity::add_birth_date`].
+    pub(crate) fn add_birth_date(&mut self, date: FuzzyDate) {
+        for v in date.ftm_values() {
+            self.add_owned(Prop::BirthDate, v);
+        }
+        if !self.entity.birth_dates.contains(&date) {
+            self.entity.birth_dates.push(date);
+        }
+    }
+
+    /// As [`Entity::add_program`].
+    pub(crate) fn add_program(&mut self, program: &str) {
+        let p = program.trim();
+        if !p.is_empty() && !self.entity.programs.iter().any(|x| x == p) {
+            self.entity.programs.push(p.to_string());
+            self.add(Prop::Program, p);
+        }
+    }
+
+    /// The entity, with its properties (one sorted bulk build of the map).
+    pub(crate) fn finish(self) -> Entity {
+        let Draft { mut entity, props } = self;
+        let set: Vec<(String, Vec<String>)> = Prop::ALL
+            .iter()
+            .zip(props)
+            .filter(|(_, vals)| !vals.is_empty())
+            .map(|(p, vals)| (p.name().to_string(), vals))
+            .collect();
+        // Keys may already be in the map (set before the draft was made).
+        if entity.properties.is_empty() {
+            // `Prop::ALL` is in name order: the map is built without searching.
+            entity.properties = set.into_iter().collect();
+        } else {
+            for (k, vals) in set {
+                for v in vals {
+                    entity.add(&k, v);
+                }
+            }
+        }
+        entity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use resolute_model::{DateQualifier, PartialDate, Schema, Source};
+
+    use super::*;
+
+    fn name(value: &str, kind: NameKind, quality: NameQuality) -> EntityName {
+        EntityName { value: value.into(), kind, quality, script: None }
+    }
+
+    /// The same calls on an `Entity` and on a `Draft` give the same entity.
+    #[test]
+    fn draft_follows_the_entity_rules() {
+        let mut e = Entity::new(Source::Un, " KPe.047 ", Schema::Organization);
+        let mut d = Draft::new(Entity::new(Source::Un, " KPe.047 ", Schema::Organization));
+        let names = [
+            name("  FOREIGN  TRADE\tBANK ", NameKind::Primary, NameQuality::Unspecified),
+            name("FOREIGN TRADE BANK", NameKind::Alias, NameQuality::Good),
+            name("Second Primary", NameKind::Primary, NameQuality::Unspecified),
+            name("FTB", NameKind::Alias, NameQuality::Low),
+            name("Mooyokbank", NameKind::Alias, NameQuality::Good),
+            name("Old\u{a0}Name", NameKind::Previous, NameQuality::Unspecified),
+            name("조선무역은행", NameKind::OriginalScript, NameQuality::Unspecified),
+            name("weak one", NameKind::Weak, NameQuality::Unspecified),
+            name("   ", NameKind::Alias, NameQuality::Good),
+        ];
+        for n in names {
+            e.add_name(n.clone());
+            d.add_name(n);
+        }
+        for (p, v) in [
+            (Prop::Country, " kp "),
+            (Prop::Country, "kp"),
+            (Prop::Country, ""),
+            (Prop::Address, "Pyongyang, kp"),
+            (Prop::BirthCountry, "kp"),
+            (Prop::Topics, "sanction"),
+        ] {
+            e.add(p.name(), v);
+            d.add(p, v);
+        }
+        for (p, v) in [(Prop::Address, " Pyongyang, kp "), (Prop::Address, "Pyongyang, kp"), (Prop::Address, ""), (Prop::Notes, "x")] {
+            e.add(p.name(), v);
+            d.add_owned(p, v.to_string());
+        }
+        for program in ["DPRK", " DPRK ", "", "DPRK3"] {
+            e.add_program(program);
+            d.add_program(program);
+        }
+        let y = |n| PartialDate::year(n);
+        for date in [
+            FuzzyDate::between(y(1960), y(1962)),
+            FuzzyDate::between(y(1960), y(1960)),
+            FuzzyDate { qualifier: DateQualifier::Approximately, from: y(1961), to: None },
+            FuzzyDate::exact(y(1960)),
+        ] {
+            e.add_birth_date(date.clone());
+            d.add_birth_date(date);
+        }
+        assert_eq!(d.get(Prop::Country), ["kp"]);
+        assert_eq!(d.finish(), e);
+    }
+
+    #[test]
+    fn prop_names_are_sorted_and_distinct() {
+        let names: Vec<&str> = Prop::ALL.iter().map(|p| p.name()).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert!(Prop::ALL.iter().enumerate().all(|(i, p)| *p as usize == i));
+    }
+
+    #[test]
+    fn clean_collapses_whitespace() {
+        assert_eq!(clean("RI WON HO"), "RI WON HO");
+        assert!(matches!(clean("RI WON HO"), Cow::Borrowed(_)));
+        assert_eq!(clean(" RI  WON\tHO "), "RI WON HO");
+        assert_eq!(clean("A\u{b}B"), "A B");
+        assert_eq!(clean("A\u{a0}B"), "A B");
+        assert_eq!(clean("김 정은"), "김 정은");
+        assert_eq!(clean(""), "");
+    }
+}
