@@ -66,6 +66,11 @@ pub struct Token {
     pub consonants: u32,
     /// Hash of `text`: unequal hashes settle most comparisons without `memcmp`.
     pub text_hash: u64,
+    /// First byte of `text` (0 when empty), kept inline: the checks that
+    /// reject most joined-word pairs need only it, not the heap text.
+    pub first: u8,
+    /// Hash of `phonetic`.
+    pub phonetic_hash: u64,
     pub text: String,
     pub role: Role,
     pub weight: f64,
@@ -353,7 +358,17 @@ impl Token {
             None
         };
         let phonetic = phonetic_key(&text);
-        Token { weight: role.weight(), phonetic, syllable, consonants: consonant_mask(&text), text_hash: crate::index::key_hash(b'w', &text), text, role }
+        Token {
+            weight: role.weight(),
+            phonetic_hash: crate::index::key_hash(b'p', &phonetic),
+            phonetic,
+            syllable,
+            consonants: consonant_mask(&text),
+            text_hash: crate::index::key_hash(b'w', &text),
+            first: text.as_bytes().first().copied().unwrap_or(0),
+            text,
+            role,
+        }
     }
 }
 
@@ -661,7 +676,7 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
     if ty == NameType::Person && both_first && a.text.len().min(b.text.len()) >= 3 && (a.text.starts_with(&b.text) || b.text.starts_with(&a.text)) {
         return Some((0.75, How::Initial, None));
     }
-    if len >= 5 && a.phonetic == b.phonetic && a.phonetic.len() >= 3 {
+    if len >= 5 && a.phonetic_hash == b.phonetic_hash && a.phonetic == b.phonetic && a.phonetic.len() >= 3 {
         return Some((0.8, How::Phonetic, None));
     }
     None
@@ -737,7 +752,8 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         }
         let len = one.text.len().max(total);
         let budget = edit_budget(len).min(2.0);
-        if one.text.len().abs_diff(total) as f64 * 0.4 > budget || one.text.as_bytes().first() != many[0].text.as_bytes().first() {
+        // Tokens are never empty, so `first` is the first byte.
+        if one.text.len().abs_diff(total) as f64 * 0.4 > budget || one.first != many[0].first {
             return None;
         }
         let m = concat_into(many, joined);
