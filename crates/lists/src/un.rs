@@ -702,10 +702,10 @@ fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
 fn element_end(rest: &[u8]) -> Option<usize> {
     // Tags without attributes: a short run of name bytes, then `>`.
     let head = rest.len().min(48);
-    if let Some(i) = rest[..head].iter().position(|&b| matches!(b, b'>' | b'"' | b'\'')) {
-        if rest[i] == b'>' {
-            return Some(i);
-        }
+    if let Some(i) = rest[..head].iter().position(|&b| matches!(b, b'>' | b'"' | b'\''))
+        && rest[i] == b'>'
+    {
+        return Some(i);
     }
     let mut quote = None;
     let mut from = 0;
@@ -1009,10 +1009,9 @@ fn birth_date(ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
     };
     let qualifier = if kind.eq_ignore_ascii_case("APPROXIMATELY") {
         DateQualifier::Approximately
-    } else if kind.eq_ignore_ascii_case("EXACT") || kind.is_empty() {
+    } else if kind.eq_ignore_ascii_case("EXACT") || kind.is_empty() || kind.eq_ignore_ascii_case("BETWEEN") {
+        // BETWEEN without FROM/TO: only one date given.
         DateQualifier::Exact
-    } else if kind.eq_ignore_ascii_case("BETWEEN") {
-        DateQualifier::Exact // BETWEEN without FROM/TO: only one date given
     } else {
         ctx.issue(format!("unknown TYPE_OF_DATE {:?}; taken as exact", kind.to_ascii_uppercase()), false);
         DateQualifier::Exact
@@ -1208,5 +1207,128 @@ mod tests {
         assert!(p.issues[0].skipped && p.issues[0].message.contains("DATAID 7"));
         assert_eq!(p.issues[1].line, Some(2));
         assert!(!p.issues[1].skipped);
+    }
+
+    /// Parse with both scanners: the fast one must handle the input and
+    /// agree with quick-xml.
+    fn both(xml: &str) -> Result<Parsed, ListError> {
+        let body = xml.strip_prefix('\u{FEFF}').unwrap_or(xml);
+        let fast = parse_fast("t.xml", body).expect("the fast scanner handles this input");
+        differential::assert_same(&fast, &parse_quick_xml("t.xml", body));
+        fast
+    }
+
+    const HEAD: &str = "<CONSOLIDATED_LIST dateGenerated=\"2026-02-27T00:00:09.554Z\"><INDIVIDUALS>";
+    const TAIL: &str = "</INDIVIDUALS></CONSOLIDATED_LIST>";
+
+    #[test]
+    fn fast_scanner_reads_cdata_references_comments_and_attributes() {
+        let xml = format!(
+            "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- exported -->\n{HEAD}\n\
+             <INDIVIDUAL note='a > b' id=\"x\">\n\
+               <REFERENCE_NUMBER lang=\"en\">  KPi.900\t</REFERENCE_NUMBER>\n\
+               <FIRST_NAME><![CDATA[KIM & <JONG>]]></FIRST_NAME>\n\
+               <SECOND_NAME>UN&amp;&#x20;&#65;BC</SECOND_NAME>\n\
+               <THIRD_NAME>A<!-- a comment between -->B</THIRD_NAME>\n\
+               <FOURTH_NAME/><?pi some data?>\n\
+               <UN_LIST_TYPE >DPRK</UN_LIST_TYPE >\n\
+               <INDIVIDUAL_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>&quot;KJU&quot;</ALIAS_NAME></INDIVIDUAL_ALIAS>\n\
+               <INDIVIDUAL_ALIAS><QUALITY/><ALIAS_NAME/></INDIVIDUAL_ALIAS>\n\
+               <COMMENTS1><![CDATA[]]></COMMENTS1>\n\
+             </INDIVIDUAL>\n{TAIL}\n"
+        );
+        let p = both(&xml).expect("parses");
+        assert!(p.issues.is_empty(), "{:?}", p.issues);
+        let e = &p.entities[0];
+        assert_eq!(e.reference, "KPi.900");
+        // DPRK: FIRST_NAME is the family name; CDATA is taken verbatim, references are resolved.
+        assert_eq!(e.caption, "KIM & <JONG> UN& ABC A B");
+        assert_eq!(e.get(prop::ALIAS), ["KJU"]);
+        assert_eq!(e.programs, ["DPRK"]);
+        assert_eq!(p.generated, NaiveDate::from_ymd_opt(2026, 2, 27));
+    }
+
+    #[test]
+    fn fast_scanner_keeps_bad_references_as_raw_text() {
+        let xml = format!(
+            "{HEAD}<INDIVIDUAL><REFERENCE_NUMBER>KPi.1</REFERENCE_NUMBER>\n<FIRST_NAME>CHANG&nbsp;HA</FIRST_NAME></INDIVIDUAL>{TAIL}"
+        );
+        let p = both(&xml).expect("parses");
+        assert_eq!(p.entities[0].caption, "CHANG&nbsp;HA");
+        assert_eq!(p.issues.len(), 1);
+        assert_eq!(p.issues[0].line, Some(2), "the line where the text starts");
+        assert!(p.issues[0].message.contains("bad character reference"), "{}", p.issues[0]);
+    }
+
+    #[test]
+    fn fast_scanner_errors_match_quick_xml() {
+        // Wrong root and truncated files are found by the fast scanner itself.
+        let e = both("<?xml version=\"1.0\"?>\n  <sdnList/>").map(|_| ()).expect_err("wrong root");
+        assert_eq!(e.to_string(), "t.xml:2:3: wrong root element <sdnList>: expected <CONSOLIDATED_LIST> (UN Security Council Consolidated List)");
+        let e = both(&format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM")).map(|_| ()).expect_err("truncated");
+        assert!(e.to_string().starts_with("t.xml:2:13: truncated file: <FIRST_NAME> opened here is not closed"), "{e}");
+    }
+
+    #[test]
+    fn malformed_xml_goes_to_quick_xml_for_the_precise_error() {
+        for (xml, at) in [
+            (format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM</FIRSTNAME></INDIVIDUAL>{TAIL}"), "t.xml:2:28: malformed XML"),
+            (format!("{HEAD}\n<INDIVIDUAL><!-- not closed </INDIVIDUAL>{TAIL}"), "t.xml:2:13: malformed XML"),
+            (format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME a=\"1>KIM</FIRST_NAME>"), "t.xml:2:13: malformed XML"),
+            (format!("{HEAD}</INDIVIDUALS></CONSOLIDATED_LIST></EXTRA>"), "t.xml:1:108: malformed XML"),
+        ] {
+            assert!(parse_fast("t.xml", &xml).is_none(), "{xml}");
+            let e = parse("t.xml", xml.as_bytes()).map(|_| ()).expect_err("malformed");
+            assert!(e.to_string().starts_with(at), "{e} (expected {at})");
+        }
+        // A DOCTYPE is left to quick-xml too, and the file still loads.
+        let xml = format!("<!DOCTYPE CONSOLIDATED_LIST>{HEAD}<INDIVIDUAL><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL>{TAIL}");
+        assert!(parse_fast("t.xml", &xml).is_none());
+        assert_eq!(parse("t.xml", xml.as_bytes()).map(|p| p.entities.len()).ok(), Some(1));
+    }
+
+    /// Differential check on many variants of a real excerpt: every cut
+    /// and several inserted constructs at every tenth position. Wherever
+    /// the fast scanner answers, quick-xml must give the same result.
+    #[test]
+    fn fast_scanner_agrees_with_quick_xml_on_mutated_real_records() {
+        let real = include_str!("../../../tests/fixtures/bad/un-three-records.xml");
+        let inserts = ["<!-- c -->", "<![CDATA[x]]>", "&amp;", "&bogus;", "<?p?>", "<X/>", "</X>", "<", ">", " ", "\"", "<A b='>'>", "]]>", "<!DOCTYPE x>"];
+        let mut answered = 0;
+        let mut total = 0;
+        let mut check = |text: &str| {
+            total += 1;
+            if let Some(fast) = parse_fast("t.xml", text) {
+                answered += 1;
+                differential::assert_same(&fast, &parse_quick_xml("t.xml", text));
+            }
+        };
+        for cut in (0..real.len()).step_by(7).filter(|&i| real.is_char_boundary(i)) {
+            check(&real[..cut]);
+        }
+        for at in (0..real.len()).step_by(10).filter(|&i| real.is_char_boundary(i)) {
+            for insert in inserts {
+                check(&format!("{}{insert}{}", &real[..at], &real[at..]));
+            }
+        }
+        // Most variants are malformed (a stray `<`, `</X>`); the rest must be many.
+        assert!(answered > 1000, "the fast scanner answered only {answered} of {total}");
+    }
+
+    /// All five real UN files are read by the fast scanner, with the same
+    /// result as quick-xml.
+    #[test]
+    fn real_files_take_the_fast_path() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/un");
+        let mut files: Vec<Vec<u8>> = ["2017-06-30", "2017-07-03", "2018-10-29", "2020-03-20"]
+            .iter()
+            .map(|d| std::fs::read(dir.join(format!("consolidated-{d}.xml"))).expect("fixture"))
+            .collect();
+        files.push(crate::bundled_bytes()[0].1.to_vec());
+        for bytes in files {
+            let text = std::str::from_utf8(&bytes).expect("UTF-8");
+            let p = both(text).expect("parses");
+            assert!(p.entities.len() > 600, "{}", p.entities.len());
+        }
     }
 }
