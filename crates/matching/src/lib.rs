@@ -405,8 +405,10 @@ impl MatchIndex {
         // The candidates' analysed names lie all over the heap: touching
         // their tokens in one pass lets the memory loads overlap instead of
         // waiting for each one during scoring.
-        let touch: u64 =
-            ranked.iter().flat_map(|(ni, _)| inner.names[*ni as usize].form.tokens.iter()).fold(0, |x, t| x ^ t.text_hash);
+        let touch: u64 = ranked
+            .iter()
+            .flat_map(|(ni, _)| inner.names[*ni as usize].form.tokens.iter())
+            .fold(0, |x, t| x ^ t.text_hash ^ u64::from(t.text.as_bytes().last().copied().unwrap_or(0)));
         std::hint::black_box(touch);
         for (ni, _) in &ranked {
             consider(*ni as usize, &mut best);

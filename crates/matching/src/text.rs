@@ -231,15 +231,10 @@ fn letter_count_bound(a: &[u8], b: &[u8]) -> u32 {
     for &x in b {
         counts[usize::from(x & 31)] -= 1;
     }
-    let (mut surplus_a, mut surplus_b) = (0u32, 0u32);
-    for c in counts {
-        if c > 0 {
-            surplus_a += c.unsigned_abs();
-        } else {
-            surplus_b += c.unsigned_abs();
-        }
-    }
-    surplus_a.max(surplus_b)
+    // The surpluses p (of `a`) and q (of `b`) satisfy p + q = Σ|count| and
+    // p − q = len(a) − len(b), so max(p, q) = (Σ|count| + |len(a) − len(b)|) / 2.
+    let total: u32 = counts.iter().map(|c| c.unsigned_abs()).sum();
+    (total + a.len().abs_diff(b.len()) as u32) / 2
 }
 
 /// Weighted edit distance for transliterated names (optimal string
@@ -268,9 +263,10 @@ pub fn weighted_distance_bytes(a: &[u8], b: &[u8], max: f64) -> f64 {
     if 4 * letter_count_bound(a, b) > u32::from(max_tenths) {
         return max + 1.0;
     }
-    let mut prev2 = [0u16; ROW];
-    let mut prev = [0u16; ROW];
-    let mut cur = [0u16; ROW];
+    let mut rows = [[0u16; ROW]; 3];
+    let [prev2, prev, cur] = &mut rows;
+    // Rows are rotated by swapping references, not 128-byte arrays.
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
     let mut ins = [0u16; ROW];
     for j in 1..=n {
         ins[j] = indel_tenths(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied());
