@@ -40,7 +40,7 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
 }
 
 fn start(dir: &Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_resolute"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_resolute"))
         .args(["serve", "--data-dir"])
         .arg(dir)
         .args(["--addr", &format!("127.0.0.1:{port}")])
@@ -56,6 +56,8 @@ fn start(dir: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("resolute serve did not become ready on port {port}");
 }
 
@@ -76,15 +78,12 @@ fn acknowledged_screenings_survive_kill_9() {
                 while !stop.load(Ordering::Relaxed) && i < 5000 {
                     i += 1;
                     let body = json!({"queries": {"q": {"schema": "Person", "properties": {"name": [format!("Durability Client{t} Number{i}")]}}}});
-                    match http(port, "POST", "/match/default", Some(&body)) {
-                        Ok((200, text)) => {
-                            let v: Value = serde_json::from_str(&text).expect("acknowledged answer is JSON");
-                            let id = v["resolute"]["screening_id"].as_str().expect("screening id").to_string();
-                            let seq = v["resolute"]["audit_seq"].as_i64().expect("audit seq");
-                            acked.lock().expect("lock").push((id, seq));
-                        }
-                        // Refused or cut off by the kill: not acknowledged, nothing to check.
-                        _ => {}
+                    // Refused or cut off by the kill: not acknowledged, nothing to check.
+                    if let Ok((200, text)) = http(port, "POST", "/match/default", Some(&body)) {
+                        let v: Value = serde_json::from_str(&text).expect("acknowledged answer is JSON");
+                        let id = v["resolute"]["screening_id"].as_str().expect("screening id").to_string();
+                        let seq = v["resolute"]["audit_seq"].as_i64().expect("audit seq");
+                        acked.lock().expect("lock").push((id, seq));
                     }
                 }
             })

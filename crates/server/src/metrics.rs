@@ -32,6 +32,10 @@ pub struct Metrics {
     pub cases_opened: AtomicU64,
     pub suppressed_hits: AtomicU64,
     pub list_uploads_rejected: AtomicU64,
+    /// Amounts drawn against quantity caps (committed).
+    pub cap_draws: AtomicU64,
+    /// Screenings redone because the cap ledger moved under them.
+    pub cap_retries: AtomicU64,
 }
 
 impl Metrics {
@@ -74,6 +78,8 @@ impl Metrics {
             "List uploads rejected as invalid.",
             self.list_uploads_rejected.load(Ordering::Relaxed),
         );
+        counter(&mut out, "resolute_cap_draws_total", "Draws against quantity caps committed.", self.cap_draws.load(Ordering::Relaxed));
+        counter(&mut out, "resolute_cap_retries_total", "Screenings redone because the cap ledger changed under them.", self.cap_retries.load(Ordering::Relaxed));
         out.push_str(&format!("# HELP resolute_list_entities Entities in the lists in force.\n# TYPE resolute_list_entities gauge\nresolute_list_entities {entities}\n"));
         if let Some(n) = open_cases {
             out.push_str(&format!("# HELP resolute_cases_open Open review cases.\n# TYPE resolute_cases_open gauge\nresolute_cases_open {n}\n"));

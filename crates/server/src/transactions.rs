@@ -287,6 +287,7 @@ pub async fn screen(
                 drop(ledger);
                 Metrics::inc(&state.metrics.screenings_transaction, n);
                 Metrics::inc(&state.metrics.suppressed_hits, suppressed);
+                Metrics::inc(&state.metrics.cap_draws, draws.len() as u64);
                 let meta = json!({
                     "screening_id": screening_id, "audit_seq": seq, "cases": case_ids,
                     "list_versions": engine.version_ids(), "regime_version": engine.regime_version, "cap_draws": draws,
@@ -310,6 +311,7 @@ pub async fn screen(
                 match e {
                     StoreError::Conflict(msg) if attempt < CAP_RETRIES && ledger.is_some() => {
                         tracing::info!("cap ledger moved during a screening ({msg}); screening again");
+                        Metrics::inc(&state.metrics.cap_retries, 1);
                     }
                     other => return Err(other.into()),
                 }

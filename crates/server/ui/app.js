@@ -579,7 +579,7 @@ async function pageAudit() {
     <div class="toolbar"><button id="audit-verify" class="primary" type="button">Verify the chain</button><div id="audit-status" aria-live="polite" style="flex:1"></div></div>
   </section>
   <section class="card">
-    <div class="toolbar"><div><label for="audit-kind">Kind</label><select id="audit-kind"><option value="">All</option><option>screening.name</option><option>screening.transaction</option><option>case.closed</option><option>list.loaded</option><option>key.created</option><option>key.revoked</option><option>suppression.revoked</option></select></div>
+    <div class="toolbar"><div><label for="audit-kind">Kind</label><select id="audit-kind"><option value="">All</option><option>screening.name</option><option>screening.transaction</option><option>case.closed</option><option>list.loaded</option><option>key.created</option><option>key.revoked</option><option>suppression.revoked</option><option>cap.opening_set</option></select></div>
       <span id="audit-total" class="muted"></span></div>
     <div id="audit-log"><p class="empty">Loading…</p></div>
     <div class="actions"><button id="audit-more" type="button" hidden>Older records</button></div>
@@ -622,7 +622,9 @@ function auditSummary(x) {
       const qs = Object.values(p.queries || {});
       return qs.map((q) => { const n = q.query && q.query.properties && q.query.properties.name; const top = (q.results || [])[0]; return `${n ? n[0] : "?"} → ${top ? `${top.ref} ${top.score.toFixed(2)}${top.suppressed ? " (suppressed)" : top.match ? " (match)" : ""}` : "no hit"}`; }).join("; ");
     }
-    case "screening.transaction": return (p.transactions || []).map((t) => `${(t.output || {}).id || "?"}: ${(t.output || {}).decision || (t.output || {}).error || "?"}`).join("; ");
+    case "screening.transaction": return (p.transactions || []).map((t) => `${(t.output || {}).id || "?"}: ${(t.output || {}).decision || (t.output || {}).error || "?"}`).join("; ")
+      + ((p.cap_draws || []).length ? ` · drew ${p.cap_draws.map((d) => `${fmtNum(d.amount)} ${d.unit} on ${d.measure}`).join(", ")}` : "");
+    case "cap.opening_set": return `opening ${fmtNum(p.opening)} ${p.unit} on ${p.measure_id} for the period from ${p.period_start}${p.previous_opening != null ? ` (was ${fmtNum(p.previous_opening)})` : ""}: ${p.note}`;
     case "case.closed": return `case #${p.case_id} closed as ${String(p.resolution).replace("_", " ")} (${p.entity_ref || ""}): ${p.note}`;
     case "list.loaded": return `${p.version} (${p.entities} entries)${p.previous ? " replacing " + p.previous : ""}`;
     case "key.created": return `key ${p.key_id} (${p.role}) created`;
