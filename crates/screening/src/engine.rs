@@ -130,31 +130,43 @@ impl CapDraw {
 }
 
 /// Amounts used against caps, keyed by stable ids so that a ledger can be
-/// persisted and seeded again (opening amounts, earlier screenings). Every
-/// draw made through [`Screener::screen`] is also recorded in order, so the
-/// caller can persist exactly those.
+/// persisted and seeded again (opening amounts, earlier screenings). A
+/// recording ledger ([`CapLedger::seeded`], [`CapLedger::recording`]) also keeps
+/// every draw made through [`Screener::screen`], in order, so the caller can
+/// persist exactly those; the default one does not (long batch runs).
 #[derive(Debug, Default, Clone)]
 pub struct CapLedger {
     used: HashMap<CapKey, f64>,
     draws: Vec<CapDraw>,
+    recording: bool,
 }
 
 impl CapLedger {
+    /// Empty, not recording draws (draw-down within one run).
     pub fn new() -> CapLedger {
         CapLedger::default()
     }
 
-    /// A ledger whose accounts start at the given amounts (no draws recorded).
+    /// Empty, recording draws.
+    pub fn recording() -> CapLedger {
+        CapLedger { recording: true, ..CapLedger::default() }
+    }
+
+    /// Accounts starting at the given amounts, recording draws.
     pub fn seeded(opening: impl IntoIterator<Item = (CapKey, f64)>) -> CapLedger {
-        let mut ledger = CapLedger::default();
+        let mut ledger = CapLedger::recording();
         for (key, amount) in opening {
             *ledger.used.entry(key).or_insert(0.0) += amount;
         }
         ledger
     }
 
+    fn slot(&mut self, measure: &str, period_start: NaiveDate, unit: CapUnit) -> Option<&mut f64> {
+        // Scanned without building a key: the map holds a handful of accounts.
+        self.used.iter_mut().find(|(k, _)| k.measure == measure && k.period_start == period_start && k.unit == unit).map(|(_, v)| v)
+    }
+
     pub fn used(&self, measure: &str, period_start: NaiveDate, unit: CapUnit) -> f64 {
-        // Borrowed lookup without allocating a key: the map is tiny.
         self.used
             .iter()
             .find(|(k, _)| k.measure == measure && k.period_start == period_start && k.unit == unit)
@@ -171,7 +183,7 @@ impl CapLedger {
         self.used.iter().map(|(k, v)| (k, *v))
     }
 
-    /// The draws recorded since the ledger was seeded (or since the last [`CapLedger::take_draws`]).
+    /// The draws recorded since the ledger was made (or since the last [`CapLedger::take_draws`]).
     pub fn draws(&self) -> &[CapDraw] {
         &self.draws
     }
@@ -180,9 +192,16 @@ impl CapLedger {
         std::mem::take(&mut self.draws)
     }
 
-    fn draw(&mut self, d: CapDraw) {
-        *self.used.entry(d.key()).or_insert(0.0) += d.amount;
-        self.draws.push(d);
+    fn draw(&mut self, tx: &str, measure: &str, (period_start, period_end): (NaiveDate, NaiveDate), unit: CapUnit, amount: f64) {
+        match self.slot(measure, period_start, unit) {
+            Some(v) => *v += amount,
+            None => {
+                self.used.insert(CapKey::new(measure, period_start, unit), amount);
+            }
+        }
+        if self.recording {
+            self.draws.push(CapDraw { transaction: tx.to_string(), measure: measure.to_string(), period_start, period_end, unit, amount });
+        }
     }
 }
 
@@ -445,7 +464,7 @@ impl<'r> Screener<'r> {
             return Some(self.finding(m, Effect::Prohibited, format!("{what} Would exceed the cap for {start}–{end}: {}.", parts.join("; "))));
         }
         for (l, a) in &amounts {
-            self.ledger.draw(CapDraw { transaction: tx.id.clone(), measure: m.id.clone(), period_start: start, period_end: end, unit: l.unit, amount: *a });
+            self.ledger.draw(&tx.id, &m.id, (start, end), l.unit, *a);
         }
         Some(self.finding(m, cap.within_cap, format!("{what} Within the cap for {start}–{end}: {}. Check: {}.", parts.join("; "), cap.requires.join("; "))))
     }

@@ -33,8 +33,8 @@ fn petroleum_finding(d: &resolute_screening::Decision) -> &resolute_screening::F
 fn separate_screeners_share_a_seeded_ledger() {
     let regime = Regime::embedded().expect("regime");
     let period = date("2018-01-01");
-    // First "request": 300,000 bbl, a fresh ledger.
-    let mut first = Screener::new(&regime, None);
+    // First "request": 300,000 bbl, a fresh ledger that records its draws.
+    let mut first = Screener::with_ledger(&regime, None, CapLedger::recording());
     let d1 = decision(first.screen_line(&regime, &petroleum("a", "2018-02-01", 300_000), 1));
     assert_eq!(d1.decision, Effect::Review, "{d1:?}");
     let draws = first.ledger_mut().take_draws();
@@ -57,6 +57,12 @@ fn separate_screeners_share_a_seeded_ledger() {
     assert!(petroleum_finding(&d3).summary.contains("remaining 50,000"), "{d3:?}");
     assert!(third.ledger().draws().is_empty());
     assert_eq!(third.ledger().used(PETROLEUM, period, CapUnit::Bbl), 450_000.0);
+
+    // The default ledger (draw-down within one run) keeps no list of draws.
+    let mut plain = Screener::new(&regime, None);
+    plain.screen_line(&regime, &petroleum("e", "2018-02-01", 1), 1);
+    assert!(plain.ledger().draws().is_empty());
+    assert_eq!(plain.ledger().used(PETROLEUM, period, CapUnit::Bbl), 1.0);
 
     // An opening amount in another period does not count in this one.
     let mut other = Screener::with_ledger(&regime, None, CapLedger::seeded([(CapKey::new(PETROLEUM, date("2019-01-01"), CapUnit::Bbl), 499_000.0)]));
