@@ -625,7 +625,8 @@ fn edit_budget(len: usize) -> f64 {
 }
 
 /// Similarity of two single tokens with how they matched.
-fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f64, How, Option<usize>)> {
+/// `explain` asks for the edit count of fuzzy matches (shown in explanations only).
+fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool) -> Option<(f64, How, Option<usize>)> {
     if a.text_hash == b.text_hash && a.text == b.text {
         return Some((1.0, How::Exact, None));
     }
@@ -652,8 +653,8 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
     let len = a.text.len().max(b.text.len());
     let budget = edit_budget(len);
     // Each edit changes at most two consonant classes and costs at least 0.5.
-    let class_diff = (a.consonants ^ b.consonants).count_ones() as f64;
-    let d = if (class_diff / 2.0).ceil() * 0.5 > budget { budget + 1.0 } else { weighted_distance(&a.text, &b.text, budget) };
+    let class_diff = (a.consonants ^ b.consonants).count_ones();
+    let d = if f64::from(class_diff.div_ceil(2)) * 0.5 > budget { budget + 1.0 } else { weighted_distance(&a.text, &b.text, budget) };
     if d <= budget {
         // The first letter is rarely misspelt: a change there costs more.
         let first_differs = a.text.as_bytes().first() != b.text.as_bytes().first();
@@ -661,8 +662,8 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool) -> Option<(f6
         if first_differs {
             s -= 0.1;
         }
-        let edits = osa_distance(&a.text, &b.text, 8);
-        return Some((s.max(0.0), How::Fuzzy, Some(edits)));
+        let edits = if explain { Some(osa_distance(&a.text, &b.text, 8)) } else { None };
+        return Some((s.max(0.0), How::Fuzzy, edits));
     }
     // Inflection: `Bank`/`Banking`, `Lavrov`/`Lavrovs`, `Force`/`Forces`.
     let (short, long) = if a.text.len() <= b.text.len() { (&a.text, &b.text) } else { (&b.text, &a.text) };
@@ -731,7 +732,7 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     edges.clear();
     for (i, a) in qt.iter().enumerate() {
         for (j, b) in ct.iter().enumerate() {
-            if let Some((sim, how, distance)) = token_sim(a, b, ty, i == 0 && j == 0) {
+            if let Some((sim, how, distance)) = token_sim(a, b, ty, i == 0 && j == 0, explain) {
                 edges.push(Edge { qi: i, qn: 1, ci: j, cn: 1, sim, how, distance });
             }
         }
@@ -762,7 +763,8 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
             return Some((0.98, None, How::Joined));
         }
         let d = weighted_distance_bytes(one_text, m, budget);
-        if d <= budget { Some((0.98 - 1.5 * d / len as f64, Some(osa_distance_bytes(one_text, m, 8)), How::Joined)) } else { None }
+        let edits = || if explain { Some(osa_distance_bytes(one_text, m, 8)) } else { None };
+        if d <= budget { Some((0.98 - 1.5 * d / len as f64, edits(), How::Joined)) } else { None }
     };
     for n in 2..=3 {
         for i in 0..qt.len() {
