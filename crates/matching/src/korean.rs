@@ -204,7 +204,9 @@ const FINALS: &[(&str, Fin)] = &[
 /// returned (`jongun` → `jong·un`, `jon·gun`). `None` if the token cannot be
 /// read as Korean syllables. At most `max_syllables` per reading.
 pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syllable>>> {
-    if token.is_empty() || token.len() > 12 || !token.bytes().all(|b| b.is_ascii_lowercase()) {
+    // No romanization table uses f, q, v, x or z: a word with one of them
+    // cannot be read (checked here before the search through the tables).
+    if token.is_empty() || token.len() > 12 || !token.bytes().all(|b| b.is_ascii_lowercase() && !matches!(b, b'f' | b'q' | b'v' | b'x' | b'z')) {
         return None;
     }
     let mut raw: Vec<Vec<RawSyl>> = Vec::new();

@@ -322,8 +322,16 @@ impl MatchIndex {
                     continue;
                 }
                 let w = weights[i];
-                if !closed && remaining[i] * (1.0 + 1e-3) < f64::from(top * MIN_SUPPORT_SHARE) {
+                let reachable = (remaining[i] * (1.0 + 1e-3)) as f32;
+                if !closed && reachable < top * MIN_SUPPORT_SHARE {
                     closed = true;
+                }
+                // Before a long list: when MAX_SCORED_NAMES names found already
+                // have more support than a new name could still gather, new
+                // names could not be among the names scored.
+                if !closed && p.len() > 64 && touched.len() >= MAX_SCORED_NAMES {
+                    let ahead = touched.iter().filter(|&&ni| acc[ni as usize] > reachable && name_ok(ni)).take(MAX_SCORED_NAMES).count();
+                    closed = ahead >= MAX_SCORED_NAMES;
                 }
                 if closed {
                     // Few names found and a long list: look each one up.
