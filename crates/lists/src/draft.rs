@@ -118,7 +118,11 @@ pub(crate) fn clean(s: &str) -> Cow<'_, str> {
     let tidy = b.first() != Some(&b' ')
         && b.last() != Some(&b' ')
         && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
-        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
+        && if b.is_ascii() {
+            b.iter().all(|&c| (b' '..0x7F).contains(&c))
+        } else {
+            s.chars().all(|c| c == ' ' || !c.is_whitespace())
+        };
     if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
@@ -322,6 +326,8 @@ mod tests {
         assert_eq!(clean("A\u{b}B"), "A B");
         assert_eq!(clean("A\u{a0}B"), "A B");
         assert_eq!(clean("김 정은"), "김 정은");
+        assert!(matches!(clean("김 정은"), Cow::Borrowed(_)));
+        assert_eq!(clean("김\u{3000}정은 "), "김 정은");
         assert_eq!(clean(""), "");
     }
 }

@@ -25,7 +25,7 @@ pub fn detect_script(text: &str) -> Option<&'static str> {
         ("Ethi", 0),
         ("Zyyy", 0),
     ];
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars().filter(|&c| is_letter(c)) {
         let idx = match c as u32 {
             0x0041..=0x024F | 0x1E00..=0x1EFF => 0,
             0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7AF | 0xD7B0..=0xD7FF => 1,
@@ -54,9 +54,28 @@ pub fn detect_script(text: &str) -> Option<&'static str> {
     counts.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(code, _)| *code)
 }
 
+/// `char::is_alphabetic`, answered without its table search for the
+/// blocks of letters that names use most (all code points in these ranges
+/// are alphabetic; the test below checks it).
+fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0x0041..=0x005A | 0x0061..=0x007A => true,
+        0x0410..=0x044F | 0x0621..=0x063A | 0x0641..=0x064A | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => true,
+        0x0000..=0x007F => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::detect_script;
+    use super::{detect_script, is_letter};
+
+    #[test]
+    fn letter_ranges_are_alphabetic() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?} U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn scripts() {

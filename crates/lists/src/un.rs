@@ -343,7 +343,7 @@ impl<'f, 'a> Builder<'f, 'a> {
         empty: bool,
     ) -> Result<(), ListError> {
         // The local name, as quick-xml's `local_name` gives it: after the first `:`.
-        let local = memchr(b':', name).map_or(name, |i| &name[i + 1..]);
+        let local = name.iter().position(|&c| c == b':').map_or(name, |i| &name[i + 1..]);
         if !self.root_seen {
             self.root_seen = true;
             if local != ROOT {
@@ -415,7 +415,7 @@ impl<'f, 'a> Builder<'f, 'a> {
         if !self.in_record {
             return;
         }
-        let value = if memchr(b'&', raw.as_bytes()).is_none() {
+        let value = if !raw.as_bytes().contains(&b'&') {
             Cow::Borrowed(raw)
         } else {
             match quick_xml::escape::unescape(raw) {
