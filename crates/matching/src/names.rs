@@ -71,6 +71,9 @@ pub struct Token {
     pub first: u8,
     /// Hash of `phonetic`.
     pub phonetic_hash: u64,
+    /// A name word that is a country name (`Chile`): looked up once here, not
+    /// for every comparison.
+    pub is_country: bool,
     pub text: String,
     pub role: Role,
     pub weight: f64,
@@ -366,6 +369,7 @@ impl Token {
             consonants: consonant_mask(&text),
             text_hash: crate::index::key_hash(b'w', &text),
             first: text.as_bytes().first().copied().unwrap_or(0),
+            is_country: role == Role::Name && resolute_model::country_from_name(&text).is_some(),
             text,
             role,
         }
@@ -852,7 +856,7 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         // A country in an organisation's name marks another national entity
         // (`Banco Santander Chile`), not a detail the query may omit.
         // A leading country word is the usual national prefix (`Korea Ryonha Machinery`), which queries often drop.
-        let is_place = ty != NameType::Person && t.role == Role::Name && j != 0 && resolute_model::country_from_name(&t.text).is_some();
+        let is_place = ty != NameType::Person && t.role == Role::Name && j != 0 && t.is_country;
         let w = if counts(t) && contradicted < q_unmatched {
             contradicted += 1;
             CONTRADICTION
