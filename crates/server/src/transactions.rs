@@ -120,13 +120,15 @@ fn screen_all(engine: &Engine, suppressions: &SuppressionMap, parsed: &Parsed, s
     (outcomes, screener.ledger_mut().take_draws())
 }
 
-/// A decision as the API returns it: every match says whether it is suppressed.
+/// A decision as the API returns it: every match says whether it is suppressed
+/// and what was screened (`party`: the input name, BIC or IMO number).
 fn decision_json(d: &Decision) -> Value {
     let mut out = serde_json::to_value(d).unwrap_or(Value::Null);
     if let Some(matches) = out.get_mut("matches").and_then(Value::as_array_mut) {
-        for m in matches {
+        for (m, pm) in matches.iter_mut().zip(&d.matches) {
             if let Value::Object(o) = m {
                 o.entry("suppressed").or_insert(json!(false));
+                o.insert("party".into(), json!({"by": pm.party.by, "value": pm.party.value, "country": pm.party.country}));
             }
         }
     }

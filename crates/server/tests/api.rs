@@ -474,6 +474,7 @@ fn transaction_false_positive_suppresses_until_entry_changes() {
     assert!(has_freeze(&v), "{v}");
     let un_match = v["matches"].as_array().expect("matches").iter().find(|m| m["ref"] == "KPe.047").cloned().expect("KPe.047 matched");
     assert_eq!(un_match["suppressed"], false);
+    assert_eq!(un_match["party"], json!({"by": "name", "value": party, "country": null}), "{un_match}");
 
     // Clear every hit on this party as a false positive, case by case (one case per screening, on the best open hit).
     let mut closed = Vec::new();

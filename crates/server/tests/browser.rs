@@ -1,6 +1,7 @@
 //! The web UI in a real headless Chromium (Debian's chromium + chromedriver):
-//! log in with a key, screen a name, check a coal declaration, close a case as
-//! a false positive, find it in the audit log and verify the chain.
+//! log in with a key, screen a name, check a coal declaration (and see the cap
+//! usage table), close a case as a false positive, clear a payment's party hit
+//! the same way, find it in the audit log and verify the chain.
 //!
 //! Without chromium this test fails when RESOLUTE_REQUIRE_BROWSER=1 (CI) and
 //! is skipped with a loud message otherwise. Set RESOLUTE_SCREENSHOTS=DIR to
@@ -117,6 +118,44 @@ fn ui_screen_transaction_case_audit() {
     d.click(&d.find("#audit-verify").expect("verify button")).expect("verify");
     d.wait_for("#verify-ok", Some("Chain intact"), WAIT).expect("chain verifies");
     shot(&d, "6-audit");
+
+    // A payment to a party matching a DPRK bank: close its transaction case as a
+    // false positive, check again, and the hit is shown as suppressed.
+    let fill_payment = || {
+        d.execute(
+            "const set = (id, v) => { document.querySelector(id).value = v; };
+             set('#tx-kind', 'payment'); set('#tx-date', '2018-03-01'); set('#tx-hs', ''); set('#tx-desc', '');
+             set('#tx-origin', ''); set('#tx-from', ''); set('#tx-to', ''); set('#tx-qty', ''); set('#tx-value', '');
+             set('#tx-parties', 'beneficiary: Korea Trading Bank');",
+            vec![],
+        )
+        .expect("fill payment");
+    };
+    d.goto(&server.url("/#/transaction")).expect("nav");
+    d.wait_for("#tx-form", None, WAIT).expect("tx form");
+    fill_payment();
+    d.click(&d.find("#tx-submit").expect("submit")).expect("check payment");
+    d.wait_for("#tx-result .meta", Some("case #"), WAIT).expect("transaction case opened");
+    d.goto(&server.url("/#/cases")).expect("nav");
+    d.wait_for(".case-row[data-kind=\"transaction\"]", None, WAIT).expect("transaction cases listed");
+    let tx_case = d
+        .execute(
+            "const r = [...document.querySelectorAll('.case-row[data-kind=\"transaction\"]')].find((r) => r.textContent.includes('Korea Trading Bank')); return r ? r.dataset.caseId : null;",
+            vec![],
+        )
+        .expect("find case");
+    let tx_case = tx_case.as_str().expect("the payment's case is in the queue").to_string();
+    d.click(&d.find(&format!(".case-row[data-case-id=\"{tx_case}\"]")).expect("case row")).expect("open case");
+    let note = d.wait_for("#case-note", None, WAIT).expect("note field");
+    d.type_text(&note, "A Seoul bank of that name; not the DPRK's Foreign Trade Bank").expect("type note");
+    d.click(&d.find("#close-fp").expect("fp button")).expect("close");
+    d.wait_for("#case-detail", Some("false_positive"), WAIT).expect("closed as false positive");
+    d.goto(&server.url("/#/transaction")).expect("nav");
+    d.wait_for("#tx-form", None, WAIT).expect("tx form");
+    fill_payment();
+    d.click(&d.find("#tx-submit").expect("submit")).expect("check again");
+    d.wait_for("#tx-result tr.party-match.suppressed", Some("Cleared as false positive"), WAIT).expect("suppressed hit shown");
+    shot(&d, "5b-transaction-suppressed");
 
     // Impact & reporting: 2371's newly cut revenue with its chart, and the reporting world table.
     d.goto(&server.url("/#/impact")).expect("nav");

@@ -259,12 +259,12 @@ function renderDecision(out, d) {
       <td><strong class="citation">${f.resolution ? "Resolution " + h(f.resolution) : "National list"}${f.paragraph ? ", para. " + h(f.paragraph) : ""}</strong><div class="hint mono">${h(f.rule)}</div></td>
       <td>${h(f.summary)}</td>
       <td>${f.verified ? badge("verified", "b-green") : badge("unverified", "b-amber")}</td></tr>`).join("");
-  const matches = (d.matches || []).map((m) => `<tr class="party-match${m.suppressed ? " suppressed" : ""}"><td>${h(m.role)}</td><td>${h(m.name)}${m.suppressed ? `<div class="hint">Cleared as false positive in case #${h(m.suppression.case_id)} by ${h(m.suppression.created_by)}: ${h(m.suppression.note)}</div>` : ""}</td><td class="mono">${h(m.ref)}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`).join("");
+  const matches = (d.matches || []).map((m) => `<tr class="party-match${m.suppressed ? " suppressed" : ""}"><td>${h(m.role)}</td><td>${h(m.party ? m.party.value : "")}<div class="hint">matched ${h(m.name)}</div>${m.suppressed ? `<div class="hint">Cleared as false positive in case #${h(m.suppression.case_id)} by ${h(m.suppression.created_by)}: ${h(m.suppression.note)}</div>` : ""}</td><td class="mono">${h(m.ref)}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`).join("");
   const meta = d.resolute || {};
   out.innerHTML = `
     <div class="decision b-${h(d.decision)}" id="tx-decision">${h(d.decision)}</div>
     <h2>Findings</h2>
-    ${findings ? `<table><thead><tr><th>Effect</th><th>Citation</th><th>Why</th><th>Source</th></tr></thead><tbody>${findings}</tbody></table>` : `<p class="empty">No measure applies to this transaction on its date.</p>`}
+    ${findings ? `<table><thead><tr><th>Effect</th><th>Citation</th><th>Why</th><th>Source</th></tr></thead><tbody>${findings}</tbody></table>` : `<p class="empty">No measure applies to this transaction on its date${(d.matches || []).some((m) => m.suppressed) ? "; the party matches below were cleared as false positives" : ""}.</p>`}
     <h2 style="margin-top:16px">Party matches</h2>
     ${matches ? `<table><thead><tr><th>Role</th><th>Party</th><th>List entry</th><th>Score</th><th>Status</th></tr></thead><tbody>${matches}</tbody></table>` : `<p class="muted">No party matched a list entry designated by that date.</p>`}
     <p class="meta">Screening <span class="mono">${h(meta.screening_id)}</span> · audit record #${h(meta.audit_seq)} · ${h(meta.regime_version)}${(meta.cases || []).length ? ` · <a href="#/cases">case #${h(meta.cases.join(", #"))} opened</a>` : ""}</p>`;
