@@ -100,3 +100,54 @@ fn data_dir_draws_caps_across_runs_and_records_them() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!((report["ok"].as_bool(), report["records"].as_i64()), (Some(true), Some(2)), "{report}");
 }
+
+#[test]
+fn data_dir_honours_the_stores_false_positive_decisions() {
+    use resolute_model::Schema;
+    use resolute_screening::ScreenedParty;
+    use resolute_store::{CaseResolution, NewCase, Store};
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("resolute-data");
+    let input = tmp.path().join("payment.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"id":"pay-1","kind":"payment","date":"2018-03-01","parties":[{"role":"beneficiary","name":"Korea Trading Bank"}]}"#.to_string() + "\n",
+    )
+    .expect("write");
+    // A false-positive decision on (this party as screened, KPe.047), as the service records it.
+    let ftb = resolute_lists::bundled().expect("lists").into_iter().flat_map(|v| v.entities).find(|e| e.reference == "KPe.047").expect("KPe.047");
+    let party = ScreenedParty { schema: Some(Schema::LegalEntity), by: "name", value: "Korea Trading Bank".into(), country: None };
+    let case = NewCase {
+        kind: "transaction".into(),
+        screening_id: "scr_test".into(),
+        query_key: resolute_server::transactions::party_query_key(&party),
+        query: serde_json::json!({}),
+        entity_id: Some(ftb.id.clone()),
+        entity_ref: Some(ftb.reference.clone()),
+        entity_caption: Some(ftb.caption.clone()),
+        entity_fingerprint: Some(resolute_server::engine::entity_fingerprint(&ftb)),
+        score: Some(1.0),
+        decision: Some("prohibited".into()),
+        summary: String::new(),
+    };
+    let store = Store::open(&data, Default::default()).expect("store");
+    let case_id = store
+        .write(move |ctx| {
+            let receipt = ctx.append_audit("screening.transaction", "test", &serde_json::json!({}))?;
+            ctx.open_case(&case, receipt.seq)
+        })
+        .expect("case");
+    store.close_case_blocking(case_id, CaseResolution::FalsePositive, "a Seoul bank", "test").expect("close");
+    store.close();
+
+    let (i, d) = (input.to_string_lossy().to_string(), data.to_string_lossy().to_string());
+    let with_store = screen(&["--input", &i, "--data-dir", &d]);
+    let pay = decision(&with_store, "pay-1");
+    assert_eq!(pay["decision"], "permitted", "{pay}");
+    let m = pay["matches"].as_array().into_iter().flatten().find(|m| m["ref"] == "KPe.047").expect("still shown");
+    assert_eq!((m["suppressed"].as_bool(), m["suppression"]["case_id"].as_i64()), (Some(true), Some(case_id)), "{m}");
+    // Without the store the hit stands.
+    let alone = screen(&["--input", &i]);
+    assert_eq!(decision(&alone, "pay-1")["decision"], "prohibited");
+}

@@ -95,6 +95,11 @@ impl ListScreener {
         self.entities.is_empty()
     }
 
+    /// A list entry by id (as in [`ListHit::entity_id`]).
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.by_id.get(id).map(|&i| &self.entities[i])
+    }
+
     fn hit(&self, i: usize, score: f64, by: &'static str) -> ListHit {
         let e = &self.entities[i];
         ListHit {

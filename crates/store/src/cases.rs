@@ -176,6 +176,59 @@ impl WriteCtx<'_> {
     }
 }
 
+impl WriteCtx<'_> {
+    /// Close a case inside the current transaction (see [`Store::close_case`]).
+    pub fn close_case(&mut self, id: i64, resolution: CaseResolution, note: &str, actor: &str) -> Result<(Case, Option<Suppression>)> {
+        let (note, actor) = (note.to_string(), actor.to_string());
+        let ctx = self;
+        let case = load_case(ctx.conn, id)?;
+        if case.status == CaseStatus::Closed {
+            return Err(StoreError::Invalid(format!("case {id} is already closed")));
+        }
+        let now = now_rfc3339();
+        ctx.conn.execute(
+            "UPDATE cases SET status = 'closed', resolution = ?2, note = ?3, closed_by = ?4, closed_at = ?5 WHERE id = ?1",
+            params![id, resolution.as_str(), note, actor, now],
+        )?;
+        let mut suppression = None;
+        if resolution == CaseResolution::FalsePositive
+            && let (Some(entity_id), Some(fingerprint)) = (&case.entity_id, &case.entity_fingerprint)
+        {
+            ctx.conn.execute(
+                "INSERT INTO suppressions(query_key, entity_id, entity_fingerprint, case_id, created_by, created_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![case.query_key, entity_id, fingerprint, id, actor, now, note],
+            )?;
+            suppression = Some(Suppression {
+                id: ctx.conn.last_insert_rowid(),
+                query_key: case.query_key.clone(),
+                entity_id: entity_id.clone(),
+                entity_fingerprint: fingerprint.clone(),
+                case_id: id,
+                created_by: actor.clone(),
+                created_at: now.clone(),
+                note: note.clone(),
+                revoked_at: None,
+            });
+        }
+        ctx.append_audit(
+            "case.closed",
+            &actor,
+            &json!({
+                "case_id": id,
+                "screening_id": case.screening_id,
+                "entity_id": case.entity_id,
+                "entity_ref": case.entity_ref,
+                "resolution": resolution,
+                "note": note,
+                "suppression_id": suppression.as_ref().map(|s| s.id),
+            }),
+        )?;
+        let closed = load_case(ctx.conn, id)?;
+        Ok((closed, suppression))
+    }
+}
+
 impl Store {
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
         let limit = if filter.limit == 0 { 100 } else { filter.limit.min(1000) } as i64;
@@ -208,54 +261,13 @@ impl Store {
         actor: &str,
     ) -> Result<(Case, Option<Suppression>)> {
         let (note, actor) = (note.to_string(), actor.to_string());
-        self.write_async(move |ctx| {
-            let case = load_case(ctx.conn, id)?;
-            if case.status == CaseStatus::Closed {
-                return Err(StoreError::Invalid(format!("case {id} is already closed")));
-            }
-            let now = now_rfc3339();
-            ctx.conn.execute(
-                "UPDATE cases SET status = 'closed', resolution = ?2, note = ?3, closed_by = ?4, closed_at = ?5 WHERE id = ?1",
-                params![id, resolution.as_str(), note, actor, now],
-            )?;
-            let mut suppression = None;
-            if resolution == CaseResolution::FalsePositive
-                && let (Some(entity_id), Some(fingerprint)) = (&case.entity_id, &case.entity_fingerprint)
-            {
-                ctx.conn.execute(
-                    "INSERT INTO suppressions(query_key, entity_id, entity_fingerprint, case_id, created_by, created_at, note)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![case.query_key, entity_id, fingerprint, id, actor, now, note],
-                )?;
-                suppression = Some(Suppression {
-                    id: ctx.conn.last_insert_rowid(),
-                    query_key: case.query_key.clone(),
-                    entity_id: entity_id.clone(),
-                    entity_fingerprint: fingerprint.clone(),
-                    case_id: id,
-                    created_by: actor.clone(),
-                    created_at: now.clone(),
-                    note: note.clone(),
-                    revoked_at: None,
-                });
-            }
-            ctx.append_audit(
-                "case.closed",
-                &actor,
-                &json!({
-                    "case_id": id,
-                    "screening_id": case.screening_id,
-                    "entity_id": case.entity_id,
-                    "entity_ref": case.entity_ref,
-                    "resolution": resolution,
-                    "note": note,
-                    "suppression_id": suppression.as_ref().map(|s| s.id),
-                }),
-            )?;
-            let closed = load_case(ctx.conn, id)?;
-            Ok((closed, suppression))
-        })
-        .await
+        self.write_async(move |ctx| ctx.close_case(id, resolution, &note, &actor)).await
+    }
+
+    /// [`Store::close_case`] for synchronous callers (CLI, tests).
+    pub fn close_case_blocking(&self, id: i64, resolution: CaseResolution, note: &str, actor: &str) -> Result<(Case, Option<Suppression>)> {
+        let (note, actor) = (note.to_string(), actor.to_string());
+        self.write(move |ctx| ctx.close_case(id, resolution, &note, &actor))
     }
 
     pub fn suppressions(&self, include_revoked: bool) -> Result<Vec<Suppression>> {

@@ -11,8 +11,13 @@ use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use resolute_regime::{Effect, HsEdition, Regime, hs};
-use resolute_screening::{CapKey, CapLedger, LineResult, ListScreener, PartyScreener, RawTransaction, Screener, Transaction, cap_unit_id, parse_cap_unit};
-use resolute_store::{CapAccount, NewCapDraw, Store, StoreError, StoreOptions};
+use resolute_screening::{
+    CapKey, CapLedger, LineResult, ListHit, ListScreener, MatchSuppressor, PartyScreener, RawTransaction, ScreenedParty, Screener, Transaction, cap_unit_id,
+    parse_cap_unit,
+};
+use resolute_server::engine::entity_fingerprint;
+use resolute_server::transactions::party_query_key;
+use resolute_store::{CapAccount, NewCapDraw, Store, StoreError, StoreOptions, Suppression};
 use serde_json::json;
 
 use super::Rng;
@@ -36,8 +41,9 @@ pub struct ScreenArgs {
     #[arg(long, value_name = "DIR")]
     pub regime_dir: Option<PathBuf>,
     /// Draw quantity caps against the cap ledger of the service's store in DIR
-    /// (opening amounts and earlier screenings count) and record this
-    /// screening there: per batch of lines, one audit record with its cap draws.
+    /// (opening amounts and earlier screenings count), honour its false-positive
+    /// decisions (suppressed party matches), and record this screening there:
+    /// per batch of lines, one audit record with its cap draws.
     /// Without it, caps are drawn down within this input only.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -125,6 +131,11 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let store = Store::open(dir, StoreOptions::default()).with_context(|| format!("opening the store in {}", dir.display()))?;
             let mut ledger = load_ledger(&store)?;
+            let suppressions = store.suppressions(false)?;
+            let suppressor = lists.as_ref().map(|(l, _)| StoreSuppressions {
+                map: suppressions.into_iter().map(|s| ((s.query_key.clone(), s.entity_id.clone()), s)).collect(),
+                lists: l,
+            });
             let versions = json!({
                 "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
                 "regime": match &a.regime_dir {
@@ -139,7 +150,7 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
                 if batch.is_empty() {
                     break;
                 }
-                let (results, draws) = screen_recorded(&store, &regime, parties, &a.input, &versions, &batch, &mut ledger)?;
+                let (results, draws) = screen_recorded(&store, &regime, parties, suppressor.as_ref().map(|s| s as &dyn MatchSuppressor), &a.input, &versions, &batch, &mut ledger)?;
                 batches += 1;
                 drawn += draws;
                 for result in &results {
@@ -208,6 +219,26 @@ fn load_ledger(store: &Store) -> anyhow::Result<HashMap<CapKey, f64>> {
     Ok(out)
 }
 
+/// The store's active false-positive decisions, as the service applies them:
+/// keyed on the party as screened and the entry, lapsing when the entry differs
+/// from the one decided on.
+struct StoreSuppressions<'a> {
+    map: HashMap<(String, String), Suppression>,
+    lists: &'a ListScreener,
+}
+
+impl MatchSuppressor for StoreSuppressions<'_> {
+    fn suppression(&self, party: &ScreenedParty, hit: &ListHit) -> Option<serde_json::Value> {
+        if self.map.is_empty() {
+            return None;
+        }
+        let s = self.map.get(&(party_query_key(party), hit.entity_id.clone()))?;
+        let entry = self.lists.entity(&hit.entity_id)?;
+        (entity_fingerprint(entry) == s.entity_fingerprint)
+            .then(|| json!({"id": s.id, "case_id": s.case_id, "created_by": s.created_by, "created_at": s.created_at, "note": s.note}))
+    }
+}
+
 fn account(k: &CapKey) -> CapAccount {
     CapAccount::new(k.measure.clone(), k.period_start, cap_unit_id(k.unit))
 }
@@ -218,6 +249,7 @@ fn screen_recorded(
     store: &Store,
     regime: &Regime,
     parties: Option<&dyn PartyScreener>,
+    suppressor: Option<&dyn MatchSuppressor>,
     input: &std::path::Path,
     versions: &serde_json::Value,
     batch: &[(usize, String)],
@@ -226,6 +258,9 @@ fn screen_recorded(
     let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
     for attempt in 1..=RECORD_RETRIES {
         let mut screener = Screener::with_ledger(regime, parties, CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))));
+        if let Some(s) = suppressor {
+            screener = screener.with_suppressions(s);
+        }
         let results: Vec<LineResult> = batch.iter().map(|(no, line)| screener.screen_line(regime, line, *no)).collect();
         let draws = screener.ledger_mut().take_draws();
         let mut keys: Vec<CapKey> = draws.iter().map(|d| d.key()).collect();
