@@ -1,19 +1,21 @@
 //! Search-only timing loop for profiling and before/after checks.
 //!
-//! `profile_search QUERIES.jsonl [--entities ENTITIES.jsonl] [--dump-entities FILE] [--results FILE]`
+//! `profile_search QUERIES.jsonl [--entities ENTITIES.jsonl] [--dump-entities FILE] [--results FILE] [--scale N]`
 //!
 //! Queries: one FtM-shaped JSON object per line (`resolute bench match
 //! --dump-queries FILE` writes the bench mix). Entities: the bundled lists, or
 //! entities as JSON lines (so that a comparison does not depend on the list
 //! parsers). Every query is searched `REPS` (default 5) times on one thread;
-//! `--results` writes each query's results as one JSON line.
+//! `--results` writes each query's results as one JSON line; `--scale N` adds
+//! synthetic entries (words of real captions recombined, as `resolute bench
+//! match` does) up to N times the list size.
 //! `cargo build --release -p resolute-matching --example profile_search`, then
 //! `perf record -g target/release/examples/profile_search FILE`.
 use std::io::Write;
 use std::time::Instant;
 
 use resolute_matching::{MatchIndex, MatchOptions, Query};
-use resolute_model::Entity;
+use resolute_model::{Entity, EntityName, NameKind, NameQuality, Source};
 
 fn fail(msg: String) -> ! {
     eprintln!("{msg}");
@@ -44,6 +46,28 @@ fn main() {
         }
         None => resolute_lists::bundled().unwrap_or_else(|e| fail(e.to_string())).into_iter().flat_map(|l| l.entities).collect(),
     };
+    let mut entities = entities;
+    let scale: usize = opt("--scale").and_then(|s| s.parse().ok()).unwrap_or(1);
+    if scale > 1 && !entities.is_empty() {
+        // xorshift, as the bench's generator.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut below = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n.max(1) as u64) as usize
+        };
+        let words: Vec<String> = entities.iter().flat_map(|e| e.caption.split_whitespace().map(str::to_string)).collect();
+        let n = entities.len();
+        for i in 0..n * (scale - 1) {
+            let base = &entities[below(n)];
+            let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
+            let k = base.caption.split_whitespace().count().clamp(2, 4);
+            let name: Vec<&str> = (0..k).map(|_| words[below(words.len())].as_str()).collect();
+            e.add_name(EntityName { value: name.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+            entities.push(e);
+        }
+    }
     if let Some(f) = opt("--dump-entities") {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&f).unwrap_or_else(|e| fail(format!("{f}: {e}"))));
         for e in &entities {
