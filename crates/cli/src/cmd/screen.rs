@@ -143,6 +143,14 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
                     Some(d) => format!("dir:{}", d.display()),
                 },
             });
+            let recorder = Recorder {
+                store: &store,
+                regime: &regime,
+                parties,
+                suppressor: suppressor.as_ref().map(|s| s as &dyn MatchSuppressor),
+                input: &a.input,
+                versions,
+            };
             let mut batches = 0u64;
             let mut drawn = 0usize;
             loop {
@@ -150,7 +158,7 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
                 if batch.is_empty() {
                     break;
                 }
-                let (results, draws) = screen_recorded(&store, &regime, parties, suppressor.as_ref().map(|s| s as &dyn MatchSuppressor), &a.input, &versions, &batch, &mut ledger)?;
+                let (results, draws) = screen_recorded(&recorder, &batch, &mut ledger)?;
                 batches += 1;
                 drawn += draws;
                 for result in &results {
@@ -243,18 +251,22 @@ fn account(k: &CapKey) -> CapAccount {
     CapAccount::new(k.measure.clone(), k.period_start, cap_unit_id(k.unit))
 }
 
+/// What a recorded screening (`--data-dir`) works with.
+struct Recorder<'a> {
+    store: &'a Store,
+    regime: &'a Regime,
+    parties: Option<&'a dyn PartyScreener>,
+    suppressor: Option<&'a dyn MatchSuppressor>,
+    input: &'a std::path::Path,
+    /// `{"lists": [...], "regime": "..."}` for the audit record.
+    versions: serde_json::Value,
+}
+
 /// Screen one batch against `ledger` and commit its audit record and cap draws
 /// together (as `POST /screen` does); `ledger` follows the store only after the commit.
-fn screen_recorded(
-    store: &Store,
-    regime: &Regime,
-    parties: Option<&dyn PartyScreener>,
-    suppressor: Option<&dyn MatchSuppressor>,
-    input: &std::path::Path,
-    versions: &serde_json::Value,
-    batch: &[(usize, String)],
-    ledger: &mut HashMap<CapKey, f64>,
-) -> anyhow::Result<(Vec<LineResult>, usize)> {
+fn screen_recorded(r: &Recorder<'_>, batch: &[(usize, String)], ledger: &mut HashMap<CapKey, f64>) -> anyhow::Result<(Vec<LineResult>, usize)> {
+    let Recorder { store, regime, parties, suppressor, input, versions } = r;
+    let (store, regime, parties, suppressor, input) = (*store, *regime, *parties, *suppressor, *input);
     let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
     for attempt in 1..=RECORD_RETRIES {
         let mut screener = Screener::with_ledger(regime, parties, CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))));
