@@ -164,7 +164,7 @@ pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Resul
 /// Parse list bytes in a given format, without detection (for callers that
 /// know the format, and for the fuzz targets).
 pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOptions) -> Result<ListVersion, ListError> {
-    let content_hash = hex::encode(Sha256::digest(bytes));
+    let content_hash = content_hash(bytes);
     let (source, parsed) = match format {
         Format::UnXml => (Source::Un, un::parse(name, bytes)?),
         Format::OfacSdnCsv => {
@@ -182,6 +182,11 @@ pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOpt
         entities: parsed.entities,
         issues: parsed.issues,
     })
+}
+
+/// SHA-256 of a list file's bytes, hex: the content part of a version's identity.
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// What a format parser returns; [`load_bytes_with`] adds hash and origin.
