@@ -115,15 +115,31 @@ pub(crate) fn clean(s: &str) -> Cow<'_, str> {
     // Printable ASCII with single inner spaces is already clean. (Control
     // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
     // take the general path.)
-    let tidy = b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
-        && if b.is_ascii() {
-            b.iter().all(|&c| (b' '..0x7F).contains(&c))
+    let mut tidy = true;
+    let mut ascii = true;
+    // `true` before the first byte, so that a leading space counts as a double one.
+    let mut after_space = true;
+    for &c in b {
+        if c == b' ' {
+            tidy &= !after_space;
+            after_space = true;
         } else {
-            s.chars().all(|c| c == ' ' || !c.is_whitespace())
-        };
+            tidy &= c > b' ' && c != 0x7F;
+            ascii &= c < 0x80;
+            after_space = false;
+        }
+    }
+    tidy &= !after_space || b.is_empty();
+    if tidy && !ascii {
+        tidy = s.chars().all(|c| c == ' ' || !c.is_whitespace());
+    }
     if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
+}
+
+/// `str::trim`, without decoding when both ends are printable ASCII (most values).
+fn trim(s: &str) -> &str {
+    let printable = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x7F);
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) { s } else { s.trim() }
 }
 
 /// An entity being mapped; its properties are kept aside until [`Draft::finish`].
@@ -153,7 +169,7 @@ impl Draft {
 
     /// As [`Entity::add`].
     pub(crate) fn add(&mut self, p: Prop, value: impl AsRef<str>) {
-        let v = value.as_ref().trim();
+        let v = trim(value.as_ref());
         if v.is_empty() {
             return;
         }
@@ -324,6 +340,11 @@ mod tests {
         assert!(matches!(clean("RI WON HO"), Cow::Borrowed(_)));
         assert_eq!(clean(" RI  WON\tHO "), "RI WON HO");
         assert_eq!(clean("A\u{b}B"), "A B");
+        assert_eq!(clean("A\u{7f}B"), "A\u{7f}B");
+        assert_eq!(clean(" "), "");
+        assert_eq!(clean("A "), "A");
+        assert_eq!(trim(" A\u{a0}"), "A");
+        assert_eq!(trim("A B"), "A B");
         assert_eq!(clean("A\u{a0}B"), "A B");
         assert_eq!(clean("김 정은"), "김 정은");
         assert!(matches!(clean("김 정은"), Cow::Borrowed(_)));
