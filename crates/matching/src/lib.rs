@@ -238,8 +238,14 @@ const MIN_SUPPORT_SHARE: f32 = 0.4;
 
 #[derive(Default)]
 struct Scratch {
+    /// Support per list name (zero when not found).
     acc: Vec<f32>,
+    /// Names found so far (their `acc` is reset after the search).
     touched: Vec<u32>,
+    /// Once no new name can be among those scored: the found names that
+    /// still can.
+    live: Vec<u32>,
+    supports: Vec<f32>,
 }
 
 thread_local! {
@@ -307,7 +313,7 @@ impl MatchIndex {
         };
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
-            let Scratch { acc, touched } = &mut *scratch;
+            let Scratch { acc, touched, live, supports } = &mut *scratch;
             if acc.len() < inner.names.len() {
                 acc.resize(inner.names.len(), 0.0);
             }
@@ -317,6 +323,7 @@ impl MatchIndex {
             // of the best, only names already found are updated: the others
             // would be dropped below anyway.
             let mut closed = false;
+            let mut was_closed = false;
             for (i, (p, _)) in lists.iter().enumerate() {
                 if p.is_empty() || (p.len() > common_limit && !touched.is_empty()) {
                     continue;
@@ -333,10 +340,25 @@ impl MatchIndex {
                     let ahead = touched.iter().filter(|&&ni| acc[ni as usize] > reachable && name_ok(ni)).take(MAX_SCORED_NAMES).count();
                     closed = ahead >= MAX_SCORED_NAMES;
                 }
+                if closed && !was_closed {
+                    was_closed = true;
+                    live.clear();
+                    live.extend(touched.iter().copied().filter(|&ni| name_ok(ni)));
+                }
                 if closed {
-                    // Few names found and a long list: look each one up.
-                    if touched.len() * (p.len().ilog2() as usize + 2) < p.len() {
-                        for &ni in touched.iter() {
+                    // A found name that cannot reach the support of the
+                    // MAX_SCORED_NAMES-th best even with every key left is
+                    // not followed any further (it would not be scored).
+                    if live.len() > 2 * MAX_SCORED_NAMES && p.len() > live.len() {
+                        supports.clear();
+                        supports.extend(live.iter().map(|&ni| acc[ni as usize]));
+                        let (_, kth, _) = supports.select_nth_unstable_by(MAX_SCORED_NAMES - 1, |a, b| b.total_cmp(a));
+                        let kth = *kth;
+                        live.retain(|&ni| acc[ni as usize] + reachable >= kth);
+                    }
+                    // Few names left and a long list: look each one up.
+                    if live.len() * (p.len().ilog2() as usize + 2) < p.len() {
+                        for &ni in live.iter() {
                             if p.binary_search(&ni).is_ok() {
                                 acc[ni as usize] += w;
                             }
@@ -362,13 +384,19 @@ impl MatchIndex {
                     }
                 }
             }
-            let mut ranked: Vec<(u32, f32)> = Vec::with_capacity(touched.len());
-            for &ni in touched.iter() {
-                let v = acc[ni as usize];
-                acc[ni as usize] = 0.0;
-                if name_ok(ni) {
-                    ranked.push((ni, v));
+            let mut ranked: Vec<(u32, f32)>;
+            if was_closed {
+                ranked = live.iter().map(|&ni| (ni, acc[ni as usize])).collect();
+            } else {
+                ranked = Vec::with_capacity(touched.len());
+                for &ni in touched.iter() {
+                    if name_ok(ni) {
+                        ranked.push((ni, acc[ni as usize]));
+                    }
                 }
+            }
+            for &ni in touched.iter() {
+                acc[ni as usize] = 0.0;
             }
             touched.clear();
             ranked

@@ -743,7 +743,9 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     }
     // Joined/split words: one token against 2–3 adjacent tokens of the other side.
     let mut join = |one: &Token, many: &[Token]| -> Option<(f64, Option<usize>, How)> {
-        if one.role == Role::Number || many.iter().any(|t| t.role == Role::Number) {
+        // Both an acronym and a joined word start with the first letter of
+        // the first word: most pairs end here, before any other work.
+        if one.first != many[0].first || one.role == Role::Number || many.iter().any(|t| t.role == Role::Number) {
             return None;
         }
         let total: usize = many.iter().map(|t| t.text.len()).sum();
