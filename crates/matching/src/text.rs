@@ -28,6 +28,11 @@ pub struct Word {
 /// segmented and romanized by the Korean module); other scripts are
 /// transliterated to ASCII with `any_ascii`.
 pub fn words(s: &str) -> Vec<Word> {
+    // ASCII text is its own NFKC form: skip the normalizer (most names).
+    if s.is_ascii() { words_of(s.chars()) } else { words_of(s.nfkc()) }
+}
+
+fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut cur_hangul = false;
@@ -39,7 +44,7 @@ pub fn words(s: &str) -> Vec<Word> {
         *hangul = false;
         *translit = false;
     };
-    for c in s.nfkc() {
+    for c in chars {
         if is_hangul_syllable(c) {
             if !cur_hangul && !cur.is_empty() {
                 flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
