@@ -119,6 +119,7 @@ struct Inner {
     path: PathBuf,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<thread::JoinHandle<()>>>,
+    checkpointer: Mutex<Option<(mpsc::Sender<()>, thread::JoinHandle<()>)>>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -153,6 +154,13 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&conn)?;
         let head = audit::ChainHead::load(&conn)?;
+        // Checkpoints run on their own thread: SQLite's automatic checkpoint
+        // would copy pages and fsync the database inside a commit while the
+        // screenings of that group wait for their answer.
+        let checkpointer = start_checkpointer(&path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
 
         let (tx, rx) = mpsc::channel::<Job>();
         let writer = thread::Builder::new()
@@ -164,6 +172,7 @@ impl Store {
                 path,
                 jobs: Mutex::new(Some(tx)),
                 writer: Mutex::new(Some(writer)),
+                checkpointer: Mutex::new(checkpointer),
                 readers: Mutex::new(Vec::new()),
             }),
         })
@@ -264,6 +273,17 @@ impl Store {
         if let Some(h) = handle {
             let _ = h.join();
         }
+        self.inner.stop_checkpointer();
+    }
+}
+
+impl Inner {
+    fn stop_checkpointer(&self) {
+        let running = self.checkpointer.lock().ok().and_then(|mut c| c.take());
+        if let Some((stop, handle)) = running {
+            drop(stop);
+            let _ = handle.join();
+        }
     }
 }
 
@@ -277,7 +297,31 @@ impl Drop for Inner {
         {
             let _ = h.join();
         }
+        self.stop_checkpointer();
     }
+}
+
+/// How often the checkpointer folds the WAL back into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A thread with its own connection running passive checkpoints until its
+/// sender is dropped; `None` if it cannot start (SQLite's automatic
+/// checkpoint then stays on).
+fn start_checkpointer(path: &Path) -> Option<(mpsc::Sender<()>, thread::JoinHandle<()>)> {
+    let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE).ok()?;
+    let (stop, stopped) = mpsc::channel::<()>();
+    let handle = thread::Builder::new()
+        .name("resolute-store-checkpoint".into())
+        .spawn(move || {
+            // A passive checkpoint never waits for the writer or readers; what it
+            // cannot copy now is copied on a later round.
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        })
+        .ok()?;
+    Some((stop, handle))
 }
 
 /// Largest number of jobs committed in one transaction.

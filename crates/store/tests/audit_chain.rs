@@ -192,3 +192,25 @@ fn false_positive_creates_suppression_and_audit() {
     assert_eq!(records[0].payload["resolution"], "false_positive");
     assert!(store.verify_audit().expect("verify").ok);
 }
+
+/// Checkpoints run on the store's own thread (automatic checkpoints are off
+/// on the writer): the WAL must still be folded back and reused, so its file
+/// stays far smaller than the data written through it.
+#[test]
+fn wal_is_checkpointed_off_the_commit_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // sync=normal: the test is about checkpoints, not fsync latency.
+    let store = Store::open(dir.path(), StoreOptions { sync: resolute_store::SyncMode::Normal }).expect("open store");
+    let payload = "x".repeat(2_000);
+    for round in 0..30 {
+        for i in 0..100 {
+            store.append_audit("screening.name", "key-test", json!({"round": round, "i": i, "pad": payload})).expect("append");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let wal = std::fs::metadata(dir.path().join("resolute.db-wal")).map(|m| m.len()).unwrap_or(0);
+    let db = std::fs::metadata(dir.path().join("resolute.db")).map(|m| m.len()).expect("db file");
+    assert!(db > 3_000 * 2_000, "records reached the database file: {db} bytes");
+    assert!(wal < db / 2, "WAL {wal} bytes should be reused after checkpoints, database {db} bytes");
+    assert!(store.verify_audit().expect("verify").ok);
+}
