@@ -137,7 +137,7 @@ pub(crate) fn clean(s: &str) -> Cow<'_, str> {
 }
 
 /// `str::trim`, without decoding when both ends are printable ASCII (most values).
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     let printable = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x7F);
     if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) { s } else { s.trim() }
 }

@@ -59,7 +59,7 @@ use resolute_model::{
 };
 
 use crate::countries::country_codes;
-use crate::draft::{Draft, Prop, clean};
+use crate::draft::{Draft, Prop, clean, trim};
 use crate::position::{LineCol, LineCounter};
 use crate::script::detect_script;
 use crate::{ListError, Parsed, RecordIssue};
@@ -193,11 +193,11 @@ struct FieldRef<'r, 'a> {
 
 impl<'r> FieldRef<'r, '_> {
     fn child(&self, name: Tag) -> &'r str {
-        self.children.iter().find(|(n, t)| *n == name && !t.trim().is_empty()).map_or("", |(_, t)| t.trim())
+        self.children.iter().filter(|(n, _)| *n == name).map(|(_, t)| trim(t)).find(|t| !t.is_empty()).unwrap_or("")
     }
 
     fn values(&self, name: Tag) -> impl Iterator<Item = &'r str> + use<'r> {
-        self.children.iter().filter(move |(n, _)| *n == name).map(|(_, t)| t.trim()).filter(|t| !t.is_empty())
+        self.children.iter().filter(move |(n, _)| *n == name).map(|(_, t)| trim(t)).filter(|t| !t.is_empty())
     }
 }
 
@@ -225,7 +225,7 @@ impl<'a> Record<'a> {
 
     /// The trimmed text of the first field `name` that has some.
     fn top(&self, name: Tag) -> Option<&str> {
-        self.fields.iter().find(|f| f.name == name && !f.text.trim().is_empty()).map(|f| f.text.trim())
+        self.fields.iter().filter(|f| f.name == name).map(|f| trim(&f.text)).find(|t| !t.is_empty())
     }
 }
 
@@ -831,7 +831,7 @@ impl Mapper {
         }
 
         for f in rec.fields() {
-            let text = f.text.trim();
+            let text = trim(f.text);
             match f.name {
                 Tag::ListedOn if !text.is_empty() => match parse_day(text) {
                     Some(d) => e.listed_on = Some(d),
