@@ -343,17 +343,15 @@ impl<'f, 'a> Builder<'f, 'a> {
     }
 
     /// A start tag (`empty` for `<X/>`) whose `<` is at `at`.
-    /// `name` is the element's (qualified) name; `element` gives its
+    /// `local` is the element's [`local_name()`]; `element` gives its
     /// attributes, which only the root's are read.
     fn start<'e>(
         &mut self,
-        name: &[u8],
+        local: &[u8],
         element: impl FnOnce() -> BytesStart<'e>,
         at: usize,
         empty: bool,
     ) -> Result<(), ListError> {
-        // The local name, as quick-xml's `local_name` gives it: after the first `:`.
-        let local = name.iter().position(|&c| c == b':').map_or(name, |i| &name[i + 1..]);
         if !self.root_seen {
             self.root_seen = true;
             if local != ROOT {
@@ -516,8 +514,8 @@ fn parse_quick_xml(file: &str, body: &str) -> Result<Parsed, ListError> {
         };
         match event {
             // With trimmed text, whitespace before the tag is part of this event.
-            Event::Start(ref e) => b.start(e.name().as_ref(), || e.borrow(), tag_start(bytes, before), false)?,
-            Event::Empty(ref e) => b.start(e.name().as_ref(), || e.borrow(), tag_start(bytes, before), true)?,
+            Event::Start(ref e) => b.start(local_name(e.name().as_ref()), || e.borrow(), tag_start(bytes, before), false)?,
+            Event::Empty(ref e) => b.start(local_name(e.name().as_ref()), || e.borrow(), tag_start(bytes, before), true)?,
             Event::End(_) => b.end(),
             Event::Text(ref t) => {
                 // The reader borrows `body`, so the text is a slice of it.
@@ -634,6 +632,7 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
                 if let Some((end, empty)) = plain {
                     let name = &rest[..n];
                     let text = &body[lt + 1..lt + 1 + n];
+                    // No `:` in a plain name: the local name is the name.
                     if let Err(e) = b.start(name, || BytesStart::from_content(text, n), lt, empty) {
                         return Some(Err(e));
                     }
@@ -650,7 +649,8 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
                 };
                 let name_len = content.iter().position(|&c| is_xml_space(c)).unwrap_or(content.len());
                 let text = &body[lt + 1..lt + 1 + content.len()];
-                if let Err(e) = b.start(&content[..name_len], || BytesStart::from_content(text, name_len), lt, empty) {
+                let local = local_name(&content[..name_len]);
+                if let Err(e) = b.start(local, || BytesStart::from_content(text, name_len), lt, empty) {
                     return Some(Err(e));
                 }
                 if !empty {
@@ -663,13 +663,22 @@ fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
     Some(b.finish())
 }
 
+/// The local name of an element name, as quick-xml's `local_name` gives
+/// it: after the first `:`.
+///
+/// [`local_name`]: quick_xml::events::BytesStart::local_name
+fn local_name(name: &[u8]) -> &[u8] {
+    name.iter().position(|&c| c == b':').map_or(name, |i| &name[i + 1..])
+}
+
 /// Bytes that can be part of an element name in the fast path: not XML
-/// whitespace, `>`, `/` or a quote.
+/// whitespace, `>`, `/`, a quote, or the `:` of a prefix (names with one
+/// take the general path).
 static NAME_BYTE: [bool; 256] = {
     let mut t = [true; 256];
     let mut i = 0;
     while i < 256 {
-        t[i] = !matches!(i as u8, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' | b'"' | b'\'');
+        t[i] = !matches!(i as u8, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' | b'"' | b'\'' | b':');
         i += 1;
     }
     t
