@@ -423,10 +423,7 @@ impl<'f, 'a> Builder<'f, 'a> {
         if !self.in_record {
             return;
         }
-        let b = raw.as_bytes();
-        // Values are mostly short: a plain loop, the vector search for long ones.
-        let escaped = if b.len() < 32 { b.iter().any(|&c| c == b'&') } else { memchr(b'&', b).is_some() };
-        let value = if !escaped {
+        let value = if !raw.as_bytes().contains(&b'&') {
             Cow::Borrowed(raw)
         } else {
             match quick_xml::escape::unescape(raw) {
