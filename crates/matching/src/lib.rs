@@ -245,6 +245,9 @@ struct Scratch {
     /// Once no new name can be among those scored: the found names that
     /// still can.
     live: Vec<u32>,
+    /// `live` as a bitset over names (a few hundred KB, cache-resident where
+    /// `acc` is not): long postings are walked against it.
+    live_mark: Vec<u64>,
     supports: Vec<f32>,
 }
 
@@ -313,10 +316,22 @@ impl MatchIndex {
         };
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
-            let Scratch { acc, touched, live, supports } = &mut *scratch;
+            let Scratch { acc, touched, live, live_mark, supports } = &mut *scratch;
             if acc.len() < inner.names.len() {
                 acc.resize(inner.names.len(), 0.0);
             }
+            if live_mark.len() < inner.names.len() / 64 + 1 {
+                live_mark.resize(inner.names.len() / 64 + 1, 0);
+            }
+            let is_live = |mark: &[u64], ni: u32| mark[(ni / 64) as usize] & (1u64 << (ni % 64)) != 0;
+            let set_live = |mark: &mut [u64], ni: u32, on: bool| {
+                let word = &mut mark[(ni / 64) as usize];
+                if on {
+                    *word |= 1u64 << (ni % 64);
+                } else {
+                    *word &= !(1u64 << (ni % 64));
+                }
+            };
             // Best support so far among names that pass the filter.
             let mut top = 0.0f32;
             // Once the keys left cannot lift a new name to the support share
@@ -344,6 +359,9 @@ impl MatchIndex {
                     was_closed = true;
                     live.clear();
                     live.extend(touched.iter().copied().filter(|&ni| name_ok(ni)));
+                    for &ni in live.iter() {
+                        set_live(live_mark, ni, true);
+                    }
                 }
                 if closed {
                     // A found name that cannot reach the support of the
@@ -354,7 +372,13 @@ impl MatchIndex {
                         supports.extend(live.iter().map(|&ni| acc[ni as usize]));
                         let (_, kth, _) = supports.select_nth_unstable_by(MAX_SCORED_NAMES - 1, |a, b| b.total_cmp(a));
                         let kth = *kth;
-                        live.retain(|&ni| acc[ni as usize] + reachable >= kth);
+                        live.retain(|&ni| {
+                            let keep = acc[ni as usize] + reachable >= kth;
+                            if !keep {
+                                set_live(live_mark, ni, false);
+                            }
+                            keep
+                        });
                     }
                     // Few names left and a long list: look each one up.
                     if live.len() * (p.len().ilog2() as usize + 2) < p.len() {
@@ -365,9 +389,8 @@ impl MatchIndex {
                         }
                     } else {
                         for &ni in p.iter() {
-                            let slot = &mut acc[ni as usize];
-                            if *slot != 0.0 {
-                                *slot += w;
+                            if is_live(live_mark, ni) {
+                                acc[ni as usize] += w;
                             }
                         }
                     }
@@ -387,6 +410,9 @@ impl MatchIndex {
             let mut ranked: Vec<(u32, f32)>;
             if was_closed {
                 ranked = live.iter().map(|&ni| (ni, acc[ni as usize])).collect();
+                for &ni in live.iter() {
+                    set_live(live_mark, ni, false);
+                }
             } else {
                 ranked = Vec::with_capacity(touched.len());
                 for &ni in touched.iter() {
