@@ -106,8 +106,9 @@ impl Postings {
         // Each key's names in increasing order.
         pairs.sort_unstable();
         pairs.dedup();
+        let distinct_keys = pairs.chunk_by(|a, b| a.0 == b.0).count();
         let mut ranges: KeyMap<(u32, u32)> = KeyMap::default();
-        ranges.reserve(pairs.len() / 2);
+        ranges.reserve(distinct_keys);
         let mut ids = Vec::with_capacity(pairs.len());
         let mut i = 0;
         while i < pairs.len() {
