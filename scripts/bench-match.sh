@@ -8,6 +8,23 @@
 # machine), single-query p50/p99 latency, RSS, and per-query cost at 1x/10x/100x entries (synthetic).
 # Anchor (optional): nomenklatura logic-v2 by brute force over the UN list with the anchors' match_anchor.py
 # on the DPRK queries (pairs/s); yente's documented figure is ~4 /match requests per second per vCPU.
+#
+# Measured 2026-11-28 on the 2-vCPU AMD EPYC VM shared with other agents; each "after" run was followed
+# by the "before" binary in the same minute (`resolute bench match --scales 1,10[,100]`, 4,000 queries,
+# limit 5, 15,968 entries). The host's speed drifts: the before binary gave 11,131 queries/s on a quiet
+# machine earlier in the day, 6,370-10,071 during these runs.
+#   before (8611aae), load 0.8-2.6: 6,370-10,071 queries/s on 1 thread, p50 72-112 µs, p99 436-660 µs;
+#                     1x 106-156 µs/query, 10x 407-519 µs, 100x 4,972 µs (build 11 s, RSS 4.1 GB)
+#   after  (fc8bd78), load 0.8-2.6: 18,690-28,884 queries/s on 1 thread (19,048-28,571 per CPU-second),
+#                     34,914-49,807 on 2 threads, p50 23-38 µs, p99 124-195 µs, index build 184-257 ms,
+#                     RSS after build 177-238 MB; 1x 32-50 µs/query, 10x 62-97 µs, 100x 414-471 µs
+#                     (1,596,800 entries, build 10 s, RSS 5.0-5.1 GB)
+#   Same minute, same host: 2.0-4.4x the before binary's throughput (typically 2.5-3x). Results are
+#   byte-identical before/after (`--dump-queries` + `resolute match`/`compare` outputs compared).
+#   Profile after (perf, search only): scoring of the 24 candidate names ~50% (token alignment, weighted
+#   edit distance after a letter-count bound), query analysis ~13%, candidate retrieval ~9%, memory
+#   latency touching candidate tokens ~8%, explanations of reported results ~5%, qualifiers ~3%.
+#   logic-v2 (nomenklatura 4.17.4): ~4,900 pairs/s per core brute force (anchors README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-${RESOLUTE_BIN:-target/release/resolute}}"
