@@ -10,8 +10,8 @@
 #      the server answers per second and its latency when saturated.
 # Prints req/s and latency percentiles next to yente's documented throughput.
 #
-#   scripts/loadtest.sh                        # 20 s each, RATE=2000, 32 connections, --sync full
-#   RATE=3000 DURATION=30s SYNC=normal scripts/loadtest.sh
+#   scripts/loadtest.sh                        # 20 s each, RATE=2000, 32 connections, --sync normal (the default)
+#   RATE=3000 DURATION=30s SYNC=full scripts/loadtest.sh
 #   SKIP_BUILD=1 BIN=/path/to/resolute scripts/loadtest.sh
 #
 # Needs wrk (apt-get install wrk) and oha (cargo install oha --locked; set
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-2}
-SYNC=${SYNC:-full}
+SYNC=${SYNC:-normal}
 PORT=${PORT:-18181}
 NAME=${NAME:-Foreign Trade Bank}
 TARGET_DIR=${CARGO_TARGET_DIR:-target}

@@ -19,9 +19,12 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", env = "RESOLUTE_ADDR")]
     pub addr: SocketAddr,
-    /// SQLite synchronous level: `full` fsyncs every commit (survives power loss),
-    /// `normal` survives process kills only.
-    #[arg(long, default_value = "full", value_parser = parse_sync)]
+    /// SQLite synchronous level. `normal` (WAL, fsync at checkpoints): an
+    /// acknowledged screening survives a killed process (kill -9, tested) but the
+    /// last commits may be lost on power loss or an OS crash; `full` also fsyncs
+    /// every group commit (survives power loss; latency then follows the disk's
+    /// fsync time).
+    #[arg(long, default_value = "normal", env = "RESOLUTE_SYNC", value_parser = parse_sync)]
     pub sync: SyncMode,
     /// Most queries or transactions in one request.
     #[arg(long, default_value_t = 100)]
