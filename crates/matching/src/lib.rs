@@ -485,9 +485,19 @@ impl MatchIndex {
                 }
             }
         }
-        let mut out: Vec<(MatchResult, usize, usize)> = Vec::new();
+        // Scores first; the result records (ids, captions, explanation
+        // strings) are built only for the `limit` that are reported.
+        struct Scored {
+            ei: u32,
+            fi: usize,
+            ni: usize,
+            score: f64,
+            name_score: f64,
+            method: &'static str,
+            effects: Vec<QualifierEffect>,
+        }
+        let mut scored: Vec<Scored> = Vec::new();
         for (ei, (name_score, cmp, fi, ni)) in best {
-            let e = &inner.entities[ei as usize];
             let n = &inner.names[ni];
             let mut effects = Vec::new();
             if n.weak {
@@ -498,7 +508,7 @@ impl MatchIndex {
                 });
             }
             let mut score = name_score;
-            let mut method = cmp.method.to_string();
+            let mut method = cmp.method;
             if name_score > 0.0 || !quals.ids.is_empty() {
                 let (delta, id_hit) = qualifiers::apply(&quals, &inner.quals[ei as usize], &mut effects);
                 if id_hit.is_some() {
@@ -508,7 +518,7 @@ impl MatchIndex {
                         x.effect = round3(raised - score.max(0.0));
                     }
                     score = raised.max(score);
-                    method = "identifier".into();
+                    method = "identifier";
                 } else if name_score > 0.0 {
                     score += delta;
                 }
@@ -517,35 +527,37 @@ impl MatchIndex {
             if score < opts.cutoff || score <= 0.0 {
                 continue;
             }
-            out.push((MatchResult {
-                id: e.id.clone(),
-                reference: e.reference.clone(),
-                caption: e.caption.clone(),
-                schema: e.schema,
-                score,
-                is_match: score >= opts.threshold,
-                explanation: Explanation {
-                    query_name: forms[fi].original.clone(),
-                    matched_name: n.form.original.clone(),
-                    name_kind: Some(kind_str(n.kind, n.weak).to_string()),
-                    method,
-                    name_score: round3(cmp.score),
-                    alignment: cmp.alignment,
-                    qualifiers: effects,
-                    score,
-                },
-            }, fi, ni));
+            scored.push(Scored { ei, fi, ni, score, name_score: cmp.score, method, effects });
         }
-        out.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then_with(|| a.0.id.cmp(&b.0.id)));
-        out.truncate(opts.limit);
-        // Explanations only for what is reported.
-        out.into_iter()
-            .map(|(mut r, fi, ni)| {
-                let n = &inner.names[ni];
-                let e_ty = NameType::of(inner.entities[n.entity as usize].schema);
+        let entity_id = |s: &Scored| inner.entities[s.ei as usize].id.as_str();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| entity_id(a).cmp(entity_id(b))));
+        scored.truncate(opts.limit);
+        // Explanations (token alignment) only for what is reported.
+        scored
+            .into_iter()
+            .map(|s| {
+                let e = &inner.entities[s.ei as usize];
+                let n = &inner.names[s.ni];
+                let e_ty = NameType::of(e.schema);
                 let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
-                r.explanation.alignment = names::compare(&forms[fi], &n.form, ty, true).alignment;
-                r
+                MatchResult {
+                    id: e.id.clone(),
+                    reference: e.reference.clone(),
+                    caption: e.caption.clone(),
+                    schema: e.schema,
+                    score: s.score,
+                    is_match: s.score >= opts.threshold,
+                    explanation: Explanation {
+                        query_name: forms[s.fi].original.clone(),
+                        matched_name: n.form.original.clone(),
+                        name_kind: Some(kind_str(n.kind, n.weak).to_string()),
+                        method: s.method.to_string(),
+                        name_score: round3(s.name_score),
+                        alignment: names::compare(&forms[s.fi], &n.form, ty, true).alignment,
+                        qualifiers: s.effects,
+                        score: s.score,
+                    },
+                }
             })
             .collect()
     }
