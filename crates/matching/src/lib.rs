@@ -492,32 +492,20 @@ impl MatchIndex {
             fi: usize,
             ni: usize,
             score: f64,
+            /// Name score after the weak-alias factor, and before it.
             name_score: f64,
+            cmp_score: f64,
             method: &'static str,
-            effects: Vec<QualifierEffect>,
         }
         let mut scored: Vec<Scored> = Vec::new();
         for (ei, (name_score, cmp, fi, ni)) in best {
-            let n = &inner.names[ni];
-            let mut effects = Vec::new();
-            if n.weak {
-                effects.push(QualifierEffect {
-                    feature: "weak_alias".into(),
-                    effect: round3(name_score - cmp.score),
-                    detail: "matched a low-quality alias".into(),
-                });
-            }
             let mut score = name_score;
             let mut method = cmp.method;
             if name_score > 0.0 || !quals.ids.is_empty() {
-                let (delta, id_hit) = qualifiers::apply(&quals, &inner.quals[ei as usize], &mut effects);
+                let (delta, id_hit) = qualifiers::apply(&quals, &inner.quals[ei as usize], None);
                 if id_hit.is_some() {
                     // An equal passport, IMO or BIC is strong evidence on its own.
-                    let raised = 0.95 + 0.05 * name_score;
-                    if let Some(x) = effects.iter_mut().find(|x| x.feature == "identifier") {
-                        x.effect = round3(raised - score.max(0.0));
-                    }
-                    score = raised.max(score);
+                    score = (0.95 + 0.05 * name_score).max(score);
                     method = "identifier";
                 } else if name_score > 0.0 {
                     score += delta;
@@ -527,7 +515,7 @@ impl MatchIndex {
             if score < opts.cutoff || score <= 0.0 {
                 continue;
             }
-            scored.push(Scored { ei, fi, ni, score, name_score: cmp.score, method, effects });
+            scored.push(Scored { ei, fi, ni, score, name_score, cmp_score: cmp.score, method });
         }
         let entity_id = |s: &Scored| inner.entities[s.ei as usize].id.as_str();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| entity_id(a).cmp(entity_id(b))));
@@ -538,6 +526,24 @@ impl MatchIndex {
             .map(|s| {
                 let e = &inner.entities[s.ei as usize];
                 let n = &inner.names[s.ni];
+                // The effects behind the score, now with their wording.
+                let mut effects = Vec::new();
+                if n.weak {
+                    effects.push(QualifierEffect {
+                        feature: "weak_alias".into(),
+                        effect: round3(s.name_score - s.cmp_score),
+                        detail: "matched a low-quality alias".into(),
+                    });
+                }
+                if s.name_score > 0.0 || !quals.ids.is_empty() {
+                    let (_, id_hit) = qualifiers::apply(&quals, &inner.quals[s.ei as usize], Some(&mut effects));
+                    if id_hit.is_some() {
+                        let raised = 0.95 + 0.05 * s.name_score;
+                        if let Some(x) = effects.iter_mut().find(|x| x.feature == "identifier") {
+                            x.effect = round3(raised - s.name_score.max(0.0));
+                        }
+                    }
+                }
                 let e_ty = NameType::of(e.schema);
                 let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
                 MatchResult {
@@ -552,9 +558,9 @@ impl MatchIndex {
                         matched_name: n.form.original.clone(),
                         name_kind: Some(kind_str(n.kind, n.weak).to_string()),
                         method: s.method.to_string(),
-                        name_score: round3(s.name_score),
+                        name_score: round3(s.cmp_score),
                         alignment: names::compare(&forms[s.fi], &n.form, ty, true).alignment,
-                        qualifiers: s.effects,
+                        qualifiers: effects,
                         score: s.score,
                     },
                 }

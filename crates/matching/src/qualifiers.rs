@@ -125,19 +125,28 @@ impl QueryQuals {
 }
 
 /// Score adjustments. `identifier` is returned separately because an equal
-/// identifier decides the match on its own.
-pub fn apply(q: &QueryQuals, e: &EntityQuals, out: &mut Vec<QualifierEffect>) -> (f64, Option<String>) {
+/// identifier decides the match on its own. The effects are written to `out`
+/// when given (for reported results); scoring alone passes `None` and skips
+/// formatting them.
+pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<QualifierEffect>>) -> (f64, Option<String>) {
+    macro_rules! note {
+        ($effect:expr) => {
+            if let Some(o) = out.as_mut() {
+                o.push($effect);
+            }
+        };
+    }
     let mut delta = 0.0;
     let id_hit = q.ids.iter().find(|k| e.ids.contains(k)).cloned();
     if let Some(k) = &id_hit {
-        out.push(QualifierEffect { feature: "identifier".into(), effect: 0.0, detail: format!("same identifier {k}") });
+        note!(QualifierEffect { feature: "identifier".into(), effect: 0.0, detail: format!("same identifier {k}") });
     } else if !q.ids.is_empty() && !e.ids.is_empty() {
         // Both have identifiers of the same class, none equal: mild (people
         // renew passports, lists keep old ones).
         let same_class = q.ids.iter().any(|k| e.ids.iter().any(|x| x.split(':').next() == k.split(':').next()));
         if same_class {
             delta -= 0.05;
-            out.push(QualifierEffect {
+            note!(QualifierEffect {
                 feature: "identifier".into(),
                 effect: -0.05,
                 detail: format!("identifiers differ ({} vs {})", q.ids.join(", "), e.ids.join(", ")),
@@ -148,13 +157,13 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, out: &mut Vec<QualifierEffect>) ->
         let (d, detail) = compare_dob(&q.birth_dates, &e.birth_dates);
         if d != 0.0 {
             delta += d;
-            out.push(QualifierEffect { feature: "birth_date".into(), effect: d, detail });
+            note!(QualifierEffect { feature: "birth_date".into(), effect: d, detail });
         }
     }
     if !q.countries.is_empty() && !e.countries.is_empty() {
         if q.countries.is_disjoint(&e.countries) {
             delta -= 0.15;
-            out.push(QualifierEffect {
+            note!(QualifierEffect {
                 feature: "nationality".into(),
                 effect: -0.15,
                 detail: format!(
@@ -165,15 +174,18 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, out: &mut Vec<QualifierEffect>) ->
             });
         } else {
             delta += 0.03;
-            let common: Vec<_> = q.countries.intersection(&e.countries).cloned().collect();
-            out.push(QualifierEffect { feature: "nationality".into(), effect: 0.03, detail: format!("both {}", common.join(",")) });
+            note!(QualifierEffect {
+                feature: "nationality".into(),
+                effect: 0.03,
+                detail: format!("both {}", q.countries.intersection(&e.countries).cloned().collect::<Vec<_>>().join(",")),
+            });
         }
     }
     if let (Some(a), Some(b)) = (q.gender, e.gender)
         && a != b
     {
         delta -= 0.2;
-        out.push(QualifierEffect { feature: "gender".into(), effect: -0.2, detail: format!("query {a}, list {b}") });
+        note!(QualifierEffect { feature: "gender".into(), effect: -0.2, detail: format!("query {a}, list {b}") });
     }
     (delta, id_hit)
 }
