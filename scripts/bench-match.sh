@@ -25,6 +25,12 @@
 #   edit distance after a letter-count bound), query analysis ~13%, candidate retrieval ~9%, memory
 #   latency touching candidate tokens ~8%, explanations of reported results ~5%, qualifiers ~3%.
 #   logic-v2 (nomenklatura 4.17.4): ~4,900 pairs/s per core brute force (anchors README).
+#   Final (3cf789c, CI-built release binary, 18:22 UTC, load 1.0-1.1), 8 runs of `bench match --scales 1
+#   --queries 40000`: 19,273 / 19,408 / 20,203 / 20,715 / 25,472 / 26,871 / 27,998 / 28,771 queries/s on 1
+#   thread (median 23,094); 37,187-49,278 on 2 threads; p50 26-34 µs, p99 133-176 µs; build 162-246 ms;
+#   peak RSS 237 MB. `--scales 1,10,100`: 49.5 / 82.9 / 422.0 µs/query for 15,968 / 159,680 / 1,596,800
+#   entries (build 143 ms / 1.2 s / 10.6 s, RSS 160 MB / 638 MB / 5.0 GB). logic-v2 brute force over the UN
+#   list in the same script at 17:58: 546 pairs/s (7,300 pairs in 13.4 s) on this host at that moment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-${RESOLUTE_BIN:-target/release/resolute}}"

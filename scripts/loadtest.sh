@@ -16,6 +16,14 @@
 #
 # Needs wrk (apt-get install wrk) and oha (cargo install oha --locked; set
 # OHA=/path/to/oha). Client and server share this machine's cores.
+#
+# Measured 2026-11-28 (2 vCPU VM, release build, 20 s or 15 s per run): --sync normal, open loop at
+# 2,000 req/s: p99 5.3 / 7.1 / 9.5 / 15.5 / 15.8 / 27.0 ms in six runs (p50 1.0-1.4 ms), every request
+# answered 200 and audited, chain verified; closed loop 32 connections 2,876-3,889 req/s, p99 15.8-22.1 ms.
+# --sync full: open loop p99 30-193 ms (each group commit waits for the virtual disk's fsync), closed loop
+# 2,572-3,104 req/s. The 2,000 req/s with p99 < 10 ms target is therefore met in some runs only. Server
+# profile under load: JSON building and serialization (serde_json::Value maps, escaping) and allocation
+# ~30 %, matching ~15 %, kernel/network ~13 %.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
