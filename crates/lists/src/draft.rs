@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, NameQuality, prop};
+use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, prop};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,14 @@ impl Prop {
         }
     }
 
+    /// The property of an FtM name (`ALL` is sorted by name; a test checks it).
+    fn of(name: &str) -> Prop {
+        match Prop::ALL.binary_search_by(|p| p.name().cmp(name)) {
+            Ok(i) => Prop::ALL[i],
+            Err(_) => unreachable!("no Prop for {name}"),
+        }
+    }
+
     const ALL: [Prop; COUNT] = [
         Prop::Address,
         Prop::Alias,
@@ -107,34 +115,8 @@ impl std::fmt::Display for Prop {
     }
 }
 
-/// `s` trimmed, with inner whitespace runs collapsed to one space (what
-/// splitting on whitespace and joining with " " gives). Most values are
-/// already clean and are returned as they are.
-pub(crate) fn clean(s: &str) -> Cow<'_, str> {
-    let b = s.as_bytes();
-    // Printable ASCII with single inner spaces is already clean. (Control
-    // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
-    // take the general path.)
-    let mut tidy = true;
-    let mut ascii = true;
-    // `true` before the first byte, so that a leading space counts as a double one.
-    let mut after_space = true;
-    for &c in b {
-        if c == b' ' {
-            tidy &= !after_space;
-            after_space = true;
-        } else {
-            tidy &= c > b' ' && c != 0x7F;
-            ascii &= c < 0x80;
-            after_space = false;
-        }
-    }
-    tidy &= !after_space || b.is_empty();
-    if tidy && !ascii {
-        tidy = s.chars().all(|c| c == ' ' || !c.is_whitespace());
-    }
-    if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
-}
+/// Whitespace collapse as [`Entity::add_name`] does it (the model's function).
+pub(crate) use resolute_model::collapse_whitespace as clean;
 
 /// `str::trim`, without decoding when both ends are printable ASCII (most values).
 pub(crate) fn trim(s: &str) -> &str {
@@ -201,6 +183,7 @@ impl Draft {
 
     /// As [`Entity::add_name`].
     pub(crate) fn add_name(&mut self, name: EntityName) {
+        let p = Prop::of(name.property());
         let value = match clean(&name.value) {
             Cow::Borrowed(_) => name.value,
             Cow::Owned(v) => v,
@@ -208,12 +191,6 @@ impl Draft {
         if value.is_empty() || self.entity.names.iter().any(|n| n.value == value) {
             return;
         }
-        let p = match (name.kind, name.quality) {
-            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => Prop::Name,
-            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => Prop::WeakAlias,
-            (NameKind::Alias, _) => Prop::Alias,
-            (NameKind::Previous, _) => Prop::PreviousName,
-        };
         if name.kind == NameKind::Primary && self.entity.caption.is_empty() {
             self.entity.caption = value.clone();
         }
@@ -266,7 +243,7 @@ impl Draft {
 
 #[cfg(test)]
 mod tests {
-    use resolute_model::{DateQualifier, PartialDate, Schema, Source};
+    use resolute_model::{DateQualifier, NameQuality, PartialDate, Schema, Source};
 
     use super::*;
 
@@ -325,6 +302,16 @@ mod tests {
         }
         assert_eq!(d.get(Prop::Country), ["kp"]);
         assert_eq!(d.finish(), e);
+    }
+
+    #[test]
+    fn every_name_kind_has_its_prop() {
+        for kind in [NameKind::Primary, NameKind::Alias, NameKind::Weak, NameKind::Previous, NameKind::OriginalScript] {
+            for quality in [NameQuality::Unspecified, NameQuality::Good, NameQuality::Low] {
+                let n = name("X", kind, quality);
+                assert_eq!(Prop::of(n.property()).name(), n.property());
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Sanctioned entities in FollowTheMoney shape, with list metadata.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -182,6 +183,17 @@ pub struct EntityName {
 }
 
 impl EntityName {
+    /// The FtM property the name is mirrored to: `name`, `alias`, `weakAlias`
+    /// (a low-quality alias too) or `previousName`.
+    pub fn property(&self) -> &'static str {
+        match (self.kind, self.quality) {
+            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => prop::NAME,
+            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => prop::WEAK_ALIAS,
+            (NameKind::Alias, _) => prop::ALIAS,
+            (NameKind::Previous, _) => prop::PREVIOUS_NAME,
+        }
+    }
+
     /// Weak names count less in matching.
     pub fn is_weak(&self) -> bool {
         self.kind == NameKind::Weak || self.quality == NameQuality::Low
@@ -221,18 +233,33 @@ pub struct Entity {
     pub birth_dates: Vec<FuzzyDate>,
 }
 
-/// `s` trimmed, with inner whitespace runs collapsed to one space (the
-/// same as splitting on whitespace and joining with " "); a value that is
-/// already clean is returned without copying.
-fn collapse_whitespace(s: String) -> String {
+/// `s` trimmed, with inner whitespace runs collapsed to one space (what
+/// splitting on whitespace and joining with " " gives). Most values are
+/// already clean and are returned as they are.
+pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
     let b = s.as_bytes();
     // Printable ASCII with single inner spaces is already clean. (Control
-    // characters and non-ASCII may be whitespace, U+000B or U+00A0.)
-    let tidy = b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && b.windows(2).all(|w| w[0] != b' ' || w[1] != b' ')
-        && b.iter().all(|&c| (b' '..0x7F).contains(&c));
-    if tidy { s } else { s.split_whitespace().collect::<Vec<_>>().join(" ") }
+    // characters and non-ASCII may be whitespace, U+000B or U+00A0: they
+    // take the general path.)
+    let mut tidy = true;
+    let mut ascii = true;
+    // `true` before the first byte, so that a leading space counts as a double one.
+    let mut after_space = true;
+    for &c in b {
+        if c == b' ' {
+            tidy &= !after_space;
+            after_space = true;
+        } else {
+            tidy &= c > b' ' && c != 0x7F;
+            ascii &= c < 0x80;
+            after_space = false;
+        }
+    }
+    tidy &= !after_space || b.is_empty();
+    if tidy && !ascii {
+        tidy = s.chars().all(|c| c == ' ' || !c.is_whitespace());
+    }
+    if tidy { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
 }
 
 impl Entity {
@@ -296,16 +323,14 @@ impl Entity {
     /// (`name`, `alias`, `weakAlias`, `previousName`). The first primary name
     /// becomes the caption.
     pub fn add_name(&mut self, name: EntityName) {
-        let value = collapse_whitespace(name.value);
+        let prop = name.property();
+        let value = match collapse_whitespace(&name.value) {
+            Cow::Borrowed(_) => name.value,
+            Cow::Owned(v) => v,
+        };
         if value.is_empty() || self.names.iter().any(|n| n.value == value) {
             return;
         }
-        let prop = match (name.kind, name.quality) {
-            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => prop::NAME,
-            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => prop::WEAK_ALIAS,
-            (NameKind::Alias, _) => prop::ALIAS,
-            (NameKind::Previous, _) => prop::PREVIOUS_NAME,
-        };
         if name.kind == NameKind::Primary && self.caption.is_empty() {
             self.caption = value.clone();
         }
