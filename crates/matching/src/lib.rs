@@ -505,7 +505,7 @@ impl MatchIndex {
                 let (delta, id_hit) = qualifiers::apply(&quals, &inner.quals[ei as usize], None);
                 if id_hit.is_some() {
                     // An equal passport, IMO or BIC is strong evidence on its own.
-                    score = (0.95 + 0.05 * name_score).max(score);
+                    score = identifier_score(name_score).max(score);
                     method = "identifier";
                 } else if name_score > 0.0 {
                     score += delta;
@@ -538,7 +538,7 @@ impl MatchIndex {
                 if s.name_score > 0.0 || !quals.ids.is_empty() {
                     let (_, id_hit) = qualifiers::apply(&quals, &inner.quals[s.ei as usize], Some(&mut effects));
                     if id_hit.is_some() {
-                        let raised = 0.95 + 0.05 * s.name_score;
+                        let raised = identifier_score(s.name_score);
                         if let Some(x) = effects.iter_mut().find(|x| x.feature == "identifier") {
                             x.effect = round3(raised - s.name_score.max(0.0));
                         }
@@ -581,6 +581,12 @@ impl MatchIndex {
     pub fn entities(&self) -> &[Entity] {
         &self.inner.entities
     }
+}
+
+/// The score of a result found by an equal passport, IMO number or BIC:
+/// strong evidence on its own, ordered by how well the names agree.
+fn identifier_score(name_score: f64) -> f64 {
+    0.95 + 0.05 * name_score
 }
 
 fn kind_str(k: NameKind, weak: bool) -> &'static str {
