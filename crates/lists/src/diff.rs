@@ -68,7 +68,7 @@ fn comparable(e: &Entity) -> BTreeMap<String, BTreeSet<String>> {
         if k == prop::PROGRAM || k == prop::BIRTH_DATE {
             continue;
         }
-        m.insert(k.clone(), vals.iter().map(|v| norm(v)).collect());
+        m.insert(k.to_string(), vals.iter().map(|v| norm(v)).collect());
     }
     let mut put = |k: &str, vals: BTreeSet<String>| {
         if !vals.is_empty() {

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, prop};
+use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, PropKey, prop};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl Prop {
         match self {
             Prop::Address => prop::ADDRESS,
             Prop::Alias => prop::ALIAS,
-            Prop::BirthCountry => "birthCountry",
+            Prop::BirthCountry => prop::BIRTH_COUNTRY,
             Prop::BirthDate => prop::BIRTH_DATE,
             Prop::BirthPlace => prop::BIRTH_PLACE,
             Prop::Country => prop::COUNTRY,
@@ -220,11 +220,11 @@ impl Draft {
     /// The entity, with its properties (one sorted bulk build of the map).
     pub(crate) fn finish(self) -> Entity {
         let Draft { mut entity, props } = self;
-        let set: Vec<(String, Vec<String>)> = Prop::ALL
+        let set: Vec<(PropKey, Vec<String>)> = Prop::ALL
             .iter()
             .zip(props)
             .filter(|(_, vals)| !vals.is_empty())
-            .map(|(p, vals)| (p.name().to_string(), vals))
+            .map(|(p, vals)| (PropKey::Borrowed(p.name()), vals))
             .collect();
         // Keys may already be in the map (set before the draft was made).
         if entity.properties.is_empty() {

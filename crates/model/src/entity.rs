@@ -45,6 +45,22 @@ pub mod prop {
     pub const TOPICS: &str = "topics";
     pub const PROGRAM: &str = "program";
     pub const SOURCE_URL: &str = "sourceUrl";
+    pub const BIRTH_COUNTRY: &str = "birthCountry";
+
+    /// The map key of a property name: a static string for the names above
+    /// (no allocation), an owned copy for any other.
+    pub fn key(name: &str) -> super::PropKey {
+        const KNOWN: [&str; 35] = [
+            NAME, ALIAS, WEAK_ALIAS, PREVIOUS_NAME, FIRST_NAME, MIDDLE_NAME, LAST_NAME, TITLE, GENDER, BIRTH_DATE,
+            BIRTH_PLACE, NATIONALITY, CITIZENSHIP, COUNTRY, JURISDICTION, PASSPORT_NUMBER, ID_NUMBER,
+            REGISTRATION_NUMBER, ADDRESS, IMO_NUMBER, MMSI, CALL_SIGN, FLAG, BUILD_DATE, TONNAGE, TYPE, SWIFT_BIC,
+            EMAIL, WEBSITE, POSITION, NOTES, TOPICS, PROGRAM, SOURCE_URL, BIRTH_COUNTRY,
+        ];
+        match KNOWN.iter().find(|k| **k == name) {
+            Some(&known) => super::Cow::Borrowed(known),
+            None => super::Cow::Owned(name.to_string()),
+        }
+    }
 }
 
 /// FtM schemata that sanctions lists use.
@@ -200,6 +216,12 @@ impl EntityName {
     }
 }
 
+/// A key of [`Entity::properties`]: the FtM property name. `Borrowed` for
+/// the names in [`prop`] (see [`prop::key`]), `Owned` for any other; it
+/// compares, sorts, looks up (`properties.get("name")`) and serializes as
+/// the plain string.
+pub type PropKey = Cow<'static, str>;
+
 /// A sanctioned entity as a list gives it, in FtM shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
@@ -208,8 +230,9 @@ pub struct Entity {
     pub schema: Schema,
     /// Display name (the primary name).
     pub caption: String,
-    /// FtM properties, each multi-valued.
-    pub properties: BTreeMap<String, Vec<String>>,
+    /// FtM properties, each multi-valued. Keys are static for the property
+    /// names Resolute knows ([`prop`]), so a parsed list allocates none.
+    pub properties: BTreeMap<PropKey, Vec<String>>,
     /// OpenSanctions-style dataset names.
     pub datasets: Vec<String>,
     pub source: Source,
@@ -306,7 +329,7 @@ impl Entity {
                 }
             }
             None => {
-                self.properties.insert(prop.to_string(), vec![v.to_string()]);
+                self.properties.insert(prop::key(prop), vec![v.to_string()]);
             }
         }
     }
@@ -394,6 +417,21 @@ mod tests {
         assert_eq!(json["schema"], "Organization");
         assert_eq!(json["ref"], "KPe.047");
         assert_eq!(json["properties"]["name"][0], "FOREIGN TRADE BANK");
+    }
+
+    #[test]
+    fn property_keys_are_static_for_known_names() {
+        assert!(matches!(prop::key(prop::BIRTH_COUNTRY), Cow::Borrowed("birthCountry")));
+        assert!(matches!(prop::key("vesselType"), Cow::Owned(ref k) if k == "vesselType"));
+        let mut e = Entity::new(Source::OfacSdn, "9345", Schema::Vessel);
+        e.add("vesselType", " Cargo ");
+        e.add(prop::FLAG, "kp");
+        assert!(matches!(e.properties.keys().next(), Some(Cow::Borrowed("flag"))));
+        assert_eq!(e.get("vesselType"), ["Cargo"]);
+        let json = e.to_ftm_json();
+        assert_eq!(json["properties"], serde_json::json!({"flag": ["kp"], "vesselType": ["Cargo"]}));
+        let back: Entity = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, e);
     }
 
     #[test]

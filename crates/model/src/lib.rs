@@ -13,4 +13,4 @@ pub mod entity;
 
 pub use country::{Country, CountryError, all_countries, country_by_code, country_from_name};
 pub use date::{DateError, DateQualifier, FuzzyDate, PartialDate};
-pub use entity::{Entity, EntityName, NameKind, NameQuality, Schema, Source, collapse_whitespace, prop};
+pub use entity::{Entity, EntityName, NameKind, NameQuality, PropKey, Schema, Source, collapse_whitespace, prop};

@@ -301,7 +301,7 @@ fn print_entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> std::io::R
         writeln!(out, "  born         {d}")?;
     }
     const SHOWN_ELSEWHERE: &[&str] = &["name", "alias", "weakAlias", "previousName", "birthDate", "program", "notes", "topics"];
-    for (k, vals) in e.properties.iter().filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_str())) {
+    for (k, vals) in e.properties.iter().filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_ref())) {
         writeln!(out, "  {k:<12} {}", vals.join("; "))?;
     }
     if let Some(c) = &e.comments {
