@@ -6,7 +6,7 @@
 //! rejected upload never touches what is serving.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use resolute_lists::ListVersion;
 use resolute_matching::MatchIndex;
@@ -56,6 +56,9 @@ pub struct Engine {
     pub indexes: HashMap<&'static str, MatchIndex>,
     /// entity id → (dataset-`default` index position).
     positions: HashMap<String, usize>,
+    /// Each entity's JSON (`names::entity_json`), by default-index position,
+    /// made on first use: a hit's entity part is the same on every request.
+    entity_json: Vec<OnceLock<Box<str>>>,
     /// entity id → fingerprint of the entry's content.
     fingerprints: HashMap<String, String>,
     /// Party screening for transactions (names, IMO numbers, BICs).
@@ -97,6 +100,7 @@ impl Engine {
         let parties = (!all.is_empty()).then(|| Arc::new(resolute_screening::ListScreener::new(all.clone())));
         let default = MatchIndex::build(all);
         let positions = default.entities().iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let entity_json = default.entities().iter().map(|_| OnceLock::new()).collect();
         let mut indexes = HashMap::new();
         indexes.insert("default", default);
         indexes.insert("un_sc_sanctions", MatchIndex::build(un));
@@ -106,6 +110,7 @@ impl Engine {
             versions,
             indexes,
             positions,
+            entity_json,
             fingerprints,
             parties,
             by_ref,
@@ -122,6 +127,14 @@ impl Engine {
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         let pos = *self.positions.get(id)?;
         self.indexes.get("default")?.entities().get(pos)
+    }
+
+    /// The entity's JSON object as text (made once per engine).
+    pub fn entity_json_text(&self, id: &str) -> Option<&str> {
+        let pos = *self.positions.get(id)?;
+        let e = self.indexes.get("default")?.entities().get(pos)?;
+        let cell = self.entity_json.get(pos)?;
+        Some(cell.get_or_init(|| crate::names::entity_json(e).to_string().into_boxed_str()))
     }
 
     pub fn entity_by_ref(&self, reference: &str) -> Option<&Entity> {

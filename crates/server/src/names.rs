@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use resolute_matching::{MatchOptions, MatchResult, Query};
 use resolute_model::{Entity, Schema};
-use resolute_store::{NewCase, canonical_json, sha256_hex};
-use serde::Deserialize;
+use resolute_store::{CanonicalPayload, NewCase, canonical_json, sha256_hex};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
@@ -125,45 +126,87 @@ pub fn entity_json(e: &Entity) -> Value {
     })
 }
 
-/// yente's `explanations`: `{feature: {detail, score, query, candidate}}`.
-fn explanations_json(ex: &resolute_matching::Explanation) -> Value {
-    let mut m = Map::new();
-    let detail = ex.to_string().lines().next().unwrap_or("").to_string();
-    m.insert(
-        "name_match".into(),
-        json!({"detail": detail, "score": ex.name_score, "query": ex.query_name, "candidate": ex.matched_name}),
-    );
-    for q in &ex.qualifiers {
-        m.insert(q.feature.clone(), json!({"detail": q.detail, "score": q.effect, "query": Value::Null, "candidate": Value::Null}));
-    }
-    Value::Object(m)
+/// One feature of yente's `explanations`.
+#[derive(Serialize)]
+struct Feature<'a> {
+    detail: &'a str,
+    score: f64,
+    query: Option<&'a str>,
+    candidate: Option<&'a str>,
 }
 
-/// A hit as yente shapes it, with suppression state.
-fn result_json(engine: &Engine, r: &MatchResult, suppression: Option<&Value>) -> Value {
-    let mut v = match engine.entity(&r.id) {
-        Some(e) => entity_json(e),
-        None => json!({"id": r.id, "caption": r.caption, "schema": r.schema.as_str(), "properties": {}, "datasets": [], "ref": r.reference}),
-    };
-    if let Value::Object(m) = &mut v {
-        m.insert("score".into(), json!(r.score));
-        m.insert("match".into(), json!(r.is_match && suppression.is_none()));
-        m.insert("explanations".into(), explanations_json(&r.explanation));
-        m.insert("explanation".into(), json!(r.explanation));
-        m.insert("explanation_text".into(), json!(r.explanation.to_string()));
-        m.insert("suppressed".into(), json!(suppression.is_some()));
-        if let Some(s) = suppression {
-            m.insert("suppression".into(), s.clone());
+/// Append `value` as JSON (serialising the matcher's plain data cannot fail).
+fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// A hit as yente shapes it (the entity, `score`, `match`, yente's
+/// `explanations` `{feature: {detail, score, query, candidate}}`), plus the
+/// structured `explanation`, its text and the suppression state. Written
+/// straight to JSON text around the engine's cached entity JSON: building a
+/// `Value` tree per hit was the largest share of a request's time.
+fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression: Option<&Value>) {
+    match engine.entity_json_text(&r.id).and_then(|t| t.strip_suffix('}')) {
+        Some(open) => out.extend_from_slice(open.as_bytes()),
+        None => {
+            let fallback = json!({"id": r.id, "caption": r.caption, "schema": r.schema.as_str(), "properties": {}, "datasets": [], "ref": r.reference});
+            out.extend_from_slice(fallback.to_string().trim_end_matches('}').as_bytes());
         }
     }
-    v
+    let ex = &r.explanation;
+    let text = ex.to_string();
+    let mut features = BTreeMap::new();
+    features.insert(
+        "name_match",
+        Feature {
+            detail: text.lines().next().unwrap_or(""),
+            score: ex.name_score,
+            query: Some(&ex.query_name),
+            candidate: Some(&ex.matched_name),
+        },
+    );
+    for q in &ex.qualifiers {
+        features.insert(q.feature.as_str(), Feature { detail: &q.detail, score: q.effect, query: None, candidate: None });
+    }
+    out.extend_from_slice(b",\"score\":");
+    put(out, &r.score);
+    out.extend_from_slice(b",\"match\":");
+    put(out, &(r.is_match && suppression.is_none()));
+    out.extend_from_slice(b",\"explanations\":");
+    put(out, &features);
+    out.extend_from_slice(b",\"explanation\":");
+    put(out, ex);
+    out.extend_from_slice(b",\"explanation_text\":");
+    put(out, &text);
+    out.extend_from_slice(b",\"suppressed\":");
+    put(out, &suppression.is_some());
+    if let Some(s) = suppression {
+        out.extend_from_slice(b",\"suppression\":");
+        put(out, s);
+    }
+    out.push(b'}');
+}
+
+/// JSON text made here as a `RawValue` (it is well-formed by construction;
+/// should it ever not be, the error says so instead of a broken response).
+fn raw(out: Vec<u8>) -> Box<RawValue> {
+    String::from_utf8(out)
+        .ok()
+        .and_then(|s| RawValue::from_string(s).ok())
+        .unwrap_or_else(|| raw_of(&json!({"status": 500, "error": {"code": "internal", "message": "response could not be written"}})))
+}
+
+/// A `Value` as a `RawValue`.
+pub fn raw_of(v: &Value) -> Box<RawValue> {
+    RawValue::from_string(v.to_string()).unwrap_or_default()
 }
 
 /// One screened query, ready for the response, the audit record and a case.
 #[derive(Debug)]
 pub struct ScreenedQuery {
     pub key: String,
-    pub response: Value,
+    /// yente's per-query response `{status, results, total, query}`, as JSON text.
+    pub response: Box<RawValue>,
     pub audit: Value,
     pub case: Option<NewCase>,
     pub suppressed: u64,
@@ -184,11 +227,13 @@ pub fn screen_query(
     let key = query_key(query.schema, &query.properties);
     let results = index.search(query, opts);
     let suppressions = state.suppressions_snapshot();
-    let mut out = Vec::with_capacity(results.len());
+    let mut out = Vec::with_capacity(2048 + 2048 * results.len());
+    out.extend_from_slice(b"{\"status\":200,\"results\":[");
     let mut audit_results = Vec::with_capacity(results.len());
     let mut suppressed = 0;
+    let mut total = 0;
     let mut best_open: Option<&MatchResult> = None;
-    for r in &results {
+    for (i, r) in results.iter().enumerate() {
         let supp = suppressions.get(&(key.clone(), r.id.clone())).and_then(|s| {
             // Lapses when the entry changed since the false-positive decision.
             (engine.fingerprint(&r.id) == Some(s.entity_fingerprint.as_str()))
@@ -196,13 +241,16 @@ pub fn screen_query(
         });
         if supp.is_some() {
             suppressed += 1;
-        } else if r.is_match && best_open.is_none() {
-            best_open = Some(r);
+        } else if r.is_match {
+            total += 1;
+            best_open.get_or_insert(r);
         }
         audit_results.push(json!({"id": r.id, "ref": r.reference, "score": r.score, "match": r.is_match, "suppressed": supp.is_some()}));
-        out.push(result_json(engine, r, supp.as_ref()));
+        if i > 0 {
+            out.push(b',');
+        }
+        write_result(&mut out, engine, r, supp.as_ref());
     }
-    let total = out.iter().filter(|r| r["match"] == json!(true)).count();
     let query_json = json!({"id": query.id, "schema": query.schema.as_str(), "properties": query.properties});
     let case = best_open.map(|r| NewCase {
         kind: kind.into(),
@@ -217,13 +265,13 @@ pub fn screen_query(
         decision: None,
         summary: format!("{:?} matched {} {} ({:.2}): {}", query.names().next().unwrap_or(""), r.reference, r.caption, r.score, r.explanation.method.replace('_', " ")),
     });
+    out.extend_from_slice(b"],\"total\":");
+    put(&mut out, &json!({"value": total, "relation": "eq"}));
+    out.extend_from_slice(b",\"query\":");
+    put(&mut out, &query_json);
+    out.push(b'}');
     ScreenedQuery {
-        response: json!({
-            "status": 200,
-            "results": out,
-            "total": {"value": total, "relation": "eq"},
-            "query": query_json,
-        }),
+        response: raw(out),
         audit: json!({"correlation": correlation, "query": query_json, "query_key": key, "results": audit_results}),
         key,
         case,
@@ -241,10 +289,11 @@ pub async fn record_screening(
 ) -> Result<(i64, Vec<i64>), ApiError> {
     let actor = caller.actor();
     let n_cases = cases.len() as u64;
+    let payload = CanonicalPayload::of(&payload);
     let out = state
         .store
         .write_async(move |ctx| {
-            let receipt = ctx.append_audit(kind, &actor, &payload)?;
+            let receipt = ctx.append_audit_canonical(kind, &actor, &payload)?;
             let mut ids = Vec::with_capacity(cases.len());
             for c in &cases {
                 ids.push(ctx.open_case(c, receipt.seq)?);
@@ -327,7 +376,7 @@ pub async fn match_entities(
         work()
     };
 
-    let mut responses = Map::new();
+    let mut responses: BTreeMap<String, Box<RawValue>> = BTreeMap::new();
     let mut audit_queries = Map::new();
     let mut cases = Vec::new();
     let mut suppressed = 0;
@@ -345,7 +394,7 @@ pub async fn match_entities(
                 audit_queries.insert(name.clone(), json!({"error": message}));
                 responses.insert(
                     name,
-                    json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}}),
+                    raw_of(&json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})),
                 );
             }
         }
@@ -367,16 +416,24 @@ pub async fn match_entities(
     Metrics::inc(&state.metrics.queries, n_ok);
     Metrics::inc(&state.metrics.suppressed_hits, suppressed);
     let n = responses.len();
-    let body = json!({
-        "responses": responses,
-        "limit": set.options.limit,
-        "resolute": {"screening_id": screening_id, "audit_seq": seq, "cases": case_ids, "list_versions": engine.version_ids(), "algorithm": ALGORITHM},
-    });
+    let body = MatchResponse {
+        responses,
+        limit: set.options.limit,
+        resolute: json!({"screening_id": screening_id, "audit_seq": seq, "cases": case_ids, "list_versions": engine.version_ids(), "algorithm": ALGORITHM}),
+    };
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&n.to_string()) {
         headers.insert("x-batch-size", v);
     }
     Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
+}
+
+/// The body of a `/match` answer (yente's shape, plus `resolute`).
+#[derive(Serialize)]
+struct MatchResponse {
+    responses: BTreeMap<String, Box<RawValue>>,
+    limit: usize,
+    resolute: Value,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,7 +17,7 @@ use resolute_regime::Effect;
 use resolute_screening::{
     CapDraw, CapKey, CapLedger, Decision, ListHit, MatchSuppressor, PartyScreener, RawTransaction, ScreenedParty, Screener, Transaction, may_draw_cap,
 };
-use resolute_store::{CapAccount, NewCapDraw, NewCase, StoreError};
+use resolute_store::{CanonicalPayload, CapAccount, NewCapDraw, NewCase, StoreError};
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
@@ -189,10 +189,11 @@ async fn record(
     let actor = caller.actor();
     let screening_id = screening_id.to_string();
     let n_cases = cases.len() as u64;
+    let payload = CanonicalPayload::of(&payload);
     let out = state
         .store
         .write_async(move |ctx| {
-            let receipt = ctx.append_audit("screening.transaction", &actor, &payload)?;
+            let receipt = ctx.append_audit_canonical("screening.transaction", &actor, &payload)?;
             let mut ids = Vec::with_capacity(cases.len());
             for c in &cases {
                 ids.push(ctx.open_case(c, receipt.seq)?);

@@ -68,6 +68,19 @@ fn match_is_yente_shaped_and_audited() {
         assert!(!top[field].is_null(), "result lacks {field}: {top}");
     }
     assert!(top["explanations"]["name_match"]["detail"].as_str().is_some_and(|d| !d.is_empty()), "{top}");
+    // The three forms of the explanation agree, and the entity part is the entity as `/entities` gives it.
+    let text = top["explanation_text"].as_str().expect("explanation_text");
+    assert_eq!(top["explanations"]["name_match"]["detail"].as_str(), text.lines().next(), "{top}");
+    assert_eq!(top["explanations"]["name_match"]["candidate"], top["explanation"]["matched_name"], "{top}");
+    assert_eq!(top["explanations"]["name_match"]["score"], top["explanation"]["name_score"], "{top}");
+    assert_eq!(top["explanation"]["score"], top["score"], "{top}");
+    let (status, entity) = s.get("/entities/un-kpe.047", Some(&s.viewer));
+    assert_eq!(status, 200);
+    for (k, v) in entity.as_object().expect("entity object") {
+        assert_eq!(&top[k], v, "result field {k} differs from /entities");
+    }
+    let matches = results.iter().filter(|r| r["match"] == true).count() as u64;
+    assert_eq!(ftb["total"]["value"], matches, "{ftb}");
     assert!(ftb["total"]["value"].as_u64().unwrap_or(0) >= 1);
     assert_eq!(ftb["total"]["relation"], "eq");
     assert_eq!(v["responses"]["nobody"]["total"]["value"], 0);
