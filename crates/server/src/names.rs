@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use resolute_matching::{MatchOptions, MatchResult, Query};
 use resolute_model::{Entity, Schema};
 use resolute_store::{CanonicalPayload, NewCase, canonical_json, sha256_hex};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::auth::Caller;
@@ -187,26 +186,12 @@ fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression
     out.push(b'}');
 }
 
-/// JSON text made here as a `RawValue` (it is well-formed by construction;
-/// should it ever not be, the error says so instead of a broken response).
-fn raw(out: Vec<u8>) -> Box<RawValue> {
-    String::from_utf8(out)
-        .ok()
-        .and_then(|s| RawValue::from_string(s).ok())
-        .unwrap_or_else(|| raw_of(&json!({"status": 500, "error": {"code": "internal", "message": "response could not be written"}})))
-}
-
-/// A `Value` as a `RawValue`.
-pub fn raw_of(v: &Value) -> Box<RawValue> {
-    RawValue::from_string(v.to_string()).unwrap_or_default()
-}
-
 /// One screened query, ready for the response, the audit record and a case.
 #[derive(Debug)]
 pub struct ScreenedQuery {
     pub key: String,
     /// yente's per-query response `{status, results, total, query}`, as JSON text.
-    pub response: Box<RawValue>,
+    pub response: Vec<u8>,
     pub audit: Value,
     pub case: Option<NewCase>,
     pub suppressed: u64,
@@ -271,7 +256,7 @@ pub fn screen_query(
     put(&mut out, &query_json);
     out.push(b'}');
     ScreenedQuery {
-        response: raw(out),
+        response: out,
         audit: json!({"correlation": correlation, "query": query_json, "query_key": key, "results": audit_results}),
         key,
         case,
@@ -376,7 +361,7 @@ pub async fn match_entities(
         work()
     };
 
-    let mut responses: BTreeMap<String, Box<RawValue>> = BTreeMap::new();
+    let mut responses: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut audit_queries = Map::new();
     let mut cases = Vec::new();
     let mut suppressed = 0;
@@ -394,7 +379,9 @@ pub async fn match_entities(
                 audit_queries.insert(name.clone(), json!({"error": message}));
                 responses.insert(
                     name,
-                    raw_of(&json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})),
+                    json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})
+                        .to_string()
+                        .into_bytes(),
                 );
             }
         }
@@ -416,24 +403,32 @@ pub async fn match_entities(
     Metrics::inc(&state.metrics.queries, n_ok);
     Metrics::inc(&state.metrics.suppressed_hits, suppressed);
     let n = responses.len();
-    let body = MatchResponse {
-        responses,
-        limit: set.options.limit,
-        resolute: json!({"screening_id": screening_id, "audit_seq": seq, "cases": case_ids, "list_versions": engine.version_ids(), "algorithm": ALGORITHM}),
-    };
+    // yente's body `{"responses": {name: response}, "limit"}` plus `resolute`,
+    // written around the per-query JSON texts.
+    let mut out = Vec::with_capacity(256 + responses.values().map(Vec::len).sum::<usize>());
+    out.extend_from_slice(b"{\"responses\":{");
+    for (i, (name, response)) in responses.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        put(&mut out, name);
+        out.push(b':');
+        out.extend_from_slice(response);
+    }
+    out.extend_from_slice(b"},\"limit\":");
+    put(&mut out, &set.options.limit);
+    out.extend_from_slice(b",\"resolute\":");
+    put(
+        &mut out,
+        &json!({"screening_id": screening_id, "audit_seq": seq, "cases": case_ids, "list_versions": engine.version_ids(), "algorithm": ALGORITHM}),
+    );
+    out.push(b'}');
     let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if let Ok(v) = HeaderValue::from_str(&n.to_string()) {
         headers.insert("x-batch-size", v);
     }
-    Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
-}
-
-/// The body of a `/match` answer (yente's shape, plus `resolute`).
-#[derive(Serialize)]
-struct MatchResponse {
-    responses: BTreeMap<String, Box<RawValue>>,
-    limit: usize,
-    resolute: Value,
+    Ok((StatusCode::OK, headers, out).into_response())
 }
 
 #[derive(Debug, Deserialize)]
