@@ -19,6 +19,7 @@ mod routes;
 pub mod transactions;
 mod ui;
 
+use axum::serve::ListenerExt;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -238,7 +239,7 @@ pub async fn serve(config: ServerConfig, admin_key_env: Option<String>, on_ready
     let local = listener.local_addr()?;
     on_ready(local, bootstrap);
     let store = state.store.clone();
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener.tap_io(no_delay), router(state)).with_graceful_shutdown(shutdown_signal()).await?;
     store.close();
     Ok(())
 }
@@ -256,8 +257,16 @@ pub fn serve_blocking(
 /// Serve an already-open state on a listener (tests).
 pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServerError> {
     register_versions(&state).await?;
-    axum::serve(listener, router(state)).await?;
+    axum::serve(listener.tap_io(no_delay), router(state)).await?;
     Ok(())
+}
+
+/// Answers go out at once: a response is one write, and Nagle's algorithm
+/// would only hold back the tail of a large one until the client's ACK.
+fn no_delay(stream: &mut tokio::net::TcpStream) {
+    if let Err(e) = stream.set_nodelay(true) {
+        tracing::debug!("cannot set TCP_NODELAY: {e}");
+    }
 }
 
 async fn shutdown_signal() {
