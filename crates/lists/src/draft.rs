@@ -183,19 +183,25 @@ impl Draft {
 
     /// As [`Entity::add_name`].
     pub(crate) fn add_name(&mut self, name: EntityName) {
-        let p = Prop::of(name.property());
         let value = match clean(&name.value) {
             Cow::Borrowed(_) => name.value,
             Cow::Owned(v) => v,
         };
-        if value.is_empty() || self.entity.names.iter().any(|n| n.value == value) {
+        self.add_collapsed_name(EntityName { value, ..name });
+    }
+
+    /// [`Draft::add_name`] of a name whose value the caller has already
+    /// whitespace-collapsed with [`clean`] (it is not collapsed again).
+    pub(crate) fn add_collapsed_name(&mut self, name: EntityName) {
+        debug_assert_eq!(clean(&name.value), name.value.as_str());
+        if name.value.is_empty() || self.entity.names.iter().any(|n| n.value == name.value) {
             return;
         }
         if name.kind == NameKind::Primary && self.entity.caption.is_empty() {
-            self.entity.caption = value.clone();
+            self.entity.caption = name.value.clone();
         }
-        self.add(p, &value);
-        self.entity.names.push(EntityName { value, ..name });
+        self.add(Prop::of(name.property()), &name.value);
+        self.entity.names.push(name);
     }
 
     /// As [`Entity::add_birth_date`].
@@ -217,23 +223,22 @@ impl Draft {
         }
     }
 
-    /// The entity, with its properties (one sorted bulk build of the map).
+    /// The entity, with its properties.
     pub(crate) fn finish(self) -> Entity {
         let Draft { mut entity, props } = self;
-        let set: Vec<(PropKey, Vec<String>)> = Prop::ALL
-            .iter()
-            .zip(props)
-            .filter(|(_, vals)| !vals.is_empty())
-            .map(|(p, vals)| (PropKey::Borrowed(p.name()), vals))
-            .collect();
-        // Keys may already be in the map (set before the draft was made).
+        let set = Prop::ALL.iter().zip(props).filter(|(_, vals)| !vals.is_empty());
         if entity.properties.is_empty() {
-            // `Prop::ALL` is in name order: the map is built without searching.
-            entity.properties = set.into_iter().collect();
+            // Inserted from the last name to the first (`Prop::ALL` is in name
+            // order): each key goes before all the others, found with one
+            // comparison, and the map is built without a sort or a buffer.
+            for (p, vals) in set.rev() {
+                entity.properties.insert(PropKey::Borrowed(p.name()), vals);
+            }
         } else {
-            for (k, vals) in set {
+            // Keys may already be in the map (set before the draft was made).
+            for (p, vals) in set {
                 for v in vals {
-                    entity.add(&k, v);
+                    entity.add(p.name(), v);
                 }
             }
         }

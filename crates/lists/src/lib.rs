@@ -130,6 +130,32 @@ pub struct LoadOptions {
     /// The list date for formats that carry none (OFAC SDN CSV). When `None`,
     /// a `YYYY-MM-DD` in the file name is used (`sdn-2024-05-03.csv`).
     pub generated: Option<NaiveDate>,
+    /// Threads for one file. `None`: two for files of [`PARALLEL_MIN_BYTES`]
+    /// and more when the machine has two cores, otherwise one. `Some(1)`: the
+    /// calling thread only. `Some(2)` (or more): two, whatever the size.
+    /// With two, the content hash runs on the second thread, and a UN list
+    /// is parsed in two parts, one on each thread (the result is the same).
+    pub threads: Option<usize>,
+}
+
+/// The size from which [`LoadOptions::threads`] `None` uses two threads:
+/// below it, starting a thread costs more than it saves.
+pub const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+
+impl LoadOptions {
+    fn parallel(&self, len: usize) -> bool {
+        match self.threads {
+            Some(n) => n > 1,
+            None => len >= PARALLEL_MIN_BYTES && cores() > 1,
+        }
+    }
+}
+
+/// The number of cores this process may use (asked once: the answer
+/// involves reading cgroup files).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// The formats Resolute reads.
@@ -164,13 +190,26 @@ pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Resul
 /// Parse list bytes in a given format, without detection (for callers that
 /// know the format, and for the fuzz targets).
 pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOptions) -> Result<ListVersion, ListError> {
-    let content_hash = content_hash(bytes);
-    let (source, parsed) = match format {
-        Format::UnXml => (Source::Un, un::parse(name, bytes)?),
+    let parallel = options.parallel(bytes.len());
+    let (source, parsed, content_hash) = match format {
+        Format::UnXml if parallel => {
+            let (parsed, hash) = un::parse_parallel(name, bytes, || content_hash(bytes))?;
+            (Source::Un, parsed, hash)
+        }
+        Format::UnXml => (Source::Un, un::parse(name, bytes)?, content_hash(bytes)),
         Format::OfacSdnCsv => {
-            let mut p = sdn::parse(name, bytes)?;
+            let (parsed, hash) = if parallel {
+                let (parsed, hash) = std::thread::scope(|s| {
+                    let hash = s.spawn(|| content_hash(bytes));
+                    (sdn::parse(name, bytes), hash.join())
+                });
+                (parsed, hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            } else {
+                (sdn::parse(name, bytes), content_hash(bytes))
+            };
+            let mut p = parsed?;
             p.generated = options.generated.or_else(|| date_in_name(name));
-            (Source::OfacSdn, p)
+            (Source::OfacSdn, p, hash)
         }
     };
     Ok(ListVersion {
@@ -259,6 +298,28 @@ mod tests {
         assert!(matches!(detect_format("a", b"  \r\n\x1a"), Err(ListError::Empty { .. })));
         let e = detect_format("x.txt", b"hello world").err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.starts_with("x.txt:1:1: unknown list format"), "{e}");
+    }
+
+    /// One thread or two (hash alongside, UN list in two parts): the same
+    /// version, entities and issues, on the bundled lists and the older UN
+    /// lists.
+    #[test]
+    fn threads_do_not_change_the_result() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/un");
+        let mut inputs: Vec<(String, Vec<u8>)> = bundled_bytes().iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        for date in ["2017-06-30", "2018-10-29"] {
+            let path = dir.join(format!("consolidated-{date}.xml"));
+            inputs.push((path.display().to_string(), std::fs::read(&path).expect("fixture")));
+        }
+        for (name, bytes) in &inputs {
+            let load = |threads| {
+                let v = load_bytes_with(name, bytes, &LoadOptions { threads: Some(threads), ..LoadOptions::default() });
+                serde_json::to_string(&v.expect("loads")).expect("serializes")
+            };
+            let one = load(1);
+            assert!(one.len() > 1_000_000, "{name}");
+            assert!(one == load(2), "{name}: the two-thread load differs");
+        }
     }
 
     #[test]

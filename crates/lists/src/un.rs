@@ -263,29 +263,70 @@ fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
         .and_then(|a| a.unescape_value().ok().map(|v| v.trim().to_string()))
 }
 
+/// Parse on the calling thread.
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
-    // XML declares UTF-8 here; invalid bytes make the document not
-    // well-formed, so they stop the file (with their position). Validated
-    // once for the whole file: every slice taken below is then a `&str`.
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-        syntax(file, bytes, e.valid_up_to(), format!("invalid UTF-8 (byte 0x{bad:02X}): the UN list must be UTF-8"))
-    })?;
-    let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let body = utf8_body(file, bytes)?;
     let parsed = match parse_fast(file, body) {
         Some(result) => result,
         None => parse_quick_xml(file, body),
     };
-    #[allow(unexpected_cfgs)]
+    fuzz_checks(file, body);
+    parsed
+}
+
+/// Parse on two threads, and run `alongside` (the content hash) on the
+/// second one before it starts its part; the result is the same as
+/// [`parse`]'s. See [`parse_fast_split`].
+pub(crate) fn parse_parallel<T: Send>(
+    file: &str,
+    bytes: &[u8],
+    alongside: impl FnOnce() -> T + Send,
+) -> Result<(Parsed, T), ListError> {
+    let body = utf8_body(file, bytes)?;
+    let split = parse_fast_split(file, body, split_target(body.len()), alongside);
+    let parsed = match split.parsed {
+        Some(result) => result,
+        None => parse_quick_xml(file, body),
+    };
+    fuzz_checks(file, body);
+    Ok((parsed?, split.alongside))
+}
+
+/// Where the second thread's part should start: the second thread also
+/// hashes the file (about a sixth of the parse's cost per byte), so the
+/// first part is the larger one.
+fn split_target(len: usize) -> usize {
+    len / 7 * 4
+}
+
+/// The body as text without a byte order mark. XML declares UTF-8 here;
+/// invalid bytes make the document not well-formed, so they stop the file
+/// (with their position). Validated once for the whole file: every slice
+/// taken later is then a `&str`.
+fn utf8_body<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ListError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+        syntax(file, bytes, e.valid_up_to(), format!("invalid UTF-8 (byte 0x{bad:02X}): the UN list must be UTF-8"))
+    })?;
+    Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text))
+}
+
+/// Under cargo-fuzz every input also goes through the quick-xml path, which
+/// must agree wherever the fast scanner gave an answer, and through the
+/// two-thread parse split at a third and at half of the input, which must
+/// agree with the one-thread parse.
+#[allow(unused_variables, unexpected_cfgs)]
+fn fuzz_checks(file: &str, body: &str) {
+    #[cfg(fuzzing)]
     {
-        // Under cargo-fuzz every input also goes through the quick-xml path,
-        // which must agree wherever the fast scanner gave an answer.
-        #[cfg(fuzzing)]
-        if let Some(fast) = parse_fast(file, body) {
-            differential::assert_same(&fast, &parse_quick_xml(file, body));
+        let fast = parse_fast(file, body);
+        if let Some(fast) = &fast {
+            differential::assert_same(fast, &parse_quick_xml(file, body));
+        }
+        for target in [body.len() / 3, body.len() / 2] {
+            differential::assert_same_fast(&fast, &parse_fast_split(file, body, target, || ()).parsed);
         }
     }
-    parsed
 }
 
 #[allow(unexpected_cfgs)] // `fuzzing` is set by cargo-fuzz
@@ -305,7 +346,18 @@ mod differential {
                 assert_eq!(a.entities, b.entities);
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
-            (a, b) => panic!("fast and quick-xml parses differ: {a:?} vs {b:?}"),
+            (a, b) => panic!("the parses differ: {a:?} vs {b:?}"),
+        }
+    }
+
+    /// As [`assert_same`], for fast-scanner results (`None`: left to quick-xml).
+    #[cfg(any(test, fuzzing))]
+    #[allow(clippy::panic)]
+    pub(super) fn assert_same_fast(a: &Option<Result<Parsed, ListError>>, b: &Option<Result<Parsed, ListError>>) {
+        match (a, b) {
+            (Some(a), Some(b)) => assert_same(a, b),
+            (None, None) => {}
+            (a, b) => panic!("one fast parse answered, the other did not: {a:?} vs {b:?}"),
         }
     }
 }
@@ -327,12 +379,13 @@ struct Builder<'f, 'a> {
 }
 
 impl<'f, 'a> Builder<'f, 'a> {
-    fn new(file: &'f str, body: &'a str) -> Self {
+    /// A builder for a document that will read `span` bytes of `body`.
+    fn new(file: &'f str, body: &'a str, span: usize) -> Self {
         Builder {
             file,
             body: body.as_bytes(),
             // About one record per 2 KB in the real files: one allocation instead of a dozen regrowths.
-            out: Parsed { entities: Vec::with_capacity(body.len() / 1800 + 1), ..Parsed::default() },
+            out: Parsed { entities: Vec::with_capacity(span / 1800 + 1), ..Parsed::default() },
             lines: LineCounter::new(body.as_bytes()),
             stack: Vec::with_capacity(8),
             root_seen: false,
@@ -502,7 +555,7 @@ fn parse_quick_xml(file: &str, body: &str) -> Result<Parsed, ListError> {
     let mut reader = Reader::from_str(body);
     reader.config_mut().trim_text(true);
     let bytes = body.as_bytes();
-    let mut b = Builder::new(file, body);
+    let mut b = Builder::new(file, body, body.len());
     loop {
         let before = reader.buffer_position() as usize;
         let event = match reader.read_event() {
@@ -550,117 +603,264 @@ fn is_xml_space(b: u8) -> bool {
 /// caller re-reads the file with quick-xml, which gives the same result or
 /// the precise error.
 fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
-    let bytes = body.as_bytes();
-    let mut b = Builder::new(file, body);
-    // Names (qualified, as written) of the open elements, to check end tags.
-    let mut open: Vec<&[u8]> = Vec::with_capacity(8);
-    let mut pos = 0;
-    loop {
-        // Text up to the next markup, trimmed of XML whitespace (a text
-        // event when something is left).
-        let text_start = pos;
-        let Some(p) = find_byte(b'<', &bytes[pos..]) else {
-            let raw = trim_xml_space(&body[pos..]);
-            if !raw.is_empty() {
-                b.text(raw, text_start);
+    let mut scan = FastScan::new(file, body);
+    match scan.run(usize::MAX)? {
+        Ok(_) => Some(scan.builder.finish()),
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// Where [`FastScan::run`] stopped.
+#[derive(Debug, PartialEq, Eq)]
+enum Progress {
+    /// The end of the input.
+    End,
+    /// Before the text and markup at `next_markup` (the offset of its `<`).
+    Paused { next_markup: usize },
+}
+
+/// The fast scanner's state: its position, the names of the open elements
+/// and the [`Builder`]. A scan can stop at an offset and go on later, which
+/// the two-thread parse ([`parse_fast_split`]) uses.
+struct FastScan<'f, 'a> {
+    body: &'a str,
+    builder: Builder<'f, 'a>,
+    /// Names (qualified, as written) of the open elements, to check end tags.
+    open: Vec<&'a [u8]>,
+    pos: usize,
+}
+
+impl<'f, 'a> FastScan<'f, 'a> {
+    fn new(file: &'f str, body: &'a str) -> Self {
+        FastScan { body, builder: Builder::new(file, body, body.len()), open: Vec::with_capacity(8), pos: 0 }
+    }
+
+    /// A scan that starts at `pos` inside the elements `open` (the root
+    /// already read), as if the document before `pos` had been read up to
+    /// there. Line numbers are still those of the whole body. The open
+    /// elements' offsets are not known: they only appear in the error for a
+    /// truncated file, which the caller does not take from such a scan.
+    fn inside(file: &'f str, body: &'a str, pos: usize, open: &[&'a [u8]]) -> Self {
+        let mut builder = Builder::new(file, body, body.len().saturating_sub(pos));
+        builder.root_seen = true;
+        builder.stack.extend(std::iter::repeat_n(pos, open.len()));
+        FastScan { body, builder, open: open.to_vec(), pos }
+    }
+
+    /// Whether the scan is between records, inside exactly the elements `open`.
+    fn between_records_in(&self, open: &[&[u8]]) -> bool {
+        self.builder.root_seen && !self.builder.in_record && self.open == open
+    }
+
+    /// Scan until the first markup at or after offset `until`, or to the
+    /// end. `None` when the input has something the fast scanner leaves to
+    /// quick-xml.
+    fn run(&mut self, until: usize) -> Option<Result<Progress, ListError>> {
+        let body = self.body;
+        let bytes = body.as_bytes();
+        let b = &mut self.builder;
+        let open = &mut self.open;
+        let mut pos = self.pos;
+        loop {
+            // Text up to the next markup, trimmed of XML whitespace (a text
+            // event when something is left).
+            let text_start = pos;
+            let Some(p) = find_byte(b'<', &bytes[pos..]) else {
+                let raw = trim_xml_space(&body[pos..]);
+                if !raw.is_empty() {
+                    b.text(raw, text_start);
+                }
+                break;
+            };
+            let lt = pos + p;
+            if lt >= until {
+                self.pos = pos;
+                return Some(Ok(Progress::Paused { next_markup: lt }));
             }
-            break;
-        };
-        let lt = pos + p;
-        if p > 0 {
-            let raw = trim_xml_space(&body[pos..lt]);
-            if !raw.is_empty() {
-                b.text(raw, text_start);
+            if p > 0 {
+                let raw = trim_xml_space(&body[pos..lt]);
+                if !raw.is_empty() {
+                    b.text(raw, text_start);
+                }
             }
-        }
-        let rest = &bytes[lt + 1..];
-        match rest.first()? {
-            b'!' => {
-                if rest.starts_with(b"!--") {
-                    // As quick-xml: the first `>` after at least `!--..` that follows `--`.
-                    let end = memchr_iter(b'>', rest).find(|&i| i > 4 && rest[..i].ends_with(b"--"))?;
-                    pos = lt + 1 + end + 1;
-                } else if rest.starts_with(b"![") {
-                    let end = memchr_iter(b'>', rest).find(|&i| rest[..i].ends_with(b"]]"))?;
-                    if !rest[..end].starts_with(b"![CDATA[") {
+            let rest = &bytes[lt + 1..];
+            match rest.first()? {
+                b'!' => {
+                    if rest.starts_with(b"!--") {
+                        // As quick-xml: the first `>` after at least `!--..` that follows `--`.
+                        let end = memchr_iter(b'>', rest).find(|&i| i > 4 && rest[..i].ends_with(b"--"))?;
+                        pos = lt + 1 + end + 1;
+                    } else if rest.starts_with(b"![") {
+                        let end = memchr_iter(b'>', rest).find(|&i| rest[..i].ends_with(b"]]"))?;
+                        if !rest[..end].starts_with(b"![CDATA[") {
+                            return None;
+                        }
+                        b.cdata(&body[lt + 1 + 8..lt + 1 + end - 2]);
+                        pos = lt + 1 + end + 1;
+                    } else {
+                        return None; // DOCTYPE or not markup
+                    }
+                }
+                b'?' => {
+                    // Declaration or processing instruction: ignored, as the quick-xml path does.
+                    let end = memchr_iter(b'>', rest).find(|&i| i > 0 && rest[i - 1] == b'?')?;
+                    if end < 2 {
                         return None;
                     }
-                    b.cdata(&body[lt + 1 + 8..lt + 1 + end - 2]);
                     pos = lt + 1 + end + 1;
-                } else {
-                    return None; // DOCTYPE or not markup
                 }
-            }
-            b'?' => {
-                // Declaration or processing instruction: ignored, as the quick-xml path does.
-                let end = memchr_iter(b'>', rest).find(|&i| i > 0 && rest[i - 1] == b'?')?;
-                if end < 2 {
-                    return None;
-                }
-                pos = lt + 1 + end + 1;
-            }
-            b'/' => {
-                // Usually `</NAME>` for the innermost open NAME.
-                let expected = *open.last()?;
-                let n = expected.len();
-                if rest.get(1..1 + n) == Some(expected) && rest.get(1 + n) == Some(&b'>') {
-                    open.pop();
+                b'/' => {
+                    // Usually `</NAME>` for the innermost open NAME.
+                    let expected = *open.last()?;
+                    let n = expected.len();
+                    if rest.get(1..1 + n) == Some(expected) && rest.get(1 + n) == Some(&b'>') {
+                        open.pop();
+                        b.end();
+                        pos = lt + 1 + n + 2;
+                        continue;
+                    }
+                    let end = element_end(rest)?;
+                    let content = &rest[1..end];
+                    let name = match content.iter().rposition(|&c| !is_xml_space(c)) {
+                        Some(last) => &content[..=last],
+                        None => content,
+                    };
+                    if open.pop()? != name {
+                        return None;
+                    }
                     b.end();
-                    pos = lt + 1 + n + 2;
-                    continue;
+                    pos = lt + 1 + end + 1;
                 }
-                let end = element_end(rest)?;
-                let content = &rest[1..end];
-                let name = match content.iter().rposition(|&c| !is_xml_space(c)) {
-                    Some(last) => &content[..=last],
-                    None => content,
-                };
-                if open.pop()? != name {
-                    return None;
-                }
-                b.end();
-                pos = lt + 1 + end + 1;
-            }
-            _ => {
-                // Usually `<NAME>` or `<NAME/>`: a run of name bytes.
-                let n = rest.iter().position(|&c| !NAME_BYTE[usize::from(c)]).unwrap_or(rest.len());
-                let plain = match rest.get(n) {
-                    Some(b'>') => Some((n, false)),
-                    Some(b'/') if rest.get(n + 1) == Some(&b'>') => Some((n + 1, true)),
-                    _ => None,
-                };
-                if let Some((end, empty)) = plain {
-                    let name = &rest[..n];
-                    let text = &body[lt + 1..lt + 1 + n];
-                    // No `:` in a plain name: the local name is the name.
-                    if let Err(e) = b.start(name, || BytesStart::from_content(text, n), lt, empty) {
+                _ => {
+                    // Usually `<NAME>` or `<NAME/>`: a run of name bytes.
+                    let n = rest.iter().position(|&c| !NAME_BYTE[usize::from(c)]).unwrap_or(rest.len());
+                    let plain = match rest.get(n) {
+                        Some(b'>') => Some((n, false)),
+                        Some(b'/') if rest.get(n + 1) == Some(&b'>') => Some((n + 1, true)),
+                        _ => None,
+                    };
+                    if let Some((end, empty)) = plain {
+                        let name = &rest[..n];
+                        let text = &body[lt + 1..lt + 1 + n];
+                        // No `:` in a plain name: the local name is the name.
+                        if let Err(e) = b.start(name, || BytesStart::from_content(text, n), lt, empty) {
+                            return Some(Err(e));
+                        }
+                        if !empty {
+                            open.push(name);
+                        }
+                        pos = lt + 1 + end + 1;
+                        continue;
+                    }
+                    let end = element_end(rest)?;
+                    let (content, empty) = match rest[..end].strip_suffix(b"/") {
+                        Some(c) => (c, true),
+                        None => (&rest[..end], false),
+                    };
+                    let name_len = content.iter().position(|&c| is_xml_space(c)).unwrap_or(content.len());
+                    let text = &body[lt + 1..lt + 1 + content.len()];
+                    let local = local_name(&content[..name_len]);
+                    if let Err(e) = b.start(local, || BytesStart::from_content(text, name_len), lt, empty) {
                         return Some(Err(e));
                     }
                     if !empty {
-                        open.push(name);
+                        open.push(&content[..name_len]);
                     }
                     pos = lt + 1 + end + 1;
-                    continue;
                 }
-                let end = element_end(rest)?;
-                let (content, empty) = match rest[..end].strip_suffix(b"/") {
-                    Some(c) => (c, true),
-                    None => (&rest[..end], false),
-                };
-                let name_len = content.iter().position(|&c| is_xml_space(c)).unwrap_or(content.len());
-                let text = &body[lt + 1..lt + 1 + content.len()];
-                let local = local_name(&content[..name_len]);
-                if let Err(e) = b.start(local, || BytesStart::from_content(text, name_len), lt, empty) {
-                    return Some(Err(e));
-                }
-                if !empty {
-                    open.push(&content[..name_len]);
-                }
-                pos = lt + 1 + end + 1;
             }
         }
+        self.pos = pos;
+        Some(Ok(Progress::End))
     }
-    Some(b.finish())
+}
+
+/// A two-thread parse: the fast scan's result ([`parse_fast`]'s), the
+/// value of the job run alongside, and whether the second thread's part was
+/// used.
+struct SplitParse<T> {
+    parsed: Option<Result<Parsed, ListError>>,
+    alongside: T,
+    #[cfg_attr(not(test), allow(dead_code))]
+    two_parts: bool,
+}
+
+/// [`parse_fast`] on two threads. The second thread runs `alongside`, then
+/// scans from the first `<INDIVIDUAL>` or `<ENTITY>` at or after `target` to
+/// the end, assuming that record starts inside the root and its list element
+/// (`<CONSOLIDATED_LIST><INDIVIDUALS>`, as in every UN file). The calling
+/// thread scans from the start up to that record and checks the assumption:
+/// when it holds (the record's `<` is where its scan stands, between records,
+/// inside exactly those elements), the second part's entities and issues
+/// follow the first part's, which is what one scan gives. Otherwise (the
+/// text is in a comment or CDATA, another layout) or when the second part
+/// did not parse cleanly, the first thread goes on to the end itself, so the
+/// result, errors included, is always the one-thread result.
+fn parse_fast_split<T: Send>(
+    file: &str,
+    body: &str,
+    target: usize,
+    alongside: impl FnOnce() -> T + Send,
+) -> SplitParse<T> {
+    let Some((split, open)) = record_start(body.as_bytes(), target) else {
+        let (parsed, alongside) = std::thread::scope(|s| {
+            let job = s.spawn(alongside);
+            (parse_fast(file, body), job.join())
+        });
+        let alongside = alongside.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        return SplitParse { parsed, alongside, two_parts: false };
+    };
+    let (mut first, paused, second) = std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let value = alongside();
+            let mut scan = FastScan::inside(file, body, split, &open);
+            let part = match scan.run(usize::MAX) {
+                Some(Ok(_)) => scan.builder.finish().ok(),
+                _ => None,
+            };
+            (value, part)
+        });
+        let mut first = FastScan::new(file, body);
+        let paused = first.run(split);
+        (first, paused, second.join())
+    });
+    let (alongside, second) = second.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let parsed = match paused {
+        None => None,
+        Some(Err(e)) => Some(Err(e)),
+        Some(Ok(Progress::Paused { next_markup }))
+            if next_markup == split
+                && first.between_records_in(&open)
+                && let Some(mut second) = second =>
+        {
+            let mut out = first.builder.out;
+            out.entities.append(&mut second.entities);
+            out.issues.append(&mut second.issues);
+            return SplitParse { parsed: Some(Ok(out)), alongside, two_parts: true };
+        }
+        Some(Ok(Progress::End)) => Some(first.builder.finish()),
+        Some(Ok(Progress::Paused { .. })) => match first.run(usize::MAX) {
+            None => None,
+            Some(Ok(_)) => Some(first.builder.finish()),
+            Some(Err(e)) => Some(Err(e)),
+        },
+    };
+    SplitParse { parsed, alongside, two_parts: false }
+}
+
+/// The first `<INDIVIDUAL>` or `<ENTITY>` at or after `from`, with the
+/// elements a UN file has open there.
+fn record_start(bytes: &[u8], from: usize) -> Option<(usize, [&'static [u8]; 2])> {
+    let rest = bytes.get(from..)?;
+    let individual = memchr::memmem::find(rest, b"<INDIVIDUAL>");
+    let entity = memchr::memmem::find(rest, b"<ENTITY>");
+    let (at, list): (usize, &'static [u8]) = match (individual, entity) {
+        (Some(i), Some(e)) if e < i => (e, b"ENTITIES"),
+        (Some(i), _) => (i, b"INDIVIDUALS"),
+        (None, Some(e)) => (e, b"ENTITIES"),
+        (None, None) => return None,
+    };
+    Some((from + at, [ROOT, list]))
 }
 
 /// The local name of an element name, as quick-xml's `local_name` gives
@@ -816,7 +1016,9 @@ impl Mapper {
             ctx.issue("record without a name (FIRST_NAME..FOURTH_NAME empty)".into(), true);
             return None;
         }
-        e.add_name(EntityName { value: parts.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+        // The parts are collapsed and not empty: so is their join.
+        let name = EntityName { value: parts.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None };
+        e.add_collapsed_name(name);
 
         for f in rec.fields.iter().filter(|f| f.name == Tag::UnListType) {
             e.add_program(&f.text);
@@ -826,7 +1028,7 @@ impl Mapper {
             if korean {
                 e.add(Prop::LastName, &parts[0]);
                 if parts.len() > 1 {
-                    e.add(Prop::FirstName, parts[1..].join(" "));
+                    e.add_owned(Prop::FirstName, parts[1..].join(" "));
                 }
             } else {
                 e.add(Prop::FirstName, &parts[0]);
@@ -944,8 +1146,9 @@ impl Mapper {
                     if number.is_empty() {
                         continue;
                     }
-                    let kind = format!("{} {}", f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)).to_lowercase();
-                    let is_passport = ["passport", "passeport", "pasaporte"].iter().any(|p| kind.contains(p));
+                    let is_passport = [f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)].iter().any(|kind| {
+                        [&b"passport"[..], b"passeport", b"pasaporte"].iter().any(|p| find_ascii_ci(kind.as_bytes(), p).is_some())
+                    });
                     e.add(if is_passport { Prop::PassportNumber } else { Prop::IdNumber }, number);
                 }
                 _ => {}
@@ -972,7 +1175,7 @@ impl Mapper {
                 (NameKind::Alias, NameQuality::Unspecified)
             };
             let script = detect_script(&name).filter(|s| *s != "Latn").map(str::to_string);
-            e.add_name(EntityName { value: name.into_owned(), kind, quality, script });
+            e.add_collapsed_name(EntityName { value: name.into_owned(), kind, quality, script });
         }
         let dob = f.child(Tag::DateOfBirth);
         if !dob.is_empty() {
@@ -1332,6 +1535,62 @@ mod tests {
         }
         // Most variants are malformed (a stray `<`, `</X>`); the rest must be many.
         assert!(answered > 1000, "the fast scanner answered only {answered} of {total}");
+    }
+
+    /// The two-thread parse gives the one-thread result (entities, issues
+    /// and their order, errors) wherever its second part is meant to start:
+    /// every offset of small files with bad records, bad character
+    /// references, a truncated end, a mismatched tag, and record tags in a
+    /// comment and in CDATA.
+    #[test]
+    fn two_thread_parse_agrees_with_one_thread_at_every_split() {
+        let tricky = format!(
+            "{HEAD}\n<INDIVIDUAL><REFERENCE_NUMBER>KPi.1</REFERENCE_NUMBER><FIRST_NAME>A&nbsp;B</FIRST_NAME></INDIVIDUAL>\n\
+             <!-- <INDIVIDUAL> --><INDIVIDUAL><FIRST_NAME>NO REF</FIRST_NAME></INDIVIDUAL>\n\
+             <INDIVIDUAL><REFERENCE_NUMBER>KPi.2</REFERENCE_NUMBER><FIRST_NAME><![CDATA[<INDIVIDUAL>]]></FIRST_NAME>\
+             <GENDER>Robot</GENDER></INDIVIDUAL></INDIVIDUALS>\n<ENTITIES><ENTITY><REFERENCE_NUMBER>KPe.1</REFERENCE_NUMBER>\
+             <FIRST_NAME>X &bogus; Y</FIRST_NAME></ENTITY><ENTITY/><ENTITY><REFERENCE_NUMBER>KPe.2</REFERENCE_NUMBER>\
+             <FIRST_NAME>Z</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>\n"
+        );
+        let fixture = |name: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/bad").join(name);
+            std::fs::read_to_string(path).expect("fixture")
+        };
+        // (input, least number of offsets at which the second part is used)
+        let inputs = [
+            (fixture("un-bad-records.xml"), 1000),
+            (fixture("un-three-records.xml"), 1000),
+            (fixture("un-truncated.xml"), 0),
+            (fixture("un-mismatched-tag.xml"), 0),
+            (tricky, 100),
+        ];
+        for (text, least) in &inputs {
+            let one = parse_fast("t.xml", text);
+            let mut two_parts = 0;
+            for target in 0..=text.len() {
+                let two = parse_fast_split("t.xml", text, target, || target);
+                assert_eq!(two.alongside, target);
+                differential::assert_same_fast(&one, &two.parsed);
+                two_parts += usize::from(two.two_parts);
+            }
+            assert!(two_parts >= *least, "the second part was used at {two_parts} offsets only");
+        }
+        let one = parse_fast("t.xml", &inputs[4].0).expect("answers").expect("parses");
+        assert_eq!(one.entities.len(), 4);
+        assert_eq!(one.issues.len(), 5, "{:#?}", one.issues);
+    }
+
+    /// On the real 2026 list the second part is used, and the result is the
+    /// one-thread result.
+    #[test]
+    fn two_thread_parse_of_the_real_list() {
+        let text = std::str::from_utf8(crate::bundled_bytes()[0].1).expect("UTF-8");
+        let one = parse_fast("un.xml", text);
+        for target in (0..10).map(|i| text.len() / 10 * i) {
+            let two = parse_fast_split("un.xml", text, target, || ());
+            assert!(two.two_parts, "split at {target}");
+            differential::assert_same_fast(&one, &two.parsed);
+        }
     }
 
     /// All five real UN files are read by the fast scanner, with the same
