@@ -1003,15 +1003,19 @@ impl Mapper {
         let names = rec.fields.iter().filter(|f| matches!(f.name, Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript)).count();
         e.names.reserve_exact(names + 1);
 
-        let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(4);
+        // The name parts in a fixed array: no allocation for the list of them.
+        let mut name_parts: [Cow<'_, str>; 4] = Default::default();
+        let mut count = 0;
         for name in [Tag::FirstName, Tag::SecondName, Tag::ThirdName, Tag::FourthName] {
             if let Some(p) = rec.top(name) {
                 let p = clean(p);
                 if !p.is_empty() {
-                    parts.push(p);
+                    name_parts[count] = p;
+                    count += 1;
                 }
             }
         }
+        let parts = &name_parts[..count];
         if parts.is_empty() {
             ctx.issue("record without a name (FIRST_NAME..FOURTH_NAME empty)".into(), true);
             return None;
@@ -1259,7 +1263,8 @@ fn parse_date(s: &str) -> Result<PartialDate, resolute_model::DateError> {
 
 /// The non-empty parts, cleaned, joined with ", ".
 fn join_parts<const N: usize>(parts: [&str; N]) -> String {
-    let mut out = String::new();
+    // Room for all parts and separators: one allocation, no regrowth.
+    let mut out = String::with_capacity(parts.iter().filter(|p| !p.is_empty()).map(|p| p.len() + 2).sum::<usize>());
     for p in parts {
         let p = clean(p);
         if !p.is_empty() {
