@@ -59,7 +59,7 @@ use resolute_model::{
 };
 
 use crate::countries::country_codes;
-use crate::draft::{Draft, Prop, clean, trim};
+use crate::draft::{Draft, Prop, clean, push, trim};
 use crate::position::{LineCol, LineCounter};
 use crate::script::detect_script;
 use crate::{ListError, Parsed, RecordIssue};
@@ -476,7 +476,7 @@ impl<'f, 'a> Builder<'f, 'a> {
         if !self.in_record {
             return;
         }
-        let value = if !raw.as_bytes().contains(&b'&') {
+        let value = if find_byte(b'&', raw.as_bytes()).is_none() {
             Cow::Borrowed(raw)
         } else {
             match quick_xml::escape::unescape(raw) {
@@ -733,7 +733,7 @@ impl<'f, 'a> FastScan<'f, 'a> {
                 }
                 _ => {
                     // Usually `<NAME>` or `<NAME/>`: a run of name bytes.
-                    let n = rest.iter().position(|&c| !NAME_BYTE[usize::from(c)]).unwrap_or(rest.len());
+                    let n = name_len(rest);
                     let plain = match rest.get(n) {
                         Some(b'>') => Some((n, false)),
                         Some(b'/') if rest.get(n + 1) == Some(&b'>') => Some((n + 1, true)),
@@ -871,18 +871,43 @@ fn local_name(name: &[u8]) -> &[u8] {
     name.iter().position(|&c| c == b':').map_or(name, |i| &name[i + 1..])
 }
 
-/// Bytes that can be part of an element name in the fast path: not XML
-/// whitespace, `>`, `/`, a quote, or the `:` of a prefix (names with one
-/// take the general path).
-static NAME_BYTE: [bool; 256] = {
-    let mut t = [true; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = !matches!(i as u8, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' | b'"' | b'\'' | b':');
-        i += 1;
+/// Bytes that can be part of an element name in the fast path: not a
+/// space or control character (XML whitespace among them), `>`, `/`, a
+/// quote, or the `:` of a prefix. Names with any other byte take the general
+/// path, which reads every name.
+fn is_name_byte(c: u8) -> bool {
+    c > b' ' && !matches!(c, b'>' | b'/' | b'"' | b'\'' | b':')
+}
+
+/// The number of name bytes ([`is_name_byte`]) at the start of `rest`.
+/// Eight bytes at a time: element names end at unpredictable lengths, and
+/// a branch per byte costs more than flagging the bytes of a machine word.
+fn name_len(rest: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte equal to `b` (exact for the lowest one; the
+    // borrow can only flag bytes above a flagged one).
+    let equal = |x: u64, b: u8| {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    let mut words = rest.chunks_exact(8);
+    let mut done = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        // Bytes below 0x21 (space and control characters), as `equal` does it.
+        let low = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
+        let stop = low | equal(x, b'>') | equal(x, b'/') | equal(x, b'"') | equal(x, b'\'') | equal(x, b':');
+        if stop != 0 {
+            return done + (stop.trailing_zeros() / 8) as usize;
+        }
+        done += 8;
     }
-    t
-};
+    let tail = words.remainder();
+    done + tail.iter().position(|&c| !is_name_byte(c)).unwrap_or(tail.len())
+}
 
 /// `s` without leading and trailing XML whitespace.
 fn trim_xml_space(s: &str) -> &str {
@@ -1098,7 +1123,7 @@ impl Mapper {
                         let v = clean(v);
                         e.add(Prop::Position, &v);
                         if !e.designation.iter().any(|d| *d == v) {
-                            e.designation.push(v.into_owned());
+                            push(&mut e.designation, v.into_owned());
                         }
                     }
                 }
@@ -1362,6 +1387,26 @@ mod tests {
     use resolute_model::prop;
 
     use super::*;
+
+    #[test]
+    fn element_names_end_where_the_byte_by_byte_rule_says() {
+        let mut names: Vec<Vec<u8>> = vec![b"INDIVIDUAL_DATE_OF_BIRTH>".to_vec(), b"".to_vec(), b"A".to_vec()];
+        for stop in [b' ', b'\t', b'\r', b'\n', 0, 0x1F, b'>', b'/', b'"', b'\'', b':'] {
+            for at in 0..20 {
+                let mut n = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ".to_vec();
+                n[at] = stop;
+                names.push(n.clone());
+                n[at + 1] = 0xC3; // a UTF-8 lead byte after the stop
+                names.push(n);
+            }
+        }
+        names.push("NAME_ÄÖ_ÜẞX>".as_bytes().to_vec());
+        names.push(vec![0x80, 0xFF, 0x21, 0x7F, b'-', b'.', b'_', b' ']);
+        for n in &names {
+            let expected = n.iter().position(|&c| !is_name_byte(c)).unwrap_or(n.len());
+            assert_eq!(name_len(n), expected, "{:?}", String::from_utf8_lossy(n));
+        }
+    }
 
     #[test]
     fn passports_in_comments() {
