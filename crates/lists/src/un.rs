@@ -49,6 +49,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
 use memchr::{memchr, memchr_iter, memchr3};
@@ -283,20 +284,13 @@ pub(crate) fn parse_parallel<T: Send>(
     alongside: impl FnOnce() -> T + Send,
 ) -> Result<(Parsed, T), ListError> {
     let body = utf8_body(file, bytes)?;
-    let split = parse_fast_split(file, body, split_target(body.len()), alongside);
+    let split = parse_fast_split(file, body, SplitAt::HalfOfTheRest, alongside);
     let parsed = match split.parsed {
         Some(result) => result,
         None => parse_quick_xml(file, body),
     };
     fuzz_checks(file, body);
     Ok((parsed?, split.alongside))
-}
-
-/// Where the second thread's part should start: the second thread also
-/// hashes the file (about a sixth of the parse's cost per byte), so the
-/// first part is the larger one.
-fn split_target(len: usize) -> usize {
-    len / 7 * 4
 }
 
 /// The body as text without a byte order mark. XML declares UTF-8 here;
@@ -324,7 +318,7 @@ fn fuzz_checks(file: &str, body: &str) {
             differential::assert_same(fast, &parse_quick_xml(file, body));
         }
         for target in [body.len() / 3, body.len() / 2] {
-            differential::assert_same_fast(&fast, &parse_fast_split(file, body, target, || ()).parsed);
+            differential::assert_same_fast(&fast, &parse_fast_split(file, body, SplitAt::Offset(target), || ()).parsed);
         }
     }
 }
@@ -604,9 +598,24 @@ fn is_xml_space(b: u8) -> bool {
 /// the precise error.
 fn parse_fast(file: &str, body: &str) -> Option<Result<Parsed, ListError>> {
     let mut scan = FastScan::new(file, body);
-    match scan.run(usize::MAX)? {
+    match scan.run(&Pause::never())? {
         Ok(_) => Some(scan.builder.finish()),
         Err(e) => Some(Err(e)),
+    }
+}
+
+/// Where a [`FastScan::run`] is to pause, and how far it got: shared by the
+/// two threads of [`parse_fast_split`].
+struct Pause {
+    /// The offset of the markup to pause before (`usize::MAX`: none).
+    at: AtomicUsize,
+    /// The offset of the last markup reached.
+    reached: AtomicUsize,
+}
+
+impl Pause {
+    fn never() -> Self {
+        Pause { at: AtomicUsize::new(usize::MAX), reached: AtomicUsize::new(0) }
     }
 }
 
@@ -652,10 +661,11 @@ impl<'f, 'a> FastScan<'f, 'a> {
         self.builder.root_seen && !self.builder.in_record && self.open == open
     }
 
-    /// Scan until the first markup at or after offset `until`, or to the
-    /// end. `None` when the input has something the fast scanner leaves to
-    /// quick-xml.
-    fn run(&mut self, until: usize) -> Option<Result<Progress, ListError>> {
+    /// Scan until the first markup at or after offset `pause.at` (which
+    /// another thread may set while this one runs), or to the end, telling
+    /// `pause.reached` how far it got. `None` when the input has something
+    /// the fast scanner leaves to quick-xml.
+    fn run(&mut self, pause: &Pause) -> Option<Result<Progress, ListError>> {
         let body = self.body;
         let bytes = body.as_bytes();
         let b = &mut self.builder;
@@ -673,7 +683,8 @@ impl<'f, 'a> FastScan<'f, 'a> {
                 break;
             };
             let lt = pos + p;
-            if lt >= until {
+            pause.reached.store(lt, Ordering::Relaxed);
+            if lt >= pause.at.load(Ordering::Relaxed) {
                 self.pos = pos;
                 return Some(Ok(Progress::Paused { next_markup: lt }));
             }
@@ -785,53 +796,75 @@ struct SplitParse<T> {
     two_parts: bool,
 }
 
+/// Where the second part of a two-thread parse starts.
+#[derive(Debug, Clone, Copy)]
+enum SplitAt {
+    /// At the first record at or after this offset.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Offset(usize),
+    /// At the first record after the middle of what the first thread has
+    /// not read yet when the second thread is done with its job alongside:
+    /// both parts then end at about the same time, whatever the job took.
+    HalfOfTheRest,
+}
+
 /// [`parse_fast`] on two threads. The second thread runs `alongside`, then
-/// scans from the first `<INDIVIDUAL>` or `<ENTITY>` at or after `target` to
-/// the end, assuming that record starts inside the root and its list element
+/// scans from a record start (see [`SplitAt`], [`record_start`]) to the end,
+/// assuming that record starts inside the root and its list element
 /// (`<CONSOLIDATED_LIST><INDIVIDUALS>`, as in every UN file). The calling
-/// thread scans from the start up to that record and checks the assumption:
-/// when it holds (the record's `<` is where its scan stands, between records,
-/// inside exactly those elements), the second part's entities and issues
-/// follow the first part's, which is what one scan gives. Otherwise (the
-/// text is in a comment or CDATA, another layout) or when the second part
-/// did not parse cleanly, the first thread goes on to the end itself, so the
-/// result, errors included, is always the one-thread result.
+/// thread scans from the start until it reaches that record and checks the
+/// assumption: when it holds (the record's `<` is the next markup, the scan
+/// is between records, inside exactly those elements), the second part's
+/// entities and issues follow the first part's, which is what one scan
+/// gives. Otherwise (the text was in a comment or CDATA, another layout, the
+/// first thread was already past it) or when the second part did not parse
+/// cleanly, the first thread goes on to the end itself, so the result,
+/// errors included, is always the one-thread result.
 fn parse_fast_split<T: Send>(
     file: &str,
     body: &str,
-    target: usize,
+    split_at: SplitAt,
     alongside: impl FnOnce() -> T + Send,
 ) -> SplitParse<T> {
-    let Some((split, open)) = record_start(body.as_bytes(), target) else {
-        let (parsed, alongside) = std::thread::scope(|s| {
-            let job = s.spawn(alongside);
-            (parse_fast(file, body), job.join())
-        });
-        let alongside = alongside.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        return SplitParse { parsed, alongside, two_parts: false };
-    };
-    let (mut first, paused, second) = std::thread::scope(|s| {
+    let bytes = body.as_bytes();
+    let pause = Pause::never();
+    if let SplitAt::Offset(offset) = split_at {
+        // Known before the first part starts, so that it cannot run past it.
+        pause.at.store(record_start(bytes, offset).map_or(usize::MAX, |(at, _)| at), Ordering::Relaxed);
+    }
+    let ((mut first, paused), (alongside, second)) = std::thread::scope(|s| {
         let second = s.spawn(|| {
             let value = alongside();
+            let from = match split_at {
+                SplitAt::Offset(offset) => offset,
+                SplitAt::HalfOfTheRest => {
+                    let reached = pause.reached.load(Ordering::Relaxed);
+                    reached + bytes.len().saturating_sub(reached) / 2
+                }
+            };
+            let Some((split, open)) = record_start(bytes, from) else {
+                return (value, None);
+            };
+            pause.at.store(split, Ordering::Relaxed);
             let mut scan = FastScan::inside(file, body, split, &open);
-            let part = match scan.run(usize::MAX) {
-                Some(Ok(_)) => scan.builder.finish().ok(),
+            let part = match scan.run(&Pause::never()) {
+                Some(Ok(_)) => scan.builder.finish().ok().map(|p| (split, open, p)),
                 _ => None,
             };
             (value, part)
         });
         let mut first = FastScan::new(file, body);
-        let paused = first.run(split);
-        (first, paused, second.join())
+        let paused = first.run(&pause);
+        let second = second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        ((first, paused), second)
     });
-    let (alongside, second) = second.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let parsed = match paused {
         None => None,
         Some(Err(e)) => Some(Err(e)),
         Some(Ok(Progress::Paused { next_markup }))
-            if next_markup == split
-                && first.between_records_in(&open)
-                && let Some(mut second) = second =>
+            if let Some((split, open, mut second)) = second
+                && next_markup == split
+                && first.between_records_in(&open) =>
         {
             let mut out = first.builder.out;
             out.entities.append(&mut second.entities);
@@ -839,7 +872,7 @@ fn parse_fast_split<T: Send>(
             return SplitParse { parsed: Some(Ok(out)), alongside, two_parts: true };
         }
         Some(Ok(Progress::End)) => Some(first.builder.finish()),
-        Some(Ok(Progress::Paused { .. })) => match first.run(usize::MAX) {
+        Some(Ok(Progress::Paused { .. })) => match first.run(&Pause::never()) {
             None => None,
             Some(Ok(_)) => Some(first.builder.finish()),
             Some(Err(e)) => Some(Err(e)),
@@ -1618,7 +1651,7 @@ mod tests {
             let one = parse_fast("t.xml", text);
             let mut two_parts = 0;
             for target in 0..=text.len() {
-                let two = parse_fast_split("t.xml", text, target, || target);
+                let two = parse_fast_split("t.xml", text, SplitAt::Offset(target), || target);
                 assert_eq!(two.alongside, target);
                 differential::assert_same_fast(&one, &two.parsed);
                 two_parts += usize::from(two.two_parts);
@@ -1631,16 +1664,26 @@ mod tests {
     }
 
     /// On the real 2026 list the second part is used, and the result is the
-    /// one-thread result.
+    /// one-thread result; also where the second thread chooses its start
+    /// after a job of its own (how loads run: see `parse_parallel`).
     #[test]
     fn two_thread_parse_of_the_real_list() {
         let text = std::str::from_utf8(crate::bundled_bytes()[0].1).expect("UTF-8");
         let one = parse_fast("un.xml", text);
         for target in (0..10).map(|i| text.len() / 10 * i) {
-            let two = parse_fast_split("un.xml", text, target, || ());
+            let two = parse_fast_split("un.xml", text, SplitAt::Offset(target), || ());
             assert!(two.two_parts, "split at {target}");
             differential::assert_same_fast(&one, &two.parsed);
         }
+        for job_ms in [0, 1, 5] {
+            let job = || std::thread::sleep(std::time::Duration::from_millis(job_ms));
+            differential::assert_same_fast(&one, &parse_fast_split("un.xml", text, SplitAt::HalfOfTheRest, job).parsed);
+        }
+        let small = include_str!("../../../tests/fixtures/bad/un-bad-records.xml");
+        differential::assert_same_fast(
+            &parse_fast("t.xml", small),
+            &parse_fast_split("t.xml", small, SplitAt::HalfOfTheRest, || ()).parsed,
+        );
     }
 
     /// All five real UN files are read by the fast scanner, with the same
