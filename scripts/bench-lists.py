@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Parse the bundled lists with Resolute and with Python, side by side.
 
-Resolute: `resolute bench lists --json FILES` (parse into the entity model,
-median of N runs, one thread). Python, on the same files, median of N runs:
+Resolute: `resolute bench lists --json --threads 1,2 FILES` (parse into the
+entity model, median of N runs), reported twice: on one thread, and on two
+(what a load does by default for files of 256 KB and more on a machine with
+two cores: the SHA-256 content hash on a second thread, and a UN list read in
+parts by both threads; the result is the one-thread result). Python, on the
+same files, median of N runs:
   - "etree": `xml.etree.ElementTree.parse` of the UN XML / `csv.reader` over
     the SDN CSV (just the parse);
   - "etree+map": the same plus walking every record into a dict of names,
@@ -10,33 +14,38 @@ median of N runs, one thread). Python, on the same files, median of N runs:
     remarks into key/value pairs (SDN) — the closest Python equivalent of
     what Resolute's loader does.
 The speed-up column is Python "etree+map" time / Resolute time (and the plain
-parse ratio in brackets).
+parse ratio in brackets). `--rounds K` repeats the whole comparison and ends
+with the min / median / max speed-up: the host's speed drifts by up to 1.5x
+from one minute to the next (on Resolute's and on Python's side, not always
+together), so one round proves little.
 
-Usage: scripts/bench-lists.py [--bin target/release/resolute] [--runs 20] [FILES...]
+Usage: scripts/bench-lists.py [--bin target/release/resolute] [--runs 20] [--rounds 1] [FILES...]
 Build first: cargo build --release -p resolute-cli
 
 Both sides time building the result; freeing it is not timed (Resolute
 drops the parsed list after the clock stops, Python deletes its result after
-the clock stops; before 2026-11-28 17:00 the Python side included it, which
-made Python's plain parse ~10 ms slower). Resolute's time includes format
-detection and the SHA-256 content hash of the file (part of the list version
-identity; `hash_ms` in the JSON, ~1.3 ms for the UN file here).
+the clock stops). Resolute's time includes format detection and the SHA-256
+content hash of the file (part of the list version identity; `hash_ms` in the
+JSON, ~1.4 ms for the UN file here; with two threads it runs alongside).
 
-Measured 2026-11-28 17:31 UTC, release build, mimalloc, Python 3.11.7, 2 cores
-shared with other builds (load average 2.9, so times are still noisy; the
-medians below are the lowest of four runs of this script):
-  consolidated-2026-02-27.xml  resolute 9.2 ms   python parse 57.9 ms  parse+map 81.6 ms   8.9x (6.3x)
-  sdn-2024-05-03.csv           resolute 58.6 ms  python parse 42.4 ms  parse+map 146.8 ms  2.5x (0.7x)
-`resolute bench lists --runs 20` at the same time: UN 9.5-10.3 ms (before the
-fast UN scanner, same moment: 18.5-20.6 ms), SDN 57.7-60.6 ms (before: 65.7-68.4 ms).
+Measured 2026-11-28 20:18 UTC, release build, mimalloc, Python 3.11.7, 2 cores
+(load average 1.3-1.5: this script plus light work by others), UN file,
+`--runs 20 --rounds 8`, speed-up vs Python parse+map (vs plain parse):
+  1 thread   min 8.2x  median 11.1x  max 14.9x   (5.3x / 6.2x / 9.7x)
+  2 threads  min 14.8x median 19.1x  max 24.0x   (9.6x / 10.7x / 15.7x)
+Typical round: Resolute 1 thread 14.4 ms, 2 threads 7.8 ms; Python parse
+104 ms, parse+map 160 ms. Resolute's one-thread time itself swings between
+~10 ms and ~15 ms here from minute to minute; the two-thread time is steadier
+(6.5-9 ms). SDN, one round at 20:21: Resolute 94 ms (2 threads 96 ms: the
+hash is 2.7 ms of it), Python parse 72 ms, parse+map 269 ms: 2.9x (0.8x).
 
-The 20x goal on the UN file is NOT met (8.9x vs parse+map, 6.3x vs the plain
-parse; 20x would be ~4.1 ms). Where the 9 ms go (perf, after): SHA-256 ~1.3 ms,
-the scanner ~3 ms (75,000 tags), mapping 1003 records into the entity model
-~5 ms, of it about a third in allocation: every entry is a
-BTreeMap<String, Vec<String>> plus ~60 other heap values (74,000 allocations,
-6 MB per parse). Next steps: property keys that need no allocation (a model
-change), fewer intermediate strings, a vectorised structural scan.
+The 20x goal on the UN file: NOT met on one thread (median 11.1x); on two
+threads met in 3 rounds of 8 and missed in 5 (median 19.1x). Before this
+work (same script, 19:43 UTC): one thread 7.5-11.3x; two-thread loads did
+not exist. Where one thread's time goes (perf): the scanner about a quarter,
+the SHA-256 a tenth, mapping 1003 records into the entity model the rest,
+most of it allocating and writing the ~44,000 heap values the model holds
+(3.2 MB per parse, BTreeMap nodes a quarter of it).
 """
 
 import argparse
@@ -125,33 +134,61 @@ def median_ms(fn, data, runs):
     return statistics.median(times)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="*", default=DEFAULT_FILES)
-    ap.add_argument("--bin", default=os.environ.get("RESOLUTE_BIN", os.path.join(ROOT, "target/release/resolute")))
-    ap.add_argument("--runs", type=int, default=20)
-    args = ap.parse_args()
-
-    res = subprocess.run([args.bin, "bench", "lists", "--json", "--runs", str(args.runs), *args.files], capture_output=True, text=True)
+def one_round(args):
+    """Resolute (1 and 2 threads) and Python on every file: {file: row}."""
+    cmd = [args.bin, "bench", "lists", "--json", "--runs", str(args.runs), "--threads", "1,2", *args.files]
+    res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit(f"{args.bin} failed: {res.stderr.strip()}")
-    ours = {r["file"]: r for r in json.loads(res.stdout)}
-
-    print(f"{'file':<34} {'MB':>5} {'records':>8} {'resolute ms':>12} {'python parse ms':>16} {'python parse+map ms':>20} {'speed-up':>16}")
+    ours = {(r["file"], r.get("threads", 1)): r for r in json.loads(res.stdout)}
+    rows = {}
     for f in args.files:
         with open(f, "rb") as fh:
             data = fh.read()
         is_xml = data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")
         parse, parse_map = (un_parse, un_parse_map) if is_xml else (sdn_parse, sdn_parse_map)
-        py_parse = median_ms(parse, data, args.runs)
-        py_map = median_ms(parse_map, data, args.runs)
-        r = ours[f]
-        speed = f"{py_map / r['median_ms']:.1f}x ({py_parse / r['median_ms']:.1f}x)"
-        print(f"{os.path.basename(f):<34} {len(data) / 1e6:>5.2f} {r['entities']:>8} {r['median_ms']:>12.2f} {py_parse:>16.2f} {py_map:>20.2f} {speed:>16}")
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"(median of {args.runs} runs; Python {sys.version.split()[0]}; speed-up = Python parse+map / Resolute, plain parse in brackets;")
-    hashes = ", ".join("%.2f ms" % r["hash_ms"] if "hash_ms" in r else "n/a" for r in ours.values())
-    print(f" Resolute's time includes the SHA-256 content hash of the file: {hashes}; load average {load})")
+        rows[f] = {
+            "mb": len(data) / 1e6,
+            "records": ours[(f, 1)]["entities"],
+            "one": ours[(f, 1)]["median_ms"],
+            "two": ours[(f, 2)]["median_ms"],
+            "hash": ours[(f, 1)]["hash_ms"],
+            "py_parse": median_ms(parse, data, args.runs),
+            "py_map": median_ms(parse_map, data, args.runs),
+        }
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="*", default=DEFAULT_FILES)
+    ap.add_argument("--bin", default=os.environ.get("RESOLUTE_BIN", os.path.join(ROOT, "target/release/resolute")))
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=1, help="repeat the whole comparison; prints the min/median/max speed-up")
+    args = ap.parse_args()
+
+    ratios = {}  # (file, threads) -> [(vs parse+map, vs parse)]
+    for n in range(args.rounds):
+        rows = one_round(args)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        if args.rounds > 1:
+            print(f"round {n + 1}/{args.rounds}, load average {load}")
+        print(f"{'file':<30} {'MB':>5} {'records':>7} {'threads':>7} {'resolute ms':>11} {'python parse ms':>15} {'parse+map ms':>12} {'speed-up':>14}")
+        for f, r in rows.items():
+            for threads, ms in ((1, r["one"]), (2, r["two"])):
+                ratio = (r["py_map"] / ms, r["py_parse"] / ms)
+                ratios.setdefault((f, threads), []).append(ratio)
+                print(f"{os.path.basename(f):<30} {r['mb']:>5.2f} {r['records']:>7} {threads:>7} {ms:>11.2f} {r['py_parse']:>15.2f} {r['py_map']:>12.2f} {ratio[0]:>7.1f}x ({ratio[1]:.1f}x)")
+        hashes = ", ".join(f"{r['hash']:.2f} ms" for r in rows.values())
+        print(f"(median of {args.runs} runs; Python {sys.version.split()[0]}; speed-up = Python parse+map / Resolute, plain parse in brackets;")
+        print(f" Resolute's time includes the SHA-256 content hash of the file ({hashes} alone); load average {load})")
+    if args.rounds > 1:
+        print(f"speed-up over {args.rounds} rounds, min / median / max (vs Python parse+map; vs plain parse):")
+        for (f, threads), rs in ratios.items():
+            m = sorted(x[0] for x in rs)
+            p = sorted(x[1] for x in rs)
+            print(f"  {os.path.basename(f):<30} {threads} thread{'s' if threads > 1 else ' '}  {m[0]:5.1f}x / {statistics.median(m):5.1f}x / {m[-1]:5.1f}x"
+                  f"   ({p[0]:.1f}x / {statistics.median(p):.1f}x / {p[-1]:.1f}x)")
 
 
 if __name__ == "__main__":
