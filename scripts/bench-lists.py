@@ -40,9 +40,10 @@ Typical round: Resolute 1 thread 14.4 ms, 2 threads 7.8 ms; Python parse
 hash is 2.7 ms of it), Python parse 72 ms, parse+map 269 ms: 2.9x (0.8x).
 
 The 20x goal on the UN file: NOT met on one thread (median 11.1x); on two
-threads met in 3 rounds of 8 and missed in 5 (median 19.1x). Before this
-work (same script, 19:43 UTC): one thread 7.5-11.3x; two-thread loads did
-not exist. Where one thread's time goes (perf): the scanner about a quarter,
+threads met in 4 rounds of 8 (20.0x-24.0x) and missed in 4 (14.8x-18.2x),
+median 19.1x. Before this work (19:17 UTC, one round, load average 3.4):
+9.9x (5.9x), one thread only; an A/B of the one-thread load alone, old and
+new code alternating: median 12.3 ms -> 11.4 ms, min 10.4 -> 9.4 ms. Where one thread's time goes (perf): the scanner about a quarter,
 the SHA-256 a tenth, mapping 1003 records into the entity model the rest,
 most of it allocating and writing the ~44,000 heap values the model holds
 (3.2 MB per parse, BTreeMap nodes a quarter of it).
