@@ -33,6 +33,8 @@ Measured 2026-11-28 20:18 UTC, release build, mimalloc, Python 3.11.7, 2 cores
 `--runs 20 --rounds 8`, speed-up vs Python parse+map (vs plain parse):
   1 thread   min 8.2x  median 11.1x  max 14.9x   (5.3x / 6.2x / 9.7x)
   2 threads  min 14.8x median 19.1x  max 24.0x   (9.6x / 10.7x / 15.7x)
+Again at 20:25 UTC (load average 1.3-1.7, 6 rounds): 1 thread 9.4x / 12.1x /
+16.1x, 2 threads 16.7x / 19.0x / 22.9x (3 of 6 rounds at 20x or more).
 Typical round: Resolute 1 thread 14.4 ms, 2 threads 7.8 ms; Python parse
 104 ms, parse+map 160 ms. Resolute's one-thread time itself swings between
 ~10 ms and ~15 ms here from minute to minute; the two-thread time is steadier
