@@ -17,13 +17,15 @@
 # Needs wrk (apt-get install wrk) and oha (cargo install oha --locked; set
 # OHA=/path/to/oha). Client and server share this machine's cores.
 #
-# Measured 2026-11-28 (2 vCPU VM, release build, 20 s or 15 s per run): --sync normal, open loop at
-# 2,000 req/s: p99 5.3 / 7.1 / 9.5 / 15.5 / 15.8 / 27.0 ms in six runs (p50 1.0-1.4 ms), every request
-# answered 200 and audited, chain verified; closed loop 32 connections 2,876-3,889 req/s, p99 15.8-22.1 ms.
-# --sync full: open loop p99 30-193 ms (each group commit waits for the virtual disk's fsync), closed loop
-# 2,572-3,104 req/s. The 2,000 req/s with p99 < 10 ms target is therefore met in some runs only. Server
-# profile under load: JSON building and serialization (serde_json::Value maps, escaping) and allocation
-# ~30 %, matching ~15 %, kernel/network ~13 %.
+# Measured 2026-11-28 20:27-20:36 UTC (2 vCPU VM, release build, 15 s per run, load average 0.6-1.6 before):
+# --sync normal, open loop at 2,000 req/s: p99 4.24 / 4.14 / 9.22 / 4.30 / 4.63 / 5.55 ms in six runs (p50
+# 0.77-1.00 ms, p99.9 8.1-19.2 ms, every request answered 200 and audited, chain verified); closed loop 32
+# connections 5,172-6,122 req/s, p99 12.2-15.7 ms. The build before that day's service work (954b2bd), run
+# alternately with it at 20:32-20:36: open loop p99 8.86 / 8.34 / 16.87 ms, closed loop 2,778-3,440 req/s
+# (server CPU per request 550-630 us then, 240-265 us now: results written as JSON text around cached entity
+# JSON instead of serde_json::Value trees, audit payloads canonicalised before the writer thread, the
+# writer's statements cached). --sync full: open loop p99 11.4 ms (p99.9 48.6 ms: each group commit waits
+# for the virtual disk's fsync), closed loop 4,618 req/s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
