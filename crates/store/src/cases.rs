@@ -175,19 +175,15 @@ impl WriteCtx<'_> {
             ])?;
         Ok(self.conn.last_insert_rowid())
     }
-}
 
-impl WriteCtx<'_> {
     /// Close a case inside the current transaction (see [`Store::close_case`]).
     pub fn close_case(&mut self, id: i64, resolution: CaseResolution, note: &str, actor: &str) -> Result<(Case, Option<Suppression>)> {
-        let (note, actor) = (note.to_string(), actor.to_string());
-        let ctx = self;
-        let case = load_case(ctx.conn, id)?;
+        let case = load_case(self.conn, id)?;
         if case.status == CaseStatus::Closed {
             return Err(StoreError::Invalid(format!("case {id} is already closed")));
         }
         let now = now_rfc3339();
-        ctx.conn.execute(
+        self.conn.execute(
             "UPDATE cases SET status = 'closed', resolution = ?2, note = ?3, closed_by = ?4, closed_at = ?5 WHERE id = ?1",
             params![id, resolution.as_str(), note, actor, now],
         )?;
@@ -195,26 +191,26 @@ impl WriteCtx<'_> {
         if resolution == CaseResolution::FalsePositive
             && let (Some(entity_id), Some(fingerprint)) = (&case.entity_id, &case.entity_fingerprint)
         {
-            ctx.conn.execute(
+            self.conn.execute(
                 "INSERT INTO suppressions(query_key, entity_id, entity_fingerprint, case_id, created_by, created_at, note)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![case.query_key, entity_id, fingerprint, id, actor, now, note],
             )?;
             suppression = Some(Suppression {
-                id: ctx.conn.last_insert_rowid(),
+                id: self.conn.last_insert_rowid(),
                 query_key: case.query_key.clone(),
                 entity_id: entity_id.clone(),
                 entity_fingerprint: fingerprint.clone(),
                 case_id: id,
-                created_by: actor.clone(),
+                created_by: actor.to_string(),
                 created_at: now.clone(),
-                note: note.clone(),
+                note: note.to_string(),
                 revoked_at: None,
             });
         }
-        ctx.append_audit(
+        self.append_audit(
             "case.closed",
-            &actor,
+            actor,
             &json!({
                 "case_id": id,
                 "screening_id": case.screening_id,
@@ -225,7 +221,7 @@ impl WriteCtx<'_> {
                 "suppression_id": suppression.as_ref().map(|s| s.id),
             }),
         )?;
-        let closed = load_case(ctx.conn, id)?;
+        let closed = load_case(self.conn, id)?;
         Ok((closed, suppression))
     }
 }

@@ -266,19 +266,20 @@ impl Store {
 
     /// Stop the writer after the queued jobs are committed.
     pub fn close(&self) {
-        if let Ok(mut jobs) = self.inner.jobs.lock() {
-            jobs.take();
-        }
-        let handle = self.inner.writer.lock().ok().and_then(|mut w| w.take());
-        if let Some(h) = handle {
-            let _ = h.join();
-        }
-        self.inner.stop_checkpointer();
+        self.inner.shutdown();
     }
 }
 
 impl Inner {
-    fn stop_checkpointer(&self) {
+    /// Stop taking jobs, let the writer commit what is queued, then stop the checkpointer.
+    fn shutdown(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let handle = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
         let running = self.checkpointer.lock().ok().and_then(|mut c| c.take());
         if let Some((stop, handle)) = running {
             drop(stop);
@@ -289,15 +290,7 @@ impl Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
-        if let Ok(mut w) = self.writer.lock()
-            && let Some(h) = w.take()
-        {
-            let _ = h.join();
-        }
-        self.stop_checkpointer();
+        self.shutdown();
     }
 }
 
