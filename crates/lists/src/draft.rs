@@ -9,7 +9,6 @@
 //! duplicate values dropped, names whitespace-collapsed and deduplicated, the
 //! first primary name as caption); a test below checks them against those.
 
-use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
 use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, PropKey, prop};
@@ -194,11 +193,7 @@ impl Draft {
 
     /// As [`Entity::add_name`].
     pub(crate) fn add_name(&mut self, name: EntityName) {
-        let value = match clean(&name.value) {
-            Cow::Borrowed(_) => name.value,
-            Cow::Owned(v) => v,
-        };
-        self.add_collapsed_name(EntityName { value, ..name });
+        self.add_collapsed_name(name.collapsed());
     }
 
     /// [`Draft::add_name`] of a name whose value the caller has already
@@ -259,6 +254,8 @@ impl Draft {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use resolute_model::{DateQualifier, NameQuality, PartialDate, Schema, Source};
 
     use super::*;

@@ -11,51 +11,55 @@ use crate::date::FuzzyDate;
 
 /// FtM property names used by Resolute.
 pub mod prop {
-    pub const NAME: &str = "name";
-    pub const ALIAS: &str = "alias";
-    pub const WEAK_ALIAS: &str = "weakAlias";
-    pub const PREVIOUS_NAME: &str = "previousName";
-    pub const FIRST_NAME: &str = "firstName";
-    pub const MIDDLE_NAME: &str = "middleName";
-    pub const LAST_NAME: &str = "lastName";
-    pub const TITLE: &str = "title";
-    pub const GENDER: &str = "gender";
-    pub const BIRTH_DATE: &str = "birthDate";
-    pub const BIRTH_PLACE: &str = "birthPlace";
-    pub const NATIONALITY: &str = "nationality";
-    pub const CITIZENSHIP: &str = "citizenship";
-    pub const COUNTRY: &str = "country";
-    pub const JURISDICTION: &str = "jurisdiction";
-    pub const PASSPORT_NUMBER: &str = "passportNumber";
-    pub const ID_NUMBER: &str = "idNumber";
-    pub const REGISTRATION_NUMBER: &str = "registrationNumber";
-    pub const ADDRESS: &str = "address";
-    pub const IMO_NUMBER: &str = "imoNumber";
-    pub const MMSI: &str = "mmsi";
-    pub const CALL_SIGN: &str = "callSign";
-    pub const FLAG: &str = "flag";
-    pub const BUILD_DATE: &str = "buildDate";
-    pub const TONNAGE: &str = "tonnage";
-    pub const TYPE: &str = "type";
-    pub const SWIFT_BIC: &str = "swiftBic";
-    pub const EMAIL: &str = "email";
-    pub const WEBSITE: &str = "website";
-    pub const POSITION: &str = "position";
-    pub const NOTES: &str = "notes";
-    pub const TOPICS: &str = "topics";
-    pub const PROGRAM: &str = "program";
-    pub const SOURCE_URL: &str = "sourceUrl";
-    pub const BIRTH_COUNTRY: &str = "birthCountry";
+    /// The constants, and `KNOWN` listing them all (so [`key`] cannot miss one).
+    macro_rules! names {
+        ($($constant:ident = $name:literal,)*) => {
+            $(pub const $constant: &str = $name;)*
+            const KNOWN: &[&str] = &[$($constant),*];
+        };
+    }
+
+    names! {
+        NAME = "name",
+        ALIAS = "alias",
+        WEAK_ALIAS = "weakAlias",
+        PREVIOUS_NAME = "previousName",
+        FIRST_NAME = "firstName",
+        MIDDLE_NAME = "middleName",
+        LAST_NAME = "lastName",
+        TITLE = "title",
+        GENDER = "gender",
+        BIRTH_DATE = "birthDate",
+        BIRTH_PLACE = "birthPlace",
+        NATIONALITY = "nationality",
+        CITIZENSHIP = "citizenship",
+        COUNTRY = "country",
+        JURISDICTION = "jurisdiction",
+        PASSPORT_NUMBER = "passportNumber",
+        ID_NUMBER = "idNumber",
+        REGISTRATION_NUMBER = "registrationNumber",
+        ADDRESS = "address",
+        IMO_NUMBER = "imoNumber",
+        MMSI = "mmsi",
+        CALL_SIGN = "callSign",
+        FLAG = "flag",
+        BUILD_DATE = "buildDate",
+        TONNAGE = "tonnage",
+        TYPE = "type",
+        SWIFT_BIC = "swiftBic",
+        EMAIL = "email",
+        WEBSITE = "website",
+        POSITION = "position",
+        NOTES = "notes",
+        TOPICS = "topics",
+        PROGRAM = "program",
+        SOURCE_URL = "sourceUrl",
+        BIRTH_COUNTRY = "birthCountry",
+    }
 
     /// The map key of a property name: a static string for the names above
     /// (no allocation), an owned copy for any other.
     pub fn key(name: &str) -> super::PropKey {
-        const KNOWN: [&str; 35] = [
-            NAME, ALIAS, WEAK_ALIAS, PREVIOUS_NAME, FIRST_NAME, MIDDLE_NAME, LAST_NAME, TITLE, GENDER, BIRTH_DATE,
-            BIRTH_PLACE, NATIONALITY, CITIZENSHIP, COUNTRY, JURISDICTION, PASSPORT_NUMBER, ID_NUMBER,
-            REGISTRATION_NUMBER, ADDRESS, IMO_NUMBER, MMSI, CALL_SIGN, FLAG, BUILD_DATE, TONNAGE, TYPE, SWIFT_BIC,
-            EMAIL, WEBSITE, POSITION, NOTES, TOPICS, PROGRAM, SOURCE_URL, BIRTH_COUNTRY,
-        ];
         match KNOWN.iter().find(|k| **k == name) {
             Some(&known) => super::Cow::Borrowed(known),
             None => super::Cow::Owned(name.to_string()),
@@ -210,6 +214,15 @@ impl EntityName {
         }
     }
 
+    /// The name with its value whitespace-collapsed ([`collapse_whitespace`];
+    /// the string is kept when it is already clean).
+    pub fn collapsed(self) -> EntityName {
+        match collapse_whitespace(&self.value) {
+            Cow::Borrowed(_) => self,
+            Cow::Owned(value) => EntityName { value, ..self },
+        }
+    }
+
     /// Weak names count less in matching.
     pub fn is_weak(&self) -> bool {
         self.kind == NameKind::Weak || self.quality == NameQuality::Low
@@ -346,19 +359,15 @@ impl Entity {
     /// (`name`, `alias`, `weakAlias`, `previousName`). The first primary name
     /// becomes the caption.
     pub fn add_name(&mut self, name: EntityName) {
-        let prop = name.property();
-        let value = match collapse_whitespace(&name.value) {
-            Cow::Borrowed(_) => name.value,
-            Cow::Owned(v) => v,
-        };
-        if value.is_empty() || self.names.iter().any(|n| n.value == value) {
+        let name = name.collapsed();
+        if name.value.is_empty() || self.names.iter().any(|n| n.value == name.value) {
             return;
         }
         if name.kind == NameKind::Primary && self.caption.is_empty() {
-            self.caption = value.clone();
+            self.caption = name.value.clone();
         }
-        self.add(prop, &value);
-        self.names.push(EntityName { value, ..name });
+        self.add(name.property(), &name.value);
+        self.names.push(name);
     }
 
     pub fn add_birth_date(&mut self, date: FuzzyDate) {
