@@ -124,15 +124,19 @@ impl Engine {
         self.indexes.get(dataset)
     }
 
-    pub fn entity(&self, id: &str) -> Option<&Entity> {
+    /// The entity and its position in the `default` index.
+    fn located(&self, id: &str) -> Option<(usize, &Entity)> {
         let pos = *self.positions.get(id)?;
-        self.indexes.get("default")?.entities().get(pos)
+        Some((pos, self.indexes.get("default")?.entities().get(pos)?))
+    }
+
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.located(id).map(|(_, e)| e)
     }
 
     /// The entity's JSON object as text (made once per engine).
     pub fn entity_json_text(&self, id: &str) -> Option<&str> {
-        let pos = *self.positions.get(id)?;
-        let e = self.indexes.get("default")?.entities().get(pos)?;
+        let (pos, e) = self.located(id)?;
         let cell = self.entity_json.get(pos)?;
         Some(cell.get_or_init(|| crate::names::entity_json(e).to_string().into_boxed_str()))
     }
