@@ -981,23 +981,12 @@ fn is_name_byte(c: u8) -> bool {
 /// Eight bytes at a time: element names end at unpredictable lengths, and
 /// a branch per byte costs more than flagging the bytes of a machine word.
 fn name_len(rest: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte equal to `b` (exact for the lowest one; the
-    // borrow can only flag bytes above a flagged one).
-    let equal = |x: u64, b: u8| {
-        let y = x ^ (ONES * u64::from(b));
-        y.wrapping_sub(ONES) & !y & HIGH
-    };
+    use word::equal;
     let mut words = rest.chunks_exact(8);
     let mut done = 0;
     for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let x = u64::from_le_bytes(w);
-        // Bytes below 0x21 (space and control characters), as `equal` does it.
-        let low = x.wrapping_sub(ONES * 0x21) & !x & HIGH;
-        let stop = low | equal(x, b'>') | equal(x, b'/') | equal(x, b'"') | equal(x, b'\'') | equal(x, b':');
+        let x = word::load(word);
+        let stop = word::below(x, 0x21) | equal(x, b'>') | equal(x, b'/') | equal(x, b'"') | equal(x, b'\'') | equal(x, b':');
         if stop != 0 {
             return done + (stop.trailing_zeros() / 8) as usize;
         }
@@ -1024,30 +1013,51 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
     }
     let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
     for (p, q) in (&mut x).zip(&mut y) {
-        let (mut u, mut v) = ([0u8; 8], [0u8; 8]);
-        u.copy_from_slice(p);
-        v.copy_from_slice(q);
-        if u64::from_ne_bytes(u) != u64::from_ne_bytes(v) {
+        if word::load(p) != word::load(q) {
             return false;
         }
     }
     x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
+/// Eight bytes at a time in a machine word ("SWAR"), for the scanner's
+/// short searches: each mask has the high bit set in the bytes that match
+/// (exact for the lowest one; the borrow can only flag bytes above a flagged
+/// one, so only the lowest flag may be used).
+mod word {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    /// Eight bytes (from a `chunks_exact(8)` chunk) as a little-endian word.
+    #[inline]
+    pub(super) fn load(chunk: &[u8]) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        u64::from_le_bytes(w)
+    }
+
+    /// Bytes of `x` equal to `b`.
+    #[inline]
+    pub(super) fn equal(x: u64, b: u8) -> u64 {
+        let y = x ^ (ONES * u64::from(b));
+        y.wrapping_sub(ONES) & !y & HIGH
+    }
+
+    /// Bytes of `x` below `b` (`b` at most 0x80).
+    #[inline]
+    pub(super) fn below(x: u64, b: u8) -> u64 {
+        x.wrapping_sub(ONES * u64::from(b)) & !x & HIGH
+    }
+}
+
 /// The first `needle` in `hay`. Markup and values are short: eight bytes
 /// at a time in a machine word first, a vector search for long runs.
 #[inline]
 fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(needle);
     let mut words = hay.chunks_exact(8);
     for (k, word) in (&mut words).take(8).enumerate() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let x = u64::from_le_bytes(w) ^ pattern;
-        // A zero byte in `x` is a `needle` in the word; the lowest flagged byte is the first one.
-        let found = x.wrapping_sub(ONES) & !x & HIGH;
+        // The lowest flagged byte is the first `needle`.
+        let found = word::equal(word::load(word), needle);
         if found != 0 {
             return Some(k * 8 + (found.trailing_zeros() / 8) as usize);
         }
