@@ -145,13 +145,17 @@ fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 /// straight to JSON text around the engine's cached entity JSON: building a
 /// `Value` tree per hit was the largest share of a request's time.
 fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression: Option<&Value>) {
-    match engine.entity_json_text(&r.id).and_then(|t| t.strip_suffix('}')) {
-        Some(open) => out.extend_from_slice(open.as_bytes()),
+    let fallback;
+    let entity = match engine.entity_json_text(&r.id) {
+        Some(text) => text,
         None => {
-            let fallback = json!({"id": r.id, "caption": r.caption, "schema": r.schema.as_str(), "properties": {}, "datasets": [], "ref": r.reference});
-            out.extend_from_slice(fallback.to_string().trim_end_matches('}').as_bytes());
+            fallback = json!({"id": r.id, "caption": r.caption, "schema": r.schema.as_str(), "properties": {}, "datasets": [], "ref": r.reference})
+                .to_string();
+            &fallback
         }
-    }
+    };
+    // The entity object, left open for the hit's own fields.
+    out.extend_from_slice(entity.strip_suffix('}').unwrap_or(entity).as_bytes());
     let ex = &r.explanation;
     let text = ex.to_string();
     let mut features = BTreeMap::new();
