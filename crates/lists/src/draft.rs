@@ -1,17 +1,18 @@
 //! An entity while a parser maps a record into it.
 //!
-//! [`Entity::add`] looks its property up in the entity's
-//! `BTreeMap<String, Vec<String>>` on every value (and a UN record sets about
-//! thirty values in a dozen properties). A [`Draft`] keeps the values in a
-//! fixed array indexed by [`Prop`] and builds the map once, in one sorted
-//! bulk insert, when the record is done. Its `add*` methods follow the rules
+//! [`Entity::add`] looks its property up in the entity's [`Properties`] and
+//! inserts in the middle of its values (and a UN record sets about thirty
+//! values in a dozen properties). A [`Draft`] keeps the values in a fixed
+//! array of buffers indexed by [`Prop`], reused from record to record, and
+//! builds the properties once, in name order, when the record is done.
+//! Its `add*` methods follow the rules
 //! of the [`Entity`] methods of the same names exactly (trimmed, empty and
 //! duplicate values dropped, names whitespace-collapsed and deduplicated, the
 //! first primary name as caption); a test below checks them against those.
 
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, PropKey, prop};
+use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, PropKey, Properties, prop};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +139,13 @@ pub(crate) fn push<T>(values: &mut Vec<T>, value: T) {
 #[derive(Debug)]
 pub(crate) struct Draft {
     entity: Entity,
-    props: [Vec<String>; COUNT],
+    props: Buffers,
 }
+
+/// A draft's values by property. Kept from one record to the next by a
+/// parser ([`Draft::reusing`]), they are allocated once per file, not a
+/// dozen times per record.
+pub(crate) type Buffers = [Vec<String>; COUNT];
 
 impl Deref for Draft {
     type Target = Entity;
@@ -155,8 +161,16 @@ impl DerefMut for Draft {
 }
 
 impl Draft {
+    #[cfg(test)]
     pub(crate) fn new(entity: Entity) -> Self {
         Draft { entity, props: Default::default() }
+    }
+
+    /// A draft keeping its values in `props`, buffers that
+    /// [`Draft::finish_keeping_buffers`] gave back empty.
+    pub(crate) fn reusing(entity: Entity, props: Buffers) -> Self {
+        debug_assert!(props.iter().all(Vec::is_empty));
+        Draft { entity, props }
     }
 
     /// As [`Entity::add`].
@@ -230,25 +244,34 @@ impl Draft {
     }
 
     /// The entity, with its properties.
+    #[cfg(test)]
     pub(crate) fn finish(self) -> Entity {
-        let Draft { mut entity, props } = self;
-        let set = Prop::ALL.iter().zip(props).filter(|(_, vals)| !vals.is_empty());
+        self.finish_keeping_buffers().0
+    }
+
+    /// The entity, and the draft's value buffers emptied (for
+    /// [`Draft::reusing`]).
+    pub(crate) fn finish_keeping_buffers(self) -> (Entity, Buffers) {
+        let Draft { mut entity, mut props } = self;
         if entity.properties.is_empty() {
-            // Inserted from the last name to the first (`Prop::ALL` is in name
-            // order): each key goes before all the others, found with one
-            // comparison, and the map is built without a sort or a buffer.
-            for (p, vals) in set.rev() {
-                entity.properties.insert(PropKey::Borrowed(p.name()), vals);
+            // `Prop::ALL` is in name order: each property goes after the
+            // others, into vectors sized once.
+            let set = props.iter().filter(|vals| !vals.is_empty());
+            let (count, values) = set.fold((0, 0), |(n, v), vals| (n + 1, v + vals.len()));
+            let mut properties = Properties::with_capacity(count, values);
+            for (p, vals) in Prop::ALL.iter().zip(&mut props).filter(|(_, vals)| !vals.is_empty()) {
+                properties.push(PropKey::Borrowed(p.name()), vals.drain(..));
             }
+            entity.properties = properties;
         } else {
             // Keys may already be in the map (set before the draft was made).
-            for (p, vals) in set {
-                for v in vals {
+            for (p, vals) in Prop::ALL.iter().zip(&mut props) {
+                for v in vals.drain(..) {
                     entity.add(p.name(), v);
                 }
             }
         }
-        entity
+        (entity, props)
     }
 }
 

@@ -67,7 +67,7 @@ use resolute_model::{
 };
 
 use crate::countries::country_codes;
-use crate::draft::{Draft, Prop, clean, push, trim};
+use crate::draft::{Buffers, Draft, Prop, clean, push, trim};
 use crate::position::{LineCol, LineCounter};
 use crate::script::detect_script;
 use crate::{ListError, Parsed, RecordIssue};
@@ -1119,6 +1119,8 @@ impl Ctx<'_> {
 #[derive(Default)]
 struct Mapper {
     countries: HashMap<String, Vec<String>>,
+    /// The drafts' value buffers, reused from record to record.
+    buffers: Buffers,
 }
 
 impl Mapper {
@@ -1152,7 +1154,7 @@ impl Mapper {
             Kind::Individual => Schema::Person,
             Kind::Entity => Schema::Organization,
         };
-        let mut e = Draft::new(Entity::new(Source::Un, reference, schema));
+        let mut e = Draft::reusing(Entity::new(Source::Un, reference, schema), std::mem::take(&mut self.buffers));
         let names = rec.fields.iter().filter(|f| matches!(f.name, Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript)).count();
         e.names.reserve_exact(names + 1);
 
@@ -1312,7 +1314,9 @@ impl Mapper {
             }
         }
         e.add(Prop::Topics, "sanction");
-        Some(e.finish())
+        let (entity, buffers) = e.finish_keeping_buffers();
+        self.buffers = buffers;
+        Some(entity)
     }
 
     fn map_alias(&mut self, e: &mut Draft, ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) {

@@ -1,13 +1,13 @@
 //! Sanctioned entities in FollowTheMoney shape, with list metadata.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::date::FuzzyDate;
+use crate::properties::Properties;
 
 /// FtM property names used by Resolute.
 pub mod prop {
@@ -243,9 +243,10 @@ pub struct Entity {
     pub schema: Schema,
     /// Display name (the primary name).
     pub caption: String,
-    /// FtM properties, each multi-valued. Keys are static for the property
-    /// names Resolute knows ([`prop`]), so a parsed list allocates none.
-    pub properties: BTreeMap<PropKey, Vec<String>>,
+    /// FtM properties, each multi-valued, sorted by name. Keys are static
+    /// for the property names Resolute knows ([`prop`]), so a parsed list
+    /// allocates none.
+    pub properties: Properties,
     /// OpenSanctions-style dataset names.
     pub datasets: Vec<String>,
     pub source: Source,
@@ -305,7 +306,7 @@ impl Entity {
             id: Self::make_id(source, &reference),
             schema,
             caption: String::new(),
-            properties: BTreeMap::new(),
+            properties: Properties::new(),
             datasets: vec![source.dataset().to_string()],
             source,
             reference,
@@ -334,21 +335,13 @@ impl Entity {
         if v.is_empty() {
             return;
         }
-        // Look up before inserting: the key is only allocated for a new property.
-        match self.properties.get_mut(prop) {
-            Some(vals) => {
-                if !vals.iter().any(|x| x == v) {
-                    vals.push(v.to_string());
-                }
-            }
-            None => {
-                self.properties.insert(prop::key(prop), vec![v.to_string()]);
-            }
+        if !self.get(prop).iter().any(|x| x == v) {
+            self.properties.add_value(prop, v.to_string());
         }
     }
 
     pub fn get(&self, prop: &str) -> &[String] {
-        self.properties.get(prop).map(Vec::as_slice).unwrap_or(&[])
+        self.properties.get(prop).unwrap_or(&[])
     }
 
     pub fn first(&self, prop: &str) -> Option<&str> {
