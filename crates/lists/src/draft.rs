@@ -12,7 +12,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, PropKey, Properties, prop};
+use resolute_model::{CompactString, Entity, EntityName, FuzzyDate, NameKind, PropKey, Properties, prop};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +145,7 @@ pub(crate) struct Draft {
 /// A draft's values by property. Kept from one record to the next by a
 /// parser ([`Draft::reusing`]), they are allocated once per file, not a
 /// dozen times per record.
-pub(crate) type Buffers = [Vec<String>; COUNT];
+pub(crate) type Buffers = [Vec<CompactString>; COUNT];
 
 impl Deref for Draft {
     type Target = Entity;
@@ -181,12 +181,12 @@ impl Draft {
         }
         let vals = &mut self.props[p as usize];
         if !vals.iter().any(|x| x == v) {
-            push(vals, v.to_string());
+            push(vals, CompactString::from(v));
         }
     }
 
     /// [`Draft::add`] of an owned value (kept as it is when already trimmed).
-    pub(crate) fn add_owned(&mut self, p: Prop, value: String) {
+    pub(crate) fn add_owned(&mut self, p: Prop, value: CompactString) {
         if value.trim().len() != value.len() {
             return self.add(p, value);
         }
@@ -194,14 +194,14 @@ impl Draft {
             return;
         }
         let vals = &mut self.props[p as usize];
-        if !vals.contains(&value) {
+        if !vals.iter().any(|x| *x == value) {
             push(vals, value);
         }
     }
 
     /// The values of a property so far.
     #[cfg(test)]
-    pub(crate) fn get(&self, p: Prop) -> &[String] {
+    pub(crate) fn get(&self, p: Prop) -> &[CompactString] {
         &self.props[p as usize]
     }
 
@@ -218,7 +218,7 @@ impl Draft {
             return;
         }
         if name.kind == NameKind::Primary && self.entity.caption.is_empty() {
-            self.entity.caption = name.value.clone();
+            self.entity.caption = name.value.to_string();
         }
         self.add(Prop::of(name.property()), &name.value);
         self.entity.names.push(name);
@@ -320,7 +320,7 @@ mod tests {
         }
         for (p, v) in [(Prop::Address, " Pyongyang, kp "), (Prop::Address, "Pyongyang, kp"), (Prop::Address, ""), (Prop::Notes, "x")] {
             e.add(p.name(), v);
-            d.add_owned(p, v.to_string());
+            d.add_owned(p, v.into());
         }
         for program in ["DPRK", " DPRK ", "", "DPRK3"] {
             e.add_program(program);

@@ -143,7 +143,7 @@ fn map_row(f: &[&str], issues: &mut Vec<String>) -> Result<Entity, String> {
         }
     };
     let mut e = Entity::new(Source::OfacSdn, ent_num, schema);
-    e.add_name(EntityName { value: name.to_string(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+    e.add_name(EntityName { value: name.into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
     if schema == Schema::Person
         && let Some((last, first)) = name.split_once(", ")
     {
@@ -302,7 +302,7 @@ fn first_token(s: &str) -> &str {
 fn add_alias(e: &mut Entity, quoted: &str, kind: NameKind) {
     let t = quoted.trim();
     let name = t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(t);
-    e.add_name(EntityName { value: name.to_string(), kind, quality: NameQuality::Low, script: None });
+    e.add_name(EntityName { value: name.into(), kind, quality: NameQuality::Low, script: None });
 }
 
 const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];

@@ -62,7 +62,7 @@ use chrono::NaiveDate;
 use memchr::{memchr, memchr_iter, memchr3};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use resolute_model::{
+use resolute_model::{CompactString, 
     DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source,
 };
 
@@ -1176,7 +1176,7 @@ impl Mapper {
             return None;
         }
         // The parts are collapsed and not empty: so is their join.
-        let name = EntityName { value: parts.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None };
+        let name = EntityName { value: join_compact(parts), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None };
         e.add_collapsed_name(name);
 
         for f in rec.fields.iter().filter(|f| f.name == Tag::UnListType) {
@@ -1187,7 +1187,7 @@ impl Mapper {
             if korean {
                 e.add(Prop::LastName, &parts[0]);
                 if parts.len() > 1 {
-                    e.add_owned(Prop::FirstName, parts[1..].join(" "));
+                    e.add_owned(Prop::FirstName, join_compact(&parts[1..]));
                 }
             } else {
                 e.add(Prop::FirstName, &parts[0]);
@@ -1263,9 +1263,9 @@ impl Mapper {
                     }
                 }
                 Tag::NameOriginalScript if !text.is_empty() => {
-                    let script = detect_script(text).filter(|s| *s != "Latn").map(str::to_string);
+                    let script = detect_script(text).filter(|s| *s != "Latn").map(CompactString::const_new);
                     e.add_name(EntityName {
-                        value: text.to_string(),
+                        value: text.into(),
                         kind: NameKind::OriginalScript,
                         quality: NameQuality::Unspecified,
                         script,
@@ -1335,8 +1335,8 @@ impl Mapper {
                 ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
                 (NameKind::Alias, NameQuality::Unspecified)
             };
-            let script = detect_script(&name).filter(|s| *s != "Latn").map(str::to_string);
-            e.add_collapsed_name(EntityName { value: name.into_owned(), kind, quality, script });
+            let script = detect_script(&name).filter(|s| *s != "Latn").map(CompactString::const_new);
+            e.add_collapsed_name(EntityName { value: name.into(), kind, quality, script });
         }
         let dob = f.child(Tag::DateOfBirth);
         if !dob.is_empty() {
@@ -1419,9 +1419,23 @@ fn parse_date(s: &str) -> Result<PartialDate, resolute_model::DateError> {
 }
 
 /// The non-empty parts, cleaned, joined with ", ".
-fn join_parts<const N: usize>(parts: [&str; N]) -> String {
-    // Room for all parts and separators: one allocation, no regrowth.
-    let mut out = String::with_capacity(parts.iter().filter(|p| !p.is_empty()).map(|p| p.len() + 2).sum::<usize>());
+/// Name parts joined with single spaces (no `String` on the way: most
+/// names are short enough to be kept inline).
+fn join_compact(parts: &[Cow<'_, str>]) -> CompactString {
+    let mut name = CompactString::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            name.push(' ');
+        }
+        name.push_str(part);
+    }
+    name
+}
+
+/// Address parts, each whitespace-collapsed, joined with ", " (empty parts left out).
+fn join_parts<const N: usize>(parts: [&str; N]) -> CompactString {
+    // Room for all parts and separators: at most one allocation, no regrowth.
+    let mut out = CompactString::with_capacity(parts.iter().filter(|p| !p.is_empty()).map(|p| p.len() + 2).sum::<usize>());
     for p in parts {
         let p = clean(p);
         if !p.is_empty() {

@@ -97,7 +97,7 @@ fn imo_company_numbers_match_the_derived_table() {
     let mut got: Vec<(String, String)> = UN[4]
         .entities
         .iter()
-        .flat_map(|e| e.get(prop::IMO_NUMBER).iter().map(move |n| (e.reference.clone(), n.clone())))
+        .flat_map(|e| e.get(prop::IMO_NUMBER).iter().map(move |n| (e.reference.clone(), n.to_string())))
         .collect();
     got.sort();
     assert_eq!(got, expected);

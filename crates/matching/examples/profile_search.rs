@@ -64,7 +64,7 @@ fn main() {
             let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
             let k = base.caption.split_whitespace().count().clamp(2, 4);
             let name: Vec<&str> = (0..k).map(|_| words[below(words.len())].as_str()).collect();
-            e.add_name(EntityName { value: name.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+            e.add_name(EntityName { value: name.join(" ").into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
             entities.push(e);
         }
     }

@@ -158,7 +158,7 @@ fn entity_names(e: &Entity) -> Vec<EntityName> {
         }
     }
     if out.is_empty() && !e.caption.is_empty() {
-        out.push(EntityName { value: e.caption.clone(), kind: NameKind::Primary, quality: Default::default(), script: None });
+        out.push(EntityName { value: e.caption.as_str().into(), kind: NameKind::Primary, quality: Default::default(), script: None });
     }
     out
 }

@@ -43,7 +43,7 @@ pub fn normalize_id(prop: &str, v: &str) -> Option<String> {
 
 /// Identifier keys of an entity or query: `prop-class:value`. Passport and
 /// national id numbers are one class (lists mix them up).
-pub fn id_keys<'a>(get: impl Fn(&str) -> &'a [String]) -> Vec<String> {
+pub fn id_keys<'a, S: AsRef<str> + 'a>(get: impl Fn(&str) -> &'a [S]) -> Vec<String> {
     let mut out = BTreeSet::new();
     for p in ID_PROPS {
         let class = match *p {
@@ -51,7 +51,7 @@ pub fn id_keys<'a>(get: impl Fn(&str) -> &'a [String]) -> Vec<String> {
             other => other,
         };
         for v in get(p) {
-            if let Some(n) = normalize_id(p, v) {
+            if let Some(n) = normalize_id(p, v.as_ref()) {
                 out.insert(format!("{class}:{n}"));
             }
         }
@@ -59,10 +59,11 @@ pub fn id_keys<'a>(get: impl Fn(&str) -> &'a [String]) -> Vec<String> {
     out.into_iter().collect()
 }
 
-pub fn country_codes<'a>(get: impl Fn(&str) -> &'a [String]) -> BTreeSet<String> {
+pub fn country_codes<'a, S: AsRef<str> + 'a>(get: impl Fn(&str) -> &'a [S]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for p in COUNTRY_PROPS {
         for v in get(p) {
+            let v = v.as_ref();
             let c = country_by_code(v).ok().or_else(|| country_from_name(v));
             if let Some(c) = c {
                 out.insert(c.ftm_code());

@@ -8,6 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use compact_str::{CompactString, ToCompactString};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -186,11 +187,9 @@ impl FuzzyDate {
     }
 
     /// FtM property values: one for a single date, both ends for a range.
-    pub fn ftm_values(&self) -> Vec<String> {
-        match self.to {
-            Some(to) if to != self.from => vec![self.from.to_string(), to.to_string()],
-            _ => vec![self.from.to_string()],
-        }
+    pub fn ftm_values(&self) -> impl Iterator<Item = CompactString> + use<> {
+        let to = self.to.filter(|to| *to != self.from);
+        std::iter::once(self.from.to_compact_string()).chain(to.map(|to| to.to_compact_string()))
     }
 }
 
@@ -230,6 +229,6 @@ mod tests {
         let range = FuzzyDate::between(PartialDate::year(1958), PartialDate::year(1962));
         assert!(range.overlaps(&FuzzyDate::exact("1961-03-02".parse().unwrap())));
         assert!(!range.overlaps(&FuzzyDate::exact("1963-03-02".parse().unwrap())));
-        assert_eq!(range.ftm_values(), vec!["1958", "1962"]);
+        assert_eq!(range.ftm_values().collect::<Vec<_>>(), ["1958", "1962"]);
     }
 }

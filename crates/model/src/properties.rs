@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -16,14 +18,14 @@ use crate::entity::{PropKey, prop};
 /// of vectors takes a node and a dozen more allocations per entity, these
 /// two (a parsed list of 15,000 entities is built and freed that much
 /// faster). It reads like the map it replaces (`get`, `iter`, `insert`),
-/// a property's values are a `&[String]`, and it serializes as the same
+/// a property's values are a `&[CompactString]`, and it serializes as the same
 /// JSON object, keys in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Properties {
     /// Property names in order, each with the end of its values in `values`
     /// (a property's values start where the previous one's end).
     keys: Vec<(PropKey, u32)>,
-    values: Vec<String>,
+    values: Vec<CompactString>,
 }
 
 impl Properties {
@@ -47,7 +49,7 @@ impl Properties {
     }
 
     /// The values of property `key`, if it is set.
-    pub fn get(&self, key: &str) -> Option<&[String]> {
+    pub fn get(&self, key: &str) -> Option<&[CompactString]> {
         self.find(key).ok().map(|i| &self.values[self.span(i)])
     }
 
@@ -66,7 +68,7 @@ impl Properties {
     /// Duplicates are the caller's business ([`Entity::add`] drops them).
     ///
     /// [`Entity::add`]: crate::Entity::add
-    pub fn add_value(&mut self, key: &str, value: String) {
+    pub fn add_value(&mut self, key: &str, value: CompactString) {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
@@ -80,7 +82,7 @@ impl Properties {
     }
 
     /// Set property `key` to `values`, returning the values it had.
-    pub fn insert(&mut self, key: PropKey, values: Vec<String>) -> Option<Vec<String>> {
+    pub fn insert(&mut self, key: PropKey, values: Vec<CompactString>) -> Option<Vec<CompactString>> {
         let added = values.len() as isize;
         match self.find(&key) {
             Ok(i) => {
@@ -105,7 +107,7 @@ impl Properties {
     /// [`insert`].
     ///
     /// [`insert`]: Properties::insert
-    pub fn push(&mut self, key: PropKey, values: impl IntoIterator<Item = String>) {
+    pub fn push(&mut self, key: PropKey, values: impl IntoIterator<Item = CompactString>) {
         match self.keys.last() {
             Some((last, _)) if last.as_ref() >= key.as_ref() => {
                 self.insert(key, values.into_iter().collect());
@@ -117,7 +119,7 @@ impl Properties {
         }
     }
 
-    pub fn remove(&mut self, key: &str) -> Option<Vec<String>> {
+    pub fn remove(&mut self, key: &str) -> Option<Vec<CompactString>> {
         let i = self.find(key).ok()?;
         let span = self.span(i);
         let removed = span.len() as isize;
@@ -145,7 +147,7 @@ impl Properties {
         self.keys.iter().map(|(k, _)| k)
     }
 
-    pub fn values(&self) -> impl ExactSizeIterator<Item = &[String]> {
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &[CompactString]> {
         self.iter().map(|(_, v)| v)
     }
 }
@@ -158,7 +160,7 @@ pub struct Iter<'a> {
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a PropKey, &'a [String]);
+    type Item = (&'a PropKey, &'a [CompactString]);
 
     fn next(&mut self) -> Option<Self::Item> {
         let p = self.properties;
@@ -177,7 +179,7 @@ impl<'a> Iterator for Iter<'a> {
 impl ExactSizeIterator for Iter<'_> {}
 
 impl<'a> IntoIterator for &'a Properties {
-    type Item = (&'a PropKey, &'a [String]);
+    type Item = (&'a PropKey, &'a [CompactString]);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -185,8 +187,8 @@ impl<'a> IntoIterator for &'a Properties {
     }
 }
 
-impl FromIterator<(PropKey, Vec<String>)> for Properties {
-    fn from_iter<I: IntoIterator<Item = (PropKey, Vec<String>)>>(iter: I) -> Self {
+impl FromIterator<(PropKey, Vec<CompactString>)> for Properties {
+    fn from_iter<I: IntoIterator<Item = (PropKey, Vec<CompactString>)>>(iter: I) -> Self {
         let mut props = Properties::new();
         for (k, v) in iter {
             props.push(k, v);
@@ -215,7 +217,7 @@ impl<'de> Deserialize<'de> for Properties {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
                 let mut props = Properties::new();
-                while let Some((k, v)) = map.next_entry::<std::borrow::Cow<'de, str>, Vec<String>>()? {
+                while let Some((k, v)) = map.next_entry::<std::borrow::Cow<'de, str>, Vec<CompactString>>()? {
                     // A repeated key keeps its last values, as a map would.
                     props.push(prop::key(&k), v);
                 }
@@ -232,7 +234,7 @@ mod tests {
 
     use super::*;
 
-    fn owned(props: &Properties) -> BTreeMap<String, Vec<String>> {
+    fn owned(props: &Properties) -> BTreeMap<String, Vec<CompactString>> {
         props.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect()
     }
 
@@ -240,11 +242,11 @@ mod tests {
     /// any order of keys.
     #[test]
     fn behaves_like_a_sorted_map() {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut map: BTreeMap<String, Vec<CompactString>> = BTreeMap::new();
         let mut props = Properties::new();
         let keys = ["name", "alias", "vesselType", "birthDate", "name", "zzz", "address", "alias", "a"];
         for (i, k) in keys.iter().enumerate() {
-            let v = vec![format!("v{i}")];
+            let v = vec![CompactString::from(format!("v{i}"))];
             assert_eq!(props.insert(prop::key(k), v.clone()), map.insert(k.to_string(), v));
         }
         props.push(prop::key("zzzz"), vec!["last".into()]);

@@ -341,7 +341,7 @@ fn synthetic_entities(entities: &[Entity], count: usize, rng: &mut Rng) -> Vec<E
         let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
         let k = base.caption.split_whitespace().count().clamp(2, 4);
         let name: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
-        e.add_name(EntityName { value: name.join(" "), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+        e.add_name(EntityName { value: name.join(" ").into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
         out.push(e);
     }
     out
