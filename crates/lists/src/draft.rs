@@ -137,39 +137,34 @@ pub(crate) fn push<T>(values: &mut Vec<T>, value: T) {
 
 /// An entity being mapped; its properties are kept aside until [`Draft::finish`].
 #[derive(Debug)]
-pub(crate) struct Draft {
+pub(crate) struct Draft<'b> {
     entity: Entity,
-    props: Buffers,
+    props: &'b mut Buffers,
 }
 
-/// A draft's values by property. Kept from one record to the next by a
-/// parser ([`Draft::reusing`]), they are allocated once per file, not a
-/// dozen times per record.
+/// A draft's values by property. Lent by a parser to one record's draft
+/// after the other, they are allocated once per file, not a dozen times
+/// per record.
 pub(crate) type Buffers = [Vec<CompactString>; COUNT];
 
-impl Deref for Draft {
+impl Deref for Draft<'_> {
     type Target = Entity;
     fn deref(&self) -> &Entity {
         &self.entity
     }
 }
 
-impl DerefMut for Draft {
+impl DerefMut for Draft<'_> {
     fn deref_mut(&mut self) -> &mut Entity {
         &mut self.entity
     }
 }
 
-impl Draft {
-    #[cfg(test)]
-    pub(crate) fn new(entity: Entity) -> Self {
-        Draft { entity, props: Default::default() }
-    }
-
-    /// A draft keeping its values in `props`, buffers that
-    /// [`Draft::finish_keeping_buffers`] gave back empty.
-    pub(crate) fn reusing(entity: Entity, props: Buffers) -> Self {
-        debug_assert!(props.iter().all(Vec::is_empty));
+impl<'b> Draft<'b> {
+    /// A draft keeping its values in `props` (emptied first: a draft
+    /// dropped unfinished leaves its values there).
+    pub(crate) fn new(entity: Entity, props: &'b mut Buffers) -> Self {
+        props.iter_mut().for_each(Vec::clear);
         Draft { entity, props }
     }
 
@@ -243,35 +238,28 @@ impl Draft {
         }
     }
 
-    /// The entity, with its properties.
-    #[cfg(test)]
+    /// The entity, with its properties (the buffers are left empty).
     pub(crate) fn finish(self) -> Entity {
-        self.finish_keeping_buffers().0
-    }
-
-    /// The entity, and the draft's value buffers emptied (for
-    /// [`Draft::reusing`]).
-    pub(crate) fn finish_keeping_buffers(self) -> (Entity, Buffers) {
-        let Draft { mut entity, mut props } = self;
+        let Draft { mut entity, props } = self;
         if entity.properties.is_empty() {
             // `Prop::ALL` is in name order: each property goes after the
             // others, into vectors sized once.
             let set = props.iter().filter(|vals| !vals.is_empty());
             let (count, values) = set.fold((0, 0), |(n, v), vals| (n + 1, v + vals.len()));
             let mut properties = Properties::with_capacity(count, values);
-            for (p, vals) in Prop::ALL.iter().zip(&mut props).filter(|(_, vals)| !vals.is_empty()) {
+            for (p, vals) in Prop::ALL.iter().zip(props.iter_mut()).filter(|(_, vals)| !vals.is_empty()) {
                 properties.push(PropKey::Borrowed(p.name()), vals.drain(..));
             }
             entity.properties = properties;
         } else {
             // Keys may already be in the map (set before the draft was made).
-            for (p, vals) in Prop::ALL.iter().zip(&mut props) {
+            for (p, vals) in Prop::ALL.iter().zip(props.iter_mut()) {
                 for v in vals.drain(..) {
                     entity.add(p.name(), v);
                 }
             }
         }
-        (entity, props)
+        entity
     }
 }
 
@@ -291,7 +279,9 @@ mod tests {
     #[test]
     fn draft_follows_the_entity_rules() {
         let mut e = Entity::new(Source::Un, " KPe.047 ", Schema::Organization);
-        let mut d = Draft::new(Entity::new(Source::Un, " KPe.047 ", Schema::Organization));
+        let mut buffers = Buffers::default();
+        buffers[Prop::Notes as usize].push("left by an unfinished draft".into());
+        let mut d = Draft::new(Entity::new(Source::Un, " KPe.047 ", Schema::Organization), &mut buffers);
         let names = [
             name("  FOREIGN  TRADE\tBANK ", NameKind::Primary, NameQuality::Unspecified),
             name("FOREIGN TRADE BANK", NameKind::Alias, NameQuality::Good),
@@ -338,6 +328,7 @@ mod tests {
         }
         assert_eq!(d.get(Prop::Country), ["kp"]);
         assert_eq!(d.finish(), e);
+        assert!(buffers.iter().all(Vec::is_empty));
     }
 
     #[test]

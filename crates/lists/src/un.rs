@@ -523,8 +523,8 @@ impl<'f, 'a> Builder<'f, 'a> {
 
     /// Map the finished record and add it (or an issue) to the output.
     fn finish_record(&mut self) {
-        let line = self.lines.line_at(self.record.offset);
-        let mut ctx = Ctx { file: self.file, line, reference: None, issues: &mut self.out.issues };
+        let mut ctx =
+            Ctx { file: self.file, lines: &mut self.lines, offset: self.record.offset, reference: None, issues: &mut self.out.issues };
         if let Some(entity) = self.mapper.map_record(&self.record, &mut ctx) {
             self.out.entities.push(entity);
         }
@@ -1132,18 +1132,21 @@ fn element_end(rest: &[u8]) -> Option<usize> {
     None
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, 'l> {
     file: &'a str,
-    line: u64,
+    /// The record's line is counted only when it has an issue (counting
+    /// newlines for every record would read the file once more).
+    lines: &'a mut LineCounter<'l>,
+    offset: usize,
     reference: Option<&'a str>,
     issues: &'a mut Vec<RecordIssue>,
 }
 
-impl Ctx<'_> {
+impl Ctx<'_, '_> {
     fn issue(&mut self, message: String, skipped: bool) {
         self.issues.push(RecordIssue {
             file: self.file.to_string(),
-            line: Some(self.line),
+            line: Some(self.lines.line_at(self.offset)),
             reference: self.reference.map(str::to_string),
             message,
             skipped,
@@ -1151,21 +1154,25 @@ impl Ctx<'_> {
     }
 }
 
-/// State kept across the records of one file: country names resolve to
-/// the same codes every time, and the list repeats a few hundred spellings
-/// thousands of times.
+/// State kept across the records of one file.
 #[derive(Default)]
 struct Mapper {
-    countries: HashMap<String, Vec<String>>,
-    /// The drafts' value buffers, reused from record to record.
+    countries: Countries,
+    /// The drafts' value buffers, lent to one record after the other.
     buffers: Buffers,
 }
 
-impl Mapper {
-    fn add_country(&mut self, e: &mut Draft, ctx: &mut Ctx<'_>, property: Prop, name: &str) {
-        let codes = match self.countries.get(name) {
+/// Country spellings already mapped to their codes: a spelling resolves
+/// to the same codes every time, and the list repeats a few hundred
+/// spellings thousands of times.
+#[derive(Default)]
+struct Countries(HashMap<String, Vec<String>>);
+
+impl Countries {
+    fn add(&mut self, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>, property: Prop, name: &str) {
+        let codes = match self.0.get(name) {
             Some(codes) => codes,
-            None => self.countries.entry(name.to_string()).or_insert_with(|| country_codes(name)),
+            None => self.0.entry(name.to_string()).or_insert_with(|| country_codes(name)),
         };
         if codes.is_empty() && !crate::countries::is_known_non_country(name) {
             ctx.issue(format!("unknown country {name:?} in {property}"), false);
@@ -1174,10 +1181,12 @@ impl Mapper {
             e.add(property, code);
         }
     }
+}
 
+impl Mapper {
     /// The entity of a record, or `None` (with an issue) when it cannot be
     /// identified.
-    fn map_record<'r>(&mut self, rec: &'r Record<'_>, ctx: &mut Ctx<'r>) -> Option<Entity> {
+    fn map_record<'r>(&mut self, rec: &'r Record<'_>, ctx: &mut Ctx<'r, '_>) -> Option<Entity> {
         let Some(reference) = rec.top(Tag::ReferenceNumber) else {
             let what = match rec.kind {
                 Kind::Individual => "INDIVIDUAL",
@@ -1192,7 +1201,8 @@ impl Mapper {
             Kind::Individual => Schema::Person,
             Kind::Entity => Schema::Organization,
         };
-        let mut e = Draft::reusing(Entity::new(Source::Un, reference, schema), std::mem::take(&mut self.buffers));
+        let Mapper { countries, buffers } = self;
+        let mut e = Draft::new(Entity::new(Source::Un, reference, schema), buffers);
         let names = rec.fields.iter().filter(|f| matches!(f.name, Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript)).count();
         e.names.reserve_exact(names + 1);
 
@@ -1297,7 +1307,7 @@ impl Mapper {
                 }
                 Tag::Nationality => {
                     for v in f.values(Tag::Value) {
-                        self.add_country(&mut e, ctx, Prop::Nationality, v);
+                        countries.add(&mut e, ctx, Prop::Nationality, v);
                     }
                 }
                 Tag::NameOriginalScript if !text.is_empty() => {
@@ -1309,7 +1319,7 @@ impl Mapper {
                         script,
                     });
                 }
-                Tag::IndividualAlias | Tag::EntityAlias => self.map_alias(&mut e, ctx, f),
+                Tag::IndividualAlias | Tag::EntityAlias => map_alias(countries, &mut e, ctx, f),
                 Tag::IndividualDateOfBirth => {
                     if let Some(d) = birth_date(ctx, f) {
                         e.add_birth_date(d);
@@ -1321,7 +1331,7 @@ impl Mapper {
                     e.add_owned(Prop::BirthPlace, place);
                     let country = f.child(Tag::Country);
                     if !country.is_empty() {
-                        self.add_country(&mut e, ctx, Prop::BirthCountry, country);
+                        countries.add(&mut e, ctx, Prop::BirthCountry, country);
                     }
                 }
                 Tag::IndividualAddress | Tag::EntityAddress => {
@@ -1335,7 +1345,7 @@ impl Mapper {
                     e.add_owned(Prop::Address, address);
                     let country = f.child(Tag::Country);
                     if !country.is_empty() {
-                        self.add_country(&mut e, ctx, Prop::Country, country);
+                        countries.add(&mut e, ctx, Prop::Country, country);
                     }
                 }
                 Tag::IndividualDocument => {
@@ -1352,43 +1362,44 @@ impl Mapper {
             }
         }
         e.add(Prop::Topics, "sanction");
-        let (entity, buffers) = e.finish_keeping_buffers();
-        self.buffers = buffers;
-        Some(entity)
+        Some(e.finish())
     }
 
-    fn map_alias(&mut self, e: &mut Draft, ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) {
-        let name = clean(unquote(f.child(Tag::AliasName)));
-        if !name.is_empty() {
-            let quality = f.child(Tag::Quality);
-            let (kind, quality) = if quality.eq_ignore_ascii_case("good") || quality.eq_ignore_ascii_case("a.k.a.") {
-                (NameKind::Alias, NameQuality::Good)
-            } else if quality.eq_ignore_ascii_case("low") {
-                (NameKind::Alias, NameQuality::Low)
-            } else if quality.eq_ignore_ascii_case("f.k.a.") {
-                (NameKind::Previous, NameQuality::Unspecified)
-            } else if quality.is_empty() {
-                (NameKind::Alias, NameQuality::Unspecified)
-            } else {
-                ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
-                (NameKind::Alias, NameQuality::Unspecified)
-            };
-            let script = detect_script(&name).filter(|s| *s != "Latn").map(CompactString::const_new);
-            e.add_collapsed_name(EntityName { value: name.into(), kind, quality, script });
+}
+
+/// An `INDIVIDUAL_ALIAS` / `ENTITY_ALIAS`: the name with its strength, and
+/// the alias's birth date and place.
+fn map_alias(countries: &mut Countries, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) {
+    let name = clean(unquote(f.child(Tag::AliasName)));
+    if !name.is_empty() {
+        let quality = f.child(Tag::Quality);
+        let (kind, quality) = if quality.eq_ignore_ascii_case("good") || quality.eq_ignore_ascii_case("a.k.a.") {
+            (NameKind::Alias, NameQuality::Good)
+        } else if quality.eq_ignore_ascii_case("low") {
+            (NameKind::Alias, NameQuality::Low)
+        } else if quality.eq_ignore_ascii_case("f.k.a.") {
+            (NameKind::Previous, NameQuality::Unspecified)
+        } else if quality.is_empty() {
+            (NameKind::Alias, NameQuality::Unspecified)
+        } else {
+            ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
+            (NameKind::Alias, NameQuality::Unspecified)
+        };
+        let script = detect_script(&name).filter(|s| *s != "Latn").map(CompactString::const_new);
+        e.add_collapsed_name(EntityName { value: name.into(), kind, quality, script });
+    }
+    let dob = f.child(Tag::DateOfBirth);
+    if !dob.is_empty() {
+        match parse_date(dob) {
+            Ok(d) => e.add_birth_date(FuzzyDate::exact(d)),
+            Err(_) => ctx.issue(format!("alias DATE_OF_BIRTH {dob:?} is not a date"), false),
         }
-        let dob = f.child(Tag::DateOfBirth);
-        if !dob.is_empty() {
-            match parse_date(dob) {
-                Ok(d) => e.add_birth_date(FuzzyDate::exact(d)),
-                Err(_) => ctx.issue(format!("alias DATE_OF_BIRTH {dob:?} is not a date"), false),
-            }
-        }
-        let place = join_parts([f.child(Tag::CityOfBirth), f.child(Tag::CountryOfBirth)]);
-        e.add_owned(Prop::BirthPlace, place);
-        let country = f.child(Tag::CountryOfBirth);
-        if !country.is_empty() {
-            self.add_country(e, ctx, Prop::BirthCountry, country);
-        }
+    }
+    let place = join_parts([f.child(Tag::CityOfBirth), f.child(Tag::CountryOfBirth)]);
+    e.add_owned(Prop::BirthPlace, place);
+    let country = f.child(Tag::CountryOfBirth);
+    if !country.is_empty() {
+        countries.add(e, ctx, Prop::BirthCountry, country);
     }
 }
 
@@ -1399,7 +1410,7 @@ fn unquote(s: &str) -> &str {
     t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).filter(|x| !x.contains('"')).unwrap_or(t)
 }
 
-fn birth_date(ctx: &mut Ctx<'_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
+fn birth_date(ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
     let kind = f.child(Tag::TypeOfDate);
     let (date, year, from, to) = (f.child(Tag::Date), f.child(Tag::Year), f.child(Tag::FromYear), f.child(Tag::ToYear));
     let mut parse = |what: &str, v: &str| -> Option<PartialDate> {
