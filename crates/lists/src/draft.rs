@@ -189,7 +189,7 @@ impl<'b> Draft<'b> {
             return;
         }
         let vals = &mut self.props[p as usize];
-        if !vals.iter().any(|x| *x == value) {
+        if !vals.contains(&value) {
             push(vals, value);
         }
     }

@@ -1618,7 +1618,7 @@ mod tests {
             for i in 0..len {
                 // Mostly whitespace, so that long runs occur.
                 let pick = (r >> (i % 60)) as usize;
-                bytes.push(if pick % 3 == 0 { alphabet[(pick / 3) % alphabet.len()] } else { alphabet[pick % 4] });
+                bytes.push(if pick.is_multiple_of(3) { alphabet[(pick / 3) % alphabet.len()] } else { alphabet[pick % 4] });
                 r = r.rotate_left(7) ^ seed;
             }
             let expected = bytes.iter().position(|&c| !is_xml_space(c)).unwrap_or(bytes.len());
