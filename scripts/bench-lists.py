@@ -137,27 +137,59 @@ def median_ms(fn, data, runs):
     return statistics.median(times)
 
 
-def one_round(args):
-    """Resolute (1 and 2 threads) and Python on every file: {file: row}."""
-    cmd = [args.bin, "bench", "lists", "--json", "--runs", str(args.runs), "--threads", "1,2", *args.files]
+def resolute_times(args, f, runs):
+    """Resolute's median ms on one file: {1: one thread, 2: two threads, "hash": SHA-256 alone, "records": n}."""
+    cmd = [args.bin, "bench", "lists", "--json", "--runs", str(runs), "--threads", "1,2", f]
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit(f"{args.bin} failed: {res.stderr.strip()}")
-    ours = {(r["file"], r.get("threads", 1)): r for r in json.loads(res.stdout)}
+    rows = {r.get("threads", 1): r for r in json.loads(res.stdout)}
+    return {
+        1: rows[1]["median_ms"],
+        2: rows[2]["median_ms"],
+        "parse1": rows[1]["parse_median_ms"],
+        "parse2": rows[2]["parse_median_ms"],
+        "hash": rows[1]["hash_ms"],
+        "records": rows[1]["entities"],
+    }
+
+
+def one_round(args):
+    """Resolute (1 and 2 threads) and Python on every file: {file: row}.
+
+    The two sides are measured in `--pairs` alternating turns (Resolute's
+    median of `--runs` runs, then Python's parse+map and plain parse once
+    each), and each speed-up is the median of the per-turn ratios: the
+    host's speed changes from one second to the next, and a turn is short
+    enough (well under a second) that both sides of it see the same host."""
     rows = {}
     for f in args.files:
         with open(f, "rb") as fh:
             data = fh.read()
         is_xml = data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"<")
         parse, parse_map = (un_parse, un_parse_map) if is_xml else (sdn_parse, sdn_parse_map)
+        turns = []
+        for _ in range(args.pairs):
+            ours = resolute_times(args, f, args.runs)
+            ours["py_map"] = median_ms(parse_map, data, 1)
+            ours["py_parse"] = median_ms(parse, data, 1)
+            turns.append(ours)
+        med = lambda key: statistics.median(t[key] for t in turns)
         rows[f] = {
             "mb": len(data) / 1e6,
-            "records": ours[(f, 1)]["entities"],
-            "one": ours[(f, 1)]["median_ms"],
-            "two": ours[(f, 2)]["median_ms"],
-            "hash": ours[(f, 1)]["hash_ms"],
-            "py_parse": median_ms(parse, data, args.runs),
-            "py_map": median_ms(parse_map, data, args.runs),
+            "records": turns[0]["records"],
+            "one": med(1),
+            "two": med(2),
+            "parse1": med("parse1"),
+            "parse2": med("parse2"),
+            "hash": med("hash"),
+            "py_parse": med("py_parse"),
+            "py_map": med("py_map"),
+            # Median of the per-turn ratios, vs parse+map and vs plain parse.
+            "ratio": {
+                n: (statistics.median(t["py_map"] / t[n] for t in turns), statistics.median(t["py_parse"] / t[n] for t in turns))
+                for n in (1, 2, "parse1", "parse2")
+            },
         }
     return rows
 
@@ -166,7 +198,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", default=DEFAULT_FILES)
     ap.add_argument("--bin", default=os.environ.get("RESOLUTE_BIN", os.path.join(ROOT, "target/release/resolute")))
-    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=5, help="Resolute runs per turn (their median is the turn's time)")
+    ap.add_argument("--pairs", type=int, default=10, help="alternating turns of Resolute and Python per file and round")
     ap.add_argument("--rounds", type=int, default=1, help="repeat the whole comparison; prints the min/median/max speed-up")
     args = ap.parse_args()
 
@@ -176,21 +209,25 @@ def main():
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         if args.rounds > 1:
             print(f"round {n + 1}/{args.rounds}, load average {load}")
-        print(f"{'file':<30} {'MB':>5} {'records':>7} {'threads':>7} {'resolute ms':>11} {'python parse ms':>15} {'parse+map ms':>12} {'speed-up':>14}")
+        print(f"{'file':<30} {'MB':>5} {'records':>7} {'threads':>7} {'load ms':>8} {'parse ms':>8} {'python parse ms':>15} {'parse+map ms':>12} {'speed-up load':>14} {'speed-up parse':>15}")
         for f, r in rows.items():
-            for threads, ms in ((1, r["one"]), (2, r["two"])):
-                ratio = (r["py_map"] / ms, r["py_parse"] / ms)
-                ratios.setdefault((f, threads), []).append(ratio)
-                print(f"{os.path.basename(f):<30} {r['mb']:>5.2f} {r['records']:>7} {threads:>7} {ms:>11.2f} {r['py_parse']:>15.2f} {r['py_map']:>12.2f} {ratio[0]:>7.1f}x ({ratio[1]:.1f}x)")
+            for threads, load_ms, parse_ms, pkey in ((1, r["one"], r["parse1"], "parse1"), (2, r["two"], r["parse2"], "parse2")):
+                ratio, pratio = r["ratio"][threads], r["ratio"][pkey]
+                ratios.setdefault((f, threads, "load"), []).append(ratio)
+                ratios.setdefault((f, threads, "parse"), []).append(pratio)
+                print(f"{os.path.basename(f):<30} {r['mb']:>5.2f} {r['records']:>7} {threads:>7} {load_ms:>8.2f} {parse_ms:>8.2f} {r['py_parse']:>15.2f} {r['py_map']:>12.2f}"
+                      f" {ratio[0]:>6.1f}x ({ratio[1]:.1f}x) {pratio[0]:>6.1f}x ({pratio[1]:.1f}x)")
         hashes = ", ".join(f"{r['hash']:.2f} ms" for r in rows.values())
-        print(f"(median of {args.runs} runs; Python {sys.version.split()[0]}; speed-up = Python parse+map / Resolute, plain parse in brackets;")
-        print(f" Resolute's time includes the SHA-256 content hash of the file ({hashes} alone); load average {load})")
+        print(f"(medians over {args.pairs} alternating turns, Resolute's time in a turn the median of {args.runs} runs; Python {sys.version.split()[0]};")
+        print(" speed-up = median over the turns of Python parse+map / Resolute, vs Python's plain parse in brackets;")
+        print(" load = parse into the model + the SHA-256 content hash that identifies the list version")
+        print(f" ({hashes} alone; with two threads it runs on the second one); parse = the parse into the model alone; load average {load})")
     if args.rounds > 1:
         print(f"speed-up over {args.rounds} rounds, min / median / max (vs Python parse+map; vs plain parse):")
-        for (f, threads), rs in ratios.items():
+        for (f, threads, what), rs in ratios.items():
             m = sorted(x[0] for x in rs)
             p = sorted(x[1] for x in rs)
-            print(f"  {os.path.basename(f):<30} {threads} thread{'s' if threads > 1 else ' '}  {m[0]:5.1f}x / {statistics.median(m):5.1f}x / {m[-1]:5.1f}x"
+            print(f"  {os.path.basename(f):<30} {what:<5} {threads} thread{'s' if threads > 1 else ' '}  {m[0]:5.1f}x / {statistics.median(m):5.1f}x / {m[-1]:5.1f}x"
                   f"   ({p[0]:.1f}x / {statistics.median(p):.1f}x / {p[-1]:.1f}x)")
 
 

@@ -190,28 +190,7 @@ pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Resul
 /// Parse list bytes in a given format, without detection (for callers that
 /// know the format, and for the fuzz targets).
 pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOptions) -> Result<ListVersion, ListError> {
-    let parallel = options.parallel(bytes.len());
-    let (source, parsed, content_hash) = match format {
-        Format::UnXml if parallel => {
-            let (parsed, hash) = un::parse_parallel(name, bytes, || content_hash(bytes))?;
-            (Source::Un, parsed, hash)
-        }
-        Format::UnXml => (Source::Un, un::parse(name, bytes)?, content_hash(bytes)),
-        Format::OfacSdnCsv => {
-            let (parsed, hash) = if parallel {
-                let (parsed, hash) = std::thread::scope(|s| {
-                    let hash = s.spawn(|| content_hash(bytes));
-                    (sdn::parse(name, bytes), hash.join())
-                });
-                (parsed, hash.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            } else {
-                (sdn::parse(name, bytes), content_hash(bytes))
-            };
-            let mut p = parsed?;
-            p.generated = options.generated.or_else(|| date_in_name(name));
-            (Source::OfacSdn, p, hash)
-        }
-    };
+    let (source, parsed, content_hash) = parse_as(name, bytes, format, options, || content_hash(bytes))?;
     Ok(ListVersion {
         source,
         generated: parsed.generated,
@@ -220,6 +199,49 @@ pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOpt
         origin: name.to_string(),
         entities: parsed.entities,
         issues: parsed.issues,
+    })
+}
+
+/// The entities of list bytes, and the issues of their bad records: the
+/// parse into the model alone, without the SHA-256 content hash that
+/// [`load_bytes_with`] adds to make a [`ListVersion`] (and runs on the
+/// second thread when there are two). What a benchmark of the parser times.
+pub fn parse_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<(Vec<Entity>, Vec<RecordIssue>), ListError> {
+    let format = detect_format(name, bytes)?;
+    let (_, parsed, ()) = parse_as(name, bytes, format, options, || ())?;
+    Ok((parsed.entities, parsed.issues))
+}
+
+/// Parse in `format`, running `alongside` on the second thread when there
+/// are two (else after the parse).
+fn parse_as<T: Send>(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    options: &LoadOptions,
+    alongside: impl FnOnce() -> T + Send,
+) -> Result<(Source, Parsed, T), ListError> {
+    let parallel = options.parallel(bytes.len());
+    Ok(match format {
+        Format::UnXml if parallel => {
+            let (parsed, value) = un::parse_parallel(name, bytes, alongside)?;
+            (Source::Un, parsed, value)
+        }
+        Format::UnXml => (Source::Un, un::parse(name, bytes)?, alongside()),
+        Format::OfacSdnCsv => {
+            let (parsed, value) = if parallel {
+                let (parsed, value) = std::thread::scope(|s| {
+                    let value = s.spawn(alongside);
+                    (sdn::parse(name, bytes), value.join())
+                });
+                (parsed, value.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            } else {
+                (sdn::parse(name, bytes), alongside())
+            };
+            let mut p = parsed?;
+            p.generated = options.generated.or_else(|| date_in_name(name));
+            (Source::OfacSdn, p, value)
+        }
     })
 }
 
@@ -319,6 +341,13 @@ mod tests {
             let one = load(1);
             assert!(one.len() > 1_000_000, "{name}");
             assert!(one == load(2), "{name}: the two-thread load differs");
+            // The parse alone gives the same entities and issues.
+            let version = load_bytes_with(name, bytes, &LoadOptions::default()).expect("loads");
+            for threads in [1, 2] {
+                let (entities, issues) =
+                    parse_bytes_with(name, bytes, &LoadOptions { threads: Some(threads), ..LoadOptions::default() }).expect("parses");
+                assert!(entities == version.entities && issues == version.issues, "{name}: parse_bytes_with on {threads} threads differs");
+            }
         }
     }
 
