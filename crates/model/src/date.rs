@@ -66,6 +66,41 @@ impl PartialDate {
     }
 }
 
+impl PartialDate {
+    /// The ISO 8601 text of the date, as `Display` writes it (`1960`,
+    /// `1960-03`, `1960-03-28`), without the formatting machinery: a list
+    /// writes thousands of them.
+    pub fn to_iso(&self) -> CompactString {
+        let digits = |n: u32, width: usize, out: &mut [u8]| {
+            let mut n = n;
+            for slot in out[..width].iter_mut().rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        match (u32::try_from(self.year), self.month, self.day) {
+            (Ok(year @ 0..=9999), month, day) if month.is_none_or(|m| m <= 99) && day.is_none_or(|d| d <= 99) => {
+                let mut buf = [0u8; 10];
+                digits(year, 4, &mut buf[..4]);
+                let mut len = 4;
+                if let Some(m) = month {
+                    buf[4] = b'-';
+                    digits(u32::from(m), 2, &mut buf[5..7]);
+                    len = 7;
+                    if let Some(d) = day {
+                        buf[7] = b'-';
+                        digits(u32::from(d), 2, &mut buf[8..10]);
+                        len = 10;
+                    }
+                }
+                // ASCII digits and dashes.
+                CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string())
+            }
+            _ => self.to_compact_string(),
+        }
+    }
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}", self.year)?;
@@ -189,7 +224,7 @@ impl FuzzyDate {
     /// FtM property values: one for a single date, both ends for a range.
     pub fn ftm_values(&self) -> impl Iterator<Item = CompactString> + use<> {
         let to = self.to.filter(|to| *to != self.from);
-        std::iter::once(self.from.to_compact_string()).chain(to.map(|to| to.to_compact_string()))
+        std::iter::once(self.from.to_iso()).chain(to.map(|to| to.to_iso()))
     }
 }
 
@@ -230,5 +265,12 @@ mod tests {
         assert!(range.overlaps(&FuzzyDate::exact("1961-03-02".parse().unwrap())));
         assert!(!range.overlaps(&FuzzyDate::exact("1963-03-02".parse().unwrap())));
         assert_eq!(range.ftm_values().collect::<Vec<_>>(), ["1958", "1962"]);
+        for (year, month, day) in [(1960, Some(3), Some(28)), (7, Some(1), None), (2017, None, None), (0, Some(12), Some(1)), (9999, Some(99), Some(99))]
+            .into_iter()
+            .chain([(-44, Some(3), Some(15)), (12345, None, None), (1960, Some(100), None), (1960, None, Some(5))])
+        {
+            let date = PartialDate { year, month, day };
+            assert_eq!(date.to_iso(), date.to_string(), "{date:?}");
+        }
     }
 }

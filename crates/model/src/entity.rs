@@ -361,7 +361,9 @@ impl Entity {
         let mut id = String::with_capacity(source.len() + 1 + reference.len());
         id.push_str(source);
         id.push('-');
-        id.extend(reference.chars().map(|c| c.to_ascii_lowercase()));
+        let start = id.len();
+        id.push_str(reference);
+        id[start..].make_ascii_lowercase();
         id
     }
 
