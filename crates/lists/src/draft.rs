@@ -12,7 +12,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{CompactString, Entity, EntityName, FuzzyDate, NameKind, PropKey, Properties, prop};
+use resolute_model::{CompactString, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PropKey, Properties, prop};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,11 +74,14 @@ impl Prop {
         }
     }
 
-    /// The property of an FtM name (`ALL` is sorted by name; a test checks it).
-    fn of(name: &str) -> Prop {
-        match Prop::ALL.binary_search_by(|p| p.name().cmp(name)) {
-            Ok(i) => Prop::ALL[i],
-            Err(_) => unreachable!("no Prop for {name}"),
+    /// The property a name is mirrored to, as [`EntityName::property`]
+    /// names it (a test checks they agree), without looking the name up.
+    fn of_name(name: &EntityName) -> Prop {
+        match (name.kind, name.quality) {
+            (NameKind::Primary, _) | (NameKind::OriginalScript, _) => Prop::Name,
+            (NameKind::Weak, _) | (NameKind::Alias, NameQuality::Low) => Prop::WeakAlias,
+            (NameKind::Alias, _) => Prop::Alias,
+            (NameKind::Previous, _) => Prop::PreviousName,
         }
     }
 
@@ -215,7 +218,7 @@ impl<'b> Draft<'b> {
         if name.kind == NameKind::Primary && self.entity.caption.is_empty() {
             self.entity.caption = name.value.to_string();
         }
-        self.add(Prop::of(name.property()), &name.value);
+        self.add(Prop::of_name(&name), &name.value);
         self.entity.names.push(name);
     }
 
@@ -336,7 +339,7 @@ mod tests {
         for kind in [NameKind::Primary, NameKind::Alias, NameKind::Weak, NameKind::Previous, NameKind::OriginalScript] {
             for quality in [NameQuality::Unspecified, NameQuality::Good, NameQuality::Low] {
                 let n = name("X", kind, quality);
-                assert_eq!(Prop::of(n.property()).name(), n.property());
+                assert_eq!(Prop::of_name(&n).name(), n.property());
             }
         }
     }
