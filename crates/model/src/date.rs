@@ -71,38 +71,49 @@ impl PartialDate {
     /// `1960-03`, `1960-03-28`), without the formatting machinery: a list
     /// writes thousands of them.
     pub fn to_iso(&self) -> CompactString {
-        let digits = |n: u32, width: usize, out: &mut [u8]| {
+        match self.iso_digits() {
+            Some((buf, len)) => CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string()),
+            None => self.to_compact_string(),
+        }
+    }
+
+    /// The text of a date of years 0 to 9999 written into a buffer (ASCII
+    /// digits and dashes), with its length; `None` for other years, which
+    /// `Display` formats.
+    fn iso_digits(&self) -> Option<([u8; 10], usize)> {
+        let year = u32::try_from(self.year).ok().filter(|y| *y <= 9999)?;
+        if self.month.is_some_and(|m| m > 99) || self.day.is_some_and(|d| d > 99) {
+            return None;
+        }
+        let digits = |n: u32, out: &mut [u8]| {
             let mut n = n;
-            for slot in out[..width].iter_mut().rev() {
+            for slot in out.iter_mut().rev() {
                 *slot = b'0' + (n % 10) as u8;
                 n /= 10;
             }
         };
-        match (u32::try_from(self.year), self.month, self.day) {
-            (Ok(year @ 0..=9999), month, day) if month.is_none_or(|m| m <= 99) && day.is_none_or(|d| d <= 99) => {
-                let mut buf = [0u8; 10];
-                digits(year, 4, &mut buf[..4]);
-                let mut len = 4;
-                if let Some(m) = month {
-                    buf[4] = b'-';
-                    digits(u32::from(m), 2, &mut buf[5..7]);
-                    len = 7;
-                    if let Some(d) = day {
-                        buf[7] = b'-';
-                        digits(u32::from(d), 2, &mut buf[8..10]);
-                        len = 10;
-                    }
-                }
-                // ASCII digits and dashes.
-                CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string())
+        let mut buf = [0u8; 10];
+        digits(year, &mut buf[..4]);
+        let mut len = 4;
+        if let Some(m) = self.month {
+            buf[4] = b'-';
+            digits(u32::from(m), &mut buf[5..7]);
+            len = 7;
+            if let Some(d) = self.day {
+                buf[7] = b'-';
+                digits(u32::from(d), &mut buf[8..10]);
+                len = 10;
             }
-            _ => self.to_compact_string(),
         }
+        Some((buf, len))
     }
 }
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((buf, len)) = self.iso_digits() {
+            return f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?);
+        }
         write!(f, "{:04}", self.year)?;
         if let Some(m) = self.month {
             write!(f, "-{m:02}")?;
@@ -265,12 +276,20 @@ mod tests {
         assert!(range.overlaps(&FuzzyDate::exact("1961-03-02".parse().unwrap())));
         assert!(!range.overlaps(&FuzzyDate::exact("1963-03-02".parse().unwrap())));
         assert_eq!(range.ftm_values().collect::<Vec<_>>(), ["1958", "1962"]);
-        for (year, month, day) in [(1960, Some(3), Some(28)), (7, Some(1), None), (2017, None, None), (0, Some(12), Some(1)), (9999, Some(99), Some(99))]
-            .into_iter()
-            .chain([(-44, Some(3), Some(15)), (12345, None, None), (1960, Some(100), None), (1960, None, Some(5))])
-        {
+        for (year, month, day, text) in [
+            (1960, Some(3), Some(28), "1960-03-28"),
+            (7, Some(1), None, "0007-01"),
+            (2017, None, None, "2017"),
+            (0, Some(12), Some(1), "0000-12-01"),
+            (9999, Some(99), Some(99), "9999-99-99"),
+            (-44, Some(3), Some(15), "-044-03-15"),
+            (12345, None, None, "12345"),
+            (1960, Some(100), None, "1960-100"),
+            (1960, None, Some(5), "1960"),
+        ] {
             let date = PartialDate { year, month, day };
-            assert_eq!(date.to_iso(), date.to_string(), "{date:?}");
+            assert_eq!(date.to_iso(), text, "{date:?}");
+            assert_eq!(date.to_string(), text, "{date:?}");
         }
     }
 }

@@ -13,7 +13,7 @@ pub mod entity;
 pub mod properties;
 
 pub use country::{Country, CountryError, all_countries, country_by_code, country_from_name};
-pub use compact_str::{CompactString, ToCompactString};
+pub use compact_str::CompactString;
 pub use properties::Properties;
 pub use date::{DateError, DateQualifier, FuzzyDate, PartialDate};
 pub use entity::{Entity, EntityName, NameKind, NameQuality, PropKey, Schema, Source, collapse_whitespace, prop};

@@ -42,10 +42,15 @@ impl Properties {
         self.keys.binary_search_by(|(k, _)| k.as_ref().cmp(key))
     }
 
+    /// Where the values of the `i`th property start (where the previous
+    /// one's end), also for a property about to be inserted at `i`.
+    fn start(&self, i: usize) -> usize {
+        if i == 0 { 0 } else { self.keys[i - 1].1 as usize }
+    }
+
     /// Where the values of the `i`th property start and end.
     fn span(&self, i: usize) -> std::ops::Range<usize> {
-        let start = if i == 0 { 0 } else { self.keys[i - 1].1 as usize };
-        start..self.keys[i].1 as usize
+        self.start(i)..self.keys[i].1 as usize
     }
 
     /// The values of property `key`, if it is set.
@@ -72,8 +77,7 @@ impl Properties {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                let start = if i == 0 { 0 } else { self.keys[i - 1].1 };
-                self.keys.insert(i, (prop::key(key), start));
+                self.keys.insert(i, (prop::key(key), self.start(i) as u32));
                 i
             }
         };
@@ -93,7 +97,7 @@ impl Properties {
                 Some(old)
             }
             Err(i) => {
-                let start = if i == 0 { 0 } else { self.keys[i - 1].1 as usize };
+                let start = self.start(i);
                 self.values.splice(start..start, values);
                 self.keys.insert(i, (key, start as u32));
                 self.shift_ends(i, added);
