@@ -62,8 +62,8 @@ use chrono::NaiveDate;
 use memchr::{memchr, memchr_iter, memchr3};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
-use resolute_model::{CompactString, 
-    DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source,
+use resolute_model::{
+    CompactString, DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source,
 };
 
 use crate::countries::country_codes;
@@ -1311,7 +1311,7 @@ impl Mapper {
                     }
                 }
                 Tag::NameOriginalScript if !text.is_empty() => {
-                    let script = detect_script(text).filter(|s| *s != "Latn").map(CompactString::const_new);
+                    let script = non_latin_script(text);
                     e.add_name(EntityName {
                         value: text.into(),
                         kind: NameKind::OriginalScript,
@@ -1364,7 +1364,6 @@ impl Mapper {
         e.add(Prop::Topics, "sanction");
         Some(e.finish())
     }
-
 }
 
 /// An `INDIVIDUAL_ALIAS` / `ENTITY_ALIAS`: the name with its strength, and
@@ -1385,7 +1384,7 @@ fn map_alias(countries: &mut Countries, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>
             ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
             (NameKind::Alias, NameQuality::Unspecified)
         };
-        let script = detect_script(&name).filter(|s| *s != "Latn").map(CompactString::const_new);
+        let script = non_latin_script(&name);
         e.add_collapsed_name(EntityName { value: name.into(), kind, quality, script });
     }
     let dob = f.child(Tag::DateOfBirth);
@@ -1401,6 +1400,12 @@ fn map_alias(countries: &mut Countries, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>
     if !country.is_empty() {
         countries.add(e, ctx, Prop::BirthCountry, country);
     }
+}
+
+/// A name's script for [`EntityName::script`], which is kept only when it is
+/// not Latin.
+fn non_latin_script(name: &str) -> Option<CompactString> {
+    detect_script(name).filter(|s| *s != "Latn").map(CompactString::const_new)
 }
 
 /// `"KOMID"` → `KOMID`: the list quotes some acronyms; the quotes are not
