@@ -10,7 +10,9 @@ fn repo() -> PathBuf {
 
 fn resolute(args: &[&str], data_dir: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_resolute"));
-    cmd.args(args).current_dir(repo()).env_remove("RESOLUTE_DATA_DIR");
+    cmd.args(args)
+        .current_dir(repo())
+        .env_remove("RESOLUTE_DATA_DIR");
     if let Some(d) = data_dir {
         cmd.env("RESOLUTE_DATA_DIR", d);
     }
@@ -30,20 +32,47 @@ const ESTIMATES: &str = "data/trade/derived-unscr2371-estimates-as-flows.csv";
 
 #[test]
 fn impact_json_reproduces_the_2371_figures() {
-    let o = resolute(&["impact", "--trade", COMTRADE, ESTIMATES, "--year", "2016", "--at", "2017-08-05", "--json"], None);
+    let o = resolute(
+        &[
+            "impact",
+            "--trade",
+            COMTRADE,
+            ESTIMATES,
+            "--year",
+            "2016",
+            "--at",
+            "2017-08-05",
+            "--json",
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["year"], 2016);
     let total = v["total_usd"].as_f64().expect("total");
     assert!((total - 2_913_811_748.0).abs() < 1.0, "{total}");
     let by_res = v["by_resolution"].as_array().expect("by_resolution");
-    let r2371 = by_res.iter().find(|r| r["resolution"] == 2371).expect("2371");
+    let r2371 = by_res
+        .iter()
+        .find(|r| r["resolution"] == 2371)
+        .expect("2371");
     let cut = r2371["newly_cut_usd"].as_f64().expect("cut");
     assert!((cut - 1_059_870_018.0).abs() < 1.0, "{cut}");
     assert!(r2371["measures"].as_array().is_some_and(|m| !m.is_empty()));
-    assert!(v["by_chapter"].as_array().is_some_and(|c| c.iter().any(|c| c["chapter"] == "27")));
-    assert_eq!(v["by_partner"][0]["partner"], "WLD", "the covered aggregate comes first");
-    assert!(v["imports"]["total_usd"].as_f64().is_some_and(|t| t > 3.0e9));
+    assert!(
+        v["by_chapter"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["chapter"] == "27"))
+    );
+    assert_eq!(
+        v["by_partner"][0]["partner"], "WLD",
+        "the covered aggregate comes first"
+    );
+    assert!(
+        v["imports"]["total_usd"]
+            .as_f64()
+            .is_some_and(|t| t > 3.0e9)
+    );
     assert_eq!(v["skipped_rows"].as_array().map(Vec::len), Some(0));
 }
 
@@ -52,13 +81,32 @@ fn impact_text_and_svg() {
     let dir = tempfile::tempdir().expect("tmp");
     let svg = dir.path().join("chart.svg");
     let svg_arg = svg.to_str().expect("utf8 path");
-    let o = resolute(&["impact", "--trade", COMTRADE, ESTIMATES, "--year", "2016", "--at", "2018-01-01", "--svg", svg_arg], None);
+    let o = resolute(
+        &[
+            "impact",
+            "--trade",
+            COMTRADE,
+            ESTIMATES,
+            "--year",
+            "2016",
+            "--at",
+            "2018-01-01",
+            "--svg",
+            svg_arg,
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("total US$ 2,913.8m"), "{out}");
-    assert!(out.contains("UNSCR 2371") && out.contains("newly cut US$ 1,059.9m (36.4% of total)"), "{out}");
+    assert!(
+        out.contains("UNSCR 2371") && out.contains("newly cut US$ 1,059.9m (36.4% of total)"),
+        "{out}"
+    );
     let chart = std::fs::read_to_string(&svg).expect("svg written");
-    assert!(chart.starts_with("<svg") && chart.contains("UNSCR 2321") && chart.contains("UNSCR 2371"));
+    assert!(
+        chart.starts_with("<svg") && chart.contains("UNSCR 2321") && chart.contains("UNSCR 2371")
+    );
 }
 
 #[test]
@@ -70,9 +118,23 @@ fn impact_reports_bad_rows_and_goes_on() {
         "reporter,partner,flow,year,hs_code,value_usd,quantity,unit\nCHN,PRK,Import,2016,0302,1000000,,\nCHN,PRK,Import,2016,03x2,5,,\n",
     )
     .expect("write");
-    let o = resolute(&["impact", "--trade", file.to_str().expect("utf8"), "--at", "2017-09-01", "--json"], None);
+    let o = resolute(
+        &[
+            "impact",
+            "--trade",
+            file.to_str().expect("utf8"),
+            "--at",
+            "2017-09-01",
+            "--json",
+        ],
+        None,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("flows.csv:3: field hs_code"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("flows.csv:3: field hs_code"),
+        "{}",
+        stderr(&o)
+    );
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["year"], 2016);
     assert_eq!(v["prohibited_usd"].as_f64(), Some(1_000_000.0));
@@ -82,31 +144,117 @@ fn impact_reports_bad_rows_and_goes_on() {
 fn reports_add_list_status_import_export() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = Some(dir.path());
-    let o = resolute(&["reports", "add", "--state", "MNG", "--resolution", "2375", "--submitted", "2017-12-26", "--symbol", "TEST/1"], d);
+    let o = resolute(
+        &[
+            "reports",
+            "add",
+            "--state",
+            "MNG",
+            "--resolution",
+            "2375",
+            "--submitted",
+            "2017-12-26",
+            "--symbol",
+            "TEST/1",
+        ],
+        d,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = resolute(&["reports", "add", "--state", "Japan", "--resolution", "2371,2375", "--submitted", "2017-11-01"], d);
+    let o = resolute(
+        &[
+            "reports",
+            "add",
+            "--state",
+            "Japan",
+            "--resolution",
+            "2371,2375",
+            "--submitted",
+            "2017-11-01",
+        ],
+        d,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     // Invalid input: clear errors, nothing stored.
-    let bad = resolute(&["reports", "add", "--state", "XK", "--resolution", "2371", "--submitted", "2017-11-01"], d);
+    let bad = resolute(
+        &[
+            "reports",
+            "add",
+            "--state",
+            "XK",
+            "--resolution",
+            "2371",
+            "--submitted",
+            "2017-11-01",
+        ],
+        d,
+    );
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("is not a UN member state"), "{}", stderr(&bad));
-    let bad = resolute(&["reports", "add", "--state", "FRA", "--resolution", "9999", "--submitted", "2017-11-01"], d);
-    assert!(stderr(&bad).contains("9999 is not a DPRK sanctions resolution"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("is not a UN member state"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = resolute(
+        &[
+            "reports",
+            "add",
+            "--state",
+            "FRA",
+            "--resolution",
+            "9999",
+            "--submitted",
+            "2017-11-01",
+        ],
+        d,
+    );
+    assert!(
+        stderr(&bad).contains("9999 is not a DPRK sanctions resolution"),
+        "{}",
+        stderr(&bad)
+    );
 
-    let o = resolute(&["reports", "status", "--resolution", "2371", "--as-of", "2018-01-01", "--json"], d);
+    let o = resolute(
+        &[
+            "reports",
+            "status",
+            "--resolution",
+            "2371",
+            "--as-of",
+            "2018-01-01",
+            "--json",
+        ],
+        d,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["members"], 193);
     assert_eq!(v["reported"], 1);
     assert_eq!(v["overdue"], 192);
     assert_eq!(v["deadline"], "2017-11-03");
-    let text = stdout(&resolute(&["reports", "status", "--resolution", "2375", "--as-of", "2018-01-01"], d));
-    assert!(text.starts_with("2 of 193 member states reported on resolution 2375"), "{text}");
+    let text = stdout(&resolute(
+        &[
+            "reports",
+            "status",
+            "--resolution",
+            "2375",
+            "--as-of",
+            "2018-01-01",
+        ],
+        d,
+    ));
+    assert!(
+        text.starts_with("2 of 193 member states reported on resolution 2375"),
+        "{text}"
+    );
 
     let csv = dir.path().join("in.csv");
     std::fs::write(&csv, "state,resolutions,submitted,symbol,notes\nDEU,2371,2017-10-20,TEST/2,\nZZZ,2371,2017-10-20,,\n").expect("write");
     let o = resolute(&["reports", "import", csv.to_str().expect("utf8")], d);
-    assert_eq!(o.status.code(), Some(1), "a rejected row makes the exit code 1");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a rejected row makes the exit code 1"
+    );
     assert!(stderr(&o).contains("in.csv:3:"), "{}", stderr(&o));
     assert!(stdout(&o).contains("imported 1 report(s)"));
 
@@ -114,20 +262,32 @@ fn reports_add_list_status_import_export() {
     let exported = stdout(&o);
     assert_eq!(exported.lines().count(), 4, "{exported}");
     assert!(exported.contains("JPN,2371;2375,2017-11-01,,"));
-    let list = stdout(&resolute(&["reports", "list", "--resolution", "2371", "--json"], d));
+    let list = stdout(&resolute(
+        &["reports", "list", "--resolution", "2371", "--json"],
+        d,
+    ));
     let rows: serde_json::Value = serde_json::from_str(&list).expect("json");
     assert_eq!(rows.as_array().map(Vec::len), Some(2));
 }
 
 #[test]
 fn reporting_requests_mark_unverified_paragraphs() {
-    let o = resolute(&["reports", "requests", "--resolution", "2397", "--json"], None);
+    let o = resolute(
+        &["reports", "requests", "--resolution", "2397", "--json"],
+        None,
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     let rows = v.as_array().expect("array");
-    let nir = rows.iter().find(|r| r["request"] == "national_implementation_report").expect("nir");
+    let nir = rows
+        .iter()
+        .find(|r| r["request"] == "national_implementation_report")
+        .expect("nir");
     assert_eq!(nir["paragraph_verified"], false);
-    let midterm = rows.iter().find(|r| r["request"] == "worker_repatriation_midterm_report").expect("midterm");
+    let midterm = rows
+        .iter()
+        .find(|r| r["request"] == "worker_repatriation_midterm_report")
+        .expect("midterm");
     assert_eq!(midterm["paragraph"], "8");
     assert_eq!(midterm["due"], "2019-03-22");
 }

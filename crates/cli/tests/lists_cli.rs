@@ -9,12 +9,22 @@ fn repo() -> PathBuf {
 }
 
 fn resolute(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_resolute")).args(args).current_dir(repo()).output().expect("run resolute")
+    Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run resolute")
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 const UN_2017_07_03: &str = "tests/fixtures/un/consolidated-2017-07-03.xml";
@@ -54,17 +64,39 @@ fn inspect_one_file_is_still_an_array() {
 
 #[test]
 fn diff_json_shows_the_2371_designations() {
-    let v = json(&resolute(&["lists", "diff", "--json", "--program", "DPRK", UN_2017_07_03, UN_2018]));
+    let v = json(&resolute(&[
+        "lists",
+        "diff",
+        "--json",
+        "--program",
+        "DPRK",
+        UN_2017_07_03,
+        UN_2018,
+    ]));
     let added = v["added"].as_array().expect("added");
     assert_eq!(added.len(), 56);
-    let kpe047 = added.iter().find(|e| e["ref"] == "KPe.047").expect("KPe.047");
+    let kpe047 = added
+        .iter()
+        .find(|e| e["ref"] == "KPe.047")
+        .expect("KPe.047");
     assert_eq!(kpe047["schema"], "Organization");
     assert_eq!(kpe047["listed_on"], "2017-08-05");
     assert_eq!(kpe047["programs"][0], "DPRK");
-    assert!(kpe047["name"].as_str().is_some_and(|n| n.starts_with("FOREIGN TRADE BANK")));
+    assert!(
+        kpe047["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("FOREIGN TRADE BANK"))
+    );
     assert_eq!(v["removed"].as_array().map(Vec::len), Some(0));
-    let kpi016 = v["changed"].as_array().and_then(|c| c.iter().find(|c| c["ref"] == "KPi.016")).expect("KPi.016");
-    assert!(kpi016["fields"].as_array().is_some_and(|f| f.iter().any(|x| x == "alias")));
+    let kpi016 = v["changed"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["ref"] == "KPi.016"))
+        .expect("KPi.016");
+    assert!(
+        kpi016["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|x| x == "alias"))
+    );
 }
 
 #[test]
@@ -83,11 +115,16 @@ fn show_human_and_not_found() {
     let out = resolute(&["lists", "show", "kpi.016", "--list", UN_2018]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("JANG BOM SU  (Person KPi.016, un@2018-10-29#"), "{text}");
+    assert!(
+        text.starts_with("JANG BOM SU  (Person KPi.016, un@2018-10-29#"),
+        "{text}"
+    );
     assert!(text.contains("alias        Jang Hyon U"), "{text}");
     let missing = resolute(&["lists", "show", "KPe.999", "--list", UN_2018]);
     assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no entry with reference \"KPe.999\""));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no entry with reference \"KPe.999\"")
+    );
 }
 
 #[test]
@@ -95,7 +132,10 @@ fn broken_files_fail_with_position() {
     let out = resolute(&["lists", "inspect", "tests/fixtures/bad/un-truncated.xml"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("un-truncated.xml:7:185: truncated file"), "{err}");
+    assert!(
+        err.contains("un-truncated.xml:7:185: truncated file"),
+        "{err}"
+    );
     let out = resolute(&["lists", "inspect", "tests/fixtures/bad/unknown.txt"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown list format"));
@@ -106,7 +146,14 @@ fn broken_files_fail_with_position() {
 
 #[test]
 fn bench_reports_per_file_figures() {
-    let v = json(&resolute(&["bench", "lists", "--json", "--runs", "1", UN_2017_07_03]));
+    let v = json(&resolute(&[
+        "bench",
+        "lists",
+        "--json",
+        "--runs",
+        "1",
+        UN_2017_07_03,
+    ]));
     assert_eq!(v[0]["entities"], 1021);
     assert!(v[0]["median_ms"].as_f64().is_some_and(|m| m > 0.0));
     // The content hash, part of every run, is also timed alone.

@@ -6,17 +6,31 @@ use std::process::{Command, Output};
 
 fn resolute(args: &[&str]) -> Output {
     let dir = std::env::temp_dir();
-    Command::new(env!("CARGO_BIN_EXE_resolute")).args(args).current_dir(dir).output().expect("run resolute")
+    Command::new(env!("CARGO_BIN_EXE_resolute"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run resolute")
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = resolute(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|m| m["id"].as_str().map(String::from)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn repo() -> PathBuf {
@@ -40,37 +54,112 @@ fn diff_across_2371() {
     let came = ids(&v["came_into_force"]);
     assert_eq!(came.len(), 8, "{came:?}");
     assert!(came.iter().all(|id| id.starts_with("dprk/2371/")));
-    assert_eq!(ids(&v["ended"]), ["dprk/2270/29/iron", "dprk/2321/26/coal-cap"]);
+    assert_eq!(
+        ids(&v["ended"]),
+        ["dprk/2270/29/iron", "dprk/2321/26/coal-cap"]
+    );
     assert_eq!(v["designations"][0]["resolution"], 2371);
 }
 
 #[test]
 fn diff_reports_new_cap_periods_and_ended_wind_downs() {
     let v = json(&["regime", "diff", "2018-12-01", "2019-01-15", "--json"]);
-    let changed: Vec<String> = v["changed"].as_array().into_iter().flatten().filter_map(|c| c["measure"].as_str().map(String::from)).collect();
-    assert!(changed.contains(&"dprk/2397/5/refined-petroleum".to_string()), "{changed:?}");
-    assert!(changed.contains(&"dprk/2397/4/crude-oil".to_string()), "{changed:?}");
+    let changed: Vec<String> = v["changed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["measure"].as_str().map(String::from))
+        .collect();
+    assert!(
+        changed.contains(&"dprk/2397/5/refined-petroleum".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"dprk/2397/4/crude-oil".to_string()),
+        "{changed:?}"
+    );
     let v = json(&["regime", "diff", "2018-01-01", "2018-01-31", "--json"]);
-    assert!(v["changed"].as_array().into_iter().flatten().any(|c| c["measure"] == "dprk/2375/18/joint-ventures"), "{v}");
+    assert!(
+        v["changed"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["measure"] == "dprk/2375/18/joint-ventures"),
+        "{v}"
+    );
 }
 
 #[test]
 fn explain_seafood_before_and_after_2371() {
-    let before = json(&["regime", "explain", "--hs", "0303.89", "--date", "2017-07-15", "--from", "KP", "--to", "CN", "--json"]);
+    let before = json(&[
+        "regime",
+        "explain",
+        "--hs",
+        "0303.89",
+        "--date",
+        "2017-07-15",
+        "--from",
+        "KP",
+        "--to",
+        "CN",
+        "--json",
+    ]);
     assert!(before["strictest_effect"].is_null(), "{before}");
-    let after = json(&["regime", "explain", "--hs", "0303.89", "--date", "2017-10-15", "--from", "KP", "--to", "CN", "--json"]);
+    let after = json(&[
+        "regime",
+        "explain",
+        "--hs",
+        "0303.89",
+        "--date",
+        "2017-10-15",
+        "--from",
+        "KP",
+        "--to",
+        "CN",
+        "--json",
+    ]);
     assert_eq!(after["strictest_effect"], "prohibited");
-    let applies: Vec<&str> = after["measures"].as_array().into_iter().flatten().filter(|m| m["applies"] == true).filter_map(|m| m["measure"]["id"].as_str()).collect();
+    let applies: Vec<&str> = after["measures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["applies"] == true)
+        .filter_map(|m| m["measure"]["id"].as_str())
+        .collect();
     assert_eq!(applies, ["dprk/2371/9/seafood"]);
     assert_eq!(after["hs"]["edition"], "HS2017");
 }
 
 #[test]
 fn explain_rejects_unknown_codes_and_countries() {
-    let out = resolute(&["regime", "explain", "--hs", "2799", "--date", "2017-10-02", "--from", "KP", "--to", "CN"]);
+    let out = resolute(&[
+        "regime",
+        "explain",
+        "--hs",
+        "2799",
+        "--date",
+        "2017-10-02",
+        "--from",
+        "KP",
+        "--to",
+        "CN",
+    ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("HS code \"2799\" does not exist in HS2017"));
-    let out = resolute(&["regime", "explain", "--hs", "2701", "--date", "2017-10-02", "--from", "XX", "--to", "CN"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HS code \"2799\" does not exist in HS2017")
+    );
+    let out = resolute(&[
+        "regime",
+        "explain",
+        "--hs",
+        "2701",
+        "--date",
+        "2017-10-02",
+        "--from",
+        "XX",
+        "--to",
+        "CN",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
     let out = resolute(&["regime", "at", "2017-02-30"]);
@@ -83,7 +172,10 @@ fn check_counts_verified_measures() {
     assert_eq!(v["resolutions"], 10);
     let verified = v["verified"].as_array().map(Vec::len).unwrap_or(0);
     let unverified = v["unverified"].as_array().map(Vec::len).unwrap_or(0);
-    assert_eq!(verified + unverified, v["measures"].as_u64().unwrap_or(0) as usize);
+    assert_eq!(
+        verified + unverified,
+        v["measures"].as_u64().unwrap_or(0) as usize
+    );
     assert!(ids(&v["verified"]).contains(&"dprk/2371/8/coal".to_string()));
     assert!(ids(&v["unverified"]).contains(&"dprk/2371/9/seafood".to_string()));
 }
@@ -96,7 +188,11 @@ fn a_broken_regime_directory_is_an_error_naming_file_and_key() {
         if p.extension().is_some_and(|x| x == "toml") {
             let mut text = std::fs::read_to_string(&p).expect("read");
             if p.ends_with("2375.toml") {
-                text = text.replacen("superseded_by = \"dprk/2397/5/refined-petroleum\"", "superseded_by = \"dprk/2397/5/no-such\"", 1);
+                text = text.replacen(
+                    "superseded_by = \"dprk/2397/5/refined-petroleum\"",
+                    "superseded_by = \"dprk/2397/5/no-such\"",
+                    1,
+                );
             }
             std::fs::write(tmp.path().join(p.file_name().expect("name")), text).expect("write");
         }
@@ -105,5 +201,10 @@ fn a_broken_regime_directory_is_an_error_naming_file_and_key() {
     let out = resolute(&["regime", "check", "--regime-dir", &dir]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("2375.toml") && err.contains("superseded_by") && err.contains("dprk/2397/5/no-such"), "{err}");
+    assert!(
+        err.contains("2375.toml")
+            && err.contains("superseded_by")
+            && err.contains("dprk/2397/5/no-such"),
+        "{err}"
+    );
 }

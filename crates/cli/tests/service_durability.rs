@@ -18,11 +18,19 @@ use serde_json::{Value, json};
 const ADMIN_KEY: &str = "rsk_0d0d0d0d_0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// One HTTP/1.1 request with `Connection: close`; (status, body).
-fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::Result<(u16, String)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
@@ -34,8 +42,15 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> std::io::R
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
-    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     Ok((status, body))
 }
 
@@ -101,10 +116,17 @@ fn acknowledged_screenings_survive_kill_9() {
                 let body = json!({"id": format!("pet-{i}"), "kind": "goods", "date": "2018-02-01", "hs_code": "2710.19",
                     "origin": "CN", "from": "CN", "to": "KP", "quantity": 1, "unit": "bbl"});
                 if let Ok((200, text)) = http(port, "POST", "/screen", Some(&body)) {
-                    let v: Value = serde_json::from_str(&text).expect("acknowledged answer is JSON");
+                    let v: Value =
+                        serde_json::from_str(&text).expect("acknowledged answer is JSON");
                     assert_eq!(v["decision"], "review", "{v}");
-                    let id = v["resolute"]["screening_id"].as_str().expect("screening id").to_string();
-                    acked.lock().expect("lock").push((id, v["resolute"]["audit_seq"].as_i64().expect("audit seq")));
+                    let id = v["resolute"]["screening_id"]
+                        .as_str()
+                        .expect("screening id")
+                        .to_string();
+                    acked
+                        .lock()
+                        .expect("lock")
+                        .push((id, v["resolute"]["audit_seq"].as_i64().expect("audit seq")));
                 }
             }
         })
@@ -124,7 +146,11 @@ fn acknowledged_screenings_survive_kill_9() {
     cap_client.join().expect("cap client thread");
     let acked_caps = acked_caps.lock().expect("lock").clone();
     let acked = acked.lock().expect("lock").clone();
-    assert!(acked.len() >= 50, "the load did not get going: {} acknowledged", acked.len());
+    assert!(
+        acked.len() >= 50,
+        "the load did not get going: {} acknowledged",
+        acked.len()
+    );
 
     // Restart on the same data directory.
     let mut server = start(dir.path(), port);
@@ -136,22 +162,47 @@ fn acknowledged_screenings_survive_kill_9() {
     // Every acknowledged screening is in the log at the sequence number it was given.
     let store = resolute_store::Store::open(dir.path(), Default::default()).expect("open store");
     for (id, seq) in &acked {
-        let rec = store.audit_record(*seq).unwrap_or_else(|e| panic!("acknowledged screening {id} (seq {seq}) lost: {e}"));
+        let rec = store
+            .audit_record(*seq)
+            .unwrap_or_else(|e| panic!("acknowledged screening {id} (seq {seq}) lost: {e}"));
         assert_eq!(rec.kind, "screening.name");
-        assert_eq!(rec.payload["screening_id"].as_str(), Some(id.as_str()), "seq {seq}");
+        assert_eq!(
+            rec.payload["screening_id"].as_str(),
+            Some(id.as_str()),
+            "seq {seq}"
+        );
     }
     // Every acknowledged cap screening has its draw, committed with its audit record,
     // and the ledger is exactly the sum of the draws.
-    let account = resolute_store::CapAccount::new("dprk/2397/5/refined-petroleum", chrono::NaiveDate::from_ymd_opt(2018, 1, 1).expect("date"), "bbl");
+    let account = resolute_store::CapAccount::new(
+        "dprk/2397/5/refined-petroleum",
+        chrono::NaiveDate::from_ymd_opt(2018, 1, 1).expect("date"),
+        "bbl",
+    );
     let draws = store.cap_draws(Some(&account), 10_000).expect("draws");
     for (id, seq) in &acked_caps {
-        let d = draws.iter().find(|d| d.screening_id == *id).unwrap_or_else(|| panic!("acknowledged cap screening {id} lost its draw"));
+        let d = draws
+            .iter()
+            .find(|d| d.screening_id == *id)
+            .unwrap_or_else(|| panic!("acknowledged cap screening {id} lost its draw"));
         assert_eq!((d.audit_seq, d.amount), (*seq, 1.0));
-        assert_eq!(store.audit_record(*seq).expect("audit record").payload["screening_id"].as_str(), Some(id.as_str()));
+        assert_eq!(
+            store.audit_record(*seq).expect("audit record").payload["screening_id"].as_str(),
+            Some(id.as_str())
+        );
     }
-    let balance = store.cap_balances().expect("balances").into_iter().find(|b| b.account == account);
+    let balance = store
+        .cap_balances()
+        .expect("balances")
+        .into_iter()
+        .find(|b| b.account == account);
     let used = balance.map_or(0.0, |b| b.used);
-    assert_eq!(used, draws.len() as f64, "ledger {used} vs {} draws", draws.len());
+    assert_eq!(
+        used,
+        draws.len() as f64,
+        "ledger {used} vs {} draws",
+        draws.len()
+    );
     store.close();
     let _ = server.kill();
     let _ = server.wait();
@@ -162,7 +213,11 @@ fn acknowledged_screenings_survive_kill_9() {
         .arg(dir.path())
         .output()
         .expect("run audit verify");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["ok"], true);
     assert!(v["records"].as_i64().unwrap_or(0) >= acked.len() as i64);

@@ -37,7 +37,9 @@ pub enum ChartError {
 
 fn register_font() -> Result<(), ChartError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok());
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
+    });
     if ok { Ok(()) } else { Err(ChartError::Font) }
 }
 
@@ -46,17 +48,26 @@ fn day_number(d: NaiveDate) -> f64 {
 }
 
 fn date_of(day: f64) -> NaiveDate {
-    NaiveDate::default().checked_add_signed(chrono::Duration::days(day.round() as i64)).unwrap_or_default()
+    NaiveDate::default()
+        .checked_add_signed(chrono::Duration::days(day.round() as i64))
+        .unwrap_or_default()
 }
 
 /// The chart for DPRK exports of a report.
 pub fn impact_svg(report: &ImpactReport) -> Result<String, ChartError> {
-    let title = format!("DPRK exports of {} removed by the UN measures, by resolution (US$ million)", report.year);
+    let title = format!(
+        "DPRK exports of {} removed by the UN measures, by resolution (US$ million)",
+        report.year
+    );
     timeline_svg(&report.exports, &title, report.at)
 }
 
 /// Draw the stacked step chart of `impact.timeline`, up to `until`.
-pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> Result<String, ChartError> {
+pub fn timeline_svg(
+    impact: &DirectionImpact,
+    title: &str,
+    until: NaiveDate,
+) -> Result<String, ChartError> {
     register_font()?;
     let draw_err = |e: &dyn std::fmt::Display| ChartError::Draw(e.to_string());
     // Start where the measures first take something away: earlier points
@@ -64,19 +75,26 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
     let first_nonzero = impact
         .timeline
         .iter()
-        .position(|p| p.cap_allowed_usd > 0.0 || p.removed_by_resolution.values().any(|v| v.abs() > 0.0))
+        .position(|p| {
+            p.cap_allowed_usd > 0.0 || p.removed_by_resolution.values().any(|v| v.abs() > 0.0)
+        })
         .unwrap_or(0);
     let points = &impact.timeline[first_nonzero..];
     let first = points.first().map(|p| p.date).unwrap_or(until);
     let x_start = day_number(first) - 120.0;
     let x_end = day_number(until).max(day_number(first) + 30.0) + 60.0;
     let resolutions: Vec<u32> = {
-        let mut r: Vec<u32> = points.iter().flat_map(|p| p.removed_by_resolution.keys().copied()).collect();
+        let mut r: Vec<u32> = points
+            .iter()
+            .flat_map(|p| p.removed_by_resolution.keys().copied())
+            .collect();
         r.sort_unstable();
         r.dedup();
         r
     };
-    let stack_top = |i: usize| -> f64 { points[i].removed_by_resolution.values().sum::<f64>() + points[i].cap_allowed_usd };
+    let stack_top = |i: usize| -> f64 {
+        points[i].removed_by_resolution.values().sum::<f64>() + points[i].cap_allowed_usd
+    };
     let max_stack = (0..points.len()).map(stack_top).fold(0.0_f64, f64::max);
     let reference = impact.commodity_rows_usd;
     // Head room above the stack for the legend and the date labels.
@@ -109,17 +127,30 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
             .map_err(|e| draw_err(&e))?;
 
         // Each band is a step function: the state at a point holds until the next point.
-        let segment_end = |i: usize| if i + 1 < points.len() { day_number(points[i + 1].date) } else { x_end };
+        let segment_end = |i: usize| {
+            if i + 1 < points.len() {
+                day_number(points[i + 1].date)
+            } else {
+                x_end
+            }
+        };
         let mut lower = vec![0.0_f64; points.len()];
         let mut bands: Vec<(String, RGBColor, Vec<f64>)> = resolutions
             .iter()
             .enumerate()
             .map(|(k, r)| {
-                let values = points.iter().map(|p| p.removed_by_resolution.get(r).copied().unwrap_or(0.0) / 1e6).collect();
+                let values = points
+                    .iter()
+                    .map(|p| p.removed_by_resolution.get(r).copied().unwrap_or(0.0) / 1e6)
+                    .collect();
                 (format!("UNSCR {r}"), PALETTE[k % PALETTE.len()], values)
             })
             .collect();
-        bands.push(("still allowed under a cap".to_string(), CAP_ALLOWED, points.iter().map(|p| p.cap_allowed_usd / 1e6).collect()));
+        bands.push((
+            "still allowed under a cap".to_string(),
+            CAP_ALLOWED,
+            points.iter().map(|p| p.cap_allowed_usd / 1e6).collect(),
+        ));
         for (label, color, values) in bands {
             if values.iter().all(|v| v.abs() < 1e-9) {
                 continue;
@@ -136,16 +167,30 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
                 outline.push((segment_end(i), lower[i]));
                 outline.push((x0, lower[i]));
             }
-            chart.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.85).filled()))).map_err(|e| draw_err(&e))?;
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    color.mix(0.85).filled(),
+                )))
+                .map_err(|e| draw_err(&e))?;
             legend.push((label, color, false));
             lower = upper;
         }
         if reference > 0.0 {
             let y = reference / 1e6;
             chart
-                .draw_series(DashedLineSeries::new(vec![(x_start, y), (x_end, y)], 6, 4, BLACK.stroke_width(1)))
+                .draw_series(DashedLineSeries::new(
+                    vec![(x_start, y), (x_end, y)],
+                    6,
+                    4,
+                    BLACK.stroke_width(1),
+                ))
                 .map_err(|e| draw_err(&e))?;
-            legend.push((format!("base-year value of the commodity rows: {y:.0}"), BLACK, true));
+            legend.push((
+                format!("base-year value of the commodity rows: {y:.0}"),
+                BLACK,
+                true,
+            ));
         }
         // Mark the days on which the removed value changed, labelled with the
         // resolutions whose share changed; labels close in time are staggered.
@@ -165,27 +210,54 @@ pub fn timeline_svg(impact: &DirectionImpact, title: &str, until: NaiveDate) -> 
             }
             let x = day_number(p.date);
             let top = stack_top(i) / 1e6;
-            level = if x - last_label_x < (x_end - x_start) * 0.2 { level + 1 } else { 0 };
+            level = if x - last_label_x < (x_end - x_start) * 0.2 {
+                level + 1
+            } else {
+                0
+            };
             last_label_x = x;
             let label_y = top + y_max * (0.04 + 0.055 * level as f64);
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(x, 0.0), (x, label_y)], RGBColor(90, 90, 90).stroke_width(1))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, label_y)],
+                    RGBColor(90, 90, 90).stroke_width(1),
+                )))
                 .map_err(|e| draw_err(&e))?;
             let text = format!("{} UNSCR {}", p.date.format("%Y-%m-%d"), changed.join(", "));
             chart
-                .draw_series(std::iter::once(Text::new(text, (x + 3.0, label_y), ("sans-serif", 12).into_font().color(&BLACK))))
+                .draw_series(std::iter::once(Text::new(
+                    text,
+                    (x + 3.0, label_y),
+                    ("sans-serif", 12).into_font().color(&BLACK),
+                )))
                 .map_err(|e| draw_err(&e))?;
         }
         let font = ("sans-serif", 13).into_font();
         let mut x = 84_i32;
         for (label, color, dashed) in legend {
             if dashed {
-                legend_area.draw(&PathElement::new(vec![(x, 20), (x + 16, 20)], color.stroke_width(2))).map_err(|e| draw_err(&e))?;
+                legend_area
+                    .draw(&PathElement::new(
+                        vec![(x, 20), (x + 16, 20)],
+                        color.stroke_width(2),
+                    ))
+                    .map_err(|e| draw_err(&e))?;
             } else {
-                legend_area.draw(&Rectangle::new([(x, 14), (x + 16, 26)], color.filled())).map_err(|e| draw_err(&e))?;
+                legend_area
+                    .draw(&Rectangle::new([(x, 14), (x + 16, 26)], color.filled()))
+                    .map_err(|e| draw_err(&e))?;
             }
-            legend_area.draw(&Text::new(label.clone(), (x + 22, 13), font.clone().color(&BLACK))).map_err(|e| draw_err(&e))?;
-            let width = legend_area.estimate_text_size(&label, &TextStyle::from(font.clone())).map_err(|e| draw_err(&e))?.0 as i32;
+            legend_area
+                .draw(&Text::new(
+                    label.clone(),
+                    (x + 22, 13),
+                    font.clone().color(&BLACK),
+                ))
+                .map_err(|e| draw_err(&e))?;
+            let width = legend_area
+                .estimate_text_size(&label, &TextStyle::from(font.clone()))
+                .map_err(|e| draw_err(&e))?
+                .0 as i32;
             x += 22 + width + 24;
         }
         root.present().map_err(|e| draw_err(&e))?;

@@ -191,11 +191,25 @@ fn share(part: f64, whole: f64) -> f64 {
 }
 
 /// Compute the impact of `measures` on the DPRK flows of `opts.year`.
-pub fn compute_impact(flows: &[TradeFlow], measures: &[MeasureView], opts: &ImpactOptions) -> ImpactReport {
-    let year_flows: Vec<&TradeFlow> = flows.iter().filter(|f| f.year == opts.year && f.dprk_direction().is_some()).collect();
+pub fn compute_impact(
+    flows: &[TradeFlow],
+    measures: &[MeasureView],
+    opts: &ImpactOptions,
+) -> ImpactReport {
+    let year_flows: Vec<&TradeFlow> = flows
+        .iter()
+        .filter(|f| f.year == opts.year && f.dprk_direction().is_some())
+        .collect();
     let exports = compute_direction(&year_flows, measures, opts, DprkDirection::Exports);
     let imports = compute_direction(&year_flows, measures, opts, DprkDirection::Imports);
-    ImpactReport { year: opts.year, at: opts.at, resolution: opts.resolution, exports, imports, flows_used: year_flows.len() }
+    ImpactReport {
+        year: opts.year,
+        at: opts.at,
+        resolution: opts.resolution,
+        exports,
+        imports,
+        flows_used: year_flows.len(),
+    }
 }
 
 struct Engine<'a> {
@@ -205,15 +219,24 @@ struct Engine<'a> {
 
 impl Engine<'_> {
     fn covers(&self, m: usize, f: usize) -> bool {
-        self.flows[f].commodity.code().is_some_and(|c| self.measures[m].coverage(c) == Coverage::Full)
+        self.flows[f]
+            .commodity
+            .code()
+            .is_some_and(|c| self.measures[m].coverage(c) == Coverage::Full)
     }
 
     /// The state of every flow on `date`.
     fn states(&self, date: NaiveDate) -> Vec<FlowState> {
-        let in_force: Vec<usize> = (0..self.measures.len()).filter(|&m| self.measures[m].in_force(date)).collect();
+        let in_force: Vec<usize> = (0..self.measures.len())
+            .filter(|&m| self.measures[m].in_force(date))
+            .collect();
         let mut states: Vec<FlowState> = (0..self.flows.len())
             .map(|f| {
-                let covering: Vec<usize> = in_force.iter().copied().filter(|&m| self.covers(m, f)).collect();
+                let covering: Vec<usize> = in_force
+                    .iter()
+                    .copied()
+                    .filter(|&m| self.covers(m, f))
+                    .collect();
                 // The newest ban is the one that holds the flow; ties by id for stable output.
                 let newest = |kind: ImpactKind| {
                     covering
@@ -222,7 +245,9 @@ impl Engine<'_> {
                         .filter(|&m| self.measures[m].kind == kind)
                         .max_by(|&a, &b| {
                             let (ma, mb) = (self.measures[a], self.measures[b]);
-                            ma.effective.cmp(&mb.effective).then_with(|| mb.id.cmp(&ma.id))
+                            ma.effective
+                                .cmp(&mb.effective)
+                                .then_with(|| mb.id.cmp(&ma.id))
                         })
                 };
                 if let Some(m) = newest(ImpactKind::Ban) {
@@ -252,7 +277,9 @@ impl Engine<'_> {
             .iter()
             .map(|(&m, &(value, tonnes_total, all_have_tonnes))| {
                 let window = self.measures[m].cap_window(date);
-                let by_value = window.and_then(|w| w.annual_value_usd()).map(|cap| share(cap, value).min(1.0));
+                let by_value = window
+                    .and_then(|w| w.annual_value_usd())
+                    .map(|cap| share(cap, value).min(1.0));
                 let by_tonnes = window
                     .and_then(|w| w.annual_tonnes())
                     .filter(|_| all_have_tonnes && tonnes_total > 0.0)
@@ -292,23 +319,55 @@ fn compute_direction(
     opts: &ImpactOptions,
     direction: DprkDirection,
 ) -> DirectionImpact {
-    let dir_flows: Vec<&TradeFlow> = year_flows.iter().copied().filter(|f| f.dprk_direction() == Some(direction)).collect();
-    let total_rows: Vec<&TradeFlow> = dir_flows.iter().copied().filter(|f| f.commodity == Commodity::Total).collect();
-    let detail: Vec<&TradeFlow> = dir_flows.iter().copied().filter(|f| f.commodity != Commodity::Total).collect();
-    let commodity_rows_usd: f64 = detail.iter().map(|f| f.value_usd).fold(0.0, |acc, v| acc + v);
+    let dir_flows: Vec<&TradeFlow> = year_flows
+        .iter()
+        .copied()
+        .filter(|f| f.dprk_direction() == Some(direction))
+        .collect();
+    let total_rows: Vec<&TradeFlow> = dir_flows
+        .iter()
+        .copied()
+        .filter(|f| f.commodity == Commodity::Total)
+        .collect();
+    let detail: Vec<&TradeFlow> = dir_flows
+        .iter()
+        .copied()
+        .filter(|f| f.commodity != Commodity::Total)
+        .collect();
+    let commodity_rows_usd: f64 = detail
+        .iter()
+        .map(|f| f.value_usd)
+        .fold(0.0, |acc, v| acc + v);
     let (total_usd, total_basis) = if total_rows.is_empty() {
         (commodity_rows_usd, "commodity rows")
     } else {
-        (total_rows.iter().map(|f| f.value_usd).fold(0.0, |acc, v| acc + v), "all-commodity rows")
+        (
+            total_rows
+                .iter()
+                .map(|f| f.value_usd)
+                .fold(0.0, |acc, v| acc + v),
+            "all-commodity rows",
+        )
     };
 
-    let measures: Vec<&MeasureView> = all_measures.iter().filter(|m| m.direction == direction).collect();
-    let engine = Engine { flows: detail, measures };
+    let measures: Vec<&MeasureView> = all_measures
+        .iter()
+        .filter(|m| m.direction == direction)
+        .collect();
+    let engine = Engine {
+        flows: detail,
+        measures,
+    };
     let n_flows = engine.flows.len();
     let n_measures = engine.measures.len();
 
     // Walk the days on which anything changes, up to the date.
-    let mut days: BTreeSet<NaiveDate> = engine.measures.iter().flat_map(|m| m.change_days()).filter(|d| *d <= opts.at).collect();
+    let mut days: BTreeSet<NaiveDate> = engine
+        .measures
+        .iter()
+        .flat_map(|m| m.change_days())
+        .filter(|d| *d <= opts.at)
+        .collect();
     days.insert(opts.at);
     let mut prev: Vec<FlowState> = vec![FlowState::Free; n_flows];
     // Value removed from each flow, by resolution.
@@ -347,7 +406,11 @@ fn compute_direction(
                 _ => {}
             }
         }
-        let mut point = TimelinePoint { date: day, removed_by_resolution: BTreeMap::new(), cap_allowed_usd: 0.0 };
+        let mut point = TimelinePoint {
+            date: day,
+            removed_by_resolution: BTreeMap::new(),
+            cap_allowed_usd: 0.0,
+        };
         for f in 0..n_flows {
             for (&r, &v) in &removed[f] {
                 *point.removed_by_resolution.entry(r).or_default() += v;
@@ -356,16 +419,22 @@ fn compute_direction(
                 point.cap_allowed_usd += allowed;
             }
         }
-        point.removed_by_resolution.retain(|_, v| v.abs() > EPSILON_USD);
+        point
+            .removed_by_resolution
+            .retain(|_, v| v.abs() > EPSILON_USD);
         timeline.push(point);
         prev = current.clone();
     }
     let at_states = current;
 
     // Which measures the tables are about.
-    let selected = |m: usize| opts.resolution.is_none_or(|r| engine.measures[m].resolution == r);
+    let selected = |m: usize| {
+        opts.resolution
+            .is_none_or(|r| engine.measures[m].resolution == r)
+    };
     let covered_by_selected = |f: usize| {
-        (0..n_measures).any(|m| selected(m) && engine.measures[m].in_force(opts.at) && engine.covers(m, f))
+        (0..n_measures)
+            .any(|m| selected(m) && engine.measures[m].in_force(opts.at) && engine.covers(m, f))
     };
 
     let mut covered_usd = 0.0;
@@ -374,18 +443,24 @@ fn compute_direction(
     let mut chapters: BTreeMap<String, ChapterImpact> = BTreeMap::new();
     for f in 0..n_flows {
         let flow = engine.flows[f];
-        let Some(chapter) = flow.commodity.chapter() else { continue };
-        let entry = chapters.entry(chapter.to_string()).or_insert_with(|| ChapterImpact {
-            chapter: chapter.to_string(),
-            description: resolute_regime::nomenclature(resolute_regime::HsEdition::for_date(NaiveDate::from_ymd_opt(opts.year, 7, 1).unwrap_or(opts.at)))
+        let Some(chapter) = flow.commodity.chapter() else {
+            continue;
+        };
+        let entry = chapters
+            .entry(chapter.to_string())
+            .or_insert_with(|| ChapterImpact {
+                chapter: chapter.to_string(),
+                description: resolute_regime::nomenclature(resolute_regime::HsEdition::for_date(
+                    NaiveDate::from_ymd_opt(opts.year, 7, 1).unwrap_or(opts.at),
+                ))
                 .get(chapter)
                 .map(|e| e.description.clone())
                 .unwrap_or_default(),
-            value_usd: 0.0,
-            covered_usd: 0.0,
-            prohibited_usd: 0.0,
-            cap_allowed_usd: 0.0,
-        });
+                value_usd: 0.0,
+                covered_usd: 0.0,
+                prohibited_usd: 0.0,
+                cap_allowed_usd: 0.0,
+            });
         entry.value_usd += flow.value_usd;
         if !covered_by_selected(f) {
             continue;
@@ -404,8 +479,15 @@ fn compute_direction(
             _ => {}
         }
     }
-    let mut by_chapter: Vec<ChapterImpact> = chapters.into_values().filter(|c| opts.resolution.is_none() || c.covered_usd > 0.0).collect();
-    by_chapter.sort_by(|a, b| b.covered_usd.total_cmp(&a.covered_usd).then(b.value_usd.total_cmp(&a.value_usd)));
+    let mut by_chapter: Vec<ChapterImpact> = chapters
+        .into_values()
+        .filter(|c| opts.resolution.is_none() || c.covered_usd > 0.0)
+        .collect();
+    by_chapter.sort_by(|a, b| {
+        b.covered_usd
+            .total_cmp(&a.covered_usd)
+            .then(b.value_usd.total_cmp(&a.value_usd))
+    });
 
     // Partners: totals from their all-commodity rows, coverage from commodity rows.
     let mut partners: BTreeMap<String, PartnerImpact> = BTreeMap::new();
@@ -438,7 +520,12 @@ fn compute_direction(
         })
         .filter(|p| opts.resolution.is_none() || p.covered_usd > 0.0)
         .collect();
-    by_partner.sort_by(|a, b| b.covered_usd.total_cmp(&a.covered_usd).then(b.total_usd.total_cmp(&a.total_usd)).then(a.partner.cmp(&b.partner)));
+    by_partner.sort_by(|a, b| {
+        b.covered_usd
+            .total_cmp(&a.covered_usd)
+            .then(b.total_usd.total_cmp(&a.total_usd))
+            .then(a.partner.cmp(&b.partner))
+    });
 
     // Per measure and per resolution.
     let mut resolutions: BTreeMap<u32, ResolutionImpact> = BTreeMap::new();
@@ -448,7 +535,10 @@ fn compute_direction(
             continue;
         }
         let in_force = mv.in_force(opts.at);
-        let scope_usd: f64 = (0..n_flows).filter(|&f| engine.covers(m, f)).map(|f| engine.flows[f].value_usd).fold(0.0, |acc, v| acc + v);
+        let scope_usd: f64 = (0..n_flows)
+            .filter(|&f| engine.covers(m, f))
+            .map(|f| engine.flows[f].value_usd)
+            .fold(0.0, |acc, v| acc + v);
         let (cap_annual_usd, cap_allowed) = if mv.kind == ImpactKind::Cap && in_force {
             let allowed: f64 = (0..n_flows)
                 .filter_map(|f| match at_states[f] {
@@ -456,7 +546,10 @@ fn compute_direction(
                     _ => None,
                 })
                 .fold(0.0, |acc, v| acc + v);
-            (mv.cap_window(opts.at).and_then(|w| w.annual_value_usd()), Some(allowed))
+            (
+                mv.cap_window(opts.at).and_then(|w| w.annual_value_usd()),
+                Some(allowed),
+            )
         } else {
             (None, None)
         };
@@ -477,15 +570,17 @@ fn compute_direction(
             newly_cut_usd: newly_cut[m],
             cap_reduction_usd: cap_reduction[m],
         };
-        let entry = resolutions.entry(mv.resolution).or_insert_with(|| ResolutionImpact {
-            resolution: mv.resolution,
-            first_effective: mv.effective,
-            newly_cut_usd: 0.0,
-            cap_reduction_usd: 0.0,
-            covered_at_date_usd: 0.0,
-            newly_cut_share: 0.0,
-            measures: Vec::new(),
-        });
+        let entry = resolutions
+            .entry(mv.resolution)
+            .or_insert_with(|| ResolutionImpact {
+                resolution: mv.resolution,
+                first_effective: mv.effective,
+                newly_cut_usd: 0.0,
+                cap_reduction_usd: 0.0,
+                covered_at_date_usd: 0.0,
+                newly_cut_share: 0.0,
+                measures: Vec::new(),
+            });
         entry.first_effective = entry.first_effective.min(mv.effective);
         entry.newly_cut_usd += impact.newly_cut_usd;
         entry.cap_reduction_usd += impact.cap_reduction_usd;
@@ -494,24 +589,39 @@ fn compute_direction(
     for (r, entry) in resolutions.iter_mut() {
         // Count each flow once even if several measures of the resolution cover it.
         entry.covered_at_date_usd = (0..n_flows)
-            .filter(|&f| (0..n_measures).any(|m| engine.measures[m].resolution == *r && engine.measures[m].in_force(opts.at) && engine.covers(m, f)))
+            .filter(|&f| {
+                (0..n_measures).any(|m| {
+                    engine.measures[m].resolution == *r
+                        && engine.measures[m].in_force(opts.at)
+                        && engine.covers(m, f)
+                })
+            })
             .map(|f| engine.flows[f].value_usd)
             .fold(0.0, |acc, v| acc + v);
         entry.newly_cut_share = share(entry.newly_cut_usd, total_usd);
-        entry.measures.sort_by(|a, b| a.effective.cmp(&b.effective).then(a.id.cmp(&b.id)));
+        entry
+            .measures
+            .sort_by(|a, b| a.effective.cmp(&b.effective).then(a.id.cmp(&b.id)));
     }
     let by_resolution: Vec<ResolutionImpact> = resolutions.into_values().collect();
-    let newly_cut_usd = by_resolution.iter().map(|r| r.newly_cut_usd).fold(0.0, |acc, v| acc + v);
+    let newly_cut_usd = by_resolution
+        .iter()
+        .map(|r| r.newly_cut_usd)
+        .fold(0.0, |acc, v| acc + v);
 
     let mut partial_coverage = Vec::new();
     for f in 0..n_flows {
-        let Some(code) = engine.flows[f].commodity.code() else { continue };
+        let Some(code) = engine.flows[f].commodity.code() else {
+            continue;
+        };
         if covered_by_selected(f) {
             continue;
         }
-        if let Some(m) = (0..n_measures)
-            .find(|&m| selected(m) && engine.measures[m].in_force(opts.at) && engine.measures[m].coverage(code) == Coverage::Partial)
-        {
+        if let Some(m) = (0..n_measures).find(|&m| {
+            selected(m)
+                && engine.measures[m].in_force(opts.at)
+                && engine.measures[m].coverage(code) == Coverage::Partial
+        }) {
             partial_coverage.push(PartialCoverage {
                 origin: engine.flows[f].origin.to_string(),
                 hs_code: code.to_string(),
@@ -540,7 +650,10 @@ fn compute_direction(
     }
 }
 
-fn partner_entry<'m>(partners: &'m mut BTreeMap<String, PartnerImpact>, flow: &TradeFlow) -> &'m mut PartnerImpact {
+fn partner_entry<'m>(
+    partners: &'m mut BTreeMap<String, PartnerImpact>,
+    flow: &TradeFlow,
+) -> &'m mut PartnerImpact {
     let key = flow.counterpart().to_string();
     partners.entry(key.clone()).or_insert_with(|| {
         let name = if key == "WLD" {
@@ -548,8 +661,17 @@ fn partner_entry<'m>(partners: &'m mut BTreeMap<String, PartnerImpact>, flow: &T
         } else if flow.counterpart() == flow.reporter {
             flow.reporter_name.clone()
         } else {
-            resolute_model::country_by_code(&key).map(|c| c.name.clone()).unwrap_or_else(|_| key.clone())
+            resolute_model::country_by_code(&key)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|_| key.clone())
         };
-        PartnerImpact { partner: key, name, total_usd: 0.0, covered_usd: 0.0, prohibited_usd: 0.0, share_covered: 0.0 }
+        PartnerImpact {
+            partner: key,
+            name,
+            total_usd: 0.0,
+            covered_usd: 0.0,
+            prohibited_usd: 0.0,
+            share_covered: 0.0,
+        }
     })
 }

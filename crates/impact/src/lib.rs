@@ -12,8 +12,8 @@
 pub mod chart;
 pub mod compute;
 pub mod measures;
-pub mod regime_view;
 pub mod members;
+pub mod regime_view;
 pub mod reporting;
 pub mod trade;
 

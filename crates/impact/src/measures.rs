@@ -51,12 +51,14 @@ impl CapWindow {
     /// calendar-year cap compare with annual trade figures.
     pub fn annual_value_usd(&self) -> Option<f64> {
         let days = self.days();
-        self.value_usd.map(|v| if days > 0 { v * 365.0 / days as f64 } else { v })
+        self.value_usd
+            .map(|v| if days > 0 { v * 365.0 / days as f64 } else { v })
     }
 
     pub fn annual_tonnes(&self) -> Option<f64> {
         let days = self.days();
-        self.tonnes.map(|t| if days > 0 { t * 365.0 / days as f64 } else { t })
+        self.tonnes
+            .map(|t| if days > 0 { t * 365.0 / days as f64 } else { t })
     }
 }
 
@@ -97,7 +99,11 @@ impl MeasureView {
     }
 
     pub fn coverage(&self, hs_code: &str) -> Coverage {
-        if self.hs_prefixes.iter().any(|p| hs_code.starts_with(p.as_str())) {
+        if self
+            .hs_prefixes
+            .iter()
+            .any(|p| hs_code.starts_with(p.as_str()))
+        {
             Coverage::Full
         } else if self.hs_prefixes.iter().any(|p| p.starts_with(hs_code)) {
             Coverage::Partial
@@ -135,7 +141,12 @@ mod tests {
     #[test]
     fn annualises_a_stub_cap() {
         // 2321 para 26 stub as transposed by the EU: USD 53,495,894 from adoption to 31 Dec 2016.
-        let w = CapWindow { start: d(2016, 11, 30), end: d(2016, 12, 31), value_usd: Some(53_495_894.0), tonnes: None };
+        let w = CapWindow {
+            start: d(2016, 11, 30),
+            end: d(2016, 12, 31),
+            value_usd: Some(53_495_894.0),
+            tonnes: None,
+        };
         assert_eq!(w.days(), 32);
         let annual = w.annual_value_usd().expect("value");
         assert!((annual - 610_187_540.9).abs() < 1.0, "{annual}");

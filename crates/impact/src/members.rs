@@ -65,7 +65,10 @@ pub fn member(input: &str) -> Result<&'static MemberState, MemberError> {
     MEMBERS
         .iter()
         .find(|m| m.iso3 == country.alpha3)
-        .ok_or_else(|| MemberError::NotMember { code: country.alpha3.clone(), name: country.name.clone() })
+        .ok_or_else(|| MemberError::NotMember {
+            code: country.alpha3.clone(),
+            name: country.name.clone(),
+        })
 }
 
 #[cfg(test)]
@@ -92,7 +95,10 @@ mod tests {
     fn resolves_codes_and_names_and_rejects_non_members() {
         assert_eq!(member("KP").map(|m| m.iso3.as_str()), Ok("PRK"));
         assert_eq!(member("chn").map(|m| m.iso3.as_str()), Ok("CHN"));
-        assert_eq!(member("Republic of Korea").map(|m| m.iso3.as_str()), Ok("KOR"));
+        assert_eq!(
+            member("Republic of Korea").map(|m| m.iso3.as_str()),
+            Ok("KOR")
+        );
         assert!(matches!(member("VAT"), Err(MemberError::NotMember { .. })));
         assert!(matches!(member("PSE"), Err(MemberError::NotMember { .. })));
         assert!(matches!(member("Atlantis"), Err(MemberError::Unknown(_))));

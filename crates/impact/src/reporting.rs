@@ -108,7 +108,9 @@ pub struct ReportingRequest {
 
 fn due_date(adopted: NaiveDate, rule: DeadlineRule) -> Option<NaiveDate> {
     match rule {
-        DeadlineRule::DaysAfterAdoption(n) => adopted.checked_add_days(chrono::Days::new(u64::from(n))),
+        DeadlineRule::DaysAfterAdoption(n) => {
+            adopted.checked_add_days(chrono::Days::new(u64::from(n)))
+        }
         DeadlineRule::MonthsAfterAdoption(n) => adopted.checked_add_months(chrono::Months::new(n)),
         _ => None,
     }
@@ -122,7 +124,11 @@ static REQUESTS: LazyLock<Vec<ReportingRequest>> = LazyLock::new(|| {
         .filter_map(|r| {
             let adopted = NaiveDate::parse_from_str(r.get(1)?, "%Y-%m-%d").ok()?;
             let deadline = DeadlineRule::parse(r.get(6)?)?;
-            let paragraph = r.get(3).map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+            let paragraph = r
+                .get(3)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string);
             Some(ReportingRequest {
                 resolution: r.get(0)?.parse().ok()?,
                 adopted,
@@ -147,7 +153,9 @@ pub fn reporting_requests() -> &'static [ReportingRequest] {
 
 /// The national-implementation-report request of a resolution, if any.
 pub fn nir_request(resolution: u32) -> Option<&'static ReportingRequest> {
-    REQUESTS.iter().find(|r| r.resolution == resolution && r.request == NATIONAL_IMPLEMENTATION_REPORT)
+    REQUESTS
+        .iter()
+        .find(|r| r.resolution == resolution && r.request == NATIONAL_IMPLEMENTATION_REPORT)
 }
 
 /// A national implementation report as stored.
@@ -182,36 +190,60 @@ pub enum ReportError {
     #[error("invalid date {0:?}: expected YYYY-MM-DD")]
     BadDate(String),
     #[error("submission date {submitted} is after today ({today})")]
-    FutureDate { submitted: NaiveDate, today: NaiveDate },
-    #[error("{0} is not a DPRK sanctions resolution (known: 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397)")]
+    FutureDate {
+        submitted: NaiveDate,
+        today: NaiveDate,
+    },
+    #[error(
+        "{0} is not a DPRK sanctions resolution (known: 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397)"
+    )]
     UnknownResolution(u32),
     #[error("invalid resolution {0:?}: expected a resolution number such as 2371")]
     BadResolution(String),
     #[error("a report must name at least one resolution")]
     NoResolution,
     #[error("submitted {submitted}, before resolution {resolution} was adopted ({adopted})")]
-    BeforeAdoption { resolution: u32, adopted: NaiveDate, submitted: NaiveDate },
+    BeforeAdoption {
+        resolution: u32,
+        adopted: NaiveDate,
+        submitted: NaiveDate,
+    },
     #[error("a report by {state} with symbol {symbol} is already recorded")]
     Duplicate { state: String, symbol: String },
     #[error("{path}: {error}")]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{path}: {error}")]
     Csv { path: PathBuf, error: csv::Error },
     #[error("{file}:{line}: {error}")]
-    Row { file: String, line: u64, error: Box<ReportError> },
+    Row {
+        file: String,
+        line: u64,
+        error: Box<ReportError>,
+    },
 }
 
 /// Parse `2371`, `2371;2375`, `2371 2375` or `2371,2375`.
 pub fn parse_resolutions(raw: &str) -> Result<Vec<u32>, ReportError> {
     let mut out = Vec::new();
-    for part in raw.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in raw
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let tokens: Vec<&str> = match part.strip_prefix("S/RES/") {
             // "S/RES/2371 (2017)": the number before the year.
             Some(rest) => vec![rest.split('(').next().unwrap_or("").trim()],
             None => part.split_whitespace().collect(),
         };
         for token in tokens {
-            out.push(token.parse::<u32>().map_err(|_| ReportError::BadResolution(part.to_string()))?);
+            out.push(
+                token
+                    .parse::<u32>()
+                    .map_err(|_| ReportError::BadResolution(part.to_string()))?,
+            );
         }
     }
     Ok(out)
@@ -220,7 +252,8 @@ pub fn parse_resolutions(raw: &str) -> Result<Vec<u32>, ReportError> {
 /// Check a new report and turn it into a stored one.
 pub fn validate(input: &NewReport, today: NaiveDate) -> Result<NationalReport, ReportError> {
     let state: &MemberState = members::member(input.state.trim())?;
-    let submitted = NaiveDate::parse_from_str(input.submitted.trim(), "%Y-%m-%d").map_err(|_| ReportError::BadDate(input.submitted.clone()))?;
+    let submitted = NaiveDate::parse_from_str(input.submitted.trim(), "%Y-%m-%d")
+        .map_err(|_| ReportError::BadDate(input.submitted.clone()))?;
     if submitted > today {
         return Err(ReportError::FutureDate { submitted, today });
     }
@@ -231,7 +264,11 @@ pub fn validate(input: &NewReport, today: NaiveDate) -> Result<NationalReport, R
     for &r in &input.resolutions {
         let when = adopted(r).ok_or(ReportError::UnknownResolution(r))?;
         if submitted < when {
-            return Err(ReportError::BeforeAdoption { resolution: r, adopted: when, submitted });
+            return Err(ReportError::BeforeAdoption {
+                resolution: r,
+                adopted: when,
+                submitted,
+            });
         }
         if !resolutions.contains(&r) {
             resolutions.push(r);
@@ -264,16 +301,35 @@ pub struct ReportStore {
 
 const HEADER: [&str; 5] = ["state", "resolutions", "submitted", "symbol", "notes"];
 
-fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: NaiveDate) -> Result<(Vec<NationalReport>, Vec<ReportError>), ReportError> {
+fn read_reports<R: std::io::Read>(
+    reader: R,
+    name: &str,
+    path: &Path,
+    today: NaiveDate,
+) -> Result<(Vec<NationalReport>, Vec<ReportError>), ReportError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers: Vec<String> =
-        rdr.headers().map_err(|source| ReportError::Csv { path: path.to_path_buf(), error: source })?.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()).collect();
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|source| ReportError::Csv {
+            path: path.to_path_buf(),
+            error: source,
+        })?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(state_col), Some(res_col), Some(date_col)) = (col("state"), col("resolutions").or_else(|| col("resolution")), col("submitted")) else {
+    let (Some(state_col), Some(res_col), Some(date_col)) = (
+        col("state"),
+        col("resolutions").or_else(|| col("resolution")),
+        col("submitted"),
+    ) else {
         return Err(ReportError::Row {
             file: name.to_string(),
             line: 1,
-            error: Box::new(ReportError::BadResolution(format!("header must have state, resolutions, submitted[, symbol, notes]; found {}", headers.join(",")))),
+            error: Box::new(ReportError::BadResolution(format!(
+                "header must have state, resolutions, submitted[, symbol, notes]; found {}",
+                headers.join(",")
+            ))),
         });
     };
     let (symbol_col, notes_col) = (col("symbol"), col("notes"));
@@ -284,7 +340,14 @@ fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: Nai
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(ReportError::Row { file: name.to_string(), line, error: Box::new(ReportError::Csv { path: path.to_path_buf(), error: e }) });
+                errors.push(ReportError::Row {
+                    file: name.to_string(),
+                    line,
+                    error: Box::new(ReportError::Csv {
+                        path: path.to_path_buf(),
+                        error: e,
+                    }),
+                });
                 continue;
             }
         };
@@ -292,13 +355,23 @@ fn read_reports<R: std::io::Read>(reader: R, name: &str, path: &Path, today: Nai
         let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("").to_string();
         let parsed = parse_resolutions(&get(Some(res_col))).and_then(|resolutions| {
             validate(
-                &NewReport { state: get(Some(state_col)), resolutions, submitted: get(Some(date_col)), symbol: get(symbol_col), notes: get(notes_col) },
+                &NewReport {
+                    state: get(Some(state_col)),
+                    resolutions,
+                    submitted: get(Some(date_col)),
+                    symbol: get(symbol_col),
+                    notes: get(notes_col),
+                },
                 today,
             )
         });
         match parsed {
             Ok(r) => ok.push(r),
-            Err(e) => errors.push(ReportError::Row { file: name.to_string(), line, error: Box::new(e) }),
+            Err(e) => errors.push(ReportError::Row {
+                file: name.to_string(),
+                line,
+                error: Box::new(e),
+            }),
         }
     }
     Ok((ok, errors))
@@ -311,7 +384,8 @@ impl ReportStore {
         let path = dir.join(REPORTS_FILE);
         let reports = match std::fs::File::open(&path) {
             Ok(file) => {
-                let (reports, mut errors) = read_reports(file, &path.display().to_string(), &path, today)?;
+                let (reports, mut errors) =
+                    read_reports(file, &path.display().to_string(), &path, today)?;
                 if !errors.is_empty() {
                     return Err(errors.swap_remove(0));
                 }
@@ -333,15 +407,27 @@ impl ReportStore {
 
     fn is_duplicate(&self, r: &NationalReport) -> bool {
         self.reports.iter().any(|x| {
-            x.state == r.state && if r.symbol.is_empty() { x.submitted == r.submitted && x.resolutions == r.resolutions } else { x.symbol == r.symbol }
+            x.state == r.state
+                && if r.symbol.is_empty() {
+                    x.submitted == r.submitted && x.resolutions == r.resolutions
+                } else {
+                    x.symbol == r.symbol
+                }
         })
     }
 
     /// Validate and add a report (in memory; call [`ReportStore::save`]).
-    pub fn add(&mut self, input: &NewReport, today: NaiveDate) -> Result<NationalReport, ReportError> {
+    pub fn add(
+        &mut self,
+        input: &NewReport,
+        today: NaiveDate,
+    ) -> Result<NationalReport, ReportError> {
         let report = validate(input, today)?;
         if self.is_duplicate(&report) {
-            return Err(ReportError::Duplicate { state: report.state, symbol: report.symbol });
+            return Err(ReportError::Duplicate {
+                state: report.state,
+                symbol: report.symbol,
+            });
         }
         self.reports.push(report.clone());
         self.sort();
@@ -349,16 +435,31 @@ impl ReportStore {
     }
 
     fn sort(&mut self) {
-        self.reports.sort_by(|a, b| a.submitted.cmp(&b.submitted).then(a.state.cmp(&b.state)).then(a.symbol.cmp(&b.symbol)));
+        self.reports.sort_by(|a, b| {
+            a.submitted
+                .cmp(&b.submitted)
+                .then(a.state.cmp(&b.state))
+                .then(a.symbol.cmp(&b.symbol))
+        });
     }
 
     /// Import reports from a CSV (`state,resolutions,submitted,symbol,notes`).
     /// Bad rows are listed with file and line and skipped; reports already
     /// recorded are counted, not added again.
-    pub fn import_csv(&mut self, file: &Path, today: NaiveDate) -> Result<ImportSummary, ReportError> {
-        let f = std::fs::File::open(file).map_err(|source| ReportError::Io { path: file.to_path_buf(), error: source })?;
+    pub fn import_csv(
+        &mut self,
+        file: &Path,
+        today: NaiveDate,
+    ) -> Result<ImportSummary, ReportError> {
+        let f = std::fs::File::open(file).map_err(|source| ReportError::Io {
+            path: file.to_path_buf(),
+            error: source,
+        })?;
         let (reports, errors) = read_reports(f, &file.display().to_string(), file, today)?;
-        let mut summary = ImportSummary { errors: errors.iter().map(ToString::to_string).collect(), ..Default::default() };
+        let mut summary = ImportSummary {
+            errors: errors.iter().map(ToString::to_string).collect(),
+            ..Default::default()
+        };
         for r in reports {
             if self.is_duplicate(&r) {
                 summary.already_present += 1;
@@ -376,8 +477,19 @@ impl ReportStore {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(HEADER)?;
         for r in &self.reports {
-            let res = r.resolutions.iter().map(u32::to_string).collect::<Vec<_>>().join(";");
-            w.write_record([r.state.as_str(), res.as_str(), &r.submitted.to_string(), r.symbol.as_str(), r.notes.as_str()])?;
+            let res = r
+                .resolutions
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(";");
+            w.write_record([
+                r.state.as_str(),
+                res.as_str(),
+                &r.submitted.to_string(),
+                r.symbol.as_str(),
+                r.notes.as_str(),
+            ])?;
         }
         w.flush()?;
         Ok(())
@@ -386,16 +498,32 @@ impl ReportStore {
     /// Write the store: to a temporary file in the same directory, then rename
     /// over the old file, so a crash never leaves a half-written store.
     pub fn save(&self) -> Result<(), ReportError> {
-        let io = |source| ReportError::Io { path: self.path.clone(), error: source };
+        let io = |source| ReportError::Io {
+            path: self.path.clone(),
+            error: source,
+        };
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(io)?;
         let tmp = dir.join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id()));
         let write = || -> Result<(), ReportError> {
-            let file = std::fs::File::create(&tmp).map_err(|source| ReportError::Io { path: tmp.clone(), error: source })?;
+            let file = std::fs::File::create(&tmp).map_err(|source| ReportError::Io {
+                path: tmp.clone(),
+                error: source,
+            })?;
             let mut buf = std::io::BufWriter::new(file);
-            self.export_csv(&mut buf).map_err(|source| ReportError::Csv { path: tmp.clone(), error: source })?;
-            let file = buf.into_inner().map_err(|e| ReportError::Io { path: tmp.clone(), error: e.into_error() })?;
-            file.sync_all().map_err(|source| ReportError::Io { path: tmp.clone(), error: source })?;
+            self.export_csv(&mut buf)
+                .map_err(|source| ReportError::Csv {
+                    path: tmp.clone(),
+                    error: source,
+                })?;
+            let file = buf.into_inner().map_err(|e| ReportError::Io {
+                path: tmp.clone(),
+                error: e.into_error(),
+            })?;
+            file.sync_all().map_err(|source| ReportError::Io {
+                path: tmp.clone(),
+                error: source,
+            })?;
             Ok(())
         };
         if let Err(e) = write() {
@@ -407,11 +535,18 @@ impl ReportStore {
 
     /// Reports, optionally only those covering `resolution`.
     pub fn list(&self, resolution: Option<u32>) -> Vec<&NationalReport> {
-        self.reports.iter().filter(|r| resolution.is_none_or(|n| r.resolutions.contains(&n))).collect()
+        self.reports
+            .iter()
+            .filter(|r| resolution.is_none_or(|n| r.resolutions.contains(&n)))
+            .collect()
     }
 
     /// Who reported on `resolution` by `as_of`, who is late or overdue.
-    pub fn status(&self, resolution: u32, as_of: NaiveDate) -> Result<ResolutionStatus, ReportError> {
+    pub fn status(
+        &self,
+        resolution: u32,
+        as_of: NaiveDate,
+    ) -> Result<ResolutionStatus, ReportError> {
         let adopted_on = adopted(resolution).ok_or(ReportError::UnknownResolution(resolution))?;
         let request = nir_request(resolution);
         let deadline = request.and_then(|r| r.due);
@@ -439,7 +574,14 @@ impl ReportStore {
                 name: m.name.clone(),
                 status,
                 first_submitted: first,
-                symbols: reports.map(|rs| rs.iter().map(|r| r.symbol.clone()).filter(|s| !s.is_empty()).collect()).unwrap_or_default(),
+                symbols: reports
+                    .map(|rs| {
+                        rs.iter()
+                            .map(|r| r.symbol.clone())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
         let count = |s| counts.get(&s).copied().unwrap_or(0);
@@ -462,7 +604,9 @@ impl ReportStore {
             adopted: adopted_on,
             as_of,
             deadline,
-            deadline_rule: request.map(|r| r.deadline.describe()).unwrap_or_else(|| DeadlineRule::None.describe()),
+            deadline_rule: request
+                .map(|r| r.deadline.describe())
+                .unwrap_or_else(|| DeadlineRule::None.describe()),
             deadline_verified: request.is_some_and(|r| r.deadline_verified),
             paragraph: request.and_then(|r| r.paragraph.clone()),
             paragraph_verified: request.is_some_and(|r| r.paragraph_verified),
@@ -479,9 +623,15 @@ impl ReportStore {
 
     /// Status for every resolution that has a national-report request.
     pub fn status_all(&self, as_of: NaiveDate) -> Vec<ResolutionStatus> {
-        let resolutions: BTreeSet<u32> =
-            reporting_requests().iter().filter(|r| r.request == NATIONAL_IMPLEMENTATION_REPORT && r.adopted <= as_of).map(|r| r.resolution).collect();
-        resolutions.into_iter().filter_map(|r| self.status(r, as_of).ok()).collect()
+        let resolutions: BTreeSet<u32> = reporting_requests()
+            .iter()
+            .filter(|r| r.request == NATIONAL_IMPLEMENTATION_REPORT && r.adopted <= as_of)
+            .map(|r| r.resolution)
+            .collect();
+        resolutions
+            .into_iter()
+            .filter_map(|r| self.status(r, as_of).ok())
+            .collect()
     }
 }
 
@@ -555,7 +705,13 @@ mod tests {
     }
 
     fn new(state: &str, res: &[u32], submitted: &str, symbol: &str) -> NewReport {
-        NewReport { state: state.into(), resolutions: res.to_vec(), submitted: submitted.into(), symbol: symbol.into(), notes: String::new() }
+        NewReport {
+            state: state.into(),
+            resolutions: res.to_vec(),
+            submitted: submitted.into(),
+            symbol: symbol.into(),
+            notes: String::new(),
+        }
     }
 
     #[test]
@@ -565,8 +721,14 @@ mod tests {
         assert_eq!(nir_request(2321).and_then(|r| r.due), Some(d(2017, 2, 28)));
         assert_eq!(nir_request(2371).and_then(|r| r.due), Some(d(2017, 11, 3)));
         assert!(nir_request(2371).is_some_and(|r| !r.deadline_verified && !r.paragraph_verified));
-        assert_eq!(nir_request(1718).map(|r| r.deadline), Some(DeadlineRule::None));
-        let midterm = reporting_requests().iter().find(|r| r.request == "worker_repatriation_midterm_report").expect("2397 OP8");
+        assert_eq!(
+            nir_request(1718).map(|r| r.deadline),
+            Some(DeadlineRule::None)
+        );
+        let midterm = reporting_requests()
+            .iter()
+            .find(|r| r.request == "worker_repatriation_midterm_report")
+            .expect("2397 OP8");
         assert_eq!(midterm.due, Some(d(2019, 3, 22)));
     }
 
@@ -574,15 +736,29 @@ mod tests {
     fn invalid_states_dates_and_resolutions_are_clear_errors() {
         let today = d(2026, 1, 1);
         let err = |r: NewReport| validate(&r, today).expect_err("must fail").to_string();
-        assert!(err(new("Atlantis", &[2371], "2017-10-01", "")).contains("unknown state \"Atlantis\""));
+        assert!(
+            err(new("Atlantis", &[2371], "2017-10-01", "")).contains("unknown state \"Atlantis\"")
+        );
         assert!(err(new("VA", &[2371], "2017-10-01", "")).contains("is not a UN member state"));
         assert!(err(new("CHN", &[2371], "2017-13-01", "")).contains("invalid date \"2017-13-01\""));
-        assert!(err(new("CHN", &[1234], "2017-10-01", "")).contains("1234 is not a DPRK sanctions resolution"));
-        assert!(err(new("CHN", &[2397], "2017-10-01", "")).contains("before resolution 2397 was adopted (2017-12-22)"));
+        assert!(
+            err(new("CHN", &[1234], "2017-10-01", ""))
+                .contains("1234 is not a DPRK sanctions resolution")
+        );
+        assert!(
+            err(new("CHN", &[2397], "2017-10-01", ""))
+                .contains("before resolution 2397 was adopted (2017-12-22)")
+        );
         assert!(err(new("CHN", &[], "2017-10-01", "")).contains("at least one resolution"));
         assert!(err(new("CHN", &[2371], "2027-01-01", "")).contains("after today"));
-        assert!(matches!(parse_resolutions("2371;x"), Err(ReportError::BadResolution(_))));
-        assert_eq!(parse_resolutions("2371; 2375,S/RES/2397 (2017)").expect("parse"), vec![2371, 2375, 2397]);
+        assert!(matches!(
+            parse_resolutions("2371;x"),
+            Err(ReportError::BadResolution(_))
+        ));
+        assert_eq!(
+            parse_resolutions("2371; 2375,S/RES/2397 (2017)").expect("parse"),
+            vec![2371, 2375, 2397]
+        );
     }
 
     #[test]
@@ -590,13 +766,34 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let today = d(2026, 1, 1);
         let mut store = ReportStore::open(dir.path(), today).expect("open empty");
-        store.add(&new("Mongolia", &[2375], "2017-12-26", "S/AC.49/2017/TEST-1"), today).expect("add");
-        store.add(&new("CN", &[2371, 2375], "2017-10-30", ""), today).expect("add");
-        store.add(&new("JPN", &[2371], "2017-12-01", "S/AC.49/2017/TEST-2"), today).expect("add late");
-        let dup = store.add(&new("MNG", &[2375], "2018-01-05", "S/AC.49/2017/TEST-1"), today).expect_err("duplicate");
+        store
+            .add(
+                &new("Mongolia", &[2375], "2017-12-26", "S/AC.49/2017/TEST-1"),
+                today,
+            )
+            .expect("add");
+        store
+            .add(&new("CN", &[2371, 2375], "2017-10-30", ""), today)
+            .expect("add");
+        store
+            .add(
+                &new("JPN", &[2371], "2017-12-01", "S/AC.49/2017/TEST-2"),
+                today,
+            )
+            .expect("add late");
+        let dup = store
+            .add(
+                &new("MNG", &[2375], "2018-01-05", "S/AC.49/2017/TEST-1"),
+                today,
+            )
+            .expect_err("duplicate");
         assert!(matches!(dup, ReportError::Duplicate { .. }));
         store.save().expect("save");
-        assert!(!dir.path().join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id())).exists());
+        assert!(
+            !dir.path()
+                .join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id()))
+                .exists()
+        );
 
         let again = ReportStore::open(dir.path(), today).expect("reopen");
         assert_eq!(again.reports(), store.reports());
@@ -604,13 +801,24 @@ mod tests {
 
         let st = again.status(2371, d(2018, 1, 1)).expect("status");
         assert_eq!(st.members, 193);
-        assert_eq!((st.reported, st.on_time, st.late, st.overdue), (2, 1, 1, 191));
-        assert!(st.summary.starts_with("2 of 193 member states reported on resolution 2371"), "{}", st.summary);
+        assert_eq!(
+            (st.reported, st.on_time, st.late, st.overdue),
+            (2, 1, 1, 191)
+        );
+        assert!(
+            st.summary
+                .starts_with("2 of 193 member states reported on resolution 2371"),
+            "{}",
+            st.summary
+        );
         let japan = st.states.iter().find(|s| s.state == "JPN").expect("JPN");
         assert_eq!(japan.status, StateReportStatus::Late);
         // Before the deadline nobody is overdue.
         let early = again.status(2371, d(2017, 11, 1)).expect("status");
-        assert_eq!((early.reported, early.overdue, early.not_reported), (1, 0, 192));
+        assert_eq!(
+            (early.reported, early.overdue, early.not_reported),
+            (1, 0, 192)
+        );
         // No verified deadline for 1718: nobody is overdue; 192 members in 2006, 193 now.
         let r1718 = again.status(1718, today).expect("1718");
         assert_eq!((r1718.members, r1718.overdue), (193, 0));
@@ -632,12 +840,29 @@ mod tests {
         .expect("write");
         let mut store = ReportStore::open(dir.path(), today).expect("open");
         let summary = store.import_csv(&csv_path, today).expect("import");
-        assert_eq!((summary.added, summary.already_present), (1, 1), "{:?}", summary.errors);
+        assert_eq!(
+            (summary.added, summary.already_present),
+            (1, 1),
+            "{:?}",
+            summary.errors
+        );
         assert_eq!(summary.errors.len(), 2);
-        assert!(summary.errors[0].contains("in.csv:3:") && summary.errors[0].contains("unknown state \"XX\""), "{}", summary.errors[0]);
-        assert!(summary.errors[1].contains("in.csv:4:") && summary.errors[1].contains("invalid date"), "{}", summary.errors[1]);
+        assert!(
+            summary.errors[0].contains("in.csv:3:")
+                && summary.errors[0].contains("unknown state \"XX\""),
+            "{}",
+            summary.errors[0]
+        );
+        assert!(
+            summary.errors[1].contains("in.csv:4:") && summary.errors[1].contains("invalid date"),
+            "{}",
+            summary.errors[1]
+        );
         let mut out = Vec::new();
         store.export_csv(&mut out).expect("export");
-        assert_eq!(String::from_utf8(out).expect("utf8"), "state,resolutions,submitted,symbol,notes\nDEU,2371,2017-10-20,S/AC.49/2017/T1,\n");
+        assert_eq!(
+            String::from_utf8(out).expect("utf8"),
+            "state,resolutions,submitted,symbol,notes\nDEU,2371,2017-10-20,S/AC.49/2017/T1,\n"
+        );
     }
 }

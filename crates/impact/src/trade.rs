@@ -46,7 +46,12 @@ pub enum ReportedFlow {
 
 impl ReportedFlow {
     pub fn parse(raw: &str) -> Option<ReportedFlow> {
-        let key: String = raw.trim().to_ascii_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let key: String = raw
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         Some(match key.as_str() {
             "import" | "imports" | "m" | "1" => ReportedFlow::Import,
             "export" | "exports" | "x" | "2" => ReportedFlow::Export,
@@ -70,7 +75,11 @@ impl Commodity {
     /// digits, dots and spaces removed (`2701.12` → `270112`).
     pub fn parse(raw: &str) -> Result<Commodity, String> {
         let t = raw.trim();
-        if t.is_empty() || t.eq_ignore_ascii_case("total") || t.eq_ignore_ascii_case("all") || t.eq_ignore_ascii_case("tot") {
+        if t.is_empty()
+            || t.eq_ignore_ascii_case("total")
+            || t.eq_ignore_ascii_case("all")
+            || t.eq_ignore_ascii_case("tot")
+        {
             return Ok(Commodity::Total);
         }
         let digits: String = t.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
@@ -165,7 +174,11 @@ impl TradeFlow {
     /// The DPRK's counterpart: the reporter for mirror data, the partner for
     /// DPRK-reported data.
     pub fn counterpart(&self) -> &str {
-        if is_dprk(&self.reporter) { &self.partner } else { &self.reporter }
+        if is_dprk(&self.reporter) {
+            &self.partner
+        } else {
+            &self.reporter
+        }
     }
 }
 
@@ -182,7 +195,10 @@ pub struct RowError {
 #[derive(Debug, thiserror::Error)]
 pub enum TradeError {
     #[error("{path}: {error}")]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{path}: {error}")]
     Csv { path: PathBuf, error: csv::Error },
     #[error(
@@ -206,7 +222,12 @@ impl TradeData {
 
     /// Years present in the flows that involve the DPRK, ascending.
     pub fn years(&self) -> Vec<i32> {
-        let mut y: Vec<i32> = self.flows.iter().filter(|f| f.dprk_direction().is_some()).map(|f| f.year).collect();
+        let mut y: Vec<i32> = self
+            .flows
+            .iter()
+            .filter(|f| f.dprk_direction().is_some())
+            .map(|f| f.year)
+            .collect();
         y.sort_unstable();
         y.dedup();
         y
@@ -231,7 +252,9 @@ struct Layout {
 }
 
 fn find(headers: &[String], names: &[&str]) -> Option<usize> {
-    headers.iter().position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    headers
+        .iter()
+        .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
 }
 
 fn detect_layout(headers: &[String], path: &Path) -> Result<Layout, TradeError> {
@@ -276,7 +299,10 @@ fn detect_layout(headers: &[String], path: &Path) -> Result<Layout, TradeError> 
     if missing.is_empty() {
         Ok(layout)
     } else {
-        Err(TradeError::UnknownLayout { path: path.to_path_buf(), missing: missing.join(", ") })
+        Err(TradeError::UnknownLayout {
+            path: path.to_path_buf(),
+            missing: missing.join(", "),
+        })
     }
 }
 
@@ -291,16 +317,26 @@ fn parse_number(raw: &str) -> Option<f64> {
 /// Read one trade file in either layout. Bad records are returned in
 /// `skipped` with file and line; the rest is read.
 pub fn read_trade_file(path: &Path) -> Result<TradeData, TradeError> {
-    let file = std::fs::File::open(path).map_err(|source| TradeError::Io { path: path.to_path_buf(), error: source })?;
+    let file = std::fs::File::open(path).map_err(|source| TradeError::Io {
+        path: path.to_path_buf(),
+        error: source,
+    })?;
     read_trade(file, &path.display().to_string(), path)
 }
 
 /// Read trade records from any reader; `name` is used in messages.
-pub fn read_trade<R: std::io::Read>(reader: R, name: &str, path: &Path) -> Result<TradeData, TradeError> {
+pub fn read_trade<R: std::io::Read>(
+    reader: R,
+    name: &str,
+    path: &Path,
+) -> Result<TradeData, TradeError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|source| TradeError::Csv { path: path.to_path_buf(), error: source })?
+        .map_err(|source| TradeError::Csv {
+            path: path.to_path_buf(),
+            error: source,
+        })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
@@ -312,7 +348,10 @@ pub fn read_trade<R: std::io::Read>(reader: R, name: &str, path: &Path) -> Resul
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 data.skipped.push(RowError {
-                    origin: Origin { file: name.to_string(), line },
+                    origin: Origin {
+                        file: name.to_string(),
+                        line,
+                    },
                     field: "record".into(),
                     message: e.to_string(),
                 });
@@ -320,10 +359,17 @@ pub fn read_trade<R: std::io::Read>(reader: R, name: &str, path: &Path) -> Resul
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let origin = Origin { file: name.to_string(), line };
+        let origin = Origin {
+            file: name.to_string(),
+            line,
+        };
         match parse_record(&record, &layout, &headers, origin.clone()) {
             Ok(flow) => data.flows.push(flow),
-            Err((field, message)) => data.skipped.push(RowError { origin, field, message }),
+            Err((field, message)) => data.skipped.push(RowError {
+                origin,
+                field,
+                message,
+            }),
         }
     }
     Ok(data)
@@ -336,44 +382,94 @@ fn parse_record(
     origin: Origin,
 ) -> Result<TradeFlow, (String, String)> {
     let get = |i: usize| record.get(i).unwrap_or("").trim();
-    let field = |i: usize| headers.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+    let field = |i: usize| {
+        headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", i + 1))
+    };
     let reporter_name = get(layout.reporter).to_string();
     let reporter_iso = layout.reporter_iso.map(get).unwrap_or("");
-    let reporter = if !reporter_iso.is_empty() { reporter_iso.to_ascii_uppercase() } else { reporter_name.clone() };
+    let reporter = if !reporter_iso.is_empty() {
+        reporter_iso.to_ascii_uppercase()
+    } else {
+        reporter_name.clone()
+    };
     if reporter.is_empty() {
         return Err((field(layout.reporter), "empty reporter".into()));
     }
     let partner_name = get(layout.partner);
     let partner_iso = layout.partner_iso.map(get).unwrap_or("");
-    let partner = if !partner_iso.is_empty() { partner_iso.to_ascii_uppercase() } else { partner_name.to_string() };
+    let partner = if !partner_iso.is_empty() {
+        partner_iso.to_ascii_uppercase()
+    } else {
+        partner_name.to_string()
+    };
     if partner.is_empty() {
         return Err((field(layout.partner), "empty partner".into()));
     }
     let flow_raw = get(layout.flow);
-    let flow = ReportedFlow::parse(flow_raw)
-        .ok_or_else(|| (field(layout.flow), format!("unknown flow {flow_raw:?} (expected Import, Export, Re-Export, Re-Import)")))?;
+    let flow = ReportedFlow::parse(flow_raw).ok_or_else(|| {
+        (
+            field(layout.flow),
+            format!("unknown flow {flow_raw:?} (expected Import, Export, Re-Export, Re-Import)"),
+        )
+    })?;
     let year_raw = get(layout.year);
     let year: i32 = year_raw
         .parse()
         .ok()
         .filter(|y| (1900..=2100).contains(y))
-        .ok_or_else(|| (field(layout.year), format!("year {year_raw:?} is not a year between 1900 and 2100")))?;
-    let commodity = Commodity::parse(get(layout.commodity)).map_err(|m| (field(layout.commodity), m))?;
+        .ok_or_else(|| {
+            (
+                field(layout.year),
+                format!("year {year_raw:?} is not a year between 1900 and 2100"),
+            )
+        })?;
+    let commodity =
+        Commodity::parse(get(layout.commodity)).map_err(|m| (field(layout.commodity), m))?;
     let value_raw = get(layout.value);
     let value_usd = parse_number(value_raw)
         .filter(|v| *v >= 0.0)
-        .ok_or_else(|| (field(layout.value), format!("trade value {value_raw:?} is not a non-negative number")))?;
-    let mut quantity = layout.quantity.and_then(|i| parse_number(get(i))).filter(|q| *q > 0.0);
-    let mut unit = layout.unit.map(get).filter(|u| !u.is_empty() && !u.eq_ignore_ascii_case("No Quantity")).map(str::to_string);
+        .ok_or_else(|| {
+            (
+                field(layout.value),
+                format!("trade value {value_raw:?} is not a non-negative number"),
+            )
+        })?;
+    let mut quantity = layout
+        .quantity
+        .and_then(|i| parse_number(get(i)))
+        .filter(|q| *q > 0.0);
+    let mut unit = layout
+        .unit
+        .map(get)
+        .filter(|u| !u.is_empty() && !u.eq_ignore_ascii_case("No Quantity"))
+        .map(str::to_string);
     if quantity.is_none() || unit.is_none() {
-        if let Some(kg) = layout.netweight_kg.and_then(|i| parse_number(get(i))).filter(|q| *q > 0.0) {
+        if let Some(kg) = layout
+            .netweight_kg
+            .and_then(|i| parse_number(get(i)))
+            .filter(|q| *q > 0.0)
+        {
             quantity = Some(kg);
             unit = Some("kg".into());
         } else if quantity.is_some() && unit.is_none() {
             quantity = None;
         }
     }
-    Ok(TradeFlow { reporter, reporter_name, partner, flow, year, commodity, value_usd, quantity, unit, origin })
+    Ok(TradeFlow {
+        reporter,
+        reporter_name,
+        partner,
+        flow,
+        year,
+        commodity,
+        value_usd,
+        quantity,
+        unit,
+        origin,
+    })
 }
 
 #[cfg(test)]
@@ -398,7 +494,13 @@ mod tests {
         let dirs: Vec<_> = d.flows.iter().map(TradeFlow::dprk_direction).collect();
         assert_eq!(
             dirs,
-            vec![Some(DprkDirection::Exports), Some(DprkDirection::Imports), Some(DprkDirection::Exports), None, None]
+            vec![
+                Some(DprkDirection::Exports),
+                Some(DprkDirection::Imports),
+                Some(DprkDirection::Exports),
+                None,
+                None
+            ]
         );
         assert_eq!(d.flows[0].commodity, Commodity::Hs("2701".into()));
         assert_eq!(d.flows[0].quantity, Some(5.0));
@@ -420,17 +522,33 @@ mod tests {
         assert_eq!(d.flows.len(), 2);
         let msgs: Vec<String> = d.skipped.iter().map(ToString::to_string).collect();
         assert_eq!(d.skipped.len(), 5, "{msgs:?}");
-        assert!(msgs[0].starts_with("test.csv:3: field flow: unknown flow \"Sideways\""), "{}", msgs[0]);
+        assert!(
+            msgs[0].starts_with("test.csv:3: field flow: unknown flow \"Sideways\""),
+            "{}",
+            msgs[0]
+        );
         assert!(msgs[1].starts_with("test.csv:4: field year"), "{}", msgs[1]);
-        assert!(msgs[2].contains("field hs_code") && msgs[2].contains("not digits"), "{}", msgs[2]);
+        assert!(
+            msgs[2].contains("field hs_code") && msgs[2].contains("not digits"),
+            "{}",
+            msgs[2]
+        );
         assert!(msgs[3].contains("2, 4, 6, 8 or 10 digits"), "{}", msgs[3]);
-        assert!(msgs[4].starts_with("test.csv:7: field value_usd"), "{}", msgs[4]);
+        assert!(
+            msgs[4].starts_with("test.csv:7: field value_usd"),
+            "{}",
+            msgs[4]
+        );
     }
 
     #[test]
     fn unknown_layout_names_missing_columns() {
-        let e = read_trade("a,b,c\n1,2,3\n".as_bytes(), "x.csv", Path::new("x.csv")).expect_err("must fail");
+        let e = read_trade("a,b,c\n1,2,3\n".as_bytes(), "x.csv", Path::new("x.csv"))
+            .expect_err("must fail");
         let msg = e.to_string();
-        assert!(msg.contains("unknown layout") && msg.contains("reporter"), "{msg}");
+        assert!(
+            msg.contains("unknown layout") && msg.contains("reporter"),
+            "{msg}"
+        );
     }
 }

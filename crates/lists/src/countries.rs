@@ -24,8 +24,21 @@ pub const NOT_COUNTRIES: &[&str] = &[
 ];
 
 /// Words that qualify a country without being part of its name.
-const QUALIFIER_PREFIXES: &[&str] = &["possibly ", "probably ", "reportedly ", "also believed to hold ", "or ", "and "];
-const QUALIFIER_SUFFIXES: &[&str] = &[" nationality", " citizenship", " by birth", " origin", " passport"];
+const QUALIFIER_PREFIXES: &[&str] = &[
+    "possibly ",
+    "probably ",
+    "reportedly ",
+    "also believed to hold ",
+    "or ",
+    "and ",
+];
+const QUALIFIER_SUFFIXES: &[&str] = &[
+    " nationality",
+    " citizenship",
+    " by birth",
+    " origin",
+    " passport",
+];
 
 /// Every country a string names: one for "Korea, North", two for
 /// "Sudan/South Sudan" or "United States. Also believed to hold Syrian
@@ -36,7 +49,10 @@ pub fn country_codes(text: &str) -> Vec<String> {
         return vec![code];
     }
     let mut codes: Vec<String> = Vec::new();
-    let pieces = text.split(['/', ';', ':']).flat_map(|p| p.split(". ")).flat_map(|p| p.split(" or "));
+    let pieces = text
+        .split(['/', ';', ':'])
+        .flat_map(|p| p.split(". "))
+        .flat_map(|p| p.split(" or "));
     for piece in pieces {
         let mut t = piece.trim().trim_end_matches('.').trim().to_string();
         let mut lower = t.to_lowercase();
@@ -96,7 +112,10 @@ mod tests {
 
     #[test]
     fn maps_list_spellings() {
-        assert_eq!(country_code(" Democratic People's Republic of Korea ").as_deref(), Some("kp"));
+        assert_eq!(
+            country_code(" Democratic People's Republic of Korea ").as_deref(),
+            Some("kp")
+        );
         assert_eq!(country_code("Korea, North.").as_deref(), Some("kp"));
         assert_eq!(country_code("Iraq (as of 2019)").as_deref(), Some("iq"));
         assert_eq!(country_code("Atlantis"), None);
@@ -106,7 +125,10 @@ mod tests {
     #[test]
     fn several_countries_in_one_string() {
         assert_eq!(country_codes("Sudan/or South Sudan"), ["sd", "ss"]);
-        assert_eq!(country_codes("United States. Also believed to hold Syrian nationality"), ["us", "sy"]);
+        assert_eq!(
+            country_codes("United States. Also believed to hold Syrian nationality"),
+            ["us", "sy"]
+        );
         assert_eq!(country_codes("Branch Office 11: Iran"), ["ir"]);
         assert_eq!(country_codes("Possibly Ethiopian"), ["et"]);
         assert_eq!(country_codes("Sudanese by birth"), ["sd"]);

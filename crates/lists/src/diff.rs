@@ -77,10 +77,22 @@ fn comparable(e: &Entity) -> BTreeMap<String, BTreeSet<String>> {
     };
     put("schema", BTreeSet::from([e.schema.to_string()]));
     put("programs", e.programs.iter().cloned().collect());
-    put("listed_on", e.listed_on.iter().map(|d| d.to_string()).collect());
-    put("last_updated", e.last_updated.iter().map(|d| d.to_string()).collect());
-    put("designation", e.designation.iter().map(|d| norm(d)).collect());
-    put(prop::BIRTH_DATE, e.birth_dates.iter().map(|d| d.to_string()).collect());
+    put(
+        "listed_on",
+        e.listed_on.iter().map(|d| d.to_string()).collect(),
+    );
+    put(
+        "last_updated",
+        e.last_updated.iter().map(|d| d.to_string()).collect(),
+    );
+    put(
+        "designation",
+        e.designation.iter().map(|d| norm(d)).collect(),
+    );
+    put(
+        prop::BIRTH_DATE,
+        e.birth_dates.iter().map(|d| d.to_string()).collect(),
+    );
     m
 }
 
@@ -88,14 +100,19 @@ fn comparable(e: &Entity) -> BTreeMap<String, BTreeSet<String>> {
 pub fn changed_fields(old: &Entity, new: &Entity) -> Vec<String> {
     let (a, b) = (comparable(old), comparable(new));
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
-    keys.into_iter().filter(|k| a.get(*k) != b.get(*k)).cloned().collect()
+    keys.into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
 }
 
 /// Compare two versions of the same list, matching entries by their list
 /// reference (case-insensitive, trimmed: the entity id).
 pub fn diff(old: &ListVersion, new: &ListVersion) -> ListDiff {
-    let old_by_id: HashMap<&str, &Entity> = old.entities.iter().map(|e| (e.id.as_str(), e)).collect();
-    let new_by_id: HashMap<&str, &Entity> = new.entities.iter().map(|e| (e.id.as_str(), e)).collect();
+    let old_by_id: HashMap<&str, &Entity> =
+        old.entities.iter().map(|e| (e.id.as_str(), e)).collect();
+    let new_by_id: HashMap<&str, &Entity> =
+        new.entities.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut d = ListDiff::default();
     for e in &new.entities {
         match old_by_id.get(e.id.as_str()) {
@@ -103,15 +120,26 @@ pub fn diff(old: &ListVersion, new: &ListVersion) -> ListDiff {
             Some(o) => {
                 let fields = changed_fields(o, e);
                 if !fields.is_empty() {
-                    d.changed.push(ChangedEntry { reference: e.reference.clone(), fields });
+                    d.changed.push(ChangedEntry {
+                        reference: e.reference.clone(),
+                        fields,
+                    });
                 }
             }
         }
     }
-    d.removed = old.entities.iter().filter(|e| !new_by_id.contains_key(e.id.as_str())).map(EntrySummary::from).collect();
-    d.added.sort_by(|a, b| ref_order(&a.reference, &b.reference));
-    d.removed.sort_by(|a, b| ref_order(&a.reference, &b.reference));
-    d.changed.sort_by(|a, b| ref_order(&a.reference, &b.reference));
+    d.removed = old
+        .entities
+        .iter()
+        .filter(|e| !new_by_id.contains_key(e.id.as_str()))
+        .map(EntrySummary::from)
+        .collect();
+    d.added
+        .sort_by(|a, b| ref_order(&a.reference, &b.reference));
+    d.removed
+        .sort_by(|a, b| ref_order(&a.reference, &b.reference));
+    d.changed
+        .sort_by(|a, b| ref_order(&a.reference, &b.reference));
     d
 }
 

@@ -12,7 +12,9 @@
 
 use std::ops::{Deref, DerefMut};
 
-use resolute_model::{CompactString, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PropKey, Properties, prop};
+use resolute_model::{
+    CompactString, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PropKey, Properties, prop,
+};
 
 /// The FtM properties a list record can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,7 +126,11 @@ pub(crate) use resolute_model::collapse_whitespace as clean;
 /// `str::trim`, without decoding when both ends are printable ASCII (most values).
 pub(crate) fn trim(s: &str) -> &str {
     let printable = |c: Option<&u8>| c.is_some_and(|&c| c > b' ' && c < 0x7F);
-    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) { s } else { s.trim() }
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// `Vec::push`, making room for just one value on the first: most
@@ -250,7 +256,11 @@ impl<'b> Draft<'b> {
             let set = props.iter().filter(|vals| !vals.is_empty());
             let (count, values) = set.fold((0, 0), |(n, v), vals| (n + 1, v + vals.len()));
             let mut properties = Properties::with_capacity(count, values);
-            for (p, vals) in Prop::ALL.iter().zip(props.iter_mut()).filter(|(_, vals)| !vals.is_empty()) {
+            for (p, vals) in Prop::ALL
+                .iter()
+                .zip(props.iter_mut())
+                .filter(|(_, vals)| !vals.is_empty())
+            {
                 properties.push(PropKey::Borrowed(p.name()), vals.drain(..));
             }
             entity.properties = properties;
@@ -275,7 +285,12 @@ mod tests {
     use super::*;
 
     fn name(value: &str, kind: NameKind, quality: NameQuality) -> EntityName {
-        EntityName { value: value.into(), kind, quality, script: None }
+        EntityName {
+            value: value.into(),
+            kind,
+            quality,
+            script: None,
+        }
     }
 
     /// The same calls on an `Entity` and on a `Draft` give the same entity.
@@ -284,15 +299,34 @@ mod tests {
         let mut e = Entity::new(Source::Un, " KPe.047 ", Schema::Organization);
         let mut buffers = Buffers::default();
         buffers[Prop::Notes as usize].push("left by an unfinished draft".into());
-        let mut d = Draft::new(Entity::new(Source::Un, " KPe.047 ", Schema::Organization), &mut buffers);
+        let mut d = Draft::new(
+            Entity::new(Source::Un, " KPe.047 ", Schema::Organization),
+            &mut buffers,
+        );
         let names = [
-            name("  FOREIGN  TRADE\tBANK ", NameKind::Primary, NameQuality::Unspecified),
+            name(
+                "  FOREIGN  TRADE\tBANK ",
+                NameKind::Primary,
+                NameQuality::Unspecified,
+            ),
             name("FOREIGN TRADE BANK", NameKind::Alias, NameQuality::Good),
-            name("Second Primary", NameKind::Primary, NameQuality::Unspecified),
+            name(
+                "Second Primary",
+                NameKind::Primary,
+                NameQuality::Unspecified,
+            ),
             name("FTB", NameKind::Alias, NameQuality::Low),
             name("Mooyokbank", NameKind::Alias, NameQuality::Good),
-            name("Old\u{a0}Name", NameKind::Previous, NameQuality::Unspecified),
-            name("조선무역은행", NameKind::OriginalScript, NameQuality::Unspecified),
+            name(
+                "Old\u{a0}Name",
+                NameKind::Previous,
+                NameQuality::Unspecified,
+            ),
+            name(
+                "조선무역은행",
+                NameKind::OriginalScript,
+                NameQuality::Unspecified,
+            ),
             name("weak one", NameKind::Weak, NameQuality::Unspecified),
             name("   ", NameKind::Alias, NameQuality::Good),
         ];
@@ -311,7 +345,12 @@ mod tests {
             e.add(p.name(), v);
             d.add(p, v);
         }
-        for (p, v) in [(Prop::Address, " Pyongyang, kp "), (Prop::Address, "Pyongyang, kp"), (Prop::Address, ""), (Prop::Notes, "x")] {
+        for (p, v) in [
+            (Prop::Address, " Pyongyang, kp "),
+            (Prop::Address, "Pyongyang, kp"),
+            (Prop::Address, ""),
+            (Prop::Notes, "x"),
+        ] {
             e.add(p.name(), v);
             d.add_owned(p, v.into());
         }
@@ -323,7 +362,11 @@ mod tests {
         for date in [
             FuzzyDate::between(y(1960), y(1962)),
             FuzzyDate::between(y(1960), y(1960)),
-            FuzzyDate { qualifier: DateQualifier::Approximately, from: y(1961), to: None },
+            FuzzyDate {
+                qualifier: DateQualifier::Approximately,
+                from: y(1961),
+                to: None,
+            },
             FuzzyDate::exact(y(1960)),
         ] {
             e.add_birth_date(date.clone());
@@ -336,8 +379,18 @@ mod tests {
 
     #[test]
     fn every_name_kind_has_its_prop() {
-        for kind in [NameKind::Primary, NameKind::Alias, NameKind::Weak, NameKind::Previous, NameKind::OriginalScript] {
-            for quality in [NameQuality::Unspecified, NameQuality::Good, NameQuality::Low] {
+        for kind in [
+            NameKind::Primary,
+            NameKind::Alias,
+            NameKind::Weak,
+            NameKind::Previous,
+            NameKind::OriginalScript,
+        ] {
+            for quality in [
+                NameQuality::Unspecified,
+                NameQuality::Good,
+                NameQuality::Low,
+            ] {
                 let n = name("X", kind, quality);
                 assert_eq!(Prop::of_name(&n).name(), n.property());
             }

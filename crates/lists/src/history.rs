@@ -36,7 +36,11 @@ impl ListHistory {
     pub fn version_on(&self, source: Source, date: NaiveDate) -> Option<&ListVersion> {
         let of_source = self.versions.iter().filter(|v| v.source == source);
         let key = |v: &&ListVersion| v.generated.unwrap_or(NaiveDate::MIN);
-        of_source.clone().filter(|v| key(v) <= date).max_by_key(key).or_else(|| of_source.min_by_key(key))
+        of_source
+            .clone()
+            .filter(|v| key(v) <= date)
+            .max_by_key(key)
+            .or_else(|| of_source.min_by_key(key))
     }
 
     /// Entries designated on `date`: `listed_on <= date` and present in the

@@ -48,7 +48,10 @@ pub enum ListError {
     #[error("{file}: {message}")]
     Format { file: String, message: String },
     #[error("{file}: cannot read: {source}")]
-    Io { file: String, source: std::io::Error },
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: not implemented yet")]
     Unsupported { file: String },
     /// The file is empty (or only whitespace).
@@ -62,7 +65,12 @@ pub enum ListError {
     UnknownFormat { file: String, start: String },
     /// A syntax or encoding error at a position in the file.
     #[error("{file}:{line}:{column}: {message}")]
-    Syntax { file: String, line: u64, column: u64, message: String },
+    Syntax {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
 }
 
 /// A bad record (or field) inside an otherwise good file.
@@ -88,7 +96,16 @@ impl std::fmt::Display for RecordIssue {
         if let Some(r) = &self.reference {
             write!(f, " [{r}]")?;
         }
-        write!(f, ": {}{}", self.message, if self.skipped { " (record skipped)" } else { "" })
+        write!(
+            f,
+            ": {}{}",
+            self.message,
+            if self.skipped {
+                " (record skipped)"
+            } else {
+                ""
+            }
+        )
     }
 }
 
@@ -112,15 +129,25 @@ pub struct ListVersion {
 impl ListVersion {
     /// `source@generated#hash8`, e.g. `un@2026-02-27#66b392a4`.
     pub fn id(&self) -> String {
-        let date = self.generated.map(|d| d.to_string()).unwrap_or_else(|| "undated".into());
-        format!("{}@{}#{}", self.source.as_str(), date, &self.content_hash[..8.min(self.content_hash.len())])
+        let date = self
+            .generated
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "undated".into());
+        format!(
+            "{}@{}#{}",
+            self.source.as_str(),
+            date,
+            &self.content_hash[..8.min(self.content_hash.len())]
+        )
     }
 
     /// The entry with this list reference (`KPe.047`, `12211`), ignoring case
     /// and surrounding whitespace.
     pub fn get(&self, reference: &str) -> Option<&Entity> {
         let r = reference.trim();
-        self.entities.iter().find(|e| e.reference.eq_ignore_ascii_case(r))
+        self.entities
+            .iter()
+            .find(|e| e.reference.eq_ignore_ascii_case(r))
     }
 }
 
@@ -172,7 +199,10 @@ pub fn load_file(path: &Path) -> Result<ListVersion, ListError> {
 
 /// [`load_file`] with options.
 pub fn load_file_with(path: &Path, options: &LoadOptions) -> Result<ListVersion, ListError> {
-    let bytes = std::fs::read(path).map_err(|source| ListError::Io { file: path.display().to_string(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ListError::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
     load_bytes_with(&path.display().to_string(), &bytes, options)
 }
 
@@ -182,15 +212,25 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<ListVersion, ListError> {
 }
 
 /// [`load_bytes`] with options.
-pub fn load_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<ListVersion, ListError> {
+pub fn load_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<ListVersion, ListError> {
     let format = detect_format(name, bytes)?;
     load_bytes_as(name, bytes, format, options)
 }
 
 /// Parse list bytes in a given format, without detection (for callers that
 /// know the format, and for the fuzz targets).
-pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOptions) -> Result<ListVersion, ListError> {
-    let (source, parsed, content_hash) = parse_as(name, bytes, format, options, || content_hash(bytes))?;
+pub fn load_bytes_as(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    options: &LoadOptions,
+) -> Result<ListVersion, ListError> {
+    let (source, parsed, content_hash) =
+        parse_as(name, bytes, format, options, || content_hash(bytes))?;
     Ok(ListVersion {
         source,
         generated: parsed.generated,
@@ -206,7 +246,11 @@ pub fn load_bytes_as(name: &str, bytes: &[u8], format: Format, options: &LoadOpt
 /// parse into the model alone, without the SHA-256 content hash that
 /// [`load_bytes_with`] adds to make a [`ListVersion`] (and runs on the
 /// second thread when there are two). What a benchmark of the parser times.
-pub fn parse_bytes_with(name: &str, bytes: &[u8], options: &LoadOptions) -> Result<(Vec<Entity>, Vec<RecordIssue>), ListError> {
+pub fn parse_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<(Vec<Entity>, Vec<RecordIssue>), ListError> {
     let format = detect_format(name, bytes)?;
     let (_, parsed, ()) = parse_as(name, bytes, format, options, || ())?;
     Ok((parsed.entities, parsed.issues))
@@ -234,7 +278,10 @@ fn parse_as<T: Send>(
                     let value = s.spawn(alongside);
                     (sdn::parse(name, bytes), value.join())
                 });
-                (parsed, value.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                (
+                    parsed,
+                    value.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                )
             } else {
                 (sdn::parse(name, bytes), alongside())
             };
@@ -264,9 +311,13 @@ pub(crate) struct Parsed {
 /// starts with digits followed by a comma is the SDN CSV.
 pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, ListError> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = body.iter().position(|b| !b.is_ascii_whitespace() && *b != 0x1A);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0x1A);
     let Some(start) = start else {
-        return Err(ListError::Empty { file: name.to_string() });
+        return Err(ListError::Empty {
+            file: name.to_string(),
+        });
     };
     let rest = &body[start..];
     if rest[0] == b'<' {
@@ -276,8 +327,14 @@ pub fn detect_format(name: &str, bytes: &[u8]) -> Result<Format, ListError> {
     if digits > 0 && rest.get(digits) == Some(&b',') {
         return Ok(Format::OfacSdnCsv);
     }
-    let shown: String = String::from_utf8_lossy(&rest[..rest.len().min(24)]).chars().take(24).collect();
-    Err(ListError::UnknownFormat { file: name.to_string(), start: shown })
+    let shown: String = String::from_utf8_lossy(&rest[..rest.len().min(24)])
+        .chars()
+        .take(24)
+        .collect();
+    Err(ListError::UnknownFormat {
+        file: name.to_string(),
+        start: shown,
+    })
 }
 
 /// The first `YYYY-MM-DD` in a file name (`sdn-2024-05-03.csv` → 2024-05-03).
@@ -286,8 +343,18 @@ pub fn date_in_name(name: &str) -> Option<NaiveDate> {
     let b = file.as_bytes();
     (0..b.len().saturating_sub(9)).find_map(|i| {
         let s = file.get(i..i + 10)?;
-        let ok = s.bytes().enumerate().all(|(j, c)| if j == 4 || j == 7 { c == b'-' } else { c.is_ascii_digit() });
-        if ok { NaiveDate::parse_from_str(s, "%Y-%m-%d").ok() } else { None }
+        let ok = s.bytes().enumerate().all(|(j, c)| {
+            if j == 4 || j == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        if ok {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+        } else {
+            None
+        }
     })
 }
 
@@ -300,13 +367,19 @@ pub const BUNDLED_SDN_NAME: &str = "bundled:ofac/sdn-2024-05-03.csv";
 
 /// The raw bytes of the bundled lists, `(origin, bytes)`; for benchmarks.
 pub fn bundled_bytes() -> [(&'static str, &'static [u8]); 2] {
-    [(BUNDLED_UN_NAME, BUNDLED_UN), (BUNDLED_SDN_NAME, BUNDLED_SDN)]
+    [
+        (BUNDLED_UN_NAME, BUNDLED_UN),
+        (BUNDLED_SDN_NAME, BUNDLED_SDN),
+    ]
 }
 
 /// The lists bundled with Resolute (newest UN Consolidated List, OFAC SDN),
 /// parsed on each call: UN first, then OFAC SDN.
 pub fn bundled() -> Result<Vec<ListVersion>, ListError> {
-    bundled_bytes().iter().map(|(name, bytes)| load_bytes(name, bytes)).collect()
+    bundled_bytes()
+        .iter()
+        .map(|(name, bytes)| load_bytes(name, bytes))
+        .collect()
 }
 
 #[cfg(test)]
@@ -315,10 +388,22 @@ mod tests {
 
     #[test]
     fn detects_formats_from_content() {
-        assert_eq!(detect_format("a", b"\xEF\xBB\xBF  <?xml version='1.0'?>").ok(), Some(Format::UnXml));
-        assert_eq!(detect_format("a", b"36,\"AEROCARIBBEAN AIRLINES\",-0- ").ok(), Some(Format::OfacSdnCsv));
-        assert!(matches!(detect_format("a", b"  \r\n\x1a"), Err(ListError::Empty { .. })));
-        let e = detect_format("x.txt", b"hello world").err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            detect_format("a", b"\xEF\xBB\xBF  <?xml version='1.0'?>").ok(),
+            Some(Format::UnXml)
+        );
+        assert_eq!(
+            detect_format("a", b"36,\"AEROCARIBBEAN AIRLINES\",-0- ").ok(),
+            Some(Format::OfacSdnCsv)
+        );
+        assert!(matches!(
+            detect_format("a", b"  \r\n\x1a"),
+            Err(ListError::Empty { .. })
+        ));
+        let e = detect_format("x.txt", b"hello world")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with("x.txt:1:1: unknown list format"), "{e}");
     }
 
@@ -328,14 +413,27 @@ mod tests {
     #[test]
     fn threads_do_not_change_the_result() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/un");
-        let mut inputs: Vec<(String, Vec<u8>)> = bundled_bytes().iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect();
+        let mut inputs: Vec<(String, Vec<u8>)> = bundled_bytes()
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect();
         for date in ["2017-06-30", "2018-10-29"] {
             let path = dir.join(format!("consolidated-{date}.xml"));
-            inputs.push((path.display().to_string(), std::fs::read(&path).expect("fixture")));
+            inputs.push((
+                path.display().to_string(),
+                std::fs::read(&path).expect("fixture"),
+            ));
         }
         for (name, bytes) in &inputs {
             let load = |threads| {
-                let v = load_bytes_with(name, bytes, &LoadOptions { threads: Some(threads), ..LoadOptions::default() });
+                let v = load_bytes_with(
+                    name,
+                    bytes,
+                    &LoadOptions {
+                        threads: Some(threads),
+                        ..LoadOptions::default()
+                    },
+                );
                 serde_json::to_string(&v.expect("loads")).expect("serializes")
             };
             let one = load(1);
@@ -344,18 +442,34 @@ mod tests {
             // The parse alone gives the same entities and issues.
             let version = load_bytes_with(name, bytes, &LoadOptions::default()).expect("loads");
             for threads in [1, 2] {
-                let (entities, issues) =
-                    parse_bytes_with(name, bytes, &LoadOptions { threads: Some(threads), ..LoadOptions::default() }).expect("parses");
-                assert!(entities == version.entities && issues == version.issues, "{name}: parse_bytes_with on {threads} threads differs");
+                let (entities, issues) = parse_bytes_with(
+                    name,
+                    bytes,
+                    &LoadOptions {
+                        threads: Some(threads),
+                        ..LoadOptions::default()
+                    },
+                )
+                .expect("parses");
+                assert!(
+                    entities == version.entities && issues == version.issues,
+                    "{name}: parse_bytes_with on {threads} threads differs"
+                );
             }
         }
     }
 
     #[test]
     fn dates_in_file_names() {
-        assert_eq!(date_in_name("data/lists/ofac/sdn-2024-05-03.csv"), NaiveDate::from_ymd_opt(2024, 5, 3));
+        assert_eq!(
+            date_in_name("data/lists/ofac/sdn-2024-05-03.csv"),
+            NaiveDate::from_ymd_opt(2024, 5, 3)
+        );
         assert_eq!(date_in_name("sdn.csv"), None);
         assert_eq!(date_in_name("sdn-2024-13-03.csv"), None);
-        assert_eq!(date_in_name("2017-06-30"), NaiveDate::from_ymd_opt(2017, 6, 30));
+        assert_eq!(
+            date_in_name("2017-06-30"),
+            NaiveDate::from_ymd_opt(2017, 6, 30)
+        );
     }
 }

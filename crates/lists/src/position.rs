@@ -15,9 +15,16 @@ impl LineCol {
         let offset = offset.min(bytes.len());
         let before = &bytes[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
         // Count characters, not bytes: UTF-8 continuation bytes do not start one.
-        let column = before[line_start..].iter().filter(|&&b| (b & 0xC0) != 0x80).count() as u64 + 1;
+        let column = before[line_start..]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count() as u64
+            + 1;
         LineCol { line, column }
     }
 }
@@ -39,7 +46,11 @@ pub(crate) struct LineCounter<'a> {
 
 impl<'a> LineCounter<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        LineCounter { bytes, offset: 0, line: 1 }
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
     }
 
     /// The 1-based line of `offset`; offsets must not go backwards (if they

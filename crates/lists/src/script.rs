@@ -6,7 +6,10 @@
 pub fn detect_script(text: &str) -> Option<&'static str> {
     if text.is_ascii() {
         // Most names: ASCII letters are Latin (and nothing else is a letter).
-        return text.bytes().any(|b| b.is_ascii_alphabetic()).then_some("Latn");
+        return text
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic())
+            .then_some("Latn");
     }
     // Counts per script, in a fixed small table: names are short.
     let mut counts: [(&'static str, usize); 14] = [
@@ -28,10 +31,18 @@ pub fn detect_script(text: &str) -> Option<&'static str> {
     for c in text.chars().filter(|&c| is_letter(c)) {
         let idx = match c as u32 {
             0x0041..=0x024F | 0x1E00..=0x1EFF => 0,
-            0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7AF | 0xD7B0..=0xD7FF => 1,
+            0x1100..=0x11FF
+            | 0x3130..=0x318F
+            | 0xA960..=0xA97F
+            | 0xAC00..=0xD7AF
+            | 0xD7B0..=0xD7FF => 1,
             0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => 2,
             0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 3,
-            0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 4,
+            0x0600..=0x06FF
+            | 0x0750..=0x077F
+            | 0x08A0..=0x08FF
+            | 0xFB50..=0xFDFF
+            | 0xFE70..=0xFEFF => 4,
             0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => 5,
             0x0370..=0x03FF | 0x1F00..=0x1FFF => 6,
             0x0590..=0x05FF => 7,
@@ -51,7 +62,11 @@ pub fn detect_script(text: &str) -> Option<&'static str> {
     if han > 0 && counts[3].1 > 0 {
         return Some("Jpan");
     }
-    counts.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(code, _)| *code)
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .max_by_key(|(_, n)| *n)
+        .map(|(code, _)| *code)
 }
 
 /// `char::is_alphabetic`, answered without its table search for the
@@ -60,7 +75,9 @@ pub fn detect_script(text: &str) -> Option<&'static str> {
 fn is_letter(c: char) -> bool {
     match c as u32 {
         0x0041..=0x005A | 0x0061..=0x007A => true,
-        0x0410..=0x044F | 0x0621..=0x063A | 0x0641..=0x064A | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => true,
+        0x0410..=0x044F | 0x0621..=0x063A | 0x0641..=0x064A | 0x4E00..=0x9FFF | 0xAC00..=0xD7A3 => {
+            true
+        }
         0x0000..=0x007F => false,
         _ => c.is_alphabetic(),
     }

@@ -34,7 +34,9 @@
 //!   `n.k.a.` → `weakAlias` (kind weak, quality low), `f.k.a.` → a previous
 //!   name of low quality.
 
-use resolute_model::{Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source, prop};
+use resolute_model::{
+    Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source, prop,
+};
 
 use crate::countries::{country_codes, is_known_non_country};
 use crate::position::LineCounter;
@@ -45,8 +47,12 @@ const COLUMNS: usize = 12;
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
     let mut out = Parsed::default();
     // One record per line: size the vector once instead of growing it.
-    out.entities.reserve(bytes.iter().filter(|b| **b == b'\n').count());
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    out.entities
+        .reserve(bytes.iter().filter(|b| **b == b'\n').count());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
     let mut lines = LineCounter::new(bytes);
     loop {
@@ -55,26 +61,48 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
             Ok(true) => {}
             Err(e) => {
                 let (line, message) = match e.kind() {
-                    csv::ErrorKind::Utf8 { pos, err } => (pos.as_ref().map(|p| p.line()), format!("invalid UTF-8: {err}")),
+                    csv::ErrorKind::Utf8 { pos, err } => (
+                        pos.as_ref().map(|p| p.line()),
+                        format!("invalid UTF-8: {err}"),
+                    ),
                     _ => (e.position().map(|p| p.line()), e.to_string()),
                 };
                 let line = line.unwrap_or(0);
-                return Err(ListError::Syntax { file: file.to_string(), line, column: 1, message: format!("malformed CSV: {message}") });
+                return Err(ListError::Syntax {
+                    file: file.to_string(),
+                    line,
+                    column: 1,
+                    message: format!("malformed CSV: {message}"),
+                });
             }
         }
         // csv counts a CRLF line only when it reads the next record, so take
         // the line from the byte offset (past the previous terminator).
         let line = record.position().map_or(0, |p| {
             let start = p.byte() as usize;
-            let skip = bytes.get(start..).map_or(0, |r| r.iter().take_while(|b| **b == b'\r' || **b == b'\n').count());
+            let skip = bytes.get(start..).map_or(0, |r| {
+                r.iter()
+                    .take_while(|b| **b == b'\r' || **b == b'\n')
+                    .count()
+            });
             lines.line_at(start + skip)
         });
         // The DOS end-of-file marker on its own line.
-        if record.len() == 1 && record.get(0).is_some_and(|f| f.iter().all(|b| *b == 0x1A || b.is_ascii_whitespace())) {
+        if record.len() == 1
+            && record
+                .get(0)
+                .is_some_and(|f| f.iter().all(|b| *b == 0x1A || b.is_ascii_whitespace()))
+        {
             continue;
         }
         let mut issue = |reference: Option<String>, message: String, skipped: bool| {
-            out.issues.push(RecordIssue { file: file.to_string(), line: Some(line), reference, message, skipped });
+            out.issues.push(RecordIssue {
+                file: file.to_string(),
+                line: Some(line),
+                reference,
+                message,
+                skipped,
+            });
         };
         let mut fields: Vec<&str> = Vec::with_capacity(COLUMNS);
         let mut bad_utf8 = None;
@@ -88,13 +116,20 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
             }
         }
         if let Some((col, byte)) = bad_utf8 {
-            issue(None, format!("invalid UTF-8 (byte 0x{byte:02X}) in column {col}"), true);
+            issue(
+                None,
+                format!("invalid UTF-8 (byte 0x{byte:02X}) in column {col}"),
+                true,
+            );
             continue;
         }
         if fields.len() != COLUMNS {
             issue(
                 fields.first().map(|s| s.trim().to_string()),
-                format!("expected {COLUMNS} columns (ent_num ... Remarks), found {}", fields.len()),
+                format!(
+                    "expected {COLUMNS} columns (ent_num ... Remarks), found {}",
+                    fields.len()
+                ),
                 true,
             );
             continue;
@@ -107,12 +142,23 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
                 }
                 out.entities.push(entity);
             }
-            Err(m) => issue(Some(fields[0].trim().to_string()).filter(|s| !s.is_empty()), m, true),
+            Err(m) => issue(
+                Some(fields[0].trim().to_string()).filter(|s| !s.is_empty()),
+                m,
+                true,
+            ),
         }
     }
     if out.entities.is_empty() {
-        let first = out.issues.first().map(|i| format!(": line {}: {}", i.line.unwrap_or(0), i.message)).unwrap_or_default();
-        return Err(ListError::Format { file: file.to_string(), message: format!("no valid SDN record{first}") });
+        let first = out
+            .issues
+            .first()
+            .map(|i| format!(": line {}: {}", i.line.unwrap_or(0), i.message))
+            .unwrap_or_default();
+        return Err(ListError::Format {
+            file: file.to_string(),
+            message: format!("no valid SDN record{first}"),
+        });
     }
     Ok(out)
 }
@@ -138,12 +184,19 @@ fn map_row(f: &[&str], issues: &mut Vec<String>) -> Result<Entity, String> {
         "aircraft" => Schema::Airplane,
         "" => Schema::Organization,
         other => {
-            issues.push(format!("unknown SDN_Type {other:?}; taken as a legal entity"));
+            issues.push(format!(
+                "unknown SDN_Type {other:?}; taken as a legal entity"
+            ));
             Schema::LegalEntity
         }
     };
     let mut e = Entity::new(Source::OfacSdn, ent_num, schema);
-    e.add_name(EntityName { value: name.into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+    e.add_name(EntityName {
+        value: name.into(),
+        kind: NameKind::Primary,
+        quality: NameQuality::Unspecified,
+        script: None,
+    });
     if schema == Schema::Person
         && let Some((last, first)) = name.split_once(", ")
     {
@@ -242,7 +295,10 @@ fn parse_remarks(e: &mut Entity, remarks: &str, issues: &mut Vec<String>) {
                 "female" => e.add(prop::GENDER, "female"),
                 other => issues.push(format!("unknown Gender {other:?}")),
             }
-        } else if let Some(rest) = seg.strip_prefix("a.k.a. ").or_else(|| seg.strip_prefix("n.k.a. ")) {
+        } else if let Some(rest) = seg
+            .strip_prefix("a.k.a. ")
+            .or_else(|| seg.strip_prefix("n.k.a. "))
+        {
             add_alias(e, rest, NameKind::Weak);
         } else if let Some(rest) = seg.strip_prefix("f.k.a. ") {
             add_alias(e, rest, NameKind::Previous);
@@ -250,7 +306,10 @@ fn parse_remarks(e: &mut Entity, remarks: &str, issues: &mut Vec<String>) {
             e.add(prop::SWIFT_BIC, first_token(rest));
         } else if let Some(rest) = seg.strip_prefix("Website ") {
             e.add(prop::WEBSITE, rest);
-        } else if let Some(rest) = seg.strip_prefix("Email Address ").or_else(|| seg.strip_prefix("EMAIL ")) {
+        } else if let Some(rest) = seg
+            .strip_prefix("Email Address ")
+            .or_else(|| seg.strip_prefix("EMAIL "))
+        {
             e.add(prop::EMAIL, rest);
         } else if let Some(rest) = seg.strip_prefix("MMSI ") {
             e.add(prop::MMSI, first_token(rest));
@@ -260,7 +319,8 @@ fn parse_remarks(e: &mut Entity, remarks: &str, issues: &mut Vec<String>) {
             e.add(prop::BUILD_DATE, first_token(rest));
         } else if let Some(rest) = seg.strip_prefix("Aircraft Model ") {
             e.add("model", rest);
-        } else if let Some(rest) = seg.strip_prefix("Aircraft Manufacturer's Serial Number (MSN) ") {
+        } else if let Some(rest) = seg.strip_prefix("Aircraft Manufacturer's Serial Number (MSN) ")
+        {
             e.add("serialNumber", rest);
         } else if let Some(rest) = seg.strip_prefix("Aircraft Manufacture Date ") {
             if let Some(d) = parse_partial(rest) {
@@ -268,7 +328,10 @@ fn parse_remarks(e: &mut Entity, remarks: &str, issues: &mut Vec<String>) {
             }
         } else if let Some(rest) = seg.strip_prefix("Aircraft Tail Number ") {
             e.add(prop::REGISTRATION_NUMBER, rest);
-        } else if let Some((label, property)) = ID_LABELS.iter().find(|(l, _)| seg.starts_with(l) && seg[l.len()..].starts_with(' ')) {
+        } else if let Some((label, property)) = ID_LABELS
+            .iter()
+            .find(|(l, _)| seg.starts_with(l) && seg[l.len()..].starts_with(' '))
+        {
             add_identifier(e, property, &seg[label.len()..]);
         }
     }
@@ -283,7 +346,14 @@ fn add_identifier(e: &mut Entity, property: &str, rest: &str) {
         return;
     }
     let mut end = rest.len();
-    for stop in [" (", " issued", " expires", " Issue Date", " Expiration Date", " Expire"] {
+    for stop in [
+        " (",
+        " issued",
+        " expires",
+        " Issue Date",
+        " Expiration Date",
+        " Expire",
+    ] {
         if let Some(i) = rest.find(stop) {
             end = end.min(i);
         }
@@ -295,17 +365,30 @@ fn add_identifier(e: &mut Entity, property: &str, rest: &str) {
 }
 
 fn first_token(s: &str) -> &str {
-    s.split_whitespace().next().unwrap_or("").trim_end_matches(['.', ','])
+    s.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(['.', ','])
 }
 
 /// `'KOMID'` → a weak alias (see the module notes on OFAC FAQ 123).
 fn add_alias(e: &mut Entity, quoted: &str, kind: NameKind) {
     let t = quoted.trim();
-    let name = t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')).unwrap_or(t);
-    e.add_name(EntityName { value: name.into(), kind, quality: NameQuality::Low, script: None });
+    let name = t
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .unwrap_or(t);
+    e.add_name(EntityName {
+        value: name.into(),
+        kind,
+        quality: NameQuality::Low,
+        script: None,
+    });
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// `18 Jun 1964`, `Jun 1964`, `1964`.
 fn parse_partial(s: &str) -> Option<PartialDate> {
@@ -313,12 +396,23 @@ fn parse_partial(s: &str) -> Option<PartialDate> {
     let year = |y: &str| y.parse::<i32>().ok().filter(|y| (1000..=9999).contains(y));
     let month = |m: &str| {
         let m = m.trim_end_matches('.').to_ascii_lowercase();
-        MONTHS.iter().position(|x| m.starts_with(x)).map(|i| i as u8 + 1)
+        MONTHS
+            .iter()
+            .position(|x| m.starts_with(x))
+            .map(|i| i as u8 + 1)
     };
     let d = match parts.as_slice() {
         [y] => PartialDate::year(year(y)?),
-        [m, y] => PartialDate { year: year(y)?, month: Some(month(m)?), day: None },
-        [d, m, y] => PartialDate { year: year(y)?, month: Some(month(m)?), day: Some(d.parse().ok()?) },
+        [m, y] => PartialDate {
+            year: year(y)?,
+            month: Some(month(m)?),
+            day: None,
+        },
+        [d, m, y] => PartialDate {
+            year: year(y)?,
+            month: Some(month(m)?),
+            day: Some(d.parse().ok()?),
+        },
         _ => return None,
     };
     // Reject impossible days (31 Feb).
@@ -338,15 +432,24 @@ pub fn parse_dob(s: &str) -> Option<FuzzyDate> {
     };
     let range = t.split_once(" to ").or_else(|| {
         // `1975-1977`: a year range written with a hyphen.
-        t.split_once('-').filter(|(a, b)| a.len() == 4 && b.len() == 4)
+        t.split_once('-')
+            .filter(|(a, b)| a.len() == 4 && b.len() == 4)
     });
     if let Some((a, b)) = range {
         let (lo, hi) = (parse_partial(a)?, parse_partial(b)?);
-        return Some(if lo <= hi { FuzzyDate::between(lo, hi) } else { FuzzyDate::between(hi, lo) });
+        return Some(if lo <= hi {
+            FuzzyDate::between(lo, hi)
+        } else {
+            FuzzyDate::between(hi, lo)
+        });
     }
     let d = parse_partial(t)?;
     Some(if approx {
-        FuzzyDate { qualifier: resolute_model::DateQualifier::Approximately, from: d, to: None }
+        FuzzyDate {
+            qualifier: resolute_model::DateQualifier::Approximately,
+            from: d,
+            to: None,
+        }
     } else {
         FuzzyDate::exact(d)
     })
@@ -363,8 +466,14 @@ mod tests {
         assert_eq!(s("Jan 1965").as_deref(), Some("1965-01"));
         assert_eq!(s("circa 1947").as_deref(), Some("approximately 1947"));
         assert_eq!(s("1960 to 1962").as_deref(), Some("between 1960 and 1962"));
-        assert_eq!(s("01 Jan 1960 to 31 Dec 1962").as_deref(), Some("between 1960-01-01 and 1962-12-31"));
-        assert_eq!(s("circa 1975-1977").as_deref(), Some("between 1975 and 1977"));
+        assert_eq!(
+            s("01 Jan 1960 to 31 Dec 1962").as_deref(),
+            Some("between 1960-01-01 and 1962-12-31")
+        );
+        assert_eq!(
+            s("circa 1975-1977").as_deref(),
+            Some("between 1975 and 1977")
+        );
         assert_eq!(s("31 Feb 1960"), None);
         assert_eq!(s("sometime"), None);
     }
@@ -382,7 +491,10 @@ mod tests {
         );
         assert!(p.issues.is_empty(), "{:?}", p.issues);
         let e = &p.entities[0];
-        assert_eq!((e.reference.as_str(), e.schema, e.caption.as_str()), ("15667", Schema::Person, "PAEK, Chang-Ho"));
+        assert_eq!(
+            (e.reference.as_str(), e.schema, e.caption.as_str()),
+            ("15667", Schema::Person, "PAEK, Chang-Ho")
+        );
         assert_eq!(e.programs, ["NPWMD", "DPRK3"]);
         assert_eq!(e.get(prop::LAST_NAME), ["PAEK"]);
         assert_eq!(e.get(prop::FIRST_NAME), ["Chang-Ho"]);
@@ -416,11 +528,17 @@ mod tests {
 
     #[test]
     fn bad_rows_are_skipped_and_reported() {
-        let p = row("1,\"A\",-0- ,\"CUBA\"\r\nx2,\"B\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n3,\"C\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n");
+        let p = row(
+            "1,\"A\",-0- ,\"CUBA\"\r\nx2,\"B\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n3,\"C\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
+        );
         assert_eq!(p.entities.len(), 1);
         assert_eq!(p.issues.len(), 2);
         assert_eq!(p.issues[0].line, Some(1));
-        assert!(p.issues[0].message.contains("expected 12 columns"), "{}", p.issues[0].message);
+        assert!(
+            p.issues[0].message.contains("expected 12 columns"),
+            "{}",
+            p.issues[0].message
+        );
         assert_eq!(p.issues[1].line, Some(2));
         assert!(p.issues.iter().all(|i| i.skipped));
     }

@@ -63,7 +63,8 @@ use memchr::{memchr, memchr_iter, memchr3};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use resolute_model::{
-    CompactString, DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source,
+    CompactString, DateQualifier, Entity, EntityName, FuzzyDate, NameKind, NameQuality,
+    PartialDate, Schema, Source,
 };
 
 use crate::countries::country_codes;
@@ -201,11 +202,20 @@ struct FieldRef<'r, 'a> {
 
 impl<'r> FieldRef<'r, '_> {
     fn child(&self, name: Tag) -> &'r str {
-        self.children.iter().filter(|(n, _)| *n == name).map(|(_, t)| trim(t)).find(|t| !t.is_empty()).unwrap_or("")
+        self.children
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, t)| trim(t))
+            .find(|t| !t.is_empty())
+            .unwrap_or("")
     }
 
     fn values(&self, name: Tag) -> impl Iterator<Item = &'r str> + use<'r> {
-        self.children.iter().filter(move |(n, _)| *n == name).map(|(_, t)| trim(t)).filter(|t| !t.is_empty())
+        self.children
+            .iter()
+            .filter(move |(n, _)| *n == name)
+            .map(|(_, t)| trim(t))
+            .filter(|t| !t.is_empty())
     }
 }
 
@@ -233,7 +243,11 @@ impl<'a> Record<'a> {
 
     /// The trimmed text of the first field `name` that has some.
     fn top(&self, name: Tag) -> Option<&str> {
-        self.fields.iter().filter(|f| f.name == name).map(|f| trim(&f.text)).find(|t| !t.is_empty())
+        self.fields
+            .iter()
+            .filter(|f| f.name == name)
+            .map(|f| trim(&f.text))
+            .find(|t| !t.is_empty())
     }
 }
 
@@ -248,20 +262,31 @@ fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
 
 fn syntax(file: &str, bytes: &[u8], offset: usize, message: String) -> ListError {
     let at = LineCol::at(bytes, offset);
-    ListError::Syntax { file: file.to_string(), line: at.line, column: at.column, message }
+    ListError::Syntax {
+        file: file.to_string(),
+        line: at.line,
+        column: at.column,
+        message,
+    }
 }
 
 /// The element name written at `offset` (`<NAME ...`), for messages.
 fn name_at(bytes: &[u8], offset: usize) -> String {
     let rest = bytes.get(offset..).unwrap_or_default();
     let rest = rest.strip_prefix(b"<").unwrap_or(rest);
-    let end = rest.iter().position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/').unwrap_or(rest.len());
+    let end = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+        .unwrap_or(rest.len());
     String::from_utf8_lossy(&rest[..end.min(64)]).into_owned()
 }
 
 /// The offset of the `<` at or after `offset`.
 fn tag_start(bytes: &[u8], offset: usize) -> usize {
-    bytes.get(offset..).and_then(|rest| memchr(b'<', rest)).map_or(offset, |p| offset + p)
+    bytes
+        .get(offset..)
+        .and_then(|rest| memchr(b'<', rest))
+        .map_or(offset, |p| offset + p)
 }
 
 fn attribute(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
@@ -307,7 +332,12 @@ pub(crate) fn parse_parallel<T: Send>(
 fn utf8_body<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ListError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let bad = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
-        syntax(file, bytes, e.valid_up_to(), format!("invalid UTF-8 (byte 0x{bad:02X}): the UN list must be UTF-8"))
+        syntax(
+            file,
+            bytes,
+            e.valid_up_to(),
+            format!("invalid UTF-8 (byte 0x{bad:02X}): the UN list must be UTF-8"),
+        )
     })?;
     Ok(text.strip_prefix('\u{FEFF}').unwrap_or(text))
 }
@@ -325,7 +355,10 @@ fn fuzz_checks(file: &str, body: &str) {
             differential::assert_same(fast, &parse_quick_xml(file, body));
         }
         for target in [body.len() / 3, body.len() / 2] {
-            differential::assert_same_fast(&fast, &parse_fast_split(file, body, SplitAt::Offset(target), || ()).parsed);
+            differential::assert_same_fast(
+                &fast,
+                &parse_fast_split(file, body, SplitAt::Offset(target), || ()).parsed,
+            );
         }
     }
 }
@@ -354,7 +387,10 @@ mod differential {
     /// As [`assert_same`], for fast-scanner results (`None`: left to quick-xml).
     #[cfg(any(test, fuzzing))]
     #[allow(clippy::panic)]
-    pub(super) fn assert_same_fast(a: &Option<Result<Parsed, ListError>>, b: &Option<Result<Parsed, ListError>>) {
+    pub(super) fn assert_same_fast(
+        a: &Option<Result<Parsed, ListError>>,
+        b: &Option<Result<Parsed, ListError>>,
+    ) {
         match (a, b) {
             (Some(a), Some(b)) => assert_same(a, b),
             (None, None) => {}
@@ -386,12 +422,21 @@ impl<'f, 'a> Builder<'f, 'a> {
             file,
             body: body.as_bytes(),
             // About one record per 2 KB in the real files: one allocation instead of a dozen regrowths.
-            out: Parsed { entities: Vec::with_capacity(span / 1800 + 1), ..Parsed::default() },
+            out: Parsed {
+                entities: Vec::with_capacity(span / 1800 + 1),
+                ..Parsed::default()
+            },
             lines: LineCounter::new(body.as_bytes()),
             stack: Vec::with_capacity(8),
             root_seen: false,
             in_record: false,
-            record: Record { kind: Kind::Individual, depth: 0, offset: 0, fields: Vec::with_capacity(32), children: Vec::with_capacity(64) },
+            record: Record {
+                kind: Kind::Individual,
+                depth: 0,
+                offset: 0,
+                fields: Vec::with_capacity(32),
+                children: Vec::with_capacity(64),
+            },
             mapper: Mapper::default(),
         }
     }
@@ -437,7 +482,11 @@ impl<'f, 'a> Builder<'f, 'a> {
             let rel = self.stack.len() - rec.depth;
             if rel == 1 {
                 let n = rec.children.len();
-                rec.fields.push(Field { name: tag(local), text: Cow::Borrowed(""), children: n..n });
+                rec.fields.push(Field {
+                    name: tag(local),
+                    text: Cow::Borrowed(""),
+                    children: n..n,
+                });
             } else if rel == 2
                 && let Some(f) = rec.fields.last_mut()
             {
@@ -445,7 +494,11 @@ impl<'f, 'a> Builder<'f, 'a> {
                 f.children.end = rec.children.len();
             }
         } else if local == b"INDIVIDUAL" || local == b"ENTITY" {
-            let kind = if local == b"INDIVIDUAL" { Kind::Individual } else { Kind::Entity };
+            let kind = if local == b"INDIVIDUAL" {
+                Kind::Individual
+            } else {
+                Kind::Entity
+            };
             self.record.kind = kind;
             self.record.depth = self.stack.len();
             self.record.offset = at;
@@ -488,7 +541,10 @@ impl<'f, 'a> Builder<'f, 'a> {
                         file: self.file.to_string(),
                         line: Some(self.lines.line_at(at)),
                         reference: None,
-                        message: format!("bad character reference: {}; raw text kept", quick_xml::Error::from(e)),
+                        message: format!(
+                            "bad character reference: {}; raw text kept",
+                            quick_xml::Error::from(e)
+                        ),
                         skipped: false,
                     });
                     Cow::Borrowed(raw)
@@ -523,8 +579,13 @@ impl<'f, 'a> Builder<'f, 'a> {
 
     /// Map the finished record and add it (or an issue) to the output.
     fn finish_record(&mut self) {
-        let mut ctx =
-            Ctx { file: self.file, lines: &mut self.lines, offset: self.record.offset, reference: None, issues: &mut self.out.issues };
+        let mut ctx = Ctx {
+            file: self.file,
+            lines: &mut self.lines,
+            offset: self.record.offset,
+            reference: None,
+            issues: &mut self.out.issues,
+        };
         if let Some(entity) = self.mapper.map_record(&self.record, &mut ctx) {
             self.out.entities.push(entity);
         }
@@ -534,7 +595,12 @@ impl<'f, 'a> Builder<'f, 'a> {
     fn finish(self) -> Result<Parsed, ListError> {
         let body = self.body;
         if !self.root_seen {
-            return Err(syntax(self.file, body, body.len(), "no root element: expected <CONSOLIDATED_LIST>".into()));
+            return Err(syntax(
+                self.file,
+                body,
+                body.len(),
+                "no root element: expected <CONSOLIDATED_LIST>".into(),
+            ));
         }
         if let Some(&open) = self.stack.last() {
             let end = LineCol::at(body, body.len());
@@ -542,7 +608,10 @@ impl<'f, 'a> Builder<'f, 'a> {
                 self.file,
                 body,
                 open,
-                format!("truncated file: <{}> opened here is not closed (file ends at {end})", name_at(body, open)),
+                format!(
+                    "truncated file: <{}> opened here is not closed (file ends at {end})",
+                    name_at(body, open)
+                ),
             ));
         }
         Ok(self.out)
@@ -568,8 +637,18 @@ fn parse_quick_xml(file: &str, body: &str) -> Result<Parsed, ListError> {
         };
         match event {
             // With trimmed text, whitespace before the tag is part of this event.
-            Event::Start(ref e) => b.start(local_name(e.name().as_ref()), || e.borrow(), tag_start(bytes, before), false)?,
-            Event::Empty(ref e) => b.start(local_name(e.name().as_ref()), || e.borrow(), tag_start(bytes, before), true)?,
+            Event::Start(ref e) => b.start(
+                local_name(e.name().as_ref()),
+                || e.borrow(),
+                tag_start(bytes, before),
+                false,
+            )?,
+            Event::Empty(ref e) => b.start(
+                local_name(e.name().as_ref()),
+                || e.borrow(),
+                tag_start(bytes, before),
+                true,
+            )?,
             Event::End(_) => b.end(),
             Event::Text(ref t) => {
                 // The reader borrows `body`, so the text is a slice of it.
@@ -622,7 +701,10 @@ struct Pause {
 
 impl Pause {
     fn never() -> Self {
-        Pause { at: AtomicUsize::new(usize::MAX), reached: AtomicUsize::new(0) }
+        Pause {
+            at: AtomicUsize::new(usize::MAX),
+            reached: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -648,7 +730,12 @@ struct FastScan<'f, 'a> {
 
 impl<'f, 'a> FastScan<'f, 'a> {
     fn new(file: &'f str, body: &'a str) -> Self {
-        FastScan { body, builder: Builder::new(file, body, body.len()), open: Vec::with_capacity(8), pos: 0 }
+        FastScan {
+            body,
+            builder: Builder::new(file, body, body.len()),
+            open: Vec::with_capacity(8),
+            pos: 0,
+        }
     }
 
     /// A scan that starts at `pos` inside the elements `open` (the root
@@ -660,7 +747,12 @@ impl<'f, 'a> FastScan<'f, 'a> {
         let mut builder = Builder::new(file, body, body.len().saturating_sub(pos));
         builder.root_seen = true;
         builder.stack.extend(std::iter::repeat_n(pos, open.len()));
-        FastScan { body, builder, open: open.to_vec(), pos }
+        FastScan {
+            body,
+            builder,
+            open: open.to_vec(),
+            pos,
+        }
     }
 
     /// Whether the scan is between records, inside exactly the elements `open`.
@@ -712,7 +804,8 @@ impl<'f, 'a> FastScan<'f, 'a> {
                 b'!' => {
                     if rest.starts_with(b"!--") {
                         // As quick-xml: the first `>` after at least `!--..` that follows `--`.
-                        let end = memchr_iter(b'>', rest).find(|&i| i > 4 && rest[..i].ends_with(b"--"))?;
+                        let end = memchr_iter(b'>', rest)
+                            .find(|&i| i > 4 && rest[..i].ends_with(b"--"))?;
                         pos = lt + 1 + end + 1;
                     } else if rest.starts_with(b"![") {
                         let end = memchr_iter(b'>', rest).find(|&i| rest[..i].ends_with(b"]]"))?;
@@ -737,7 +830,11 @@ impl<'f, 'a> FastScan<'f, 'a> {
                     // Usually `</NAME>` for the innermost open NAME.
                     let expected = *open.last()?;
                     let n = expected.len();
-                    if rest.get(1..1 + n).is_some_and(|name| same_name(name, expected)) && rest.get(1 + n) == Some(&b'>') {
+                    if rest
+                        .get(1..1 + n)
+                        .is_some_and(|name| same_name(name, expected))
+                        && rest.get(1 + n) == Some(&b'>')
+                    {
                         open.pop();
                         b.end();
                         pos = lt + 1 + n + 2;
@@ -767,7 +864,9 @@ impl<'f, 'a> FastScan<'f, 'a> {
                         let name = &rest[..n];
                         let text = &body[lt + 1..lt + 1 + n];
                         // No `:` in a plain name: the local name is the name.
-                        if let Err(e) = b.start(name, || BytesStart::from_content(text, n), lt, empty) {
+                        if let Err(e) =
+                            b.start(name, || BytesStart::from_content(text, n), lt, empty)
+                        {
                             return Some(Err(e));
                         }
                         if !empty {
@@ -781,10 +880,18 @@ impl<'f, 'a> FastScan<'f, 'a> {
                         Some(c) => (c, true),
                         None => (&rest[..end], false),
                     };
-                    let name_len = content.iter().position(|&c| is_xml_space(c)).unwrap_or(content.len());
+                    let name_len = content
+                        .iter()
+                        .position(|&c| is_xml_space(c))
+                        .unwrap_or(content.len());
                     let text = &body[lt + 1..lt + 1 + content.len()];
                     let local = local_name(&content[..name_len]);
-                    if let Err(e) = b.start(local, || BytesStart::from_content(text, name_len), lt, empty) {
+                    if let Err(e) = b.start(
+                        local,
+                        || BytesStart::from_content(text, name_len),
+                        lt,
+                        empty,
+                    ) {
                         return Some(Err(e));
                     }
                     if !empty {
@@ -844,7 +951,10 @@ fn parse_fast_split<T: Send>(
     let pause = Pause::never();
     if let SplitAt::Offset(offset) = split_at {
         // Known before the first part starts, so that it cannot run past it.
-        pause.at.store(record_start(bytes, offset).map_or(usize::MAX, |(at, _)| at), Ordering::Relaxed);
+        pause.at.store(
+            record_start(bytes, offset).map_or(usize::MAX, |(at, _)| at),
+            Ordering::Relaxed,
+        );
     }
     let ((first, paused), (alongside, second)) = std::thread::scope(|s| {
         let second = s.spawn(|| {
@@ -853,11 +963,17 @@ fn parse_fast_split<T: Send>(
         });
         let mut first = FastScan::new(file, body);
         let paused = first.run(&pause);
-        let second = second.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         ((first, paused), second)
     });
     let (parsed, parts) = assemble(first, paused, second);
-    SplitParse { parsed, alongside, parts }
+    SplitParse {
+        parsed,
+        alongside,
+        parts,
+    }
 }
 
 /// The result of a two-thread parse from the first thread's scan (`paused`
@@ -933,7 +1049,8 @@ fn second_parts(file: &str, body: &str, split_at: SplitAt, pause: &Pause) -> Opt
                 reached + (end - reached) / 2
             }
         };
-        let Some((start, open)) = record_start(bytes, from).filter(|(start, _)| *start < end) else {
+        let Some((start, open)) = record_start(bytes, from).filter(|(start, _)| *start < end)
+        else {
             break;
         };
         pause.at.store(start, Ordering::Relaxed);
@@ -942,12 +1059,18 @@ fn second_parts(file: &str, body: &str, split_at: SplitAt, pause: &Pause) -> Opt
         stop.at.store(end, Ordering::Relaxed);
         let parsed = match (scan.run(&stop)?.ok()?, parts.last()) {
             (Progress::End, None) => scan.builder.finish().ok()?,
-            (Progress::Paused { next_markup }, Some(next)) if next_markup == end && scan.between_records_in(&next.open) => {
+            (Progress::Paused { next_markup }, Some(next))
+                if next_markup == end && scan.between_records_in(&next.open) =>
+            {
                 scan.builder.out
             }
             _ => return None,
         };
-        parts.push(Part { start, open, parsed });
+        parts.push(Part {
+            start,
+            open,
+            parsed,
+        });
     }
     (!parts.is_empty()).then_some(parts)
 }
@@ -972,7 +1095,9 @@ fn record_start(bytes: &[u8], from: usize) -> Option<(usize, [&'static [u8]; 2])
 ///
 /// [`local_name`]: quick_xml::events::BytesStart::local_name
 fn local_name(name: &[u8]) -> &[u8] {
-    name.iter().position(|&c| c == b':').map_or(name, |i| &name[i + 1..])
+    name.iter()
+        .position(|&c| c == b':')
+        .map_or(name, |i| &name[i + 1..])
 }
 
 /// Bytes that can be part of an element name in the fast path: not a
@@ -992,14 +1117,22 @@ fn name_len(rest: &[u8]) -> usize {
     let mut done = 0;
     for word in &mut words {
         let x = word::load(word);
-        let stop = word::below(x, 0x21) | equal(x, b'>') | equal(x, b'/') | equal(x, b'"') | equal(x, b'\'') | equal(x, b':');
+        let stop = word::below(x, 0x21)
+            | equal(x, b'>')
+            | equal(x, b'/')
+            | equal(x, b'"')
+            | equal(x, b'\'')
+            | equal(x, b':');
         if stop != 0 {
             return done + (stop.trailing_zeros() / 8) as usize;
         }
         done += 8;
     }
     let tail = words.remainder();
-    done + tail.iter().position(|&c| !is_name_byte(c)).unwrap_or(tail.len())
+    done + tail
+        .iter()
+        .position(|&c| !is_name_byte(c))
+        .unwrap_or(tail.len())
 }
 
 /// `a == b` for element names (short): eight bytes at a time, without the
@@ -1060,7 +1193,8 @@ mod word {
     /// Bytes of `x` that are not XML whitespace (space, tab, CR, LF).
     #[inline]
     pub(super) fn not_xml_space(x: u64) -> u64 {
-        !(equal_each(x, b' ') | equal_each(x, b'\n') | equal_each(x, b'\r') | equal_each(x, b'\t')) & HIGH
+        !(equal_each(x, b' ') | equal_each(x, b'\n') | equal_each(x, b'\r') | equal_each(x, b'\t'))
+            & HIGH
     }
 }
 
@@ -1078,13 +1212,19 @@ fn xml_space_len(rest: &[u8]) -> usize {
         n += 8;
     }
     let tail = words.remainder();
-    n + tail.iter().position(|&c| !is_xml_space(c)).unwrap_or(tail.len())
+    n + tail
+        .iter()
+        .position(|&c| !is_xml_space(c))
+        .unwrap_or(tail.len())
 }
 
 /// `s` without trailing XML whitespace.
 fn trim_end_xml_space(s: &str) -> &str {
     let b = s.as_bytes();
-    let end = b.iter().rposition(|&c| !is_xml_space(c)).map_or(0, |e| e + 1);
+    let end = b
+        .iter()
+        .rposition(|&c| !is_xml_space(c))
+        .map_or(0, |e| e + 1);
     s.get(..end).unwrap_or_default()
 }
 
@@ -1104,7 +1244,10 @@ fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
     if hay.len() >= 64 {
         return memchr(needle, &hay[64..]).map(|i| 64 + i);
     }
-    hay[done..].iter().position(|&b| b == needle).map(|i| done + i)
+    hay[done..]
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| done + i)
 }
 
 /// The `>` that ends a tag whose content (after `<`) is `rest`, outside
@@ -1112,7 +1255,9 @@ fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
 fn element_end(rest: &[u8]) -> Option<usize> {
     // Tags without attributes: a short run of name bytes, then `>`.
     let head = rest.len().min(48);
-    if let Some(i) = rest[..head].iter().position(|&b| matches!(b, b'>' | b'"' | b'\''))
+    if let Some(i) = rest[..head]
+        .iter()
+        .position(|&b| matches!(b, b'>' | b'"' | b'\''))
         && rest[i] == b'>'
     {
         return Some(i);
@@ -1172,7 +1317,10 @@ impl Countries {
     fn add(&mut self, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>, property: Prop, name: &str) {
         let codes = match self.0.get(name) {
             Some(codes) => codes,
-            None => self.0.entry(name.to_string()).or_insert_with(|| country_codes(name)),
+            None => self
+                .0
+                .entry(name.to_string())
+                .or_insert_with(|| country_codes(name)),
         };
         if codes.is_empty() && !crate::countries::is_known_non_country(name) {
             ctx.issue(format!("unknown country {name:?} in {property}"), false);
@@ -1192,7 +1340,10 @@ impl Mapper {
                 Kind::Individual => "INDIVIDUAL",
                 Kind::Entity => "ENTITY",
             };
-            let dataid = rec.top(Tag::DataId).map(|d| format!(" (DATAID {d})")).unwrap_or_default();
+            let dataid = rec
+                .top(Tag::DataId)
+                .map(|d| format!(" (DATAID {d})"))
+                .unwrap_or_default();
             ctx.issue(format!("{what} without REFERENCE_NUMBER{dataid}"), true);
             return None;
         };
@@ -1203,13 +1354,27 @@ impl Mapper {
         };
         let Mapper { countries, buffers } = self;
         let mut e = Draft::new(Entity::new(Source::Un, reference, schema), buffers);
-        let names = rec.fields.iter().filter(|f| matches!(f.name, Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript)).count();
+        let names = rec
+            .fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.name,
+                    Tag::IndividualAlias | Tag::EntityAlias | Tag::NameOriginalScript
+                )
+            })
+            .count();
         e.names.reserve_exact(names + 1);
 
         // The name parts in a fixed array: no allocation for the list of them.
         let mut name_parts: [Cow<'_, str>; 4] = Default::default();
         let mut count = 0;
-        for name in [Tag::FirstName, Tag::SecondName, Tag::ThirdName, Tag::FourthName] {
+        for name in [
+            Tag::FirstName,
+            Tag::SecondName,
+            Tag::ThirdName,
+            Tag::FourthName,
+        ] {
             if let Some(p) = rec.top(name) {
                 let p = clean(p);
                 if !p.is_empty() {
@@ -1220,11 +1385,19 @@ impl Mapper {
         }
         let parts = &name_parts[..count];
         if parts.is_empty() {
-            ctx.issue("record without a name (FIRST_NAME..FOURTH_NAME empty)".into(), true);
+            ctx.issue(
+                "record without a name (FIRST_NAME..FOURTH_NAME empty)".into(),
+                true,
+            );
             return None;
         }
         // The parts are collapsed and not empty: so is their join.
-        let name = EntityName { value: join_compact(parts), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None };
+        let name = EntityName {
+            value: join_compact(parts),
+            kind: NameKind::Primary,
+            quality: NameQuality::Unspecified,
+            script: None,
+        };
         e.add_collapsed_name(name);
 
         for f in rec.fields.iter().filter(|f| f.name == Tag::UnListType) {
@@ -1260,7 +1433,9 @@ impl Mapper {
                         match parse_day(v) {
                             Some(d) if !e.last_updated.contains(&d) => e.last_updated.push(d),
                             Some(_) => {}
-                            None => ctx.issue(format!("LAST_DAY_UPDATED {v:?} is not a date"), false),
+                            None => {
+                                ctx.issue(format!("LAST_DAY_UPDATED {v:?} is not a date"), false)
+                            }
                         }
                     }
                 }
@@ -1270,7 +1445,10 @@ impl Mapper {
                     } else if text.eq_ignore_ascii_case("female") {
                         e.add(Prop::Gender, "female");
                     } else if !text.eq_ignore_ascii_case("unknown") {
-                        ctx.issue(format!("unknown GENDER {:?}", text.to_ascii_lowercase()), false);
+                        ctx.issue(
+                            format!("unknown GENDER {:?}", text.to_ascii_lowercase()),
+                            false,
+                        );
                     }
                 }
                 Tag::Comments1 if !text.is_empty() => {
@@ -1326,8 +1504,12 @@ impl Mapper {
                     }
                 }
                 Tag::IndividualPlaceOfBirth => {
-                    let place =
-                        join_parts([f.child(Tag::Street), f.child(Tag::City), f.child(Tag::StateProvince), f.child(Tag::Country)]);
+                    let place = join_parts([
+                        f.child(Tag::Street),
+                        f.child(Tag::City),
+                        f.child(Tag::StateProvince),
+                        f.child(Tag::Country),
+                    ]);
                     e.add_owned(Prop::BirthPlace, place);
                     let country = f.child(Tag::Country);
                     if !country.is_empty() {
@@ -1353,10 +1535,21 @@ impl Mapper {
                     if number.is_empty() {
                         continue;
                     }
-                    let is_passport = [f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)].iter().any(|kind| {
-                        [&b"passport"[..], b"passeport", b"pasaporte"].iter().any(|p| find_ascii_ci(kind.as_bytes(), p).is_some())
-                    });
-                    e.add(if is_passport { Prop::PassportNumber } else { Prop::IdNumber }, number);
+                    let is_passport = [f.child(Tag::TypeOfDocument), f.child(Tag::TypeOfDocument2)]
+                        .iter()
+                        .any(|kind| {
+                            [&b"passport"[..], b"passeport", b"pasaporte"]
+                                .iter()
+                                .any(|p| find_ascii_ci(kind.as_bytes(), p).is_some())
+                        });
+                    e.add(
+                        if is_passport {
+                            Prop::PassportNumber
+                        } else {
+                            Prop::IdNumber
+                        },
+                        number,
+                    );
                 }
                 _ => {}
             }
@@ -1368,24 +1561,41 @@ impl Mapper {
 
 /// An `INDIVIDUAL_ALIAS` / `ENTITY_ALIAS`: the name with its strength, and
 /// the alias's birth date and place.
-fn map_alias(countries: &mut Countries, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) {
+fn map_alias(
+    countries: &mut Countries,
+    e: &mut Draft<'_>,
+    ctx: &mut Ctx<'_, '_>,
+    f: FieldRef<'_, '_>,
+) {
     let name = clean(unquote(f.child(Tag::AliasName)));
     if !name.is_empty() {
         let quality = f.child(Tag::Quality);
-        let (kind, quality) = if quality.eq_ignore_ascii_case("good") || quality.eq_ignore_ascii_case("a.k.a.") {
-            (NameKind::Alias, NameQuality::Good)
-        } else if quality.eq_ignore_ascii_case("low") {
-            (NameKind::Alias, NameQuality::Low)
-        } else if quality.eq_ignore_ascii_case("f.k.a.") {
-            (NameKind::Previous, NameQuality::Unspecified)
-        } else if quality.is_empty() {
-            (NameKind::Alias, NameQuality::Unspecified)
-        } else {
-            ctx.issue(format!("unknown alias QUALITY {:?}; taken as an alias", quality.to_ascii_lowercase()), false);
-            (NameKind::Alias, NameQuality::Unspecified)
-        };
+        let (kind, quality) =
+            if quality.eq_ignore_ascii_case("good") || quality.eq_ignore_ascii_case("a.k.a.") {
+                (NameKind::Alias, NameQuality::Good)
+            } else if quality.eq_ignore_ascii_case("low") {
+                (NameKind::Alias, NameQuality::Low)
+            } else if quality.eq_ignore_ascii_case("f.k.a.") {
+                (NameKind::Previous, NameQuality::Unspecified)
+            } else if quality.is_empty() {
+                (NameKind::Alias, NameQuality::Unspecified)
+            } else {
+                ctx.issue(
+                    format!(
+                        "unknown alias QUALITY {:?}; taken as an alias",
+                        quality.to_ascii_lowercase()
+                    ),
+                    false,
+                );
+                (NameKind::Alias, NameQuality::Unspecified)
+            };
         let script = non_latin_script(&name);
-        e.add_collapsed_name(EntityName { value: name.into(), kind, quality, script });
+        e.add_collapsed_name(EntityName {
+            value: name.into(),
+            kind,
+            quality,
+            script,
+        });
     }
     let dob = f.child(Tag::DateOfBirth);
     if !dob.is_empty() {
@@ -1405,19 +1615,29 @@ fn map_alias(countries: &mut Countries, e: &mut Draft<'_>, ctx: &mut Ctx<'_, '_>
 /// A name's script for [`EntityName::script`], which is kept only when it is
 /// not Latin.
 fn non_latin_script(name: &str) -> Option<CompactString> {
-    detect_script(name).filter(|s| *s != "Latn").map(CompactString::const_new)
+    detect_script(name)
+        .filter(|s| *s != "Latn")
+        .map(CompactString::const_new)
 }
 
 /// `"KOMID"` → `KOMID`: the list quotes some acronyms; the quotes are not
 /// part of the name.
 fn unquote(s: &str) -> &str {
     let t = s.trim();
-    t.strip_prefix('"').and_then(|x| x.strip_suffix('"')).filter(|x| !x.contains('"')).unwrap_or(t)
+    t.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .filter(|x| !x.contains('"'))
+        .unwrap_or(t)
 }
 
 fn birth_date(ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
     let kind = f.child(Tag::TypeOfDate);
-    let (date, year, from, to) = (f.child(Tag::Date), f.child(Tag::Year), f.child(Tag::FromYear), f.child(Tag::ToYear));
+    let (date, year, from, to) = (
+        f.child(Tag::Date),
+        f.child(Tag::Year),
+        f.child(Tag::FromYear),
+        f.child(Tag::ToYear),
+    );
     let mut parse = |what: &str, v: &str| -> Option<PartialDate> {
         match parse_date(v) {
             Ok(d) => Some(d),
@@ -1428,8 +1648,16 @@ fn birth_date(ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
         }
     };
     if !from.is_empty() || !to.is_empty() {
-        let lo = if from.is_empty() { None } else { parse("FROM_YEAR", from) };
-        let hi = if to.is_empty() { None } else { parse("TO_YEAR", to) };
+        let lo = if from.is_empty() {
+            None
+        } else {
+            parse("FROM_YEAR", from)
+        };
+        let hi = if to.is_empty() {
+            None
+        } else {
+            parse("TO_YEAR", to)
+        };
         return match (lo, hi) {
             (Some(a), Some(b)) if a <= b => Some(FuzzyDate::between(a, b)),
             (Some(a), Some(b)) => Some(FuzzyDate::between(b, a)),
@@ -1446,14 +1674,27 @@ fn birth_date(ctx: &mut Ctx<'_, '_>, f: FieldRef<'_, '_>) -> Option<FuzzyDate> {
     };
     let qualifier = if kind.eq_ignore_ascii_case("APPROXIMATELY") {
         DateQualifier::Approximately
-    } else if kind.eq_ignore_ascii_case("EXACT") || kind.is_empty() || kind.eq_ignore_ascii_case("BETWEEN") {
+    } else if kind.eq_ignore_ascii_case("EXACT")
+        || kind.is_empty()
+        || kind.eq_ignore_ascii_case("BETWEEN")
+    {
         // BETWEEN without FROM/TO: only one date given.
         DateQualifier::Exact
     } else {
-        ctx.issue(format!("unknown TYPE_OF_DATE {:?}; taken as exact", kind.to_ascii_uppercase()), false);
+        ctx.issue(
+            format!(
+                "unknown TYPE_OF_DATE {:?}; taken as exact",
+                kind.to_ascii_uppercase()
+            ),
+            false,
+        );
         DateQualifier::Exact
     };
-    Some(FuzzyDate { qualifier, from: value, to: None })
+    Some(FuzzyDate {
+        qualifier,
+        from: value,
+        to: None,
+    })
 }
 
 fn parse_day(s: &str) -> Option<NaiveDate> {
@@ -1489,7 +1730,13 @@ fn join_compact(parts: &[Cow<'_, str>]) -> CompactString {
 /// Address parts, each whitespace-collapsed, joined with ", " (empty parts left out).
 fn join_parts<const N: usize>(parts: [&str; N]) -> CompactString {
     // Room for all parts and separators: at most one allocation, no regrowth.
-    let mut out = CompactString::with_capacity(parts.iter().filter(|p| !p.is_empty()).map(|p| p.len() + 2).sum::<usize>());
+    let mut out = CompactString::with_capacity(
+        parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| p.len() + 2)
+            .sum::<usize>(),
+    );
     for p in parts {
         let p = clean(p);
         if !p.is_empty() {
@@ -1519,7 +1766,10 @@ pub fn imo_numbers(text: &str) -> Vec<String> {
         let t = t.trim_start_matches(':').trim_start();
         let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
         let next = t[digits.len()..].chars().next();
-        if digits.len() == 7 && !next.is_some_and(|c| c.is_ascii_alphanumeric()) && !found.contains(&digits) {
+        if digits.len() == 7
+            && !next.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !found.contains(&digits)
+        {
             found.push(digits);
         }
         rest = after;
@@ -1537,13 +1787,20 @@ pub fn passport_numbers(text: &str) -> Vec<String> {
         let start = from + i + "passport n".len();
         from = start;
         let rest = &text[start..];
-        let rest = if let Some(r) = rest.strip_prefix("umber") { r } else if let Some(r) = rest.strip_prefix("o.") { r } else { continue };
+        let rest = if let Some(r) = rest.strip_prefix("umber") {
+            r
+        } else if let Some(r) = rest.strip_prefix("o.") {
+            r
+        } else {
+            continue;
+        };
         let token: String = rest
             .trim_start_matches([':', ' '])
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
-        if token.len() >= 5 && token.chars().any(|c| c.is_ascii_digit()) && !found.contains(&token) {
+        if token.len() >= 5 && token.chars().any(|c| c.is_ascii_digit()) && !found.contains(&token)
+        {
             found.push(token);
         }
     }
@@ -1557,7 +1814,10 @@ fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(i) = memchr::memchr2(*first, first.to_ascii_uppercase(), &hay[from..]) {
         let at = from + i;
-        if hay.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
+        if hay
+            .get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+        {
             return Some(at);
         }
         from = at + 1;
@@ -1574,7 +1834,10 @@ pub fn swift_bics(text: &str) -> Vec<String> {
         let after = &rest[i + "SWIFT/BIC".len()..];
         let t = after.trim_start_matches([':', ' ']);
         let code: String = t.chars().take_while(char::is_ascii_alphanumeric).collect();
-        if (code.len() == 8 || code.len() == 11) && code[..6].chars().all(|c| c.is_ascii_uppercase()) && !found.contains(&code) {
+        if (code.len() == 8 || code.len() == 11)
+            && code[..6].chars().all(|c| c.is_ascii_uppercase())
+            && !found.contains(&code)
+        {
             found.push(code);
         }
         rest = after;
@@ -1590,8 +1853,14 @@ mod tests {
 
     #[test]
     fn element_names_end_where_the_byte_by_byte_rule_says() {
-        let mut names: Vec<Vec<u8>> = vec![b"INDIVIDUAL_DATE_OF_BIRTH>".to_vec(), b"".to_vec(), b"A".to_vec()];
-        for stop in [b' ', b'\t', b'\r', b'\n', 0, 0x1F, b'>', b'/', b'"', b'\'', b':'] {
+        let mut names: Vec<Vec<u8>> = vec![
+            b"INDIVIDUAL_DATE_OF_BIRTH>".to_vec(),
+            b"".to_vec(),
+            b"A".to_vec(),
+        ];
+        for stop in [
+            b' ', b'\t', b'\r', b'\n', 0, 0x1F, b'>', b'/', b'"', b'\'', b':',
+        ] {
             for at in 0..20 {
                 let mut n = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ".to_vec();
                 n[at] = stop;
@@ -1613,20 +1882,32 @@ mod tests {
     /// plain equality trick would flag `!` after a space).
     #[test]
     fn xml_space_is_skipped_like_the_byte_rule() {
-        let alphabet = [b' ', b'\n', b'\r', b'\t', b'!', b'<', b'A', 0x21, 0x0B, 0x0C, 0x1F, 0xA0, 0x00, 0x01, 0x2A, 0x0E];
+        let alphabet = [
+            b' ', b'\n', b'\r', b'\t', b'!', b'<', b'A', 0x21, 0x0B, 0x0C, 0x1F, 0xA0, 0x00, 0x01,
+            0x2A, 0x0E,
+        ];
         let mut seed = 11u64;
         for _ in 0..40_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let len = (seed >> 58) as usize;
             let mut r = seed;
             let mut bytes = Vec::with_capacity(len);
             for i in 0..len {
                 // Mostly whitespace, so that long runs occur.
                 let pick = (r >> (i % 60)) as usize;
-                bytes.push(if pick.is_multiple_of(3) { alphabet[(pick / 3) % alphabet.len()] } else { alphabet[pick % 4] });
+                bytes.push(if pick.is_multiple_of(3) {
+                    alphabet[(pick / 3) % alphabet.len()]
+                } else {
+                    alphabet[pick % 4]
+                });
                 r = r.rotate_left(7) ^ seed;
             }
-            let expected = bytes.iter().position(|&c| !is_xml_space(c)).unwrap_or(bytes.len());
+            let expected = bytes
+                .iter()
+                .position(|&c| !is_xml_space(c))
+                .unwrap_or(bytes.len());
             assert_eq!(xml_space_len(&bytes), expected, "{bytes:?}");
         }
         for b in 0..=255u8 {
@@ -1640,7 +1921,16 @@ mod tests {
 
     #[test]
     fn element_names_compare_like_slices() {
-        let names: [&[u8]; 8] = [b"", b"A", b"B", b"VALUE", b"VALUEX", b"INDIVIDUAL_ALIAS", b"INDIVIDUAL_ALIAT", b"JNDIVIDUAL_ALIAS"];
+        let names: [&[u8]; 8] = [
+            b"",
+            b"A",
+            b"B",
+            b"VALUE",
+            b"VALUEX",
+            b"INDIVIDUAL_ALIAS",
+            b"INDIVIDUAL_ALIAT",
+            b"JNDIVIDUAL_ALIAS",
+        ];
         for a in names {
             for b in names {
                 assert_eq!(same_name(a, b), a == b, "{a:?} {b:?}");
@@ -1651,10 +1941,15 @@ mod tests {
     #[test]
     fn passports_in_comments() {
         assert_eq!(
-            passport_numbers("New AKA: Jang Hyon U with date of birth 22 February 1958 and diplomatic passport number 836110034, which"),
+            passport_numbers(
+                "New AKA: Jang Hyon U with date of birth 22 February 1958 and diplomatic passport number 836110034, which"
+            ),
             ["836110034"]
         );
-        assert_eq!(passport_numbers("Passport No.: PD381420754."), ["PD381420754"]);
+        assert_eq!(
+            passport_numbers("Passport No.: PD381420754."),
+            ["PD381420754"]
+        );
         assert!(passport_numbers("passport number unknown").is_empty());
         assert!(passport_numbers("passport").is_empty());
     }
@@ -1668,7 +1963,10 @@ mod tests {
 
     #[test]
     fn imo_numbers_in_comments() {
-        assert_eq!(imo_numbers("International Maritime Organization (IMO) Number: 1790183."), ["1790183"]);
+        assert_eq!(
+            imo_numbers("International Maritime Organization (IMO) Number: 1790183."),
+            ["1790183"]
+        );
         assert_eq!(imo_numbers("IMO number: 5676084"), ["5676084"]);
         assert_eq!(imo_numbers("owns IMO 5434358."), ["5434358"]);
         assert!(imo_numbers("IMOVICH 1234567").is_empty());
@@ -1730,7 +2028,8 @@ mod tests {
         fast
     }
 
-    const HEAD: &str = "<CONSOLIDATED_LIST dateGenerated=\"2026-02-27T00:00:09.554Z\"><INDIVIDUALS>";
+    const HEAD: &str =
+        "<CONSOLIDATED_LIST dateGenerated=\"2026-02-27T00:00:09.554Z\"><INDIVIDUALS>";
     const TAIL: &str = "</INDIVIDUALS></CONSOLIDATED_LIST>";
 
     #[test]
@@ -1769,34 +2068,70 @@ mod tests {
         assert_eq!(p.entities[0].caption, "CHANG&nbsp;HA");
         assert_eq!(p.issues.len(), 1);
         assert_eq!(p.issues[0].line, Some(2), "the line where the text starts");
-        assert!(p.issues[0].message.contains("bad character reference"), "{}", p.issues[0]);
+        assert!(
+            p.issues[0].message.contains("bad character reference"),
+            "{}",
+            p.issues[0]
+        );
     }
 
     #[test]
     fn fast_scanner_errors_match_quick_xml() {
         // Wrong root and truncated files are found by the fast scanner itself.
-        let e = both("<?xml version=\"1.0\"?>\n  <sdnList/>").map(|_| ()).expect_err("wrong root");
-        assert_eq!(e.to_string(), "t.xml:2:3: wrong root element <sdnList>: expected <CONSOLIDATED_LIST> (UN Security Council Consolidated List)");
-        let e = both(&format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM")).map(|_| ()).expect_err("truncated");
-        assert!(e.to_string().starts_with("t.xml:2:13: truncated file: <FIRST_NAME> opened here is not closed"), "{e}");
+        let e = both("<?xml version=\"1.0\"?>\n  <sdnList/>")
+            .map(|_| ())
+            .expect_err("wrong root");
+        assert_eq!(
+            e.to_string(),
+            "t.xml:2:3: wrong root element <sdnList>: expected <CONSOLIDATED_LIST> (UN Security Council Consolidated List)"
+        );
+        let e = both(&format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM"))
+            .map(|_| ())
+            .expect_err("truncated");
+        assert!(
+            e.to_string()
+                .starts_with("t.xml:2:13: truncated file: <FIRST_NAME> opened here is not closed"),
+            "{e}"
+        );
     }
 
     #[test]
     fn malformed_xml_goes_to_quick_xml_for_the_precise_error() {
         for (xml, at) in [
-            (format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM</FIRSTNAME></INDIVIDUAL>{TAIL}"), "t.xml:2:28: malformed XML"),
-            (format!("{HEAD}\n<INDIVIDUAL><!-- not closed </INDIVIDUAL>{TAIL}"), "t.xml:2:13: malformed XML"),
-            (format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME a=\"1>KIM</FIRST_NAME>"), "t.xml:2:13: malformed XML"),
-            (format!("{HEAD}</INDIVIDUALS></CONSOLIDATED_LIST></EXTRA>"), "t.xml:1:108: malformed XML"),
+            (
+                format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME>KIM</FIRSTNAME></INDIVIDUAL>{TAIL}"),
+                "t.xml:2:28: malformed XML",
+            ),
+            (
+                format!("{HEAD}\n<INDIVIDUAL><!-- not closed </INDIVIDUAL>{TAIL}"),
+                "t.xml:2:13: malformed XML",
+            ),
+            (
+                format!("{HEAD}\n<INDIVIDUAL><FIRST_NAME a=\"1>KIM</FIRST_NAME>"),
+                "t.xml:2:13: malformed XML",
+            ),
+            (
+                format!("{HEAD}</INDIVIDUALS></CONSOLIDATED_LIST></EXTRA>"),
+                "t.xml:1:108: malformed XML",
+            ),
         ] {
             assert!(parse_fast("t.xml", &xml).is_none(), "{xml}");
-            let e = parse("t.xml", xml.as_bytes()).map(|_| ()).expect_err("malformed");
+            let e = parse("t.xml", xml.as_bytes())
+                .map(|_| ())
+                .expect_err("malformed");
             assert!(e.to_string().starts_with(at), "{e} (expected {at})");
         }
         // A DOCTYPE is left to quick-xml too, and the file still loads.
-        let xml = format!("<!DOCTYPE CONSOLIDATED_LIST>{HEAD}<INDIVIDUAL><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL>{TAIL}");
+        let xml = format!(
+            "<!DOCTYPE CONSOLIDATED_LIST>{HEAD}<INDIVIDUAL><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER><FIRST_NAME>A</FIRST_NAME></INDIVIDUAL>{TAIL}"
+        );
         assert!(parse_fast("t.xml", &xml).is_none());
-        assert_eq!(parse("t.xml", xml.as_bytes()).map(|p| p.entities.len()).ok(), Some(1));
+        assert_eq!(
+            parse("t.xml", xml.as_bytes())
+                .map(|p| p.entities.len())
+                .ok(),
+            Some(1)
+        );
     }
 
     /// Differential check on many variants of a real excerpt: every cut
@@ -1805,7 +2140,22 @@ mod tests {
     #[test]
     fn fast_scanner_agrees_with_quick_xml_on_mutated_real_records() {
         let real = include_str!("../../../tests/fixtures/bad/un-three-records.xml");
-        let inserts = ["<!-- c -->", "<![CDATA[x]]>", "&amp;", "&bogus;", "<?p?>", "<X/>", "</X>", "<", ">", " ", "\"", "<A b='>'>", "]]>", "<!DOCTYPE x>"];
+        let inserts = [
+            "<!-- c -->",
+            "<![CDATA[x]]>",
+            "&amp;",
+            "&bogus;",
+            "<?p?>",
+            "<X/>",
+            "</X>",
+            "<",
+            ">",
+            " ",
+            "\"",
+            "<A b='>'>",
+            "]]>",
+            "<!DOCTYPE x>",
+        ];
         let mut answered = 0;
         let mut total = 0;
         let mut check = |text: &str| {
@@ -1815,16 +2165,25 @@ mod tests {
                 differential::assert_same(&fast, &parse_quick_xml("t.xml", text));
             }
         };
-        for cut in (0..real.len()).step_by(7).filter(|&i| real.is_char_boundary(i)) {
+        for cut in (0..real.len())
+            .step_by(7)
+            .filter(|&i| real.is_char_boundary(i))
+        {
             check(&real[..cut]);
         }
-        for at in (0..real.len()).step_by(10).filter(|&i| real.is_char_boundary(i)) {
+        for at in (0..real.len())
+            .step_by(10)
+            .filter(|&i| real.is_char_boundary(i))
+        {
             for insert in inserts {
                 check(&format!("{}{insert}{}", &real[..at], &real[at..]));
             }
         }
         // Most variants are malformed (a stray `<`, `</X>`); the rest must be many.
-        assert!(answered > 1000, "the fast scanner answered only {answered} of {total}");
+        assert!(
+            answered > 1000,
+            "the fast scanner answered only {answered} of {total}"
+        );
     }
 
     /// The two-thread parse gives the one-thread result (entities, issues
@@ -1843,7 +2202,9 @@ mod tests {
              <FIRST_NAME>Z</FIRST_NAME></ENTITY></ENTITIES></CONSOLIDATED_LIST>\n"
         );
         let fixture = |name: &str| {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/bad").join(name);
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/bad")
+                .join(name);
             std::fs::read_to_string(path).expect("fixture")
         };
         // (input, least number of offsets at which the second part is used)
@@ -1863,9 +2224,14 @@ mod tests {
                 differential::assert_same_fast(&one, &two.parsed);
                 two_parts += usize::from(two.parts == 2);
             }
-            assert!(two_parts >= *least, "the second part was used at {two_parts} offsets only");
+            assert!(
+                two_parts >= *least,
+                "the second part was used at {two_parts} offsets only"
+            );
         }
-        let one = parse_fast("t.xml", &inputs[4].0).expect("answers").expect("parses");
+        let one = parse_fast("t.xml", &inputs[4].0)
+            .expect("answers")
+            .expect("parses");
         assert_eq!(one.entities.len(), 4);
         assert_eq!(one.issues.len(), 5, "{:#?}", one.issues);
     }
@@ -1884,7 +2250,10 @@ mod tests {
         }
         for job_ms in [0, 1, 5] {
             let job = || std::thread::sleep(std::time::Duration::from_millis(job_ms));
-            differential::assert_same_fast(&one, &parse_fast_split("un.xml", text, SplitAt::HalfOfTheRest, job).parsed);
+            differential::assert_same_fast(
+                &one,
+                &parse_fast_split("un.xml", text, SplitAt::HalfOfTheRest, job).parsed,
+            );
         }
         // The second thread reads several parts when the first one is slow
         // (here: has not started): each ends where the one after it starts.

@@ -50,7 +50,12 @@ fn truncated_xml_names_the_unclosed_element() {
 #[test]
 fn wrong_root_element() {
     let (e, s) = error("wrong-root.xml");
-    assert!(s.contains("wrong-root.xml:2:1: wrong root element <sdnList>: expected <CONSOLIDATED_LIST>"), "{s}");
+    assert!(
+        s.contains(
+            "wrong-root.xml:2:1: wrong root element <sdnList>: expected <CONSOLIDATED_LIST>"
+        ),
+        "{s}"
+    );
     assert_eq!(position(&e), (2, 1));
 }
 
@@ -70,7 +75,10 @@ fn invalid_utf8_in_xml() {
 #[test]
 fn mismatched_end_tag() {
     let (e, s) = error("un-mismatched-tag.xml");
-    assert!(s.contains("malformed XML") && s.contains("FIRSTNAME"), "{s}");
+    assert!(
+        s.contains("malformed XML") && s.contains("FIRSTNAME"),
+        "{s}"
+    );
     assert_eq!(position(&e).0, 3);
 }
 
@@ -87,22 +95,43 @@ fn empty_and_blank_files() {
 fn unknown_format() {
     let (e, s) = error("unknown.txt");
     assert!(matches!(e, ListError::UnknownFormat { .. }));
-    assert!(s.contains("unknown.txt:1:1: unknown list format (starts with \"Name,Country"), "{s}");
+    assert!(
+        s.contains("unknown.txt:1:1: unknown list format (starts with \"Name,Country"),
+        "{s}"
+    );
 }
 
 #[test]
 fn bad_xml_records_are_reported_and_the_rest_loads() {
     let v = load_file(&bad("un-bad-records.xml")).expect("loads");
-    assert_eq!(v.entities.len(), 3, "one record without REFERENCE_NUMBER skipped");
+    assert_eq!(
+        v.entities.len(),
+        3,
+        "one record without REFERENCE_NUMBER skipped"
+    );
     let skipped: Vec<_> = v.issues.iter().filter(|i| i.skipped).collect();
     assert_eq!(skipped.len(), 1);
     assert_eq!(skipped[0].line, Some(3));
-    assert!(skipped[0].message.contains("INDIVIDUAL without REFERENCE_NUMBER (DATAID 6908555)"), "{}", skipped[0]);
+    assert!(
+        skipped[0]
+            .message
+            .contains("INDIVIDUAL without REFERENCE_NUMBER (DATAID 6908555)"),
+        "{}",
+        skipped[0]
+    );
     // `&nbsp;` is not an XML entity: reported, raw text kept, record kept.
-    let entity = v.issues.iter().find(|i| i.message.contains("bad character reference")).expect("entity issue");
+    let entity = v
+        .issues
+        .iter()
+        .find(|i| i.message.contains("bad character reference"))
+        .expect("entity issue");
     assert!(!entity.skipped);
     assert_eq!(entity.line, Some(6));
-    assert!(v.entities.iter().any(|e| e.caption.contains("CHANG&nbsp;HA")));
+    assert!(
+        v.entities
+            .iter()
+            .any(|e| e.caption.contains("CHANG&nbsp;HA"))
+    );
 }
 
 #[test]
@@ -111,8 +140,14 @@ fn csv_row_with_too_few_columns_is_skipped() {
     assert_eq!(v.entities.len(), 3);
     assert_eq!(v.issues.len(), 1);
     let i = &v.issues[0];
-    assert_eq!((i.line, i.reference.as_deref(), i.skipped), (Some(2), Some("11599"), true));
-    assert_eq!(i.message, "expected 12 columns (ent_num ... Remarks), found 5");
+    assert_eq!(
+        (i.line, i.reference.as_deref(), i.skipped),
+        (Some(2), Some("11599"), true)
+    );
+    assert_eq!(
+        i.message,
+        "expected 12 columns (ent_num ... Remarks), found 5"
+    );
     assert!(i.to_string().contains("sdn-short-row.csv:2 [11599]"), "{i}");
 }
 
@@ -122,13 +157,22 @@ fn csv_row_with_invalid_utf8_is_skipped() {
     assert_eq!(v.entities.len(), 3);
     assert_eq!(v.issues.len(), 1);
     assert_eq!(v.issues[0].line, Some(3));
-    assert!(v.issues[0].message.contains("invalid UTF-8 (byte 0xC9) in column 2"), "{}", v.issues[0]);
+    assert!(
+        v.issues[0]
+            .message
+            .contains("invalid UTF-8 (byte 0xC9) in column 2"),
+        "{}",
+        v.issues[0]
+    );
 }
 
 #[test]
 fn csv_with_no_good_row_is_an_error() {
     let (_, s) = error("sdn-only-bad-rows.csv");
-    assert!(s.contains("sdn-only-bad-rows.csv: no valid SDN record: line 1: expected 12 columns"), "{s}");
+    assert!(
+        s.contains("sdn-only-bad-rows.csv: no valid SDN record: line 1: expected 12 columns"),
+        "{s}"
+    );
 }
 
 #[test]

@@ -28,9 +28,16 @@ fn un_country_strings(bytes: &[u8]) -> BTreeSet<String> {
             }
             Ok(Event::Text(t)) => {
                 let here = path.last().map(Vec::as_slice).unwrap_or_default();
-                let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(Vec::as_slice).unwrap_or_default();
-                let countryish = matches!(here, b"COUNTRY" | b"COUNTRY_OF_BIRTH" | b"ISSUING_COUNTRY" | b"COUNTRY_OF_ISSUE")
-                    || (here == b"VALUE" && parent == b"NATIONALITY");
+                let parent = path
+                    .len()
+                    .checked_sub(2)
+                    .and_then(|i| path.get(i))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let countryish = matches!(
+                    here,
+                    b"COUNTRY" | b"COUNTRY_OF_BIRTH" | b"ISSUING_COUNTRY" | b"COUNTRY_OF_ISSUE"
+                ) || (here == b"VALUE" && parent == b"NATIONALITY");
                 if countryish && let Ok(s) = t.unescape() {
                     out.insert(s.trim().to_string());
                 }
@@ -45,7 +52,10 @@ fn un_country_strings(bytes: &[u8]) -> BTreeSet<String> {
 
 fn sdn_country_strings(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     for r in rdr.records().flatten().filter(|r| r.len() == 12) {
         let flag = r[9].trim();
         if flag != "-0-" {
@@ -54,7 +64,10 @@ fn sdn_country_strings(text: &str) -> BTreeSet<String> {
         for seg in r[11].trim_end_matches('.').split(';') {
             let seg = seg.trim();
             let seg = seg.strip_prefix("alt. ").unwrap_or(seg);
-            if let Some(c) = seg.strip_prefix("nationality ").or_else(|| seg.strip_prefix("citizen ")) {
+            if let Some(c) = seg
+                .strip_prefix("nationality ")
+                .or_else(|| seg.strip_prefix("citizen "))
+            {
                 out.insert(c.trim().to_string());
             }
         }
@@ -69,11 +82,22 @@ fn every_country_string_maps() {
         all.extend(un_country_strings(&std::fs::read(&p).expect("read")));
     }
     let un_count = all.len();
-    all.extend(sdn_country_strings(&std::fs::read_to_string(common::sdn_path()).expect("read")));
-    assert!(un_count > 100 && all.len() > un_count, "collected {un_count} UN and {} in all", all.len());
-    let unmapped: Vec<&String> =
-        all.iter().filter(|s| !s.is_empty() && country_codes(s).is_empty() && !is_known_non_country(s)).collect();
-    assert!(unmapped.is_empty(), "unmapped country strings: {unmapped:#?}");
+    all.extend(sdn_country_strings(
+        &std::fs::read_to_string(common::sdn_path()).expect("read"),
+    ));
+    assert!(
+        un_count > 100 && all.len() > un_count,
+        "collected {un_count} UN and {} in all",
+        all.len()
+    );
+    let unmapped: Vec<&String> = all
+        .iter()
+        .filter(|s| !s.is_empty() && country_codes(s).is_empty() && !is_known_non_country(s))
+        .collect();
+    assert!(
+        unmapped.is_empty(),
+        "unmapped country strings: {unmapped:#?}"
+    );
     // The documented exceptions really occur (the list is not stale).
     for n in NOT_COUNTRIES {
         assert!(all.contains(*n), "{n:?} no longer occurs");
@@ -82,7 +106,12 @@ fn every_country_string_maps() {
 
 #[test]
 fn dprk_spellings() {
-    for s in ["Democratic People's Republic of Korea", "Korea, North", "DPRK", "North Korea"] {
+    for s in [
+        "Democratic People's Republic of Korea",
+        "Korea, North",
+        "DPRK",
+        "North Korea",
+    ] {
         assert_eq!(country_codes(s), ["kp"], "{s}");
     }
 }

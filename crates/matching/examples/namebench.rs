@@ -5,7 +5,9 @@ use resolute_matching::compare_names;
 use resolute_model::Schema;
 
 fn main() {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "tests/fixtures/matching/opensanctions-name-bench-cases.csv".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "tests/fixtures/matching/opensanctions-name-bench-cases.csv".into());
     let verbose = std::env::args().any(|a| a == "-v");
     let mut rdr = match csv::Reader::from_path(&path) {
         Ok(r) => r,
@@ -28,7 +30,15 @@ fn main() {
             (false, false) => tn += 1,
         }
         if gold != pred {
-            println!("{} {:>3} {:.3} {:<10} {} | {}", if gold { "FN" } else { "FP" }, i + 1, s, &r[1], &r[2], &r[3]);
+            println!(
+                "{} {:>3} {:.3} {:<10} {} | {}",
+                if gold { "FN" } else { "FP" },
+                i + 1,
+                s,
+                &r[1],
+                &r[2],
+                &r[3]
+            );
             if verbose {
                 print!("{ex}");
             }
@@ -37,5 +47,10 @@ fn main() {
     let p = tp as f64 / (tp + fp).max(1) as f64;
     let rc = tp as f64 / (tp + fnn).max(1) as f64;
     println!("tp {tp} fp {fp} fn {fnn} tn {tn}");
-    println!("namebench: f1={:.3} p={:.3} r={:.3}", 2.0 * p * rc / (p + rc).max(1e-9), p, rc);
+    println!(
+        "namebench: f1={:.3} p={:.3} r={:.3}",
+        2.0 * p * rc / (p + rc).max(1e-9),
+        p,
+        rc
+    );
 }

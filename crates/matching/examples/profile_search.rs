@@ -34,17 +34,39 @@ fn cpu_seconds() -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let opt = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let Some(path) = args.first() else { fail("usage: profile_search QUERIES.jsonl [--entities F] [--dump-entities F] [--results F]".into()) };
+    let opt = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let Some(path) = args.first() else {
+        fail(
+            "usage: profile_search QUERIES.jsonl [--entities F] [--dump-entities F] [--results F]"
+                .into(),
+        )
+    };
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
-    let queries: Vec<Query> =
-        text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).filter_map(|v| Query::from_json(&v).ok()).collect();
+    let queries: Vec<Query> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| Query::from_json(&v).ok())
+        .collect();
     let entities: Vec<Entity> = match opt("--entities") {
         Some(f) => {
             let text = std::fs::read_to_string(&f).unwrap_or_else(|e| fail(format!("{f}: {e}")));
-            text.lines().enumerate().map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| fail(format!("{f}:{}: {e}", i + 1)))).collect()
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    serde_json::from_str(l).unwrap_or_else(|e| fail(format!("{f}:{}: {e}", i + 1)))
+                })
+                .collect()
         }
-        None => resolute_lists::bundled().unwrap_or_else(|e| fail(e.to_string())).into_iter().flat_map(|l| l.entities).collect(),
+        None => resolute_lists::bundled()
+            .unwrap_or_else(|e| fail(e.to_string()))
+            .into_iter()
+            .flat_map(|l| l.entities)
+            .collect(),
     };
     let mut entities = entities;
     let scale: usize = opt("--scale").and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -57,19 +79,29 @@ fn main() {
             state ^= state << 17;
             (state % n.max(1) as u64) as usize
         };
-        let words: Vec<String> = entities.iter().flat_map(|e| e.caption.split_whitespace().map(str::to_string)).collect();
+        let words: Vec<String> = entities
+            .iter()
+            .flat_map(|e| e.caption.split_whitespace().map(str::to_string))
+            .collect();
         let n = entities.len();
         for i in 0..n * (scale - 1) {
             let base = &entities[below(n)];
             let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
             let k = base.caption.split_whitespace().count().clamp(2, 4);
             let name: Vec<&str> = (0..k).map(|_| words[below(words.len())].as_str()).collect();
-            e.add_name(EntityName { value: name.join(" ").into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+            e.add_name(EntityName {
+                value: name.join(" ").into(),
+                kind: NameKind::Primary,
+                quality: NameQuality::Unspecified,
+                script: None,
+            });
             entities.push(e);
         }
     }
     if let Some(f) = opt("--dump-entities") {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&f).unwrap_or_else(|e| fail(format!("{f}: {e}"))));
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&f).unwrap_or_else(|e| fail(format!("{f}: {e}"))),
+        );
         for e in &entities {
             let line = serde_json::to_string(e).unwrap_or_else(|e| fail(e.to_string()));
             writeln!(w, "{line}").unwrap_or_else(|e| fail(e.to_string()));
@@ -77,16 +109,26 @@ fn main() {
     }
     let t = Instant::now();
     let index = MatchIndex::build(entities);
-    eprintln!("index of {} names built in {:.0} ms", index.name_count(), t.elapsed().as_secs_f64() * 1e3);
+    eprintln!(
+        "index of {} names built in {:.0} ms",
+        index.name_count(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let opts = MatchOptions::default();
     if let Some(f) = opt("--results") {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&f).unwrap_or_else(|e| fail(format!("{f}: {e}"))));
+        let mut w = std::io::BufWriter::new(
+            std::fs::File::create(&f).unwrap_or_else(|e| fail(format!("{f}: {e}"))),
+        );
         for q in &queries {
-            let line = serde_json::to_string(&index.search(q, &opts)).unwrap_or_else(|e| fail(e.to_string()));
+            let line = serde_json::to_string(&index.search(q, &opts))
+                .unwrap_or_else(|e| fail(e.to_string()));
             writeln!(w, "{line}").unwrap_or_else(|e| fail(e.to_string()));
         }
     }
-    let reps: usize = std::env::var("REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let mut hits = 0usize;
     let t = Instant::now();
     let c0 = cpu_seconds();

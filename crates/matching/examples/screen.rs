@@ -20,13 +20,23 @@ fn main() {
     let n = entities.len();
     let t = Instant::now();
     let index = MatchIndex::build(entities);
-    eprintln!("parsed {n} entities in {parsed:?}; index of {} names built in {:?}", index.name_count(), t.elapsed());
+    eprintln!(
+        "parsed {n} entities in {parsed:?}; index of {} names built in {:?}",
+        index.name_count(),
+        t.elapsed()
+    );
     let mut schema = Schema::Thing;
-    let opts = MatchOptions { cutoff: 0.3, ..MatchOptions::default() };
+    let opts = MatchOptions {
+        cutoff: 0.3,
+        ..MatchOptions::default()
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--schema" {
-            schema = args.next().and_then(|s| Schema::parse(&s)).unwrap_or(Schema::Thing);
+            schema = args
+                .next()
+                .and_then(|s| Schema::parse(&s))
+                .unwrap_or(Schema::Thing);
             continue;
         }
         let (name, rest) = a.split_once('|').unwrap_or((&a, ""));
@@ -37,14 +47,20 @@ fn main() {
             }
         }
         let t = Instant::now();
-        let reps = std::env::var("REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(1u32);
+        let reps = std::env::var("REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1u32);
         let mut r = Vec::new();
         for _ in 0..reps {
             r = index.search(&q, &opts);
         }
         println!("== {a} ({:?} per query)", t.elapsed() / reps);
         for m in r {
-            println!("[{}] {} {} {}\n{}", m.reference, m.caption, m.schema, m.score, m.explanation);
+            println!(
+                "[{}] {} {} {}\n{}",
+                m.reference, m.caption, m.schema, m.score, m.explanation
+            );
         }
     }
 }

@@ -77,7 +77,10 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
             && t.role != Role::Legal
             && next.role != Role::Legal
         {
-            out.push((key_hash_parts(b't', &[t.text.as_bytes(), next.text.as_bytes()]), 1.0));
+            out.push((
+                key_hash_parts(b't', &[t.text.as_bytes(), next.text.as_bytes()]),
+                1.0,
+            ));
         }
     }
     // A single token may be the other side's two words written together.
@@ -152,13 +155,28 @@ fn entity_names(e: &Entity) -> Vec<EntityName> {
     }
     // Entities built by hand or from FtM JSON carry only properties.
     let mut out = Vec::new();
-    for (p, kind) in [("name", NameKind::Primary), ("alias", NameKind::Alias), ("previousName", NameKind::Previous), ("weakAlias", NameKind::Weak)] {
+    for (p, kind) in [
+        ("name", NameKind::Primary),
+        ("alias", NameKind::Alias),
+        ("previousName", NameKind::Previous),
+        ("weakAlias", NameKind::Weak),
+    ] {
         for v in e.get(p) {
-            out.push(EntityName { value: v.clone(), kind, quality: Default::default(), script: None });
+            out.push(EntityName {
+                value: v.clone(),
+                kind,
+                quality: Default::default(),
+                script: None,
+            });
         }
     }
     if out.is_empty() && !e.caption.is_empty() {
-        out.push(EntityName { value: e.caption.as_str().into(), kind: NameKind::Primary, quality: Default::default(), script: None });
+        out.push(EntityName {
+            value: e.caption.as_str().into(),
+            kind: NameKind::Primary,
+            quality: Default::default(),
+            script: None,
+        });
     }
     out
 }
@@ -178,7 +196,12 @@ impl Inner {
                         if form.tokens.is_empty() {
                             continue;
                         }
-                        names.push(IndexedName { entity: i as u32, form, kind: n.kind, weak: n.is_weak() });
+                        names.push(IndexedName {
+                            entity: i as u32,
+                            form,
+                            kind: n.kind,
+                            weak: n.is_weak(),
+                        });
                     }
                 }
                 (names, EntityQuals::of(e))
@@ -199,14 +222,30 @@ impl Inner {
         }
         let postings = Postings::from_pairs(pairs);
         let name_entity: Vec<u32> = names.iter().map(|n| n.entity).collect();
-        let name_schema: Vec<Schema> = names.iter().map(|n| entities[n.entity as usize].schema).collect();
+        let name_schema: Vec<Schema> = names
+            .iter()
+            .map(|n| entities[n.entity as usize].schema)
+            .collect();
         let mut ids: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, q) in quals.iter().enumerate() {
             for k in &q.ids {
                 ids.entry(k.clone()).or_default().push(i as u32);
             }
         }
-        let by_id = entities.iter().enumerate().map(|(i, e)| (e.id.clone(), i as u32)).collect();
-        Inner { entities, by_id, names, quals, postings, ids, name_entity, name_schema }
+        let by_id = entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i as u32))
+            .collect();
+        Inner {
+            entities,
+            by_id,
+            names,
+            quals,
+            postings,
+            ids,
+            name_entity,
+            name_schema,
+        }
     }
 }

@@ -206,7 +206,12 @@ const FINALS: &[(&str, Fin)] = &[
 pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syllable>>> {
     // No romanization table uses f, q, v, x or z: a word with one of them
     // cannot be read (checked here before the search through the tables).
-    if token.is_empty() || token.len() > 12 || !token.bytes().all(|b| b.is_ascii_lowercase() && !matches!(b, b'f' | b'q' | b'v' | b'x' | b'z')) {
+    if token.is_empty()
+        || token.len() > 12
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() && !matches!(b, b'f' | b'q' | b'v' | b'x' | b'z'))
+    {
         return None;
     }
     let mut raw: Vec<Vec<RawSyl>> = Vec::new();
@@ -257,8 +262,12 @@ fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut
     }
     let last = cur.len() + 1 == max;
     let rest = &s[pos..];
-    let initials = std::iter::once((0usize, Ini::None))
-        .chain(INITIALS.iter().filter(|(t, _)| rest.starts_with(t.as_bytes())).map(|(t, c)| (t.len(), *c)));
+    let initials = std::iter::once((0usize, Ini::None)).chain(
+        INITIALS
+            .iter()
+            .filter(|(t, _)| rest.starts_with(t.as_bytes()))
+            .map(|(t, c)| (t.len(), *c)),
+    );
     for (il, ini) in initials {
         let after_i = &rest[il..];
         for (vt, v, v_alt) in VOWELS {
@@ -268,19 +277,30 @@ fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut
             let vl0 = vt.len();
             let after_v = &after_i[vl0..];
             // `ar` in `Park`, `Bark`: an English r marking a long a before a final.
-            let ar = *vt == "a" && after_v.first() == Some(&b'r') && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c));
+            let ar = *vt == "a"
+                && after_v.first() == Some(&b'r')
+                && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c));
             let vowel_opts = [(vl0, *v, *v_alt), (vl0 + 1, Vow::A, None)];
             for &(vl, v, v_alt) in &vowel_opts[..if ar { 2 } else { 1 }] {
                 let after_v = &after_i[vl..];
-                let finals = std::iter::once((0usize, Fin::None))
-                    .chain(FINALS.iter().filter(|(t, _)| after_v.starts_with(t.as_bytes())).map(|(t, f)| (t.len(), *f)));
+                let finals = std::iter::once((0usize, Fin::None)).chain(
+                    FINALS
+                        .iter()
+                        .filter(|(t, _)| after_v.starts_with(t.as_bytes()))
+                        .map(|(t, f)| (t.len(), *f)),
+                );
                 for (fl, fin) in finals {
                     let len = il + vl + fl;
                     // The last allowed syllable must end the word.
                     if last && pos + len != s.len() {
                         continue;
                     }
-                    let mut syl = RawSyl { start: pos, len, keys: [key(ini, v, fin), 0], nkeys: 1 };
+                    let mut syl = RawSyl {
+                        start: pos,
+                        len,
+                        keys: [key(ini, v, fin), 0],
+                        nkeys: 1,
+                    };
                     if let Some(alt) = v_alt
                         && fin != Fin::None
                     {
@@ -379,40 +399,68 @@ const H_FIN: [Fin; 28] = [
 ];
 
 /// DPRK-style romanization (breves dropped) of each jamo slot, for display.
-const R_INI: [&str; 19] = ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th", "ph", "h"];
-const R_VOW: [&str; 21] =
-    ["a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"];
-const R_FIN: [&str; 28] =
-    ["", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"];
+const R_INI: [&str; 19] = [
+    "k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj", "ch", "kh", "th",
+    "ph", "h",
+];
+const R_VOW: [&str; 21] = [
+    "a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we",
+    "wi", "yu", "u", "ui", "i",
+];
+const R_FIN: [&str; 28] = [
+    "", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p",
+    "t", "t", "ng", "t", "t", "k", "t", "p", "t",
+];
 
 fn jamo(c: char) -> Option<(usize, usize, usize)> {
     if !is_hangul_syllable(c) {
         return None;
     }
     let idx = c as u32 - HANGUL_BASE;
-    Some(((idx / 588) as usize, ((idx % 588) / 28) as usize, (idx % 28) as usize))
+    Some((
+        (idx / 588) as usize,
+        ((idx % 588) / 28) as usize,
+        (idx % 28) as usize,
+    ))
 }
 
 /// A Hangul syllable as a [`Syllable`] (key and DPRK-style romanization).
 pub fn hangul_syllable(c: char) -> Option<Syllable> {
     let (i, v, f) = jamo(c)?;
     let text = format!("{}{}{}", R_INI[i], R_VOW[v], R_FIN[f]);
-    Some(Syllable { text, keys: vec![key(H_INI[i], H_VOW[v], H_FIN[f])], hangul: Some(c) })
+    Some(Syllable {
+        text,
+        keys: vec![key(H_INI[i], H_VOW[v], H_FIN[f])],
+        hangul: Some(c),
+    })
 }
 
 /// DPRK-style romanization of a Hangul string (other characters kept).
 pub fn romanize_hangul(s: &str) -> String {
-    s.chars().map(|c| hangul_syllable(c).map(|x| x.text).unwrap_or_else(|| c.to_string())).collect()
+    s.chars()
+        .map(|c| {
+            hangul_syllable(c)
+                .map(|x| x.text)
+                .unwrap_or_else(|| c.to_string())
+        })
+        .collect()
 }
 
 /// Korean surnames in Hangul (the most frequent single-syllable ones and the
 /// two-syllable ones), used to split `김정은` into `김` + `정은` and to
 /// recognise Korean-shaped Latin names.
 const SURNAMES_1: &str = "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양손배백허남심노로하곽성차주우구민진지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부태피두감음빈동온호범좌팽승간상갈시단견당계";
-const SURNAMES_2: &[&str] = &["남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절"];
+const SURNAMES_2: &[&str] = &[
+    "남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방", "망절",
+];
 
-static SURNAME_KEYS: LazyLock<HashSet<SylKey>> =
-    LazyLock::new(|| SURNAMES_1.chars().filter_map(hangul_syllable).flat_map(|s| s.keys).collect());
+static SURNAME_KEYS: LazyLock<HashSet<SylKey>> = LazyLock::new(|| {
+    SURNAMES_1
+        .chars()
+        .filter_map(hangul_syllable)
+        .flat_map(|s| s.keys)
+        .collect()
+});
 
 /// Could this Latin syllable be a Korean surname?
 pub fn is_surname_syllable(s: &Syllable) -> bool {
@@ -424,7 +472,11 @@ pub fn split_hangul_name(word: &str) -> (Vec<Syllable>, Vec<Syllable>) {
     let chars: Vec<char> = word.chars().filter(|c| is_hangul_syllable(*c)).collect();
     let sy: Vec<Syllable> = chars.iter().filter_map(|c| hangul_syllable(*c)).collect();
     let two: String = chars.iter().take(2).collect();
-    let cut = if chars.len() >= 3 && SURNAMES_2.contains(&two.as_str()) { 2 } else { 1.min(chars.len()) };
+    let cut = if chars.len() >= 3 && SURNAMES_2.contains(&two.as_str()) {
+        2
+    } else {
+        1.min(chars.len())
+    };
     let (a, b) = sy.split_at(cut);
     (a.to_vec(), b.to_vec())
 }
@@ -435,7 +487,10 @@ mod tests {
 
     fn one(s: &str) -> Syllable {
         let p = parse_romanized(s, 1).unwrap_or_default();
-        p.into_iter().next().and_then(|mut v| v.pop()).unwrap_or_else(|| panic!("{s} does not parse"))
+        p.into_iter()
+            .next()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_else(|| panic!("{s} does not parse"))
     }
 
     fn eq(a: &str, b: &str) -> bool {
@@ -470,7 +525,14 @@ mod tests {
 
     #[test]
     fn different_syllables_differ() {
-        for (a, b) in [("il", "un"), ("yong", "pyong"), ("chol", "chun"), ("jong", "yong"), ("kim", "kin"), ("sik", "man")] {
+        for (a, b) in [
+            ("il", "un"),
+            ("yong", "pyong"),
+            ("chol", "chun"),
+            ("jong", "yong"),
+            ("kim", "kin"),
+            ("sik", "man"),
+        ] {
             assert!(!eq(a, b), "{a} !~ {b}");
         }
     }
@@ -478,7 +540,10 @@ mod tests {
     #[test]
     fn joined_given_names_have_two_syllable_readings() {
         let p = parse_romanized("jongun", 3).unwrap_or_default();
-        assert!(p.iter().any(|r| r.len() == 2 && r[0].text == "jong" && r[1].text == "un"));
+        assert!(
+            p.iter()
+                .any(|r| r.len() == 2 && r[0].text == "jong" && r[1].text == "un")
+        );
     }
 
     #[test]

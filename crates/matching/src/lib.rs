@@ -54,16 +54,31 @@ impl Query {
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(s)) => Some(s.clone()),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-            Some(_) => return Err(QueryError::BadField { field: "id".into(), message: "must be a string".into() }),
+            Some(_) => {
+                return Err(QueryError::BadField {
+                    field: "id".into(),
+                    message: "must be a string".into(),
+                });
+            }
         };
         let schema = match obj.get("schema") {
             None | Some(serde_json::Value::Null) => Schema::Thing,
-            Some(serde_json::Value::String(s)) => Schema::parse(s).ok_or_else(|| QueryError::UnknownSchema(s.clone()))?,
-            Some(_) => return Err(QueryError::BadField { field: "schema".into(), message: "must be a string".into() }),
+            Some(serde_json::Value::String(s)) => {
+                Schema::parse(s).ok_or_else(|| QueryError::UnknownSchema(s.clone()))?
+            }
+            Some(_) => {
+                return Err(QueryError::BadField {
+                    field: "schema".into(),
+                    message: "must be a string".into(),
+                });
+            }
         };
         let mut properties = BTreeMap::new();
         if let Some(p) = obj.get("properties") {
-            let p = p.as_object().ok_or_else(|| QueryError::BadField { field: "properties".into(), message: "must be an object".into() })?;
+            let p = p.as_object().ok_or_else(|| QueryError::BadField {
+                field: "properties".into(),
+                message: "must be an object".into(),
+            })?;
             for (k, vals) in p {
                 let list: Vec<String> = match vals {
                     serde_json::Value::String(s) => vec![s.clone()],
@@ -85,16 +100,27 @@ impl Query {
                     }
                     serde_json::Value::Null => continue,
                     _ => {
-                        return Err(QueryError::BadField { field: format!("properties.{k}"), message: "must be a list of strings".into() });
+                        return Err(QueryError::BadField {
+                            field: format!("properties.{k}"),
+                            message: "must be a list of strings".into(),
+                        });
                     }
                 };
-                let list: Vec<String> = list.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+                let list: Vec<String> = list
+                    .into_iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 if !list.is_empty() {
                     properties.insert(k.clone(), list);
                 }
             }
         }
-        let q = Query { id, schema, properties };
+        let q = Query {
+            id,
+            schema,
+            properties,
+        };
         if q.all_names().is_empty() {
             return Err(QueryError::NoName);
         }
@@ -103,14 +129,22 @@ impl Query {
 
     /// A query for one name.
     pub fn name(schema: Schema, name: &str) -> Query {
-        Query { id: None, schema, properties: BTreeMap::new() }.with("name", name)
+        Query {
+            id: None,
+            schema,
+            properties: BTreeMap::new(),
+        }
+        .with("name", name)
     }
 
     /// Add a property value (builder).
     pub fn with(mut self, prop: &str, value: &str) -> Query {
         let v = value.trim();
         if !v.is_empty() {
-            self.properties.entry(prop.to_string()).or_default().push(v.to_string());
+            self.properties
+                .entry(prop.to_string())
+                .or_default()
+                .push(v.to_string());
         }
         self
     }
@@ -121,14 +155,19 @@ impl Query {
 
     /// Every name of the query given directly (`name`, `alias`, `previousName`, `weakAlias`).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        ["name", "alias", "previousName", "weakAlias"].into_iter().flat_map(|p| self.get(p).iter().map(String::as_str))
+        ["name", "alias", "previousName", "weakAlias"]
+            .into_iter()
+            .flat_map(|p| self.get(p).iter().map(String::as_str))
     }
 
     /// Every name, plus one built from `firstName`/`middleName`/`lastName`
     /// when they are given.
     pub fn all_names(&self) -> Vec<String> {
         let mut out: Vec<String> = self.names().map(str::to_string).collect();
-        let parts: Vec<&str> = ["firstName", "middleName", "lastName"].iter().filter_map(|p| self.get(p).first().map(String::as_str)).collect();
+        let parts: Vec<&str> = ["firstName", "middleName", "lastName"]
+            .iter()
+            .filter_map(|p| self.get(p).first().map(String::as_str))
+            .collect();
         if !parts.is_empty() {
             out.push(parts.join(" "));
         }
@@ -151,7 +190,12 @@ pub struct MatchOptions {
 
 impl Default for MatchOptions {
     fn default() -> Self {
-        MatchOptions { threshold: 0.7, limit: 5, cutoff: 0.5, as_of: None }
+        MatchOptions {
+            threshold: 0.7,
+            limit: 5,
+            cutoff: 0.5,
+            as_of: None,
+        }
     }
 }
 
@@ -184,16 +228,29 @@ pub struct QualifierEffect {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "score {:.2}: query name \"{}\" ~ list name \"{}\"", self.score, self.query_name, self.matched_name)?;
+        write!(
+            f,
+            "score {:.2}: query name \"{}\" ~ list name \"{}\"",
+            self.score, self.query_name, self.matched_name
+        )?;
         if let Some(k) = &self.name_kind {
             write!(f, " ({k})")?;
         }
-        writeln!(f, ", name score {:.2} by {}", self.name_score, self.method.replace('_', " "))?;
+        writeln!(
+            f,
+            ", name score {:.2} by {}",
+            self.name_score,
+            self.method.replace('_', " ")
+        )?;
         for m in &self.alignment {
             match m.how {
-                How::Missing => writeln!(f, "  - {:<14} has no counterpart in the list name", m.query)?,
+                How::Missing => {
+                    writeln!(f, "  - {:<14} has no counterpart in the list name", m.query)?
+                }
                 How::Extra => writeln!(f, "  - {:<14} (list name only)", m.candidate)?,
-                How::NumberMismatch => writeln!(f, "  ! numbers differ: {} vs {}", m.query, m.candidate)?,
+                How::NumberMismatch => {
+                    writeln!(f, "  ! numbers differ: {} vs {}", m.query, m.candidate)?
+                }
                 _ => {
                     write!(f, "  = {:<14} ~ {:<14} {}", m.query, m.candidate, m.how)?;
                     if let Some(d) = m.distance {
@@ -204,7 +261,14 @@ impl fmt::Display for Explanation {
             }
         }
         for q in &self.qualifiers {
-            writeln!(f, "  {} {}: {} ({:+.2})", if q.effect >= 0.0 { "+" } else { "-" }, q.feature.replace('_', " "), q.detail, q.effect)?;
+            writeln!(
+                f,
+                "  {} {}: {} ({:+.2})",
+                if q.effect >= 0.0 { "+" } else { "-" },
+                q.feature.replace('_', " "),
+                q.detail,
+                q.effect
+            )?;
         }
         Ok(())
     }
@@ -264,7 +328,9 @@ const WEAK_ALIAS_FACTOR: f64 = 0.85;
 impl MatchIndex {
     /// Analyse every name of every entity and build the postings.
     pub fn build(entities: Vec<Entity>) -> MatchIndex {
-        MatchIndex { inner: Arc::new(index::Inner::build(entities)) }
+        MatchIndex {
+            inner: Arc::new(index::Inner::build(entities)),
+        }
     }
 
     /// Number of analysed list names (with their variants).
@@ -299,12 +365,23 @@ impl MatchIndex {
         keys.dedup_by_key(|k| k.0);
         // Rarest keys first; a very common key (`kim`, `trading`) is only
         // followed when nothing rarer was found.
-        let mut lists: Vec<(&[u32], f32)> = keys.iter().map(|(k, strength)| (inner.postings.get(*k), *strength)).collect();
+        let mut lists: Vec<(&[u32], f32)> = keys
+            .iter()
+            .map(|(k, strength)| (inner.postings.get(*k), *strength))
+            .collect();
         lists.sort_by_key(|l| l.0.len());
         let n_names = inner.names.len().max(1) as f32;
         let common_limit = (inner.names.len() / 20).max(600);
-        let weights: Vec<f32> =
-            lists.iter().map(|(p, strength)| if p.is_empty() { 0.0 } else { strength * (1.0 + n_names / p.len() as f32).ln() }).collect();
+        let weights: Vec<f32> = lists
+            .iter()
+            .map(|(p, strength)| {
+                if p.is_empty() {
+                    0.0
+                } else {
+                    strength * (1.0 + n_names / p.len() as f32).ln()
+                }
+            })
+            .collect();
         // What a name not found yet can still gather from the keys left.
         let mut remaining: Vec<f64> = vec![0.0; lists.len() + 1];
         for i in (0..lists.len()).rev() {
@@ -312,18 +389,27 @@ impl MatchIndex {
         }
         let name_ok = |ni: u32| -> bool {
             inner.name_schema[ni as usize].can_match(q.schema)
-                && opts.as_of.is_none_or(|d| inner.entities[inner.name_entity[ni as usize] as usize].listed_by(d))
+                && opts.as_of.is_none_or(|d| {
+                    inner.entities[inner.name_entity[ni as usize] as usize].listed_by(d)
+                })
         };
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
-            let Scratch { acc, touched, live, live_mark, supports } = &mut *scratch;
+            let Scratch {
+                acc,
+                touched,
+                live,
+                live_mark,
+                supports,
+            } = &mut *scratch;
             if acc.len() < inner.names.len() {
                 acc.resize(inner.names.len(), 0.0);
             }
             if live_mark.len() < inner.names.len() / 64 + 1 {
                 live_mark.resize(inner.names.len() / 64 + 1, 0);
             }
-            let is_live = |mark: &[u64], ni: u32| mark[(ni / 64) as usize] & (1u64 << (ni % 64)) != 0;
+            let is_live =
+                |mark: &[u64], ni: u32| mark[(ni / 64) as usize] & (1u64 << (ni % 64)) != 0;
             let set_live = |mark: &mut [u64], ni: u32, on: bool| {
                 let word = &mut mark[(ni / 64) as usize];
                 if on {
@@ -352,7 +438,11 @@ impl MatchIndex {
                 // have more support than a new name could still gather, new
                 // names could not be among the names scored.
                 if !closed && p.len() > 64 && touched.len() >= MAX_SCORED_NAMES {
-                    let ahead = touched.iter().filter(|&&ni| acc[ni as usize] > reachable && name_ok(ni)).take(MAX_SCORED_NAMES).count();
+                    let ahead = touched
+                        .iter()
+                        .filter(|&&ni| acc[ni as usize] > reachable && name_ok(ni))
+                        .take(MAX_SCORED_NAMES)
+                        .count();
                     closed = ahead >= MAX_SCORED_NAMES;
                 }
                 if closed && !was_closed {
@@ -370,7 +460,8 @@ impl MatchIndex {
                     if live.len() > 2 * MAX_SCORED_NAMES && p.len() > live.len() {
                         supports.clear();
                         supports.extend(live.iter().map(|&ni| acc[ni as usize]));
-                        let (_, kth, _) = supports.select_nth_unstable_by(MAX_SCORED_NAMES - 1, |a, b| b.total_cmp(a));
+                        let (_, kth, _) = supports
+                            .select_nth_unstable_by(MAX_SCORED_NAMES - 1, |a, b| b.total_cmp(a));
                         let kth = *kth;
                         live.retain(|&ni| {
                             let keep = acc[ni as usize] + reachable >= kth;
@@ -438,7 +529,14 @@ impl MatchIndex {
             ranked.truncate(MAX_SCORED_NAMES);
         }
         // Entities found by an identifier are candidates whatever their names.
-        let mut id_entities: Vec<u32> = quals.ids.iter().filter_map(|k| inner.ids.get(k)).flatten().copied().filter(|e| entity_ok(*e)).collect();
+        let mut id_entities: Vec<u32> = quals
+            .ids
+            .iter()
+            .filter_map(|k| inner.ids.get(k))
+            .flatten()
+            .copied()
+            .filter(|e| entity_ok(*e))
+            .collect();
         id_entities.sort_unstable();
         id_entities.dedup();
         // Stage 2: exact scoring, best name per entity.
@@ -450,7 +548,11 @@ impl MatchIndex {
             let ty = if q_ty == NameType::Any { e_ty } else { q_ty };
             for (fi, f) in forms.iter().enumerate() {
                 let c = names::compare(f, &n.form, ty, false);
-                let s = if n.weak { c.score * WEAK_ALIAS_FACTOR } else { c.score };
+                let s = if n.weak {
+                    c.score * WEAK_ALIAS_FACTOR
+                } else {
+                    c.score
+                };
                 let slot = best.iter().position(|b| b.0 == n.entity);
                 // Ties go to the earlier name (the primary name comes first).
                 match slot {
@@ -470,7 +572,9 @@ impl MatchIndex {
         let touch: u64 = ranked
             .iter()
             .flat_map(|(ni, _)| inner.names[*ni as usize].form.tokens.iter())
-            .fold(0, |x, t| x ^ t.text_hash ^ u64::from(t.text.as_bytes().last().copied().unwrap_or(0)));
+            .fold(0, |x, t| {
+                x ^ t.text_hash ^ u64::from(t.text.as_bytes().last().copied().unwrap_or(0))
+            });
         std::hint::black_box(touch);
         for (ni, _) in &ranked {
             consider(*ni as usize, &mut best);
@@ -515,10 +619,22 @@ impl MatchIndex {
             if score < opts.cutoff || score <= 0.0 {
                 continue;
             }
-            scored.push(Scored { ei, fi, ni, score, name_score, cmp_score: cmp.score, method });
+            scored.push(Scored {
+                ei,
+                fi,
+                ni,
+                score,
+                name_score,
+                cmp_score: cmp.score,
+                method,
+            });
         }
         let entity_id = |s: &Scored| inner.entities[s.ei as usize].id.as_str();
-        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| entity_id(a).cmp(entity_id(b))));
+        scored.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| entity_id(a).cmp(entity_id(b)))
+        });
         scored.truncate(opts.limit);
         // Explanations (token alignment) only for what is reported.
         scored
@@ -536,7 +652,8 @@ impl MatchIndex {
                     });
                 }
                 if s.name_score > 0.0 || !quals.ids.is_empty() {
-                    let (_, id_hit) = qualifiers::apply(&quals, &inner.quals[s.ei as usize], Some(&mut effects));
+                    let (_, id_hit) =
+                        qualifiers::apply(&quals, &inner.quals[s.ei as usize], Some(&mut effects));
                     if id_hit.is_some() {
                         let raised = identifier_score(s.name_score);
                         if let Some(x) = effects.iter_mut().find(|x| x.feature == "identifier") {
@@ -575,7 +692,10 @@ impl MatchIndex {
     }
 
     pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.inner.by_id.get(id).map(|&i| &self.inner.entities[i as usize])
+        self.inner
+            .by_id
+            .get(id)
+            .map(|&i| &self.inner.entities[i as usize])
     }
 
     pub fn entities(&self) -> &[Entity] {

@@ -7,7 +7,10 @@ use resolute_model::Schema;
 use serde::Serialize;
 
 use crate::korean::{self, Syllable};
-use crate::text::{self, osa_distance, osa_distance_bytes, phonetic_key, weighted_distance, weighted_distance_bytes};
+use crate::text::{
+    self, osa_distance, osa_distance_bytes, phonetic_key, weighted_distance,
+    weighted_distance_bytes,
+};
 
 /// Which comparison rules apply, from the schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,21 +101,96 @@ pub struct NameForm {
 }
 
 const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "lord", "lady", "madam", "mme", "mlle", "herr", "frau", "rev", "gen",
-    "general", "col", "colonel", "maj", "major", "capt", "captain", "lt", "marshal", "admiral", "adm", "comrade", "jr", "sr",
-    "president", "premier", "chairman", "minister", "king", "prince", "princess", "queen", "emir", "excellency", "his", "her",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "madam",
+    "mme",
+    "mlle",
+    "herr",
+    "frau",
+    "rev",
+    "gen",
+    "general",
+    "col",
+    "colonel",
+    "maj",
+    "major",
+    "capt",
+    "captain",
+    "lt",
+    "marshal",
+    "admiral",
+    "adm",
+    "comrade",
+    "jr",
+    "sr",
+    "president",
+    "premier",
+    "chairman",
+    "minister",
+    "king",
+    "prince",
+    "princess",
+    "queen",
+    "emir",
+    "excellency",
+    "his",
+    "her",
 ];
 
 const STOP: &[&str] = &[
-    "al", "el", "bin", "bint", "ben", "de", "da", "di", "del", "della", "der", "den", "van", "von", "la", "le", "du", "dos", "das",
-    "y", "of", "the", "and", "und", "et", "for", "in", "fur",
+    "al", "el", "bin", "bint", "ben", "de", "da", "di", "del", "della", "der", "den", "van", "von",
+    "la", "le", "du", "dos", "das", "y", "of", "the", "and", "und", "et", "for", "in", "fur",
 ];
 
 const GENERIC: &[&str] = &[
-    "group", "holding", "holdings", "international", "intl", "trading", "trade", "general", "industries", "industry", "industrial",
-    "services", "service", "enterprise", "enterprises", "bank", "national", "global", "company", "corporation", "solutions",
-    "management", "organisation", "organization", "association", "foundation", "fund", "trust", "partners", "capital",
-    "investment", "investments", "development", "import", "export", "shipping", "commercial", "technology", "systems",
+    "group",
+    "holding",
+    "holdings",
+    "international",
+    "intl",
+    "trading",
+    "trade",
+    "general",
+    "industries",
+    "industry",
+    "industrial",
+    "services",
+    "service",
+    "enterprise",
+    "enterprises",
+    "bank",
+    "national",
+    "global",
+    "company",
+    "corporation",
+    "solutions",
+    "management",
+    "organisation",
+    "organization",
+    "association",
+    "foundation",
+    "fund",
+    "trust",
+    "partners",
+    "capital",
+    "investment",
+    "investments",
+    "development",
+    "import",
+    "export",
+    "shipping",
+    "commercial",
+    "technology",
+    "systems",
 ];
 
 /// Legal forms: word sequences → canonical form. Longest first.
@@ -179,7 +257,12 @@ const LEGAL: &[(&str, &str)] = &[
 ];
 
 static LEGAL_WORDS: std::sync::LazyLock<Vec<(Vec<&'static str>, &'static str)>> =
-    std::sync::LazyLock::new(|| LEGAL.iter().map(|(p, c)| (p.split(' ').collect(), *c)).collect());
+    std::sync::LazyLock::new(|| {
+        LEGAL
+            .iter()
+            .map(|(p, c)| (p.split(' ').collect(), *c))
+            .collect()
+    });
 
 const NUMBER_WORDS: &[(&str, u64)] = &[
     ("zero", 0),
@@ -231,7 +314,9 @@ const NUMBER_WORDS: &[(&str, u64)] = &[
 ];
 
 /// Vessel name prefixes (ship type abbreviations), dropped.
-const OBJECT_PREFIXES: &[&str] = &["mv", "mt", "ss", "m", "v", "fv", "sv", "my", "yacht", "vessel"];
+const OBJECT_PREFIXES: &[&str] = &[
+    "mv", "mt", "ss", "m", "v", "fv", "sv", "my", "yacht", "vessel",
+];
 
 fn number_value(t: &str, ty: NameType) -> Option<u64> {
     if t.bytes().all(|b| b.is_ascii_digit()) {
@@ -248,10 +333,18 @@ fn number_value(t: &str, ty: NameType) -> Option<u64> {
 impl NameForm {
     pub fn new(name: &str, ty: NameType) -> NameForm {
         let words = text::words(name);
-        let hangul_words: Vec<&str> = words.iter().filter(|w| w.hangul).map(|w| w.text.as_str()).collect();
+        let hangul_words: Vec<&str> = words
+            .iter()
+            .filter(|w| w.hangul)
+            .map(|w| w.text.as_str())
+            .collect();
         let mut raw: Vec<String> = Vec::new();
         let mut korean_hangul: Option<Vec<Syllable>> = None;
-        if !hangul_words.is_empty() && hangul_words.len() == words.len() && ty != NameType::Organization && ty != NameType::Object {
+        if !hangul_words.is_empty()
+            && hangul_words.len() == words.len()
+            && ty != NameType::Organization
+            && ty != NameType::Object
+        {
             // A Hangul personal name: surname + given syllables.
             let mut all = Vec::new();
             for (i, w) in hangul_words.iter().enumerate() {
@@ -268,7 +361,12 @@ impl NameForm {
         } else {
             for w in &words {
                 if w.hangul {
-                    raw.extend(w.text.chars().filter_map(korean::hangul_syllable).map(|s| s.text));
+                    raw.extend(
+                        w.text
+                            .chars()
+                            .filter_map(korean::hangul_syllable)
+                            .map(|s| s.text),
+                    );
                 } else {
                     raw.push(w.text.clone());
                 }
@@ -289,7 +387,12 @@ impl NameForm {
                 let mut hit = None;
                 for (words, canon) in LEGAL_WORDS.iter() {
                     let n = words.len();
-                    if i + n <= raw.len() && raw[i..i + n].iter().map(String::as_str).eq(words.iter().copied()) {
+                    if i + n <= raw.len()
+                        && raw[i..i + n]
+                            .iter()
+                            .map(String::as_str)
+                            .eq(words.iter().copied())
+                    {
                         hit = Some((n, *canon));
                         break;
                     }
@@ -307,7 +410,10 @@ impl NameForm {
                 if v >= 20
                     && v % 10 == 0
                     && v < 100
-                    && let Some(u) = raw.get(j).and_then(|t| number_value(t, ty)).filter(|u| *u < 10)
+                    && let Some(u) = raw
+                        .get(j)
+                        .and_then(|t| number_value(t, ty))
+                        .filter(|u| *u < 10)
                 {
                     total += u;
                     j += 1;
@@ -338,25 +444,46 @@ impl NameForm {
         let normalized = match &korean_hangul {
             // Hangul compares exactly with Hangul (종 is not 정 even though both romanize `jong`).
             Some(h) => h.iter().filter_map(|s| s.hangul).collect(),
-            None => tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
+            None => tokens
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         };
-        let initials: String =
-            tokens.iter().filter(|t| matches!(t.role, Role::Name | Role::Generic)).filter_map(|t| t.text.chars().next()).collect();
-        let numbers = tokens.iter().filter(|t| t.role == Role::Number).map(|t| t.text.clone()).collect();
+        let initials: String = tokens
+            .iter()
+            .filter(|t| matches!(t.role, Role::Name | Role::Generic))
+            .filter_map(|t| t.text.chars().next())
+            .collect();
+        let numbers = tokens
+            .iter()
+            .filter(|t| t.role == Role::Number)
+            .map(|t| t.text.clone())
+            .collect();
         let korean = match korean_hangul {
             Some(h) => Some(vec![h]),
             None if matches!(ty, NameType::Person | NameType::Any) => korean_readings(&tokens),
             None => None,
         };
         let normalized_hash = crate::index::key_hash(b'n', &normalized);
-        NameForm { original: name.to_string(), normalized, normalized_hash, tokens, korean, initials, numbers }
+        NameForm {
+            original: name.to_string(),
+            normalized,
+            normalized_hash,
+            tokens,
+            korean,
+            initials,
+            numbers,
+        }
     }
 }
 
 impl Token {
     fn new(text: String, role: Role) -> Token {
         let syllable = if role == Role::Name && text.len() <= 6 {
-            korean::parse_romanized(&text, 1).and_then(|r| r.into_iter().next()).and_then(|mut v| v.pop())
+            korean::parse_romanized(&text, 1)
+                .and_then(|r| r.into_iter().next())
+                .and_then(|mut v| v.pop())
         } else {
             None
         };
@@ -398,7 +525,12 @@ fn consonant_mask(t: &str) -> u32 {
 /// or two syllables (`Jong-un`, `Jongun`), 2–4 syllables in all, with a
 /// Korean surname first or last.
 fn korean_readings(tokens: &[Token]) -> Option<Vec<Vec<Syllable>>> {
-    if tokens.len() < 2 || tokens.len() > 4 || tokens.iter().any(|t| t.role != Role::Name && t.role != Role::Stop) {
+    if tokens.len() < 2
+        || tokens.len() > 4
+        || tokens
+            .iter()
+            .any(|t| t.role != Role::Name && t.role != Role::Stop)
+    {
         return None;
     }
     let mut per_token = Vec::with_capacity(tokens.len());
@@ -410,8 +542,14 @@ fn korean_readings(tokens: &[Token]) -> Option<Vec<Vec<Syllable>>> {
         r.retain(|x| x.len() == fewest);
         per_token.push(r);
     }
-    let first_ok = per_token.first().is_some_and(|r| r.iter().any(|x| x.len() == 1 && korean::is_surname_syllable(&x[0])));
-    let last_ok = per_token.last().is_some_and(|r| r.iter().any(|x| x.len() == 1 && korean::is_surname_syllable(&x[0])));
+    let first_ok = per_token.first().is_some_and(|r| {
+        r.iter()
+            .any(|x| x.len() == 1 && korean::is_surname_syllable(&x[0]))
+    });
+    let last_ok = per_token.last().is_some_and(|r| {
+        r.iter()
+            .any(|x| x.len() == 1 && korean::is_surname_syllable(&x[0]))
+    });
     if !first_ok && !last_ok {
         return None;
     }
@@ -434,7 +572,11 @@ fn korean_readings(tokens: &[Token]) -> Option<Vec<Vec<Syllable>>> {
         }
     }
     readings.retain(|r| r.len() >= 2);
-    if readings.is_empty() { None } else { Some(readings) }
+    if readings.is_empty() {
+        None
+    } else {
+        Some(readings)
+    }
 }
 
 /// How a query token aligned with a list token.
@@ -512,18 +654,32 @@ const KOREAN_MISSING: f64 = 1.5;
 /// the score is the same.
 pub fn compare(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> NameComparison {
     if q.tokens.is_empty() || c.tokens.is_empty() {
-        return NameComparison { score: 0.0, method: "empty", alignment: Vec::new() };
+        return NameComparison {
+            score: 0.0,
+            method: "empty",
+            alignment: Vec::new(),
+        };
     }
     if q.normalized_hash == c.normalized_hash && q.normalized == c.normalized {
         let alignment = if explain {
             q.tokens
                 .iter()
-                .map(|t| TokenMatch { query: t.text.clone(), candidate: t.text.clone(), how: How::Exact, score: 1.0, distance: None })
+                .map(|t| TokenMatch {
+                    query: t.text.clone(),
+                    candidate: t.text.clone(),
+                    how: How::Exact,
+                    score: 1.0,
+                    distance: None,
+                })
                 .collect()
         } else {
             Vec::new()
         };
-        return NameComparison { score: 1.0, method: "literal", alignment };
+        return NameComparison {
+            score: 1.0,
+            method: "literal",
+            alignment,
+        };
     }
     if let (Some(qk), Some(ck)) = (&q.korean, &c.korean) {
         return compare_korean(qk, ck, explain);
@@ -563,14 +719,15 @@ fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>], explain: bool) -> 
                 match pick {
                     Some(j) => {
                         used[j] = true;
-                        let exact = c[j].text == qs.text && qs.hangul.is_none() == c[j].hangul.is_none();
+                        let exact =
+                            c[j].text == qs.text && qs.hangul.is_none() == c[j].hangul.is_none();
                         let s = if exact { 1.0 } else { SYL_ROMANIZATION };
                         sum += s;
                         matched += 1;
                         if explain {
                             align.push(TokenMatch {
-                            query: display_syl(qs),
-                            candidate: display_syl(&c[j]),
+                                query: display_syl(qs),
+                                candidate: display_syl(&c[j]),
                                 how: if exact { How::Exact } else { How::Romanization },
                                 score: s,
                                 distance: None,
@@ -596,18 +753,32 @@ fn compare_korean(qr: &[Vec<Syllable>], cr: &[Vec<Syllable>], explain: bool) -> 
                 if !used[j] {
                     extra += 1;
                     if explain {
-                        align.push(TokenMatch { query: String::new(), candidate: display_syl(cs), how: How::Extra, score: 0.0, distance: None });
+                        align.push(TokenMatch {
+                            query: String::new(),
+                            candidate: display_syl(cs),
+                            how: How::Extra,
+                            score: 0.0,
+                            distance: None,
+                        });
                     }
                 }
             }
             let den = matched as f64 + KOREAN_MISSING * (missing + extra) as f64;
             let score = if den > 0.0 { sum / den } else { 0.0 };
             if best.as_ref().is_none_or(|b| score > b.score) {
-                best = Some(NameComparison { score, method: "korean_syllables", alignment: align });
+                best = Some(NameComparison {
+                    score,
+                    method: "korean_syllables",
+                    alignment: align,
+                });
             }
         }
     }
-    best.unwrap_or(NameComparison { score: 0.0, method: "korean_syllables", alignment: Vec::new() })
+    best.unwrap_or(NameComparison {
+        score: 0.0,
+        method: "korean_syllables",
+        alignment: Vec::new(),
+    })
 }
 
 fn display_syl(s: &Syllable) -> String {
@@ -630,7 +801,13 @@ fn edit_budget(len: usize) -> f64 {
 
 /// Similarity of two single tokens with how they matched.
 /// `explain` asks for the edit count of fuzzy matches (shown in explanations only).
-fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool) -> Option<(f64, How, Option<usize>)> {
+fn token_sim(
+    a: &Token,
+    b: &Token,
+    ty: NameType,
+    both_first: bool,
+    explain: bool,
+) -> Option<(f64, How, Option<usize>)> {
     if a.text_hash == b.text_hash && a.text == b.text {
         return Some((1.0, How::Exact, None));
     }
@@ -648,7 +825,11 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool
         return Some((0.9, How::Romanization, None));
     }
     if a.role == Role::Initial || b.role == Role::Initial {
-        let (i, w) = if a.role == Role::Initial { (a, b) } else { (b, a) };
+        let (i, w) = if a.role == Role::Initial {
+            (a, b)
+        } else {
+            (b, a)
+        };
         if ty == NameType::Person && w.text.starts_with(&i.text) && w.role != Role::Initial {
             return Some((0.75, How::Initial, None));
         }
@@ -658,7 +839,11 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool
     let budget = edit_budget(len);
     // Each edit changes at most two consonant classes and costs at least 0.5.
     let class_diff = (a.consonants ^ b.consonants).count_ones();
-    let d = if f64::from(class_diff.div_ceil(2)) * 0.5 > budget { budget + 1.0 } else { weighted_distance(&a.text, &b.text, budget) };
+    let d = if f64::from(class_diff.div_ceil(2)) * 0.5 > budget {
+        budget + 1.0
+    } else {
+        weighted_distance(&a.text, &b.text, budget)
+    };
     if d <= budget {
         // The first letter is rarely misspelt: a change there costs more.
         let first_differs = a.text.as_bytes().first() != b.text.as_bytes().first();
@@ -666,11 +851,19 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool
         if first_differs {
             s -= 0.1;
         }
-        let edits = if explain { Some(osa_distance(&a.text, &b.text, 8)) } else { None };
+        let edits = if explain {
+            Some(osa_distance(&a.text, &b.text, 8))
+        } else {
+            None
+        };
         return Some((s.max(0.0), How::Fuzzy, edits));
     }
     // Inflection: `Bank`/`Banking`, `Lavrov`/`Lavrovs`, `Force`/`Forces`.
-    let (short, long) = if a.text.len() <= b.text.len() { (&a.text, &b.text) } else { (&b.text, &a.text) };
+    let (short, long) = if a.text.len() <= b.text.len() {
+        (&a.text, &b.text)
+    } else {
+        (&b.text, &a.text)
+    };
     if short.len() >= 4 && long.starts_with(short.as_str()) {
         let rest = &long[short.len()..];
         if rest == "s" || rest == "es" || (rest == "ing" && ty != NameType::Person) {
@@ -678,10 +871,18 @@ fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool
         }
     }
     // `Ben` for `Benjamin`: a short form that is the start of the other word.
-    if ty == NameType::Person && both_first && a.text.len().min(b.text.len()) >= 3 && (a.text.starts_with(&b.text) || b.text.starts_with(&a.text)) {
+    if ty == NameType::Person
+        && both_first
+        && a.text.len().min(b.text.len()) >= 3
+        && (a.text.starts_with(&b.text) || b.text.starts_with(&a.text))
+    {
         return Some((0.75, How::Initial, None));
     }
-    if len >= 5 && a.phonetic_hash == b.phonetic_hash && a.phonetic == b.phonetic && a.phonetic.len() >= 3 {
+    if len >= 5
+        && a.phonetic_hash == b.phonetic_hash
+        && a.phonetic == b.phonetic
+        && a.phonetic.len() >= 3
+    {
         return Some((0.8, How::Phonetic, None));
     }
     None
@@ -732,12 +933,27 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     let qt = &q.tokens;
     let ct = &c.tokens;
     let mut scratch = TOKEN_SCRATCH.take();
-    let TokenScratch { edges, qused, cused, aligned_pairs, unmatched, joined } = &mut scratch;
+    let TokenScratch {
+        edges,
+        qused,
+        cused,
+        aligned_pairs,
+        unmatched,
+        joined,
+    } = &mut scratch;
     edges.clear();
     for (i, a) in qt.iter().enumerate() {
         for (j, b) in ct.iter().enumerate() {
             if let Some((sim, how, distance)) = token_sim(a, b, ty, i == 0 && j == 0, explain) {
-                edges.push(Edge { qi: i, qn: 1, ci: j, cn: 1, sim, how, distance });
+                edges.push(Edge {
+                    qi: i,
+                    qn: 1,
+                    ci: j,
+                    cn: 1,
+                    sim,
+                    how,
+                    distance,
+                });
             }
         }
     }
@@ -745,7 +961,10 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     let mut join = |one: &Token, many: &[Token]| -> Option<(f64, Option<usize>, How)> {
         // Both an acronym and a joined word start with the first letter of
         // the first word: most pairs end here, before any other work.
-        if one.first != many[0].first || one.role == Role::Number || many.iter().any(|t| t.role == Role::Number) {
+        if one.first != many[0].first
+            || one.role == Role::Number
+            || many.iter().any(|t| t.role == Role::Number)
+        {
             return None;
         }
         let total: usize = many.iter().map(|t| t.text.len()).sum();
@@ -753,7 +972,10 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         if (ty != NameType::Person || one.text.len() <= 3)
             && one.text.len() == many.len()
             && many.iter().all(|t| t.text.len() > 1)
-            && many.iter().zip(one.text.bytes()).all(|(t, b)| t.text.as_bytes().first() == Some(&b))
+            && many
+                .iter()
+                .zip(one.text.bytes())
+                .all(|(t, b)| t.text.as_bytes().first() == Some(&b))
         {
             return Some((0.85, None, How::Acronym));
         }
@@ -769,8 +991,18 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
             return Some((0.98, None, How::Joined));
         }
         let d = weighted_distance_bytes(one_text, m, budget);
-        let edits = || if explain { Some(osa_distance_bytes(one_text, m, 8)) } else { None };
-        if d <= budget { Some((0.98 - 1.5 * d / len as f64, edits(), How::Joined)) } else { None }
+        let edits = || {
+            if explain {
+                Some(osa_distance_bytes(one_text, m, 8))
+            } else {
+                None
+            }
+        };
+        if d <= budget {
+            Some((0.98 - 1.5 * d / len as f64, edits(), How::Joined))
+        } else {
+            None
+        }
     };
     for n in 2..=3 {
         for i in 0..qt.len() {
@@ -778,17 +1010,37 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
                 if j + n <= ct.len()
                     && let Some((sim, d, how)) = join(&qt[i], &ct[j..j + n])
                 {
-                    edges.push(Edge { qi: i, qn: 1, ci: j, cn: n, sim, how, distance: d });
+                    edges.push(Edge {
+                        qi: i,
+                        qn: 1,
+                        ci: j,
+                        cn: n,
+                        sim,
+                        how,
+                        distance: d,
+                    });
                 }
                 if i + n <= qt.len()
                     && let Some((sim, d, how)) = join(&ct[j], &qt[i..i + n])
                 {
-                    edges.push(Edge { qi: i, qn: n, ci: j, cn: 1, sim, how, distance: d });
+                    edges.push(Edge {
+                        qi: i,
+                        qn: n,
+                        ci: j,
+                        cn: 1,
+                        sim,
+                        how,
+                        distance: d,
+                    });
                 }
             }
         }
     }
-    edges.sort_by(|a, b| b.sim.total_cmp(&a.sim).then((b.qn + b.cn).cmp(&(a.qn + a.cn))));
+    edges.sort_by(|a, b| {
+        b.sim
+            .total_cmp(&a.sim)
+            .then((b.qn + b.cn).cmp(&(a.qn + a.cn)))
+    });
     qused.clear();
     qused.resize(qt.len(), false);
     cused.clear();
@@ -799,7 +1051,9 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     let mut strong_name_match = false;
     aligned_pairs.clear();
     for &e in edges.iter() {
-        if qused[e.qi..e.qi + e.qn].iter().any(|x| *x) || cused[e.ci..e.ci + e.cn].iter().any(|x| *x) {
+        if qused[e.qi..e.qi + e.qn].iter().any(|x| *x)
+            || cused[e.ci..e.ci + e.cn].iter().any(|x| *x)
+        {
             continue;
         }
         qused[e.qi..e.qi + e.qn].iter_mut().for_each(|x| *x = true);
@@ -810,19 +1064,33 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         let w = wq.max(wc);
         num += e.sim * w;
         den += w;
-        if e.sim >= 0.3 && !matches!(e.how, How::Acronym | How::Initial) && qt[e.qi..e.qi + e.qn].iter().chain(&ct[e.ci..e.ci + e.cn]).any(|t| matches!(t.role, Role::Name | Role::Number)) {
+        if e.sim >= 0.3
+            && !matches!(e.how, How::Acronym | How::Initial)
+            && qt[e.qi..e.qi + e.qn]
+                .iter()
+                .chain(&ct[e.ci..e.ci + e.cn])
+                .any(|t| matches!(t.role, Role::Name | Role::Number))
+        {
             strong_name_match = true;
         }
         if explain {
             align.push((
-            e.qi,
-            TokenMatch {
-                query: qt[e.qi..e.qi + e.qn].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
-                candidate: ct[e.ci..e.ci + e.cn].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" "),
-                how: e.how,
-                score: round3(e.sim),
-                distance: e.distance,
-            },
+                e.qi,
+                TokenMatch {
+                    query: qt[e.qi..e.qi + e.qn]
+                        .iter()
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    candidate: ct[e.ci..e.ci + e.cn]
+                        .iter()
+                        .map(|t| t.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    how: e.how,
+                    score: round3(e.sim),
+                    distance: e.distance,
+                },
             ));
         }
     }
@@ -832,18 +1100,35 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         NameType::Object => 0.6,
     };
     let counts = |t: &Token| matches!(t.role, Role::Name | Role::Initial | Role::Generic);
-    let q_unmatched = qt.iter().enumerate().filter(|(i, t)| !qused[*i] && counts(t)).count();
+    let q_unmatched = qt
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| !qused[*i] && counts(t))
+        .count();
     let c_has_unmatched = ct.iter().enumerate().any(|(j, t)| !cused[j] && counts(t));
     // A query part that the list name lacks, when the list name is fully
     // covered, is an omission by the list (persons: more given names than
     // the list knows); when the list name has an unmatched part too, the
     // two contradict each other and both count in full.
-    let query_extra_weight = if ty == NameType::Person && !c_has_unmatched { 0.5 } else { 1.0 };
+    let query_extra_weight = if ty == NameType::Person && !c_has_unmatched {
+        0.5
+    } else {
+        1.0
+    };
     for (i, t) in qt.iter().enumerate() {
         if !qused[i] {
             den += t.weight * query_extra_weight;
             if explain {
-                align.push((i, TokenMatch { query: t.text.clone(), candidate: String::new(), how: How::Missing, score: 0.0, distance: None }));
+                align.push((
+                    i,
+                    TokenMatch {
+                        query: t.text.clone(),
+                        candidate: String::new(),
+                        how: How::Missing,
+                        score: 0.0,
+                        distance: None,
+                    },
+                ));
             }
         }
     }
@@ -869,13 +1154,23 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
         };
         den += t.weight * w;
         if explain {
-            extras.push(TokenMatch { query: String::new(), candidate: t.text.clone(), how: How::Extra, score: 0.0, distance: None });
+            extras.push(TokenMatch {
+                query: String::new(),
+                candidate: t.text.clone(),
+                how: How::Extra,
+                score: 0.0,
+                distance: None,
+            });
         }
     }
     align.sort_by_key(|(i, _)| *i);
     let mut alignment: Vec<TokenMatch> = align.into_iter().map(|(_, m)| m).collect();
     alignment.extend(extras);
-    let mut score = if den > 0.0 && strong_name_match { num / den } else { 0.0 };
+    let mut score = if den > 0.0 && strong_name_match {
+        num / den
+    } else {
+        0.0
+    };
     // Arabic nasab: the word after `bin` is the father's name. `Salman bin
     // Muhammad` is the son of Muhammad, not `Muhammad bin Salman`.
     if ty != NameType::Organization
@@ -894,7 +1189,9 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
     // Different legal forms (`AG` / `GmbH`) are different companies more often than not.
     let q_legal = qt.iter().any(|t| t.role == Role::Legal);
     let c_legal = ct.iter().any(|t| t.role == Role::Legal);
-    let legal_aligned = aligned_pairs.iter().any(|(a, b)| qt[*a].role == Role::Legal && ct[*b].role == Role::Legal);
+    let legal_aligned = aligned_pairs
+        .iter()
+        .any(|(a, b)| qt[*a].role == Role::Legal && ct[*b].role == Role::Legal);
     if q_legal && c_legal && !legal_aligned {
         score *= 0.85;
     }
@@ -910,24 +1207,53 @@ fn compare_tokens(q: &NameForm, c: &NameForm, ty: NameType, explain: bool) -> Na
             distance: None,
         });
     }
-    NameComparison { score: score.clamp(0.0, 1.0), method: if ty == NameType::Object { "object" } else { "tokens" }, alignment }
+    NameComparison {
+        score: score.clamp(0.0, 1.0),
+        method: if ty == NameType::Object {
+            "object"
+        } else {
+            "tokens"
+        },
+        alignment,
+    }
 }
 
 /// `FTB` against `Foreign Trade Bank`: the single-token side equals the
 /// initials of the other's words.
 fn compare_acronym(a: &NameForm, b: &NameForm) -> Option<NameComparison> {
     let names: Vec<&Token> = a.tokens.iter().filter(|t| t.role != Role::Legal).collect();
-    if names.len() != 1 || names[0].text.len() < 2 || names[0].text.len() > 8 || b.initials.len() < 2 {
+    if names.len() != 1
+        || names[0].text.len() < 2
+        || names[0].text.len() > 8
+        || b.initials.len() < 2
+    {
         return None;
     }
     let acr = &names[0].text;
-    let with_stop: String = b.tokens.iter().filter(|t| t.role != Role::Legal && t.role != Role::Number).filter_map(|t| t.text.chars().next()).collect();
+    let with_stop: String = b
+        .tokens
+        .iter()
+        .filter(|t| t.role != Role::Legal && t.role != Role::Number)
+        .filter_map(|t| t.text.chars().next())
+        .collect();
     if *acr == b.initials || *acr == with_stop {
-        let full = b.tokens.iter().filter(|t| t.role != Role::Legal).map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+        let full = b
+            .tokens
+            .iter()
+            .filter(|t| t.role != Role::Legal)
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         return Some(NameComparison {
             score: 0.85,
             method: "acronym",
-            alignment: vec![TokenMatch { query: acr.clone(), candidate: full, how: How::Acronym, score: 0.85, distance: None }],
+            alignment: vec![TokenMatch {
+                query: acr.clone(),
+                candidate: full,
+                how: How::Acronym,
+                score: 0.85,
+                distance: None,
+            }],
         });
     }
     None
@@ -951,8 +1277,12 @@ pub fn name_variants(name: &str) -> Vec<String> {
         // Only when the parenthesis is another name of the same thing (an
         // acronym such as `(FTB)`); `Bank of China (Hong Kong)` names a branch.
         let inside_norm = text::normalize(inside);
-        let initials: String = text::words(outside).iter().filter_map(|w| w.text.chars().next()).collect();
-        let is_acronym = !inside_norm.contains(' ') && inside_norm.len() >= 2 && initials.contains(&inside_norm);
+        let initials: String = text::words(outside)
+            .iter()
+            .filter_map(|w| w.text.chars().next())
+            .collect();
+        let is_acronym =
+            !inside_norm.contains(' ') && inside_norm.len() >= 2 && initials.contains(&inside_norm);
         if is_acronym && !outside.is_empty() {
             out.push(outside.to_string());
             out.push(inside.to_string());

@@ -38,29 +38,48 @@ pub enum PairsError {
 /// Read every row; bad rows come back as `Err` and the rest goes on.
 pub fn read_pairs<R: Read>(input: R) -> Result<Vec<Result<Pair, PairError>>, PairsError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = rdr.headers().map_err(|e| PairsError::Header(e.to_string()))?.clone();
-    let col = |name: &'static str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name)).ok_or(PairsError::MissingColumn(name));
+    let headers = rdr
+        .headers()
+        .map_err(|e| PairsError::Header(e.to_string()))?
+        .clone();
+    let col = |name: &'static str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .ok_or(PairsError::MissingColumn(name))
+    };
     let (c_schema, c1, c2) = (col("schema")?, col("name1")?, col("name2")?);
-    let c_label = headers.iter().position(|h| h.trim().eq_ignore_ascii_case("is_match"));
+    let c_label = headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case("is_match"));
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 1;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                out.push(Err(PairError { row, message: e.to_string() }));
+                out.push(Err(PairError {
+                    row,
+                    message: e.to_string(),
+                }));
                 continue;
             }
         };
         let field = |c: usize| rec.get(c).map(str::trim).unwrap_or("");
         let schema_s = field(c_schema);
         let Some(schema) = Schema::parse(schema_s) else {
-            out.push(Err(PairError { row, message: format!("unknown schema {schema_s:?}") }));
+            out.push(Err(PairError {
+                row,
+                message: format!("unknown schema {schema_s:?}"),
+            }));
             continue;
         };
         let (n1, n2) = (field(c1), field(c2));
         if n1.is_empty() || n2.is_empty() {
-            out.push(Err(PairError { row, message: "name1 and name2 must not be empty".into() }));
+            out.push(Err(PairError {
+                row,
+                message: "name1 and name2 must not be empty".into(),
+            }));
             continue;
         }
         let label = c_label.and_then(|c| match field(c).to_ascii_lowercase().as_str() {
@@ -68,7 +87,13 @@ pub fn read_pairs<R: Read>(input: R) -> Result<Vec<Result<Pair, PairError>>, Pai
             "false" | "0" | "no" => Some(false),
             _ => None,
         });
-        out.push(Ok(Pair { row, schema, name1: n1.to_string(), name2: n2.to_string(), label }));
+        out.push(Ok(Pair {
+            row,
+            schema,
+            name1: n1.to_string(),
+            name2: n2.to_string(),
+            label,
+        }));
     }
     Ok(out)
 }
@@ -99,7 +124,11 @@ impl Confusion {
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -113,13 +142,19 @@ mod tests {
         let rows = read_pairs(csv.as_bytes()).unwrap_or_default();
         assert_eq!(rows.len(), 3);
         let first = rows[0].as_ref().map_err(|e| e.to_string());
-        assert_eq!(first.map(|p| (p.name1.as_str(), p.label)), Ok(("Putin, Vladimir", Some(true))));
+        assert_eq!(
+            first.map(|p| (p.name1.as_str(), p.label)),
+            Ok(("Putin, Vladimir", Some(true)))
+        );
         assert!(matches!(&rows[1], Err(e) if e.row == 2 && e.message.contains("Planet")));
         assert!(matches!(&rows[2], Err(e) if e.row == 3));
     }
 
     #[test]
     fn missing_column_is_a_file_error() {
-        assert!(matches!(read_pairs("a,b\n1,2\n".as_bytes()), Err(PairsError::MissingColumn("schema"))));
+        assert!(matches!(
+            read_pairs("a,b\n1,2\n".as_bytes()),
+            Err(PairsError::MissingColumn("schema"))
+        ));
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use chrono::Datelike;
 use resolute_model::{Entity, FuzzyDate, PartialDate, country_by_code, country_from_name, prop};
 
-use crate::{Query, QualifierEffect};
+use crate::{QualifierEffect, Query};
 
 /// Identifier properties compared exactly (after normalization).
 pub const ID_PROPS: &[&str] = &[
@@ -24,12 +24,22 @@ pub const ID_PROPS: &[&str] = &[
     "vatCode",
 ];
 
-const COUNTRY_PROPS: &[&str] = &[prop::NATIONALITY, prop::CITIZENSHIP, prop::COUNTRY, prop::JURISDICTION, prop::FLAG];
+const COUNTRY_PROPS: &[&str] = &[
+    prop::NATIONALITY,
+    prop::CITIZENSHIP,
+    prop::COUNTRY,
+    prop::JURISDICTION,
+    prop::FLAG,
+];
 
 /// Upper-case alphanumerics; IMO numbers lose their `IMO` prefix, BICs are
 /// compared on their first 8 characters (the branch code is optional).
 pub fn normalize_id(prop: &str, v: &str) -> Option<String> {
-    let mut s: String = v.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect();
+    let mut s: String = v
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     if prop == prop::IMO_NUMBER
         && let Some(rest) = s.strip_prefix("IMO")
     {
@@ -94,7 +104,12 @@ impl EntityQuals {
     pub fn of(e: &Entity) -> EntityQuals {
         let mut birth_dates = e.birth_dates.clone();
         if birth_dates.is_empty() {
-            birth_dates = e.get(prop::BIRTH_DATE).iter().filter_map(|d| d.parse::<PartialDate>().ok()).map(FuzzyDate::exact).collect();
+            birth_dates = e
+                .get(prop::BIRTH_DATE)
+                .iter()
+                .filter_map(|d| d.parse::<PartialDate>().ok())
+                .map(FuzzyDate::exact)
+                .collect();
         }
         EntityQuals {
             ids: id_keys(|p| e.get(p)),
@@ -119,7 +134,11 @@ impl QueryQuals {
         QueryQuals {
             ids: id_keys(|p| q.get(p)),
             countries: country_codes(|p| q.get(p)),
-            birth_dates: q.get(prop::BIRTH_DATE).iter().filter_map(|d| d.parse::<PartialDate>().ok()).collect(),
+            birth_dates: q
+                .get(prop::BIRTH_DATE)
+                .iter()
+                .filter_map(|d| d.parse::<PartialDate>().ok())
+                .collect(),
             gender: q.get(prop::GENDER).iter().find_map(|g| gender_of(g)),
         }
     }
@@ -129,7 +148,11 @@ impl QueryQuals {
 /// identifier decides the match on its own. The effects are written to `out`
 /// when given (for reported results); scoring alone passes `None` and skips
 /// formatting them.
-pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<QualifierEffect>>) -> (f64, Option<String>) {
+pub fn apply(
+    q: &QueryQuals,
+    e: &EntityQuals,
+    mut out: Option<&mut Vec<QualifierEffect>>,
+) -> (f64, Option<String>) {
     macro_rules! note {
         ($effect:expr) => {
             if let Some(o) = out.as_mut() {
@@ -140,17 +163,29 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<Qualifier
     let mut delta = 0.0;
     let id_hit = q.ids.iter().find(|k| e.ids.contains(k)).cloned();
     if let Some(k) = &id_hit {
-        note!(QualifierEffect { feature: "identifier".into(), effect: 0.0, detail: format!("same identifier {k}") });
+        note!(QualifierEffect {
+            feature: "identifier".into(),
+            effect: 0.0,
+            detail: format!("same identifier {k}")
+        });
     } else if !q.ids.is_empty() && !e.ids.is_empty() {
         // Both have identifiers of the same class, none equal: mild (people
         // renew passports, lists keep old ones).
-        let same_class = q.ids.iter().any(|k| e.ids.iter().any(|x| x.split(':').next() == k.split(':').next()));
+        let same_class = q.ids.iter().any(|k| {
+            e.ids
+                .iter()
+                .any(|x| x.split(':').next() == k.split(':').next())
+        });
         if same_class {
             delta -= 0.05;
             note!(QualifierEffect {
                 feature: "identifier".into(),
                 effect: -0.05,
-                detail: format!("identifiers differ ({} vs {})", q.ids.join(", "), e.ids.join(", ")),
+                detail: format!(
+                    "identifiers differ ({} vs {})",
+                    q.ids.join(", "),
+                    e.ids.join(", ")
+                ),
             });
         }
     }
@@ -158,7 +193,11 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<Qualifier
         let (d, detail) = compare_dob(&q.birth_dates, &e.birth_dates);
         if d != 0.0 {
             delta += d;
-            note!(QualifierEffect { feature: "birth_date".into(), effect: d, detail });
+            note!(QualifierEffect {
+                feature: "birth_date".into(),
+                effect: d,
+                detail
+            });
         }
     }
     if !q.countries.is_empty() && !e.countries.is_empty() {
@@ -178,7 +217,14 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<Qualifier
             note!(QualifierEffect {
                 feature: "nationality".into(),
                 effect: 0.03,
-                detail: format!("both {}", q.countries.intersection(&e.countries).cloned().collect::<Vec<_>>().join(",")),
+                detail: format!(
+                    "both {}",
+                    q.countries
+                        .intersection(&e.countries)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
             });
         }
     }
@@ -186,13 +232,21 @@ pub fn apply(q: &QueryQuals, e: &EntityQuals, mut out: Option<&mut Vec<Qualifier
         && a != b
     {
         delta -= 0.2;
-        note!(QualifierEffect { feature: "gender".into(), effect: -0.2, detail: format!("query {a}, list {b}") });
+        note!(QualifierEffect {
+            feature: "gender".into(),
+            effect: -0.2,
+            detail: format!("query {a}, list {b}")
+        });
     }
     (delta, id_hit)
 }
 
 fn compare_dob(q: &[PartialDate], e: &[FuzzyDate]) -> (f64, String) {
-    let list = e.iter().map(ToString::to_string).collect::<Vec<_>>().join(" / ");
+    let list = e
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" / ");
     let mut best = -1.0f64;
     let mut best_detail = String::new();
     for qd in q {
@@ -214,14 +268,26 @@ fn compare_dob(q: &[PartialDate], e: &[FuzzyDate]) -> (f64, String) {
                     // Same year, other day: a typo or a day/month swap is
                     // plausible, a flip costs little.
                     let flipped = qd.day.zip(qd.month).is_some_and(|(d, m)| {
-                        d <= 12 && PartialDate { year: qd.year, month: Some(d), day: Some(m) }.to_string() == ed.from.to_string()
+                        d <= 12
+                            && PartialDate {
+                                year: qd.year,
+                                month: Some(d),
+                                day: Some(m),
+                            }
+                            .to_string()
+                                == ed.from.to_string()
                     });
-                    if flipped { (-0.05, format!("{qd} is {ed} with day and month swapped")) } else { (-0.1, format!("{qd} vs {ed}: same year, other day")) }
+                    if flipped {
+                        (-0.05, format!("{qd} is {ed} with day and month swapped"))
+                    } else {
+                        (-0.1, format!("{qd} vs {ed}: same year, other day"))
+                    }
                 } else {
                     // Years far apart rule the person out more surely than a
                     // neighbouring year (a typo or an approximate list date).
                     let (lo, hi) = ed.span();
-                    let gap = (i64::from(qd.year) - i64::from(hi.year())).max(i64::from(lo.year()) - i64::from(qd.year));
+                    let gap = (i64::from(qd.year) - i64::from(hi.year()))
+                        .max(i64::from(lo.year()) - i64::from(qd.year));
                     if gap >= 3 {
                         (-0.35, format!("{qd} vs {ed}: {gap} years apart"))
                     } else {

@@ -10,7 +10,10 @@ use crate::korean::is_hangul_syllable;
 /// aspiration mark (`Ch'oe` → `choe`), dots inside abbreviations
 /// (`U.S.A.` → `usa`, `Co.` → `co`).
 fn is_glue(c: char) -> bool {
-    matches!(c, '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʹ' | '′' | '.')
+    matches!(
+        c,
+        '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʻ' | 'ʹ' | '′' | '.'
+    )
 }
 
 /// One normalized word.
@@ -29,7 +32,11 @@ pub struct Word {
 /// transliterated to ASCII with `any_ascii`.
 pub fn words(s: &str) -> Vec<Word> {
     // ASCII text is its own NFKC form: skip the normalizer (most names).
-    if s.is_ascii() { words_of(s.chars()) } else { words_of(s.nfkc()) }
+    if s.is_ascii() {
+        words_of(s.chars())
+    } else {
+        words_of(s.nfkc())
+    }
 }
 
 fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
@@ -39,7 +46,11 @@ fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
     let mut cur_translit = false;
     let flush = |cur: &mut String, hangul: &mut bool, translit: &mut bool, out: &mut Vec<Word>| {
         if !cur.is_empty() {
-            out.push(Word { text: std::mem::take(cur), hangul: *hangul, transliterated: *translit });
+            out.push(Word {
+                text: std::mem::take(cur),
+                hangul: *hangul,
+                transliterated: *translit,
+            });
         }
         *hangul = false;
         *translit = false;
@@ -61,7 +72,11 @@ fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
         }
         if c == '&' {
             flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
-            out.push(Word { text: "and".into(), hangul: false, transliterated: false });
+            out.push(Word {
+                text: "and".into(),
+                hangul: false,
+                transliterated: false,
+            });
             continue;
         }
         if c.is_ascii_alphanumeric() {
@@ -108,7 +123,11 @@ fn is_latin(c: char) -> bool {
 /// Normalized single string (words joined by a space), for display and exact
 /// comparison.
 pub fn normalize(s: &str) -> String {
-    words(s).into_iter().map(|w| w.text).collect::<Vec<_>>().join(" ")
+    words(s)
+        .into_iter()
+        .map(|w| w.text)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Damerau–Levenshtein (optimal string alignment) distance over bytes of
@@ -131,7 +150,9 @@ pub fn osa_distance_bytes(a: &[u8], b: &[u8], max: usize) -> usize {
         [&mut x[..=n], &mut y[..=n], &mut z[..=n]]
     } else {
         heap = vec![vec![0usize; n + 1]; 3];
-        let [x, y, z] = &mut heap[..] else { return max + 1 };
+        let [x, y, z] = &mut heap[..] else {
+            return max + 1;
+        };
         [&mut x[..], &mut y[..], &mut z[..]]
     };
     let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
@@ -178,8 +199,18 @@ const fn sub_tenths(a: u8, b: u8) -> u8 {
     let (x, y) = if a < b { (a, b) } else { (b, a) };
     if matches!(
         (x, y),
-        (b'c', b'k') | (b'k', b'q') | (b'g', b'q') | (b's', b'z') | (b'j', b'z') | (b'v', b'w') | (b'c', b's') | (b'0', b'o') | (b'1', b'i')
-            | (b'1', b'l') | (b'9', b'g') | (b'5', b's')
+        (b'c', b'k')
+            | (b'k', b'q')
+            | (b'g', b'q')
+            | (b's', b'z')
+            | (b'j', b'z')
+            | (b'v', b'w')
+            | (b'c', b's')
+            | (b'0', b'o')
+            | (b'1', b'i')
+            | (b'1', b'l')
+            | (b'9', b'g')
+            | (b'5', b's')
     ) {
         return 5;
     }
@@ -283,7 +314,9 @@ pub fn weighted_distance_bytes(a: &[u8], b: &[u8], max: f64) -> f64 {
         cur[0] = prev[0] + del;
         let mut row_min = cur[0];
         for j in 1..=n {
-            let mut v = (prev[j] + del).min(cur[j - 1] + ins[j]).min(prev[j - 1] + sub_cost_tenths(ai, b[j - 1]));
+            let mut v = (prev[j] + del)
+                .min(cur[j - 1] + ins[j])
+                .min(prev[j - 1] + sub_cost_tenths(ai, b[j - 1]));
             if i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(prev2[j - 2] + 6);
             }
@@ -356,8 +389,18 @@ mod tests {
                 return 0.4;
             }
             let pair = |x: u8, y: u8| (a == x && b == y) || (a == y && b == x);
-            if pair(b'c', b'k') || pair(b'q', b'k') || pair(b'q', b'g') || pair(b'z', b's') || pair(b'j', b'z') || pair(b'v', b'w')
-                || pair(b'c', b's') || pair(b'0', b'o') || pair(b'1', b'i') || pair(b'1', b'l') || pair(b'9', b'g') || pair(b'5', b's')
+            if pair(b'c', b'k')
+                || pair(b'q', b'k')
+                || pair(b'q', b'g')
+                || pair(b'z', b's')
+                || pair(b'j', b'z')
+                || pair(b'v', b'w')
+                || pair(b'c', b's')
+                || pair(b'0', b'o')
+                || pair(b'1', b'i')
+                || pair(b'1', b'l')
+                || pair(b'9', b'g')
+                || pair(b'5', b's')
             {
                 return 0.5;
             }
@@ -396,18 +439,24 @@ mod tests {
             let mut cur = [0f32; ROW];
             let max = max as f32;
             for j in 1..=n {
-                prev[j] = prev[j - 1] + indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied()) as f32;
+                prev[j] = prev[j - 1]
+                    + indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied())
+                        as f32;
             }
             let mut ins_costs = [0f32; ROW];
             for j in 1..=n {
-                ins_costs[j] = indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied()) as f32;
+                ins_costs[j] =
+                    indel_cost(b[j - 1], j.checked_sub(2).map(|k| b[k]), b.get(j).copied()) as f32;
             }
             for i in 1..=a.len() {
-                let del = indel_cost(a[i - 1], i.checked_sub(2).map(|k| a[k]), a.get(i).copied()) as f32;
+                let del =
+                    indel_cost(a[i - 1], i.checked_sub(2).map(|k| a[k]), a.get(i).copied()) as f32;
                 cur[0] = prev[0] + del;
                 let mut row_min = cur[0];
                 for j in 1..=n {
-                    let mut v = (prev[j] + del).min(cur[j - 1] + ins_costs[j]).min(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]) as f32);
+                    let mut v = (prev[j] + del)
+                        .min(cur[j - 1] + ins_costs[j])
+                        .min(prev[j - 1] + sub_cost(a[i - 1], b[j - 1]) as f32);
                     if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                         v = v.min(prev2[j - 2] + 0.6);
                     }
@@ -431,7 +480,10 @@ mod tests {
         // DPRK pairs (real names, many spelling variants of each other).
         let mut words = std::collections::BTreeSet::new();
         for f in ["opensanctions-name-bench-cases.csv", "dprk-pairs.csv"] {
-            let path = format!("{}/../../tests/fixtures/matching/{f}", env!("CARGO_MANIFEST_DIR"));
+            let path = format!(
+                "{}/../../tests/fixtures/matching/{f}",
+                env!("CARGO_MANIFEST_DIR")
+            );
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
             for w in normalize(&text).split(' ') {
                 if w.len() >= 3 {
@@ -445,7 +497,11 @@ mod tests {
         let mut within = 0;
         for (i, a) in words.iter().enumerate() {
             // Each word against its neighbours in sorted order (close spellings) and a spread of others.
-            for b in words[i + 1..].iter().take(12).chain(words.iter().step_by(37)) {
+            for b in words[i + 1..]
+                .iter()
+                .take(12)
+                .chain(words.iter().step_by(37))
+            {
                 for max in [0.5, 1.0, 1.5, 2.0, 2.5] {
                     let new = weighted_distance(a, b, max);
                     let old = reference::reference_weighted_distance(a, b, max);
@@ -458,7 +514,10 @@ mod tests {
                 }
             }
         }
-        assert!(within > 1000, "only {within} of {compared} pairs within budget");
+        assert!(
+            within > 1000,
+            "only {within} of {compared} pairs within budget"
+        );
     }
 
     #[test]

@@ -10,7 +10,14 @@ fn score(a: &str, b: &str) -> f64 {
 
 #[test]
 fn hangul_without_spaces_finds_every_spelling_of_kim_jong_un() {
-    for other in ["Kim Jong Un", "KIM Jong Un", "Gim Jeong-eun", "Kim Jŏng-ŭn", "Jong Un Kim", "Kim Jongun"] {
+    for other in [
+        "Kim Jong Un",
+        "KIM Jong Un",
+        "Gim Jeong-eun",
+        "Kim Jŏng-ŭn",
+        "Jong Un Kim",
+        "Kim Jongun",
+    ] {
         let s = score("김정은", other);
         assert!(s >= 0.9, "김정은 vs {other}: {s}");
     }
@@ -64,7 +71,10 @@ fn a_missing_syllable_is_not_a_strong_match() {
 fn explanation_names_the_romanization_variant() {
     let (_, ex) = compare_names(Schema::Person, "Choe Ryong Hae", "Chwe Ryong Hae");
     let text = ex.to_string();
-    assert!(text.contains("choe") && text.contains("chwe") && text.contains("romanization variant"), "{text}");
+    assert!(
+        text.contains("choe") && text.contains("chwe") && text.contains("romanization variant"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -72,8 +82,18 @@ fn organisations_acronyms_legal_forms_and_vessel_numbers() {
     let org = |a: &str, b: &str| compare_names(Schema::Organization, a, b).0;
     assert!(org("FTB", "FOREIGN TRADE BANK (FTB)") >= 0.7);
     assert!(org("Foreign Trade Bank", "FOREIGN TRADE BANK (FTB)") >= 0.9);
-    assert!(org("Korea Mining Development Trading Corp", "KOREA MINING DEVELOPMENT TRADING CORPORATION") >= 0.95);
-    assert!(org("Korea Ryonbong General Corp.", "KOREA RYONBONG GENERAL CORPORATION") >= 0.95);
+    assert!(
+        org(
+            "Korea Mining Development Trading Corp",
+            "KOREA MINING DEVELOPMENT TRADING CORPORATION"
+        ) >= 0.95
+    );
+    assert!(
+        org(
+            "Korea Ryonbong General Corp.",
+            "KOREA RYONBONG GENERAL CORPORATION"
+        ) >= 0.95
+    );
     assert!(org("Deutsche Bank AG", "Deutsche Bank GmbH") < 0.9);
     let vessel = |a: &str, b: &str| compare_names(Schema::Vessel, a, b).0;
     assert!(vessel("Petrel 8", "PETREL 8") >= 0.99);
@@ -83,7 +103,13 @@ fn organisations_acronyms_legal_forms_and_vessel_numbers() {
 
 #[test]
 fn scores_stay_in_unit_interval_for_odd_input() {
-    for (a, b) in [("", "Kim"), ("...", "---"), ("ＫＩＭ", "kim"), ("金正恩", "Kim Jong Un"), ("Ким Чен Ын", "Kim Jong Un")] {
+    for (a, b) in [
+        ("", "Kim"),
+        ("...", "---"),
+        ("ＫＩＭ", "kim"),
+        ("金正恩", "Kim Jong Un"),
+        ("Ким Чен Ын", "Kim Jong Un"),
+    ] {
         let s = score(a, b);
         assert!((0.0..=1.0).contains(&s), "{a} vs {b}: {s}");
     }
@@ -94,7 +120,10 @@ fn scores_stay_in_unit_interval_for_odd_input() {
 /// threshold must stay at or above 0.86 (logic-v2 scores 0.799).
 #[test]
 fn name_bench_f1_at_default_threshold() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/matching/opensanctions-name-bench-cases.csv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/matching/opensanctions-name-bench-cases.csv"
+    );
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let rows = pairs::read_pairs(file).unwrap_or_else(|e| panic!("{e}"));
     let mut c = pairs::Confusion::default();
@@ -105,5 +134,11 @@ fn name_bench_f1_at_default_threshold() {
         }
     }
     assert_eq!(c.tp + c.fp + c.fn_ + c.tn, 598);
-    assert!(c.f1() >= 0.86, "F1 {:.3} (P {:.3} R {:.3})", c.f1(), c.precision(), c.recall());
+    assert!(
+        c.f1() >= 0.86,
+        "F1 {:.3} (P {:.3} R {:.3})",
+        c.f1(),
+        c.precision(),
+        c.recall()
+    );
 }

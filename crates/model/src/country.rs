@@ -63,7 +63,11 @@ fn name_key(name: &str) -> String {
         })
         .filter(|c| *c != '\0')
         .collect();
-    lowered.split_whitespace().filter(|w| *w != "the").collect::<Vec<_>>().join(" ")
+    lowered
+        .split_whitespace()
+        .filter(|w| *w != "the")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
@@ -113,7 +117,11 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             by_name.insert(name_key(name), idx);
         }
     }
-    Table { countries, by_code, by_name }
+    Table {
+        countries,
+        by_code,
+        by_name,
+    }
 });
 
 /// Look a country up by ISO alpha-2 or alpha-3 code, any case.
@@ -153,12 +161,30 @@ mod tests {
 
     #[test]
     fn maps_list_spellings() {
-        for n in ["Democratic People's Republic of Korea", "Korea, North", "NORTH KOREA", "DPRK", "the Democratic People's Republic of Korea"] {
-            assert_eq!(country_from_name(n).map(|c| c.alpha2.as_str()), Some("KP"), "{n}");
+        for n in [
+            "Democratic People's Republic of Korea",
+            "Korea, North",
+            "NORTH KOREA",
+            "DPRK",
+            "the Democratic People's Republic of Korea",
+        ] {
+            assert_eq!(
+                country_from_name(n).map(|c| c.alpha2.as_str()),
+                Some("KP"),
+                "{n}"
+            );
         }
-        assert_eq!(country_from_name("Iran (Islamic Republic of)").unwrap().alpha2, "IR");
+        assert_eq!(
+            country_from_name("Iran (Islamic Republic of)")
+                .unwrap()
+                .alpha2,
+            "IR"
+        );
         assert_eq!(country_from_name("Burma").unwrap().alpha2, "MM");
-        assert_eq!(country_from_name("Russian Federation").unwrap().alpha2, "RU");
+        assert_eq!(
+            country_from_name("Russian Federation").unwrap().alpha2,
+            "RU"
+        );
         assert!(country_from_name("Atlantis").is_none());
     }
 

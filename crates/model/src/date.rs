@@ -8,8 +8,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use compact_str::{CompactString, ToCompactString};
 use chrono::{Datelike, NaiveDate};
+use compact_str::{CompactString, ToCompactString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -28,11 +28,19 @@ pub struct PartialDate {
 
 impl PartialDate {
     pub fn year(year: i32) -> Self {
-        Self { year, month: None, day: None }
+        Self {
+            year,
+            month: None,
+            day: None,
+        }
     }
 
     pub fn from_naive(d: NaiveDate) -> Self {
-        Self { year: d.year(), month: Some(d.month() as u8), day: Some(d.day() as u8) }
+        Self {
+            year: d.year(),
+            month: Some(d.month() as u8),
+            day: Some(d.day() as u8),
+        }
     }
 
     /// The first day this partial date may stand for.
@@ -49,7 +57,11 @@ impl PartialDate {
         match (self.month, self.day) {
             (Some(m), Some(d)) => NaiveDate::from_ymd_opt(self.year, m as u32, d as u32),
             (Some(m), None) => {
-                let (ny, nm) = if m == 12 { (self.year + 1, 1) } else { (self.year, m as u32 + 1) };
+                let (ny, nm) = if m == 12 {
+                    (self.year + 1, 1)
+                } else {
+                    (self.year, m as u32 + 1)
+                };
                 NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt())
             }
             _ => NaiveDate::from_ymd_opt(self.year, 12, 31),
@@ -72,7 +84,9 @@ impl PartialDate {
     /// writes thousands of them.
     pub fn to_iso(&self) -> CompactString {
         match self.iso_digits() {
-            Some((buf, len)) => CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string()),
+            Some((buf, len)) => {
+                CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string())
+            }
             None => self.to_compact_string(),
         }
     }
@@ -134,24 +148,44 @@ impl FromStr for PartialDate {
         let bad = || DateError::Invalid(s.to_string());
         // The usual form, `YYYY-MM-DD` in digits, read directly (same checks as below).
         if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes()
-            && [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit)
+            && [y0, y1, y2, y3, m0, m1, d0, d1]
+                .iter()
+                .all(u8::is_ascii_digit)
         {
             let num = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
             let year = i32::from(num(y0, y1)) * 100 + i32::from(num(y2, y3));
-            let pd = PartialDate { year, month: Some(num(m0, m1)), day: Some(num(d0, d1)) };
+            let pd = PartialDate {
+                year,
+                month: Some(num(m0, m1)),
+                day: Some(num(d0, d1)),
+            };
             return pd.as_naive().map(|_| pd).ok_or_else(bad);
         }
         let t = s.trim();
         let t = t.split(['T', ' ']).next().unwrap_or(t);
         let mut parts = t.split('-');
-        let year: i32 = parts.next().filter(|p| p.len() == 4).and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let year: i32 = parts
+            .next()
+            .filter(|p| p.len() == 4)
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(bad)?;
         let month = match parts.next() {
             None => None,
-            Some(p) => Some(p.parse::<u8>().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?),
+            Some(p) => Some(
+                p.parse::<u8>()
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(bad)?,
+            ),
         };
         let day = match parts.next() {
             None => None,
-            Some(p) => Some(p.parse::<u8>().ok().filter(|d| (1..=31).contains(d)).ok_or_else(bad)?),
+            Some(p) => Some(
+                p.parse::<u8>()
+                    .ok()
+                    .filter(|d| (1..=31).contains(d))
+                    .ok_or_else(bad)?,
+            ),
         };
         if parts.next().is_some() {
             return Err(bad());
@@ -198,11 +232,19 @@ pub struct FuzzyDate {
 
 impl FuzzyDate {
     pub fn exact(d: PartialDate) -> Self {
-        Self { qualifier: DateQualifier::Exact, from: d, to: None }
+        Self {
+            qualifier: DateQualifier::Exact,
+            from: d,
+            to: None,
+        }
     }
 
     pub fn between(from: PartialDate, to: PartialDate) -> Self {
-        Self { qualifier: DateQualifier::Between, from, to: Some(to) }
+        Self {
+            qualifier: DateQualifier::Between,
+            from,
+            to: Some(to),
+        }
     }
 
     /// Earliest and latest day the date may stand for. An approximate date
@@ -212,7 +254,9 @@ impl FuzzyDate {
         let lo = self.from.first_day();
         let hi = self.to.unwrap_or(self.from).last_day();
         if self.qualifier == DateQualifier::Approximately {
-            let widen = |d: NaiveDate, years: i32| NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day().min(28)).unwrap_or(d);
+            let widen = |d: NaiveDate, years: i32| {
+                NaiveDate::from_ymd_opt(d.year() + years, d.month(), d.day().min(28)).unwrap_or(d)
+            };
             (widen(lo, -1), widen(hi, 1))
         } else {
             (lo, hi)
@@ -255,10 +299,29 @@ mod tests {
 
     #[test]
     fn parses_partial_dates() {
-        assert_eq!("1984".parse::<PartialDate>().unwrap(), PartialDate::year(1984));
-        assert_eq!("1984-01-08".parse::<PartialDate>().unwrap().to_string(), "1984-01-08");
-        assert_eq!("1984-02".parse::<PartialDate>().unwrap().last_day().to_string(), "1984-02-29");
-        assert_eq!("2017-08-05T00:00:00".parse::<PartialDate>().unwrap().to_string(), "2017-08-05");
+        assert_eq!(
+            "1984".parse::<PartialDate>().unwrap(),
+            PartialDate::year(1984)
+        );
+        assert_eq!(
+            "1984-01-08".parse::<PartialDate>().unwrap().to_string(),
+            "1984-01-08"
+        );
+        assert_eq!(
+            "1984-02"
+                .parse::<PartialDate>()
+                .unwrap()
+                .last_day()
+                .to_string(),
+            "1984-02-29"
+        );
+        assert_eq!(
+            "2017-08-05T00:00:00"
+                .parse::<PartialDate>()
+                .unwrap()
+                .to_string(),
+            "2017-08-05"
+        );
         assert!("84".parse::<PartialDate>().is_err());
         assert!("1984-02-30".parse::<PartialDate>().is_err());
         assert!("1984-13".parse::<PartialDate>().is_err());
@@ -270,7 +333,11 @@ mod tests {
         let y = FuzzyDate::exact(PartialDate::year(1960));
         assert!(y.may_be(d("1960-06-01")));
         assert!(!y.may_be(d("1961-01-01")));
-        let approx = FuzzyDate { qualifier: DateQualifier::Approximately, from: PartialDate::year(1960), to: None };
+        let approx = FuzzyDate {
+            qualifier: DateQualifier::Approximately,
+            from: PartialDate::year(1960),
+            to: None,
+        };
         assert!(approx.may_be(d("1961-06-01")));
         let range = FuzzyDate::between(PartialDate::year(1958), PartialDate::year(1962));
         assert!(range.overlaps(&FuzzyDate::exact("1961-03-02".parse().unwrap())));

@@ -104,7 +104,9 @@ impl Schema {
     }
 
     pub fn parse(s: &str) -> Option<Schema> {
-        Schema::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+        Schema::ALL
+            .into_iter()
+            .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
     /// Whether an entity of schema `self` can be the thing a query of
@@ -221,7 +223,10 @@ impl EntityName {
     pub fn collapsed(self) -> EntityName {
         match collapse_whitespace(&self.value) {
             Cow::Borrowed(_) => self,
-            Cow::Owned(value) => EntityName { value: value.into(), ..self },
+            Cow::Owned(value) => EntityName {
+                value: value.into(),
+                ..self
+            },
         }
     }
 
@@ -276,7 +281,11 @@ pub struct Entity {
 /// splitting on whitespace and joining with " " gives). Most values are
 /// already clean and are returned as they are.
 pub fn collapse_whitespace(s: &str) -> Cow<'_, str> {
-    if is_collapsed(s) { Cow::Borrowed(s) } else { Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")) }
+    if is_collapsed(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
 }
 
 /// Whether [`collapse_whitespace`] would return `s` as it is: no leading,
@@ -444,9 +453,24 @@ mod tests {
     #[test]
     fn names_keep_strength_and_mirror_ftm() {
         let mut e = Entity::new(Source::Un, " KPe.047 ", Schema::Organization);
-        e.add_name(EntityName { value: "FOREIGN TRADE BANK ".into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
-        e.add_name(EntityName { value: "FTB".into(), kind: NameKind::Alias, quality: NameQuality::Low, script: None });
-        e.add_name(EntityName { value: "Mooyokbank".into(), kind: NameKind::Alias, quality: NameQuality::Good, script: None });
+        e.add_name(EntityName {
+            value: "FOREIGN TRADE BANK ".into(),
+            kind: NameKind::Primary,
+            quality: NameQuality::Unspecified,
+            script: None,
+        });
+        e.add_name(EntityName {
+            value: "FTB".into(),
+            kind: NameKind::Alias,
+            quality: NameQuality::Low,
+            script: None,
+        });
+        e.add_name(EntityName {
+            value: "Mooyokbank".into(),
+            kind: NameKind::Alias,
+            quality: NameQuality::Good,
+            script: None,
+        });
         assert_eq!(e.id, "un-kpe.047");
         assert_eq!(e.reference, "KPe.047");
         assert_eq!(e.caption, "FOREIGN TRADE BANK");
@@ -461,15 +485,24 @@ mod tests {
 
     #[test]
     fn property_keys_are_static_for_known_names() {
-        assert!(matches!(prop::key(prop::BIRTH_COUNTRY), Cow::Borrowed("birthCountry")));
+        assert!(matches!(
+            prop::key(prop::BIRTH_COUNTRY),
+            Cow::Borrowed("birthCountry")
+        ));
         assert!(matches!(prop::key("vesselType"), Cow::Owned(ref k) if k == "vesselType"));
         let mut e = Entity::new(Source::OfacSdn, "9345", Schema::Vessel);
         e.add("vesselType", " Cargo ");
         e.add(prop::FLAG, "kp");
-        assert!(matches!(e.properties.keys().next(), Some(Cow::Borrowed("flag"))));
+        assert!(matches!(
+            e.properties.keys().next(),
+            Some(Cow::Borrowed("flag"))
+        ));
         assert_eq!(e.get("vesselType"), ["Cargo"]);
         let json = e.to_ftm_json();
-        assert_eq!(json["properties"], serde_json::json!({"flag": ["kp"], "vesselType": ["Cargo"]}));
+        assert_eq!(
+            json["properties"],
+            serde_json::json!({"flag": ["kp"], "vesselType": ["Cargo"]})
+        );
         let back: Entity = serde_json::from_value(json).expect("round trip");
         assert_eq!(back, e);
     }
@@ -480,10 +513,15 @@ mod tests {
     /// every length and alignment up to 32 bytes.
     #[test]
     fn collapse_whitespace_is_split_and_join() {
-        let pieces = ["A", "b", " ", "  ", "\t", "\u{b}", "\u{7f}", "\u{a0}", "\u{3000}", "김", "é", "\n", "Z9"];
+        let pieces = [
+            "A", "b", " ", "  ", "\t", "\u{b}", "\u{7f}", "\u{a0}", "\u{3000}", "김", "é", "\n",
+            "Z9",
+        ];
         let mut seed = 7u64;
         for _ in 0..60_000 {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let mut s = String::new();
             let mut r = seed;
             while s.len() < (seed >> 59) as usize + 1 {
@@ -500,11 +538,28 @@ mod tests {
                 assert_eq!(s, expected);
             }
         }
-        for clean in ["KIM JONG UN", "FOREIGN TRADE BANK OF THE DPRK", "a b c d e f g h i j", "12345678 12345678"] {
-            assert!(matches!(collapse_whitespace(clean), Cow::Borrowed(_)), "{clean}");
+        for clean in [
+            "KIM JONG UN",
+            "FOREIGN TRADE BANK OF THE DPRK",
+            "a b c d e f g h i j",
+            "12345678 12345678",
+        ] {
+            assert!(
+                matches!(collapse_whitespace(clean), Cow::Borrowed(_)),
+                "{clean}"
+            );
         }
-        for messy in ["KIM JONG  UN", "12345678  2345678", "1234567  12345678", "1234567 \t12345678", "ABCDEFGH\u{7f}"] {
-            assert!(matches!(collapse_whitespace(messy), Cow::Owned(_)), "{messy}");
+        for messy in [
+            "KIM JONG  UN",
+            "12345678  2345678",
+            "1234567  12345678",
+            "1234567 \t12345678",
+            "ABCDEFGH\u{7f}",
+        ] {
+            assert!(
+                matches!(collapse_whitespace(messy), Cow::Owned(_)),
+                "{messy}"
+            );
         }
     }
 

@@ -12,8 +12,10 @@ pub mod date;
 pub mod entity;
 pub mod properties;
 
-pub use country::{Country, CountryError, all_countries, country_by_code, country_from_name};
 pub use compact_str::CompactString;
-pub use properties::Properties;
+pub use country::{Country, CountryError, all_countries, country_by_code, country_from_name};
 pub use date::{DateError, DateQualifier, FuzzyDate, PartialDate};
-pub use entity::{Entity, EntityName, NameKind, NameQuality, PropKey, Schema, Source, collapse_whitespace, prop};
+pub use entity::{
+    Entity, EntityName, NameKind, NameQuality, PropKey, Schema, Source, collapse_whitespace, prop,
+};
+pub use properties::Properties;

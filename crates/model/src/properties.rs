@@ -35,7 +35,10 @@ impl Properties {
 
     /// Room for `properties` names and `values` values.
     pub fn with_capacity(properties: usize, values: usize) -> Self {
-        Properties { keys: Vec::with_capacity(properties), values: Vec::with_capacity(values) }
+        Properties {
+            keys: Vec::with_capacity(properties),
+            values: Vec::with_capacity(values),
+        }
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
@@ -45,7 +48,11 @@ impl Properties {
     /// Where the values of the `i`th property start (where the previous
     /// one's end), also for a property about to be inserted at `i`.
     fn start(&self, i: usize) -> usize {
-        if i == 0 { 0 } else { self.keys[i - 1].1 as usize }
+        if i == 0 {
+            0
+        } else {
+            self.keys[i - 1].1 as usize
+        }
     }
 
     /// Where the values of the `i`th property start and end.
@@ -86,7 +93,11 @@ impl Properties {
     }
 
     /// Set property `key` to `values`, returning the values it had.
-    pub fn insert(&mut self, key: PropKey, values: Vec<CompactString>) -> Option<Vec<CompactString>> {
+    pub fn insert(
+        &mut self,
+        key: PropKey,
+        values: Vec<CompactString>,
+    ) -> Option<Vec<CompactString>> {
         let added = values.len() as isize;
         match self.find(&key) {
             Ok(i) => {
@@ -144,7 +155,10 @@ impl Properties {
 
     /// `(name, values)` in name order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter { properties: self, next: 0 }
+        Iter {
+            properties: self,
+            next: 0,
+        }
     }
 
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &PropKey> {
@@ -221,7 +235,9 @@ impl<'de> Deserialize<'de> for Properties {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
                 let mut props = Properties::new();
-                while let Some((k, v)) = map.next_entry::<std::borrow::Cow<'de, str>, Vec<CompactString>>()? {
+                while let Some((k, v)) =
+                    map.next_entry::<std::borrow::Cow<'de, str>, Vec<CompactString>>()?
+                {
                     // A repeated key keeps its last values, as a map would.
                     props.push(prop::key(&k), v);
                 }
@@ -239,7 +255,10 @@ mod tests {
     use super::*;
 
     fn owned(props: &Properties) -> BTreeMap<String, Vec<CompactString>> {
-        props.iter().map(|(k, v)| (k.to_string(), v.to_vec())).collect()
+        props
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
+            .collect()
     }
 
     /// The same operations on a `BTreeMap` and on `Properties` agree, in
@@ -248,10 +267,23 @@ mod tests {
     fn behaves_like_a_sorted_map() {
         let mut map: BTreeMap<String, Vec<CompactString>> = BTreeMap::new();
         let mut props = Properties::new();
-        let keys = ["name", "alias", "vesselType", "birthDate", "name", "zzz", "address", "alias", "a"];
+        let keys = [
+            "name",
+            "alias",
+            "vesselType",
+            "birthDate",
+            "name",
+            "zzz",
+            "address",
+            "alias",
+            "a",
+        ];
         for (i, k) in keys.iter().enumerate() {
             let v = vec![CompactString::from(format!("v{i}"))];
-            assert_eq!(props.insert(prop::key(k), v.clone()), map.insert(k.to_string(), v));
+            assert_eq!(
+                props.insert(prop::key(k), v.clone()),
+                map.insert(k.to_string(), v)
+            );
         }
         props.push(prop::key("zzzz"), vec!["last".into()]);
         map.insert("zzzz".into(), vec!["last".into()]);
@@ -268,7 +300,10 @@ mod tests {
         map.insert("a0".into(), vec!["new".into()]);
         props.add_value("zzzzz", "new".into());
         map.insert("zzzzz".into(), vec!["new".into()]);
-        props.insert(prop::key("address"), vec!["x".into(), "y".into(), "z".into()]);
+        props.insert(
+            prop::key("address"),
+            vec!["x".into(), "y".into(), "z".into()],
+        );
         map.insert("address".into(), vec!["x".into(), "y".into(), "z".into()]);
         props.insert(prop::key("name"), vec![]);
         map.insert("name".into(), vec![]);
@@ -281,7 +316,11 @@ mod tests {
         assert_eq!(json, map_json);
         let back: Properties = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back, props);
-        let unsorted: Properties = serde_json::from_str(r#"{"z": ["1"], "a": ["2"], "m": []}"#).expect("deserialize");
-        assert_eq!(unsorted.keys().map(|k| k.as_ref()).collect::<Vec<_>>(), ["a", "m", "z"]);
+        let unsorted: Properties =
+            serde_json::from_str(r#"{"z": ["1"], "a": ["2"], "m": []}"#).expect("deserialize");
+        assert_eq!(
+            unsorted.keys().map(|k| k.as_ref()).collect::<Vec<_>>(),
+            ["a", "m", "z"]
+        );
     }
 }

@@ -92,16 +92,25 @@ impl Nomenclature {
         let mut entries = HashMap::new();
         let mut rdr = csv::Reader::from_reader(text.as_bytes());
         for rec in rdr.records().flatten() {
-            let (Some(section), Some(code), Some(desc), Some(level)) = (rec.get(0), rec.get(1), rec.get(2), rec.get(4)) else {
+            let (Some(section), Some(code), Some(desc), Some(level)) =
+                (rec.get(0), rec.get(1), rec.get(2), rec.get(4))
+            else {
                 continue;
             };
-            let Ok(level) = level.trim().parse::<u8>() else { continue };
+            let Ok(level) = level.trim().parse::<u8>() else {
+                continue;
+            };
             if !matches!(level, 2 | 4 | 6) {
                 continue; // the TOTAL row
             }
             entries.insert(
                 code.trim().to_string(),
-                HsEntry { code: code.trim().to_string(), description: desc.trim().to_string(), level, section: section.trim().to_string() },
+                HsEntry {
+                    code: code.trim().to_string(),
+                    description: desc.trim().to_string(),
+                    level,
+                    section: section.trim().to_string(),
+                },
             );
         }
         Nomenclature { edition, entries }
@@ -128,10 +137,22 @@ impl Nomenclature {
     /// Validate a code (dots and spaces allowed) and describe it.
     pub fn validate(&self, raw: &str) -> Result<HsCode, HsError> {
         let digits = normalize(raw)?;
-        let key = if digits.len() > 6 { &digits[..6] } else { digits.as_str() };
+        let key = if digits.len() > 6 {
+            &digits[..6]
+        } else {
+            digits.as_str()
+        };
         match self.entries.get(key) {
-            Some(e) => Ok(HsCode { code: digits.clone(), edition: self.edition, description: e.description.clone(), section: e.section.clone() }),
-            None => Err(HsError::Unknown { code: raw.trim().to_string(), edition: self.edition }),
+            Some(e) => Ok(HsCode {
+                code: digits.clone(),
+                edition: self.edition,
+                description: e.description.clone(),
+                section: e.section.clone(),
+            }),
+            None => Err(HsError::Unknown {
+                code: raw.trim().to_string(),
+                edition: self.edition,
+            }),
         }
     }
 }
@@ -140,12 +161,19 @@ impl Nomenclature {
 /// up to six (HS levels), any length 7–10 for national codes.
 pub fn normalize(raw: &str) -> Result<String, HsError> {
     let digits: String = raw.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
-    let ok = digits.chars().all(|c| c.is_ascii_digit()) && (digits.len() == 2 || digits.len() == 4 || (6..=10).contains(&digits.len()));
-    if ok { Ok(digits) } else { Err(HsError::Malformed(raw.to_string())) }
+    let ok = digits.chars().all(|c| c.is_ascii_digit())
+        && (digits.len() == 2 || digits.len() == 4 || (6..=10).contains(&digits.len()));
+    if ok {
+        Ok(digits)
+    } else {
+        Err(HsError::Malformed(raw.to_string()))
+    }
 }
 
-static HS2017: LazyLock<Nomenclature> = LazyLock::new(|| Nomenclature::parse(HsEdition::Hs2017, HS2017_CSV));
-static HS2022: LazyLock<Nomenclature> = LazyLock::new(|| Nomenclature::parse(HsEdition::Hs2022, HS2022_CSV));
+static HS2017: LazyLock<Nomenclature> =
+    LazyLock::new(|| Nomenclature::parse(HsEdition::Hs2017, HS2017_CSV));
+static HS2022: LazyLock<Nomenclature> =
+    LazyLock::new(|| Nomenclature::parse(HsEdition::Hs2022, HS2022_CSV));
 static SECTIONS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     let mut m = HashMap::new();
     let mut rdr = csv::Reader::from_reader(SECTIONS_CSV.trim_start_matches('\u{feff}').as_bytes());
@@ -185,10 +213,34 @@ mod tests {
     #[allow(clippy::unwrap_used)]
     fn codes_of_2371_exist_and_are_described() {
         let hs = nomenclature(HsEdition::Hs2017);
-        assert!(hs.validate("2701").unwrap().description.to_lowercase().contains("coal"));
-        assert!(hs.validate("26.01").unwrap().description.to_lowercase().contains("iron ores"));
-        assert!(hs.validate("2607").unwrap().description.to_lowercase().contains("lead ores"));
-        assert!(hs.validate("03").unwrap().description.to_lowercase().contains("fish"));
+        assert!(
+            hs.validate("2701")
+                .unwrap()
+                .description
+                .to_lowercase()
+                .contains("coal")
+        );
+        assert!(
+            hs.validate("26.01")
+                .unwrap()
+                .description
+                .to_lowercase()
+                .contains("iron ores")
+        );
+        assert!(
+            hs.validate("2607")
+                .unwrap()
+                .description
+                .to_lowercase()
+                .contains("lead ores")
+        );
+        assert!(
+            hs.validate("03")
+                .unwrap()
+                .description
+                .to_lowercase()
+                .contains("fish")
+        );
         assert_eq!(hs.validate("2701.12.10").unwrap().code, "27011210");
     }
 
@@ -203,6 +255,11 @@ mod tests {
 
     #[test]
     fn section_names_load() {
-        assert!(section_name("XI").unwrap_or("").to_lowercase().contains("textile"));
+        assert!(
+            section_name("XI")
+                .unwrap_or("")
+                .to_lowercase()
+                .contains("textile")
+        );
     }
 }

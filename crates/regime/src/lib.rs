@@ -16,4 +16,6 @@ pub mod query;
 pub use hs::{HsCode, HsEdition, HsError, Nomenclature, nomenclature};
 pub use load::{Regime, RegimeError, embedded_files};
 pub use model::*;
-pub use query::{Applicability, DesignationCitation, GoodsContext, GoodsExplanation, RegimeChange, RegimeDiff};
+pub use query::{
+    Applicability, DesignationCitation, GoodsContext, GoodsExplanation, RegimeChange, RegimeDiff,
+};

@@ -86,7 +86,11 @@ impl MeasureKind {
     pub fn is_goods(&self) -> bool {
         matches!(
             self,
-            MeasureKind::ExportBan | MeasureKind::SupplyBan | MeasureKind::QuantityCap | MeasureKind::LuxuryGoods | MeasureKind::ArmsEmbargo
+            MeasureKind::ExportBan
+                | MeasureKind::SupplyBan
+                | MeasureKind::QuantityCap
+                | MeasureKind::LuxuryGoods
+                | MeasureKind::ArmsEmbargo
         )
     }
 }
@@ -263,7 +267,9 @@ pub struct WindDown {
 impl WindDown {
     /// Last day of the wind-down.
     pub fn until(&self) -> NaiveDate {
-        self.from.checked_add_days(chrono::Days::new(u64::from(self.days))).unwrap_or(self.from)
+        self.from
+            .checked_add_days(chrono::Days::new(u64::from(self.days)))
+            .unwrap_or(self.from)
     }
 }
 

@@ -41,12 +41,21 @@ impl GoodsContext<'_> {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Applicability {
     Applies,
-    NotYetInForce { effective: NaiveDate },
-    Ended { ends: NaiveDate, superseded_by: Option<String> },
+    NotYetInForce {
+        effective: NaiveDate,
+    },
+    Ended {
+        ends: NaiveDate,
+        superseded_by: Option<String>,
+    },
     /// The good does not move the way the measure covers.
-    OtherDirection { direction: Direction },
+    OtherDirection {
+        direction: Direction,
+    },
     /// Below the value threshold of the measure (luxury goods).
-    BelowThreshold { min_value_usd: f64 },
+    BelowThreshold {
+        min_value_usd: f64,
+    },
 }
 
 impl Applicability {
@@ -105,8 +114,14 @@ impl DesignationCitation<'_> {
     /// `resolution 2371 (2017), annex I, annex II` or `1718 Committee decision of 2018-03-30`.
     pub fn label(&self) -> String {
         match self.round.by {
-            DesignatedBy::Resolution => format!("resolution {}, {}", self.resolution, self.round.annexes.join(", ")),
-            DesignatedBy::Committee => format!("1718 Committee decision of {}", self.round.listed_on),
+            DesignatedBy::Resolution => format!(
+                "resolution {}, {}",
+                self.resolution,
+                self.round.annexes.join(", ")
+            ),
+            DesignatedBy::Committee => {
+                format!("1718 Committee decision of {}", self.round.listed_on)
+            }
         }
     }
 }
@@ -120,7 +135,14 @@ impl Regime {
     /// What came into force, ended or changed after `from` up to and including `to`.
     pub fn diff(&self, from: NaiveDate, to: NaiveDate) -> RegimeDiff<'_> {
         let (a, b) = if from <= to { (from, to) } else { (to, from) };
-        let mut diff = RegimeDiff { from, to, came_into_force: Vec::new(), ended: Vec::new(), changed: Vec::new(), designations: Vec::new() };
+        let mut diff = RegimeDiff {
+            from,
+            to,
+            came_into_force: Vec::new(),
+            ended: Vec::new(),
+            changed: Vec::new(),
+            designations: Vec::new(),
+        };
         let between = |d: NaiveDate| d > a && d <= b;
         for m in &self.measures {
             match (m.in_force(a), m.in_force(b)) {
@@ -135,14 +157,25 @@ impl Regime {
                     if let Some(w) = &m.wind_down {
                         let end = w.until();
                         if between(end) || between(end.succ_opt().unwrap_or(end)) {
-                            diff.changed.push(RegimeChange { date: end, measure: m, what: format!("wind-down of {} days ends on {end}", w.days) });
+                            diff.changed.push(RegimeChange {
+                                date: end,
+                                measure: m,
+                                what: format!("wind-down of {} days ends on {end}", w.days),
+                            });
                         }
                     }
                     if let Some(cap) = &m.cap {
                         for p in &cap.periods {
                             for start in period_starts(p, b) {
                                 if between(start) {
-                                    diff.changed.push(RegimeChange { date: start, measure: m, what: format!("new cap period from {start}: {}", limits_label(&p.limits)) });
+                                    diff.changed.push(RegimeChange {
+                                        date: start,
+                                        measure: m,
+                                        what: format!(
+                                            "new cap period from {start}: {}",
+                                            limits_label(&p.limits)
+                                        ),
+                                    });
                                 }
                             }
                         }
@@ -154,7 +187,10 @@ impl Regime {
         diff.changed.sort_by_key(|c| c.date);
         for (res, round) in &self.designations {
             if between(round.listed_on) {
-                diff.designations.push(DesignationCitation { resolution: *res, round });
+                diff.designations.push(DesignationCitation {
+                    resolution: *res,
+                    round,
+                });
             }
         }
         diff
@@ -162,7 +198,13 @@ impl Regime {
 
     /// The designation round for a listing date.
     pub fn designation_for(&self, listed_on: NaiveDate) -> Option<DesignationCitation<'_>> {
-        self.designations.iter().find(|(_, d)| d.listed_on == listed_on).map(|(r, d)| DesignationCitation { resolution: *r, round: d })
+        self.designations
+            .iter()
+            .find(|(_, d)| d.listed_on == listed_on)
+            .map(|(r, d)| DesignationCitation {
+                resolution: *r,
+                round: d,
+            })
     }
 
     /// Every goods measure whose HS prefixes cover `ctx.hs`, with whether it applies.
@@ -171,7 +213,11 @@ impl Regime {
         for m in &self.measures {
             for g in &m.goods {
                 if ctx.hs.starts_with(g.hs.as_str()) {
-                    out.push(GoodsExplanation { measure: m, matched_hs: g, applicability: applicability(m, g, ctx) });
+                    out.push(GoodsExplanation {
+                        measure: m,
+                        matched_hs: g,
+                        applicability: applicability(m, g, ctx),
+                    });
                     break;
                 }
             }
@@ -183,16 +229,29 @@ impl Regime {
 /// Whether a goods measure (already known to cover the HS code) applies.
 pub fn applicability(m: &Measure, g: &GoodsRef, ctx: &GoodsContext<'_>) -> Applicability {
     if ctx.date < m.effective {
-        return Applicability::NotYetInForce { effective: m.effective };
+        return Applicability::NotYetInForce {
+            effective: m.effective,
+        };
     }
     if let Some(ends) = m.ends
         && ctx.date > ends
     {
-        return Applicability::Ended { ends, superseded_by: m.superseded_by.clone() };
+        return Applicability::Ended {
+            ends,
+            superseded_by: m.superseded_by.clone(),
+        };
     }
     match m.direction {
-        Some(Direction::FromDprk) if !ctx.from_dprk() => return Applicability::OtherDirection { direction: Direction::FromDprk },
-        Some(Direction::ToDprk) if !ctx.to_dprk() => return Applicability::OtherDirection { direction: Direction::ToDprk },
+        Some(Direction::FromDprk) if !ctx.from_dprk() => {
+            return Applicability::OtherDirection {
+                direction: Direction::FromDprk,
+            };
+        }
+        Some(Direction::ToDprk) if !ctx.to_dprk() => {
+            return Applicability::OtherDirection {
+                direction: Direction::ToDprk,
+            };
+        }
         _ => {}
     }
     if let Some(min) = g.min_value_usd
@@ -208,7 +267,10 @@ pub fn period_starts(p: &CapPeriod, until: NaiveDate) -> Vec<NaiveDate> {
     let mut out = vec![p.start];
     if let Some(months) = p.repeat_months {
         let mut k = 1u32;
-        while let Some(next) = p.start.checked_add_months(chrono::Months::new(months.saturating_mul(k))) {
+        while let Some(next) = p
+            .start
+            .checked_add_months(chrono::Months::new(months.saturating_mul(k)))
+        {
             if next > until || k > 1000 {
                 break;
             }
@@ -229,7 +291,9 @@ pub fn period_containing(p: &CapPeriod, date: NaiveDate) -> Option<(NaiveDate, N
         (None, Some(months)) => {
             let mut start = p.start;
             for k in 1..=10_000u32 {
-                let next = p.start.checked_add_months(chrono::Months::new(months.saturating_mul(k)))?;
+                let next = p
+                    .start
+                    .checked_add_months(chrono::Months::new(months.saturating_mul(k)))?;
                 if date < next {
                     return Some((start, next.pred_opt()?));
                 }
@@ -242,7 +306,11 @@ pub fn period_containing(p: &CapPeriod, date: NaiveDate) -> Option<(NaiveDate, N
 }
 
 pub fn limits_label(limits: &[CapLimit]) -> String {
-    limits.iter().map(|l| format!("{} {}", fmt_amount(l.amount), l.unit.as_str())).collect::<Vec<_>>().join(" or ")
+    limits
+        .iter()
+        .map(|l| format!("{} {}", fmt_amount(l.amount), l.unit.as_str()))
+        .collect::<Vec<_>>()
+        .join(" or ")
 }
 
 /// 500000 → "500,000"; keeps two decimals only when there are any.

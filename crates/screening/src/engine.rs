@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use resolute_model::Schema;
 use resolute_regime::query::{DPRK, applicability, fmt_amount, limits_label, period_containing};
-use resolute_regime::{Action, Applicability, CapUnit, Effect, ExceptionCondition, GoodsContext, Measure, MeasureKind, Regime, VesselCondition};
+use resolute_regime::{
+    Action, Applicability, CapUnit, Effect, ExceptionCondition, GoodsContext, Measure, MeasureKind,
+    Regime, VesselCondition,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::parties::{ListHit, PartyScreener};
@@ -88,7 +91,11 @@ pub struct CapKey {
 
 impl CapKey {
     pub fn new(measure: impl Into<String>, period_start: NaiveDate, unit: CapUnit) -> CapKey {
-        CapKey { measure: measure.into(), period_start, unit }
+        CapKey {
+            measure: measure.into(),
+            period_start,
+            unit,
+        }
     }
 }
 
@@ -149,7 +156,10 @@ impl CapLedger {
 
     /// Empty, recording draws.
     pub fn recording() -> CapLedger {
-        CapLedger { recording: true, ..CapLedger::default() }
+        CapLedger {
+            recording: true,
+            ..CapLedger::default()
+        }
     }
 
     /// Accounts starting at the given amounts, recording draws.
@@ -163,7 +173,10 @@ impl CapLedger {
 
     fn slot(&mut self, measure: &str, period_start: NaiveDate, unit: CapUnit) -> Option<&mut f64> {
         // Scanned without building a key: the map holds a handful of accounts.
-        self.used.iter_mut().find(|(k, _)| k.measure == measure && k.period_start == period_start && k.unit == unit).map(|(_, v)| v)
+        self.used
+            .iter_mut()
+            .find(|(k, _)| k.measure == measure && k.period_start == period_start && k.unit == unit)
+            .map(|(_, v)| v)
     }
 
     pub fn used(&self, measure: &str, period_start: NaiveDate, unit: CapUnit) -> f64 {
@@ -192,15 +205,30 @@ impl CapLedger {
         std::mem::take(&mut self.draws)
     }
 
-    fn draw(&mut self, tx: &str, measure: &str, (period_start, period_end): (NaiveDate, NaiveDate), unit: CapUnit, amount: f64) {
+    fn draw(
+        &mut self,
+        tx: &str,
+        measure: &str,
+        (period_start, period_end): (NaiveDate, NaiveDate),
+        unit: CapUnit,
+        amount: f64,
+    ) {
         match self.slot(measure, period_start, unit) {
             Some(v) => *v += amount,
             None => {
-                self.used.insert(CapKey::new(measure, period_start, unit), amount);
+                self.used
+                    .insert(CapKey::new(measure, period_start, unit), amount);
             }
         }
         if self.recording {
-            self.draws.push(CapDraw { transaction: tx.to_string(), measure: measure.to_string(), period_start, period_end, unit, amount });
+            self.draws.push(CapDraw {
+                transaction: tx.to_string(),
+                measure: measure.to_string(),
+                period_start,
+                period_end,
+                unit,
+                amount,
+            });
         }
     }
 }
@@ -230,12 +258,16 @@ impl GoodsIndex {
 /// whose HS code a cap in force on its date covers. Callers that share a
 /// ledger between requests serialise only these.
 pub fn may_draw_cap(regime: &Regime, tx: &Transaction) -> bool {
-    let Some(hs) = tx.hs.as_deref() else { return false };
+    let Some(hs) = tx.hs.as_deref() else {
+        return false;
+    };
     tx.kind == TxKind::Goods
-        && regime
-            .measures
-            .iter()
-            .any(|m| m.kind == MeasureKind::QuantityCap && m.cap.is_some() && m.in_force(tx.date) && m.goods.iter().any(|g| hs.starts_with(g.hs.as_str())))
+        && regime.measures.iter().any(|m| {
+            m.kind == MeasureKind::QuantityCap
+                && m.cap.is_some()
+                && m.in_force(tx.date)
+                && m.goods.iter().any(|g| hs.starts_with(g.hs.as_str()))
+        })
 }
 
 fn chapter(hs: &str) -> Option<usize> {
@@ -259,14 +291,19 @@ pub struct Screener<'r> {
 
 impl std::fmt::Debug for Screener<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Screener").field("measures", &self.regime.measures.len()).field("parties", &self.parties.is_some()).finish()
+        f.debug_struct("Screener")
+            .field("measures", &self.regime.measures.len())
+            .field("parties", &self.parties.is_some())
+            .finish()
     }
 }
 
 fn amount_in(tx: &Transaction, unit: CapUnit) -> Option<f64> {
     match unit {
         CapUnit::Usd => tx.value_usd,
-        CapUnit::Bbl => (tx.unit == Some(QuantityUnit::Bbl)).then_some(tx.quantity).flatten(),
+        CapUnit::Bbl => (tx.unit == Some(QuantityUnit::Bbl))
+            .then_some(tx.quantity)
+            .flatten(),
         CapUnit::T => match tx.unit {
             Some(QuantityUnit::T) => tx.quantity,
             Some(QuantityUnit::Kg) => tx.quantity.map(|q| q / 1000.0),
@@ -282,7 +319,11 @@ impl<'r> Screener<'r> {
     }
 
     /// A screener that draws against `ledger` (e.g. seeded from a store).
-    pub fn with_ledger(regime: &'r Regime, parties: Option<&'r dyn PartyScreener>, ledger: CapLedger) -> Screener<'r> {
+    pub fn with_ledger(
+        regime: &'r Regime,
+        parties: Option<&'r dyn PartyScreener>,
+        ledger: CapLedger,
+    ) -> Screener<'r> {
         Screener {
             regime,
             goods: GoodsIndex::new(regime),
@@ -328,24 +369,50 @@ impl<'r> Screener<'r> {
         if tx.kind == TxKind::Vessel {
             self.vessel_rules(tx, designated_vessel, &mut findings);
         }
-        let decision = findings.iter().map(|f| f.effect).max().unwrap_or(Effect::Permitted);
-        Decision { id: tx.id.clone(), decision, findings, matches }
+        let decision = findings
+            .iter()
+            .map(|f| f.effect)
+            .max()
+            .unwrap_or(Effect::Permitted);
+        Decision {
+            id: tx.id.clone(),
+            decision,
+            findings,
+            matches,
+        }
     }
 
     fn finding(&self, m: &Measure, effect: Effect, summary: String) -> Finding {
-        Finding { rule: m.id.clone(), resolution: Some(m.resolution), paragraph: m.paragraph_label(), effect, summary, verified: m.verified }
+        Finding {
+            rule: m.id.clone(),
+            resolution: Some(m.resolution),
+            paragraph: m.paragraph_label(),
+            effect,
+            summary,
+            verified: m.verified,
+        }
     }
 
     /// Apply claimed exceptions and the wind-down to a measure that bites.
     /// Returns the effect and the explanation.
-    fn exceptions_and_wind_down(&self, m: &Measure, tx: &Transaction, base: Effect, mut summary: String) -> (Effect, String) {
+    fn exceptions_and_wind_down(
+        &self,
+        m: &Measure,
+        tx: &Transaction,
+        base: Effect,
+        mut summary: String,
+    ) -> (Effect, String) {
         if base != Effect::Prohibited {
             return (base, summary);
         }
         for claim in &tx.exception_claims {
-            let Some(x) = self.regime.exception(claim) else { continue };
+            let Some(x) = self.regime.exception(claim) else {
+                continue;
+            };
             if !m.exceptions.iter().any(|e| e == claim) {
-                summary.push_str(&format!(" Claimed exception {claim} does not apply to this rule."));
+                summary.push_str(&format!(
+                    " Claimed exception {claim} does not apply to this rule."
+                ));
                 continue;
             }
             let unmet = match x.condition {
@@ -354,27 +421,55 @@ impl<'r> Screener<'r> {
                     None => Some("no origin declared".to_string()),
                     Some(_) => None,
                 },
-                Some(ExceptionCondition::ContractBefore) => match (tx.contract_date, x.contract_before) {
-                    (Some(c), Some(before)) if c < before => None,
-                    (Some(c), Some(before)) => Some(format!("the contract date {c} is not before {before}")),
-                    _ => Some("no contract date declared".to_string()),
-                },
+                Some(ExceptionCondition::ContractBefore) => {
+                    match (tx.contract_date, x.contract_before) {
+                        (Some(c), Some(before)) if c < before => None,
+                        (Some(c), Some(before)) => {
+                            Some(format!("the contract date {c} is not before {before}"))
+                        }
+                        _ => Some("no contract date declared".to_string()),
+                    }
+                }
                 None => None,
             };
             match unmet {
-                Some(why) => summary.push_str(&format!(" Claimed exception {claim} cannot apply: {why}.")),
+                Some(why) => {
+                    summary.push_str(&format!(" Claimed exception {claim} cannot apply: {why}."))
+                }
                 None => {
-                    return (Effect::Review, format!("{summary} Exception claimed: {} ({} para {}); check: {}.", x.title, x.resolution, x.paragraphs.join(", "), x.requires.join("; ")));
+                    return (
+                        Effect::Review,
+                        format!(
+                            "{summary} Exception claimed: {} ({} para {}); check: {}.",
+                            x.title,
+                            x.resolution,
+                            x.paragraphs.join(", "),
+                            x.requires.join("; ")
+                        ),
+                    );
                 }
             }
         }
         if let Some(w) = &m.wind_down
             && tx.date <= w.until()
         {
-            let applies_to_tx = if w.actions.is_empty() { tx.kind == TxKind::Goods } else { tx.action.is_some_and(|a| w.actions.contains(&a)) };
+            let applies_to_tx = if w.actions.is_empty() {
+                tx.kind == TxKind::Goods
+            } else {
+                tx.action.is_some_and(|a| w.actions.contains(&a))
+            };
             if applies_to_tx {
                 if !w.actions.is_empty() {
-                    return (Effect::Review, format!("{summary} Wind-down: until {} ({} days from {}); check: {}.", w.until(), w.days, w.from, w.requires.join("; ")));
+                    return (
+                        Effect::Review,
+                        format!(
+                            "{summary} Wind-down: until {} ({} days from {}); check: {}.",
+                            w.until(),
+                            w.days,
+                            w.from,
+                            w.requires.join("; ")
+                        ),
+                    );
                 }
                 match tx.contract_date {
                     Some(c) if c < w.contracts_before => {
@@ -407,7 +502,10 @@ impl<'r> Screener<'r> {
             let m = &regime.measures[mi as usize];
             let g = &m.goods[gi as usize];
             // Cheap checks first: most candidates fail on the date or the prefix.
-            if !m.in_force(tx.date) || !hs.starts_with(g.hs.as_str()) || applicability(m, g, &ctx) != Applicability::Applies {
+            if !m.in_force(tx.date)
+                || !hs.starts_with(g.hs.as_str())
+                || applicability(m, g, &ctx) != Applicability::Applies
+            {
                 continue;
             }
             let desc = g.description.as_deref().unwrap_or("");
@@ -425,13 +523,21 @@ impl<'r> Screener<'r> {
 
     fn draw_cap(&mut self, m: &Measure, tx: &Transaction, what: String) -> Option<Finding> {
         let cap = m.cap.as_ref()?;
-        let (period, (start, end)) = cap.periods.iter().find_map(|p| period_containing(p, tx.date).map(|se| (p, se)))?;
+        let (period, (start, end)) = cap
+            .periods
+            .iter()
+            .find_map(|p| period_containing(p, tx.date).map(|se| (p, se)))?;
         // A valid exception claim takes the transaction out of the cap (review, not drawn).
         for claim in &tx.exception_claims {
             if m.exceptions.iter().any(|e| e == claim) {
-                let (effect, summary) = self.exceptions_and_wind_down(m, tx, Effect::Prohibited, what.clone());
+                let (effect, summary) =
+                    self.exceptions_and_wind_down(m, tx, Effect::Prohibited, what.clone());
                 if effect == Effect::Review {
-                    return Some(self.finding(m, effect, format!("{summary} Not drawn against the cap.")));
+                    return Some(self.finding(
+                        m,
+                        effect,
+                        format!("{summary} Not drawn against the cap."),
+                    ));
                 }
             }
         }
@@ -446,7 +552,9 @@ impl<'r> Screener<'r> {
             let units: Vec<&str> = period.limits.iter().map(|l| l.unit.as_str()).collect();
             return Some(self.finding(m, Effect::Review, format!("{what} Cap of {} for {start}–{end}: the declaration gives no amount in {}; cannot draw it down.", limits_label(&period.limits), units.join(" or "))));
         }
-        let exceeds = amounts.iter().any(|(l, a)| self.ledger.used(&m.id, start, l.unit) + a > l.amount);
+        let exceeds = amounts
+            .iter()
+            .any(|(l, a)| self.ledger.used(&m.id, start, l.unit) + a > l.amount);
         for (l, a) in &amounts {
             let used = self.ledger.used(&m.id, start, l.unit);
             let after = if exceeds { used } else { used + a };
@@ -461,37 +569,71 @@ impl<'r> Screener<'r> {
             ));
         }
         if exceeds {
-            return Some(self.finding(m, Effect::Prohibited, format!("{what} Would exceed the cap for {start}–{end}: {}.", parts.join("; "))));
+            return Some(self.finding(
+                m,
+                Effect::Prohibited,
+                format!(
+                    "{what} Would exceed the cap for {start}–{end}: {}.",
+                    parts.join("; ")
+                ),
+            ));
         }
         for (l, a) in &amounts {
             self.ledger.draw(&tx.id, &m.id, (start, end), l.unit, *a);
         }
-        Some(self.finding(m, cap.within_cap, format!("{what} Within the cap for {start}–{end}: {}. Check: {}.", parts.join("; "), cap.requires.join("; "))))
+        Some(self.finding(
+            m,
+            cap.within_cap,
+            format!(
+                "{what} Within the cap for {start}–{end}: {}. Check: {}.",
+                parts.join("; "),
+                cap.requires.join("; ")
+            ),
+        ))
     }
 
-    fn action_rules(&self, tx: &Transaction, kind: MeasureKind, findings: &mut Vec<Finding>, lead: &str) {
+    fn action_rules(
+        &self,
+        tx: &Transaction,
+        kind: MeasureKind,
+        findings: &mut Vec<Finding>,
+        lead: &str,
+    ) {
         let Some(action) = tx.action else { return };
         for m in &self.regime.measures {
             if m.kind != kind || !m.in_force(tx.date) || !m.actions.contains(&action) {
                 continue;
             }
-            let (effect, summary) = self.exceptions_and_wind_down(m, tx, m.effect, format!("{lead} {}.", m.title));
+            let (effect, summary) =
+                self.exceptions_and_wind_down(m, tx, m.effect, format!("{lead} {}.", m.title));
             findings.push(self.finding(m, effect, summary));
         }
     }
 
     fn work_rules(&self, tx: &Transaction, findings: &mut Vec<Finding>) {
-        let dprk_worker = tx.worker.as_ref().is_some_and(|w| w.nationality.as_deref() == Some(DPRK));
+        let dprk_worker = tx
+            .worker
+            .as_ref()
+            .is_some_and(|w| w.nationality.as_deref() == Some(DPRK));
         if dprk_worker {
-            let lead = format!("Work authorization ({}) for a DPRK national.", action_name(tx.action));
+            let lead = format!(
+                "Work authorization ({}) for a DPRK national.",
+                action_name(tx.action)
+            );
             self.action_rules(tx, MeasureKind::WorkAuthorizations, findings, &lead);
         }
     }
 
     fn jv_rules(&self, tx: &Transaction, findings: &mut Vec<Finding>) {
-        let dprk_partner = tx.parties.iter().any(|p| p.country.as_deref() == Some(DPRK));
+        let dprk_partner = tx
+            .parties
+            .iter()
+            .any(|p| p.country.as_deref() == Some(DPRK));
         if dprk_partner {
-            let lead = format!("Joint venture ({}) with a DPRK party.", action_name(tx.action));
+            let lead = format!(
+                "Joint venture ({}) with a DPRK party.",
+                action_name(tx.action)
+            );
             self.action_rules(tx, MeasureKind::JointVentures, findings, &lead);
         }
     }
@@ -500,7 +642,10 @@ impl<'r> Screener<'r> {
         let nexus: Vec<String> = tx
             .parties
             .iter()
-            .filter(|p| p.country.as_deref() == Some(DPRK) || p.bic.as_deref().is_some_and(|b| b.get(4..6) == Some(DPRK)))
+            .filter(|p| {
+                p.country.as_deref() == Some(DPRK)
+                    || p.bic.as_deref().is_some_and(|b| b.get(4..6) == Some(DPRK))
+            })
             .map(|p| p.role.clone())
             .collect();
         if nexus.is_empty() {
@@ -508,7 +653,11 @@ impl<'r> Screener<'r> {
         }
         for m in &self.regime.measures {
             if m.kind == MeasureKind::FinancialServices && m.in_force(tx.date) {
-                let summary = format!("Payment with a DPRK party or bank ({}): {}.", nexus.join(", "), m.title);
+                let summary = format!(
+                    "Payment with a DPRK party or bank ({}): {}.",
+                    nexus.join(", "),
+                    m.title
+                );
                 let (effect, summary) = self.exceptions_and_wind_down(m, tx, m.effect, summary);
                 findings.push(self.finding(m, effect, summary));
             }
@@ -518,9 +667,16 @@ impl<'r> Screener<'r> {
     fn vessel_rules(&self, tx: &Transaction, designated: bool, findings: &mut Vec<Finding>) {
         let Some(action) = tx.action else { return };
         let flag_kp = tx.vessel.as_ref().and_then(|v| v.flag.as_deref()) == Some(DPRK);
-        let to_kp = tx.to.as_deref() == Some(DPRK) || tx.parties.iter().any(|p| p.country.as_deref() == Some(DPRK));
+        let to_kp = tx.to.as_deref() == Some(DPRK)
+            || tx
+                .parties
+                .iter()
+                .any(|p| p.country.as_deref() == Some(DPRK));
         for m in &self.regime.measures {
-            if m.kind != MeasureKind::Vessels || !m.in_force(tx.date) || !m.actions.contains(&action) {
+            if m.kind != MeasureKind::Vessels
+                || !m.in_force(tx.date)
+                || !m.actions.contains(&action)
+            {
                 continue;
             }
             let holds = match m.vessel_condition {
@@ -530,8 +686,13 @@ impl<'r> Screener<'r> {
                 None => false,
             };
             if holds {
-                let lead = format!("Vessel {} ({}):", vessel_label(tx), action_name(Some(action)));
-                let (effect, summary) = self.exceptions_and_wind_down(m, tx, m.effect, format!("{lead} {}.", m.title));
+                let lead = format!(
+                    "Vessel {} ({}):",
+                    vessel_label(tx),
+                    action_name(Some(action))
+                );
+                let (effect, summary) =
+                    self.exceptions_and_wind_down(m, tx, m.effect, format!("{lead} {}.", m.title));
                 findings.push(self.finding(m, effect, summary));
             }
         }
@@ -539,12 +700,24 @@ impl<'r> Screener<'r> {
 
     /// Screen every party, the worker and the vessel; add asset-freeze (and
     /// travel-ban) findings for DPRK listings. Returns whether the vessel is designated.
-    fn screen_parties(&self, tx: &Transaction, findings: &mut Vec<Finding>, matches: &mut Vec<PartyMatch>) -> bool {
-        let Some(screener) = self.parties else { return false };
+    fn screen_parties(
+        &self,
+        tx: &Transaction,
+        findings: &mut Vec<Finding>,
+        matches: &mut Vec<PartyMatch>,
+    ) -> bool {
+        let Some(screener) = self.parties else {
+            return false;
+        };
         let mut designated_vessel = false;
         let mut seen: Vec<(String, String)> = Vec::new();
         let suppressions = self.suppressions;
-        let mut record = |role: &str, party: ScreenedParty, hits: Vec<ListHit>, findings: &mut Vec<Finding>, matches: &mut Vec<PartyMatch>| -> bool {
+        let mut record = |role: &str,
+                          party: ScreenedParty,
+                          hits: Vec<ListHit>,
+                          findings: &mut Vec<Finding>,
+                          matches: &mut Vec<PartyMatch>|
+         -> bool {
             let mut any_dprk = false;
             for h in hits {
                 if seen.iter().any(|(r, id)| r == role && *id == h.entity_id) {
@@ -577,49 +750,105 @@ impl<'r> Screener<'r> {
             value: name.trim().to_string(),
             country: country.map(str::to_string),
         };
-        let ident = |schema: Schema, by: &'static str, value: &str| ScreenedParty { schema: Some(schema), by, value: value.to_string(), country: None };
+        let ident = |schema: Schema, by: &'static str, value: &str| ScreenedParty {
+            schema: Some(schema),
+            by,
+            value: value.to_string(),
+            country: None,
+        };
         for p in &tx.parties {
             if let Some(name) = &p.name {
-                let hits = screener.screen_name(Schema::LegalEntity, name, p.country.as_deref(), tx.date);
-                record(&p.role, named(Schema::LegalEntity, name, p.country.as_deref()), hits, findings, matches);
+                let hits =
+                    screener.screen_name(Schema::LegalEntity, name, p.country.as_deref(), tx.date);
+                record(
+                    &p.role,
+                    named(Schema::LegalEntity, name, p.country.as_deref()),
+                    hits,
+                    findings,
+                    matches,
+                );
             }
             if let Some(bic) = &p.bic {
                 let hits = screener.screen_bic(bic, tx.date);
-                record(&p.role, ident(Schema::LegalEntity, "bic", bic), hits, findings, matches);
+                record(
+                    &p.role,
+                    ident(Schema::LegalEntity, "bic", bic),
+                    hits,
+                    findings,
+                    matches,
+                );
             }
         }
         if let Some(w) = &tx.worker
             && let Some(name) = &w.name
         {
-            let hits = screener.screen_name(Schema::Person, name, w.nationality.as_deref(), tx.date);
-            record("worker", named(Schema::Person, name, w.nationality.as_deref()), hits, findings, matches);
+            let hits =
+                screener.screen_name(Schema::Person, name, w.nationality.as_deref(), tx.date);
+            record(
+                "worker",
+                named(Schema::Person, name, w.nationality.as_deref()),
+                hits,
+                findings,
+                matches,
+            );
         }
         if let Some(v) = &tx.vessel {
             if let Some(imo) = &v.imo {
-                designated_vessel |= record("vessel", ident(Schema::Vessel, "imo", imo), screener.screen_imo(imo, tx.date), findings, matches);
+                designated_vessel |= record(
+                    "vessel",
+                    ident(Schema::Vessel, "imo", imo),
+                    screener.screen_imo(imo, tx.date),
+                    findings,
+                    matches,
+                );
             }
             if let Some(name) = &v.name {
                 let hits = screener.screen_name(Schema::Vessel, name, v.flag.as_deref(), tx.date);
-                designated_vessel |= record("vessel", named(Schema::Vessel, name, v.flag.as_deref()), hits, findings, matches);
+                designated_vessel |= record(
+                    "vessel",
+                    named(Schema::Vessel, name, v.flag.as_deref()),
+                    hits,
+                    findings,
+                    matches,
+                );
             }
         }
         designated_vessel
     }
 
     fn listing_findings(&self, role: &str, h: &ListHit) -> Vec<Finding> {
-        let listed = h.listed_on.map(|d| format!(", listed {d}")).unwrap_or_default();
-        let who = format!("{} {} ({}{listed}, {} list, matched by {} score {:.2})", role, h.caption, h.reference, h.source.as_str(), h.by, h.score);
+        let listed = h
+            .listed_on
+            .map(|d| format!(", listed {d}"))
+            .unwrap_or_default();
+        let who = format!(
+            "{} {} ({}{listed}, {} list, matched by {} score {:.2})",
+            role,
+            h.caption,
+            h.reference,
+            h.source.as_str(),
+            h.by,
+            h.score
+        );
         let mut out = Vec::new();
-        let is_un_dprk = h.source == resolute_model::Source::Un && h.programs.iter().any(|p| p == "DPRK");
+        let is_un_dprk =
+            h.source == resolute_model::Source::Un && h.programs.iter().any(|p| p == "DPRK");
         if is_un_dprk {
             let by = h.listed_on.and_then(|d| self.regime.designation_for(d));
             let (designated_by, resolution_verified) = match &by {
                 Some(c) => (format!("designated by {}", c.label()), c.round.verified),
-                None => ("designation round not in the regime data".to_string(), false),
+                None => (
+                    "designation round not in the regime data".to_string(),
+                    false,
+                ),
             };
             if let Some(mi) = self.asset_freeze {
                 let m = &self.regime.measures[mi];
-                let mut f = self.finding(m, Effect::Prohibited, format!("Asset freeze: {who}; {designated_by}."));
+                let mut f = self.finding(
+                    m,
+                    Effect::Prohibited,
+                    format!("Asset freeze: {who}; {designated_by}."),
+                );
                 f.verified = m.verified && resolution_verified;
                 out.push(f);
             }
@@ -627,10 +856,19 @@ impl<'r> Screener<'r> {
                 && let Some(mi) = self.travel_ban
             {
                 let m = &self.regime.measures[mi];
-                out.push(self.finding(m, Effect::Review, format!("Travel ban: {who}; {designated_by}.")));
+                out.push(self.finding(
+                    m,
+                    Effect::Review,
+                    format!("Travel ban: {who}; {designated_by}."),
+                ));
             }
         } else if h.is_dprk() {
-            let program = h.programs.iter().find(|p| p.starts_with("DPRK")).cloned().unwrap_or_default();
+            let program = h
+                .programs
+                .iter()
+                .find(|p| p.starts_with("DPRK"))
+                .cloned()
+                .unwrap_or_default();
             out.push(Finding {
                 rule: format!("ofac/{}", program.to_ascii_lowercase()),
                 resolution: None,
@@ -641,11 +879,21 @@ impl<'r> Screener<'r> {
             });
         } else {
             out.push(Finding {
-                rule: format!("{}/{}", h.source.as_str(), h.programs.first().map(|p| p.to_ascii_lowercase()).unwrap_or_else(|| "listed".into())),
+                rule: format!(
+                    "{}/{}",
+                    h.source.as_str(),
+                    h.programs
+                        .first()
+                        .map(|p| p.to_ascii_lowercase())
+                        .unwrap_or_else(|| "listed".into())
+                ),
                 resolution: None,
                 paragraph: String::new(),
                 effect: Effect::Review,
-                summary: format!("Listed under another program ({}): {who}.", h.programs.join(", ")),
+                summary: format!(
+                    "Listed under another program ({}): {who}.",
+                    h.programs.join(", ")
+                ),
                 verified: false,
             });
         }
@@ -673,8 +921,16 @@ fn vessel_label(tx: &Transaction) -> String {
     match &tx.vessel {
         Some(v) => {
             let name = v.name.clone().unwrap_or_else(|| "(unnamed)".into());
-            let imo = v.imo.as_ref().map(|i| format!(" IMO {i}")).unwrap_or_default();
-            let flag = v.flag.as_ref().map(|f| format!(", flag {f}")).unwrap_or_default();
+            let imo = v
+                .imo
+                .as_ref()
+                .map(|i| format!(" IMO {i}"))
+                .unwrap_or_default();
+            let flag = v
+                .flag
+                .as_ref()
+                .map(|f| format!(", flag {f}"))
+                .unwrap_or_default();
             format!("{name}{imo}{flag}")
         }
         None => "(none declared)".into(),

@@ -16,7 +16,10 @@ pub mod engine;
 pub mod parties;
 pub mod tx;
 
-pub use engine::{CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty, Screener, cap_unit_id, may_draw_cap, parse_cap_unit};
+pub use engine::{
+    CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty,
+    Screener, cap_unit_id, may_draw_cap, parse_cap_unit,
+};
 pub use parties::{ListHit, ListScreener, PartyScreener};
 pub use tx::{RawTransaction, Transaction, TxKind};
 
@@ -35,16 +38,29 @@ impl Screener<'_> {
     pub fn screen_line(&mut self, regime: &Regime, line: &str, line_no: usize) -> LineResult {
         let value: serde_json::Value = match serde_json::from_str(line) {
             Ok(v) => v,
-            Err(e) => return LineResult::Error { id: String::new(), error: format!("line {line_no}: not JSON: {e}") },
+            Err(e) => {
+                return LineResult::Error {
+                    id: String::new(),
+                    error: format!("line {line_no}: not JSON: {e}"),
+                };
+            }
         };
         let id = tx::id_text(&value.get("id").cloned());
         let raw: RawTransaction = match serde_json::from_value(value) {
             Ok(r) => r,
-            Err(e) => return LineResult::Error { id, error: format!("line {line_no}: {e}") },
+            Err(e) => {
+                return LineResult::Error {
+                    id,
+                    error: format!("line {line_no}: {e}"),
+                };
+            }
         };
         match Transaction::from_raw(raw, regime) {
             Ok(tx) => LineResult::Decision(self.screen(&tx)),
-            Err(e) => LineResult::Error { id, error: format!("line {line_no}: {e}") },
+            Err(e) => LineResult::Error {
+                id,
+                error: format!("line {line_no}: {e}"),
+            },
         }
     }
 }

@@ -32,7 +32,13 @@ impl ListHit {
 /// Screens names and identifiers against sanctions lists as of a date.
 pub trait PartyScreener: Send + Sync {
     /// Matches of a name (entries designated after `as_of` do not count).
-    fn screen_name(&self, schema: Schema, name: &str, country: Option<&str>, as_of: NaiveDate) -> Vec<ListHit>;
+    fn screen_name(
+        &self,
+        schema: Schema,
+        name: &str,
+        country: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Vec<ListHit>;
     /// Exact matches of a vessel's IMO number (digits only).
     fn screen_imo(&self, imo: &str, as_of: NaiveDate) -> Vec<ListHit>;
     /// Exact matches of a BIC (on its first eight characters).
@@ -56,7 +62,11 @@ fn imo_digits(s: &str) -> Option<String> {
 }
 
 fn bic8(s: &str) -> Option<String> {
-    let b: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let b: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     (b.len() == 8 || b.len() == 11).then(|| b[..8].to_string())
 }
 
@@ -79,7 +89,14 @@ impl ListScreener {
             }
         }
         let index = MatchIndex::build(entities.clone());
-        ListScreener { index, entities, by_id, by_imo, by_bic8, options: MatchOptions::default() }
+        ListScreener {
+            index,
+            entities,
+            by_id,
+            by_imo,
+            by_bic8,
+            options: MatchOptions::default(),
+        }
     }
 
     pub fn with_options(mut self, options: MatchOptions) -> ListScreener {
@@ -115,21 +132,41 @@ impl ListScreener {
         }
     }
 
-    fn exact(&self, map: &HashMap<String, Vec<usize>>, key: Option<String>, as_of: NaiveDate, by: &'static str) -> Vec<ListHit> {
+    fn exact(
+        &self,
+        map: &HashMap<String, Vec<usize>>,
+        key: Option<String>,
+        as_of: NaiveDate,
+        by: &'static str,
+    ) -> Vec<ListHit> {
         let Some(key) = key else { return Vec::new() };
         map.get(&key)
-            .map(|ix| ix.iter().filter(|&&i| self.entities[i].listed_by(as_of)).map(|&i| self.hit(i, 1.0, by)).collect())
+            .map(|ix| {
+                ix.iter()
+                    .filter(|&&i| self.entities[i].listed_by(as_of))
+                    .map(|&i| self.hit(i, 1.0, by))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
 
 impl PartyScreener for ListScreener {
-    fn screen_name(&self, schema: Schema, name: &str, country: Option<&str>, as_of: NaiveDate) -> Vec<ListHit> {
+    fn screen_name(
+        &self,
+        schema: Schema,
+        name: &str,
+        country: Option<&str>,
+        as_of: NaiveDate,
+    ) -> Vec<ListHit> {
         let mut q = Query::name(schema, name);
         if let Some(c) = country {
             q = q.with("country", &c.to_ascii_lowercase());
         }
-        let opts = MatchOptions { as_of: Some(as_of), ..self.options.clone() };
+        let opts = MatchOptions {
+            as_of: Some(as_of),
+            ..self.options.clone()
+        };
         self.index
             .search(&q, &opts)
             .into_iter()

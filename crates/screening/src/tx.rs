@@ -137,15 +137,20 @@ fn country(field: &str, v: &Option<String>) -> Result<Option<String>, String> {
         None | Some("") => Ok(None),
         Some(code) => {
             if code.len() != 2 {
-                return Err(format!("{field}: {code:?} is not an ISO 3166-1 alpha-2 code"));
+                return Err(format!(
+                    "{field}: {code:?} is not an ISO 3166-1 alpha-2 code"
+                ));
             }
-            country_by_code(code).map(|c| Some(c.alpha2.clone())).map_err(|e| format!("{field}: {e}"))
+            country_by_code(code)
+                .map(|c| Some(c.alpha2.clone()))
+                .map_err(|e| format!("{field}: {e}"))
         }
     }
 }
 
 fn parse_date(field: &str, v: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| format!("{field}: {v:?} is not an ISO date (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{field}: {v:?} is not an ISO date (YYYY-MM-DD)"))
 }
 
 impl Transaction {
@@ -161,17 +166,32 @@ impl Transaction {
             Some("work_authorization") => TxKind::WorkAuthorization,
             Some("joint_venture") => TxKind::JointVenture,
             Some("vessel") => TxKind::Vessel,
-            Some(other) => return Err(format!("kind: {other:?} is not one of goods, payment, work_authorization, joint_venture, vessel")),
+            Some(other) => {
+                return Err(format!(
+                    "kind: {other:?} is not one of goods, payment, work_authorization, joint_venture, vessel"
+                ));
+            }
             None => return Err("kind: missing".into()),
         };
         let date = parse_date("date", raw.date.as_deref().ok_or("date: missing")?)?;
         let mut parties = Vec::with_capacity(raw.parties.len());
         for (i, p) in raw.parties.into_iter().enumerate() {
-            let bic = p.bic.as_deref().map(|b| b.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase()).filter(|b| !b.is_empty());
+            let bic = p
+                .bic
+                .as_deref()
+                .map(|b| {
+                    b.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>()
+                        .to_ascii_uppercase()
+                })
+                .filter(|b| !b.is_empty());
             if let Some(b) = &bic
                 && !(b.len() == 8 || b.len() == 11)
             {
-                return Err(format!("parties[{i}].bic: {b:?} is not an 8- or 11-character BIC"));
+                return Err(format!(
+                    "parties[{i}].bic: {b:?} is not an 8- or 11-character BIC"
+                ));
             }
             parties.push(Party {
                 role: p.role.unwrap_or_else(|| "party".into()),
@@ -188,7 +208,9 @@ impl Transaction {
         let (hs, hs_description) = match raw.hs_code.as_deref() {
             Some(code) if !code.trim().is_empty() => {
                 let edition = HsEdition::for_date(date);
-                let v = hs::nomenclature(edition).validate(code).map_err(|e| format!("hs_code: {e}"))?;
+                let v = hs::nomenclature(edition)
+                    .validate(code)
+                    .map_err(|e| format!("hs_code: {e}"))?;
                 (Some(v.code), Some(v.description))
             }
             _ => (None, None),
@@ -196,13 +218,16 @@ impl Transaction {
         if kind == TxKind::Goods && hs.is_none() {
             return Err("hs_code: missing (required for goods)".into());
         }
-        let unit = raw.unit.as_deref().map(|u| match u.trim().to_ascii_lowercase().as_str() {
-            "kg" => QuantityUnit::Kg,
-            "t" | "mt" | "tonne" | "tonnes" => QuantityUnit::T,
-            "bbl" | "barrel" | "barrels" => QuantityUnit::Bbl,
-            "item" | "items" | "unit" | "units" | "pcs" => QuantityUnit::Item,
-            _ => QuantityUnit::Other,
-        });
+        let unit = raw
+            .unit
+            .as_deref()
+            .map(|u| match u.trim().to_ascii_lowercase().as_str() {
+                "kg" => QuantityUnit::Kg,
+                "t" | "mt" | "tonne" | "tonnes" => QuantityUnit::T,
+                "bbl" | "barrel" | "barrels" => QuantityUnit::Bbl,
+                "item" | "items" | "unit" | "units" | "pcs" => QuantityUnit::Item,
+                _ => QuantityUnit::Other,
+            });
         if let Some(q) = raw.quantity
             && !(q.is_finite() && q >= 0.0)
         {
@@ -216,7 +241,11 @@ impl Transaction {
         {
             return Err(format!("value_usd: {v} must be a non-negative number"));
         }
-        let contract_date = raw.contract_date.as_deref().map(|d| parse_date("contract_date", d)).transpose()?;
+        let contract_date = raw
+            .contract_date
+            .as_deref()
+            .map(|d| parse_date("contract_date", d))
+            .transpose()?;
         let vessel = match raw.vessel {
             None => None,
             Some(v) => {
@@ -232,28 +261,48 @@ impl Transaction {
                     }
                     Some(other) => return Err(format!("vessel.imo: {other} is not an IMO number")),
                 };
-                Some(Vessel { name: v.name.filter(|n| !n.trim().is_empty()), imo, flag: country("vessel.flag", &v.flag)? })
+                Some(Vessel {
+                    name: v.name.filter(|n| !n.trim().is_empty()),
+                    imo,
+                    flag: country("vessel.flag", &v.flag)?,
+                })
             }
         };
         let action = match raw.action.as_deref() {
             None => None,
-            Some(a) => Some(Action::parse(a).ok_or_else(|| format!("action: {a:?} is not a known action"))?),
+            Some(a) => Some(
+                Action::parse(a).ok_or_else(|| format!("action: {a:?} is not a known action"))?,
+            ),
         };
         let allowed: &[Action] = match kind {
             TxKind::WorkAuthorization => &[Action::New, Action::Renewal, Action::Maintain],
             TxKind::JointVenture => &[Action::Open, Action::Expand, Action::Maintain],
-            TxKind::Vessel => &[Action::Charter, Action::PortEntry, Action::Register, Action::Sale, Action::ShipToShip],
+            TxKind::Vessel => &[
+                Action::Charter,
+                Action::PortEntry,
+                Action::Register,
+                Action::Sale,
+                Action::ShipToShip,
+            ],
             _ => &[],
         };
         match action {
             None if !allowed.is_empty() => return Err("action: missing".into()),
-            Some(a) if !allowed.contains(&a) => return Err(format!("action: {a:?} does not apply to this kind of transaction")),
+            Some(a) if !allowed.contains(&a) => {
+                return Err(format!(
+                    "action: {a:?} does not apply to this kind of transaction"
+                ));
+            }
             _ => {}
         }
         let worker = match raw.worker {
             None if kind == TxKind::WorkAuthorization => return Err("worker: missing".into()),
             None => None,
-            Some(w) => Some(Worker { name: w.name, nationality: country("worker.nationality", &w.nationality)?, birth_date: w.birth_date }),
+            Some(w) => Some(Worker {
+                name: w.name,
+                nationality: country("worker.nationality", &w.nationality)?,
+                birth_date: w.birth_date,
+            }),
         };
         Ok(Transaction {
             id,

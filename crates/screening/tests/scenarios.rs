@@ -8,13 +8,19 @@ use resolute_regime::{Effect, Regime};
 use resolute_screening::{LineResult, ListScreener, PartyScreener, Screener};
 
 fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/transactions").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/transactions")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn run(regime: &Regime, parties: Option<&dyn PartyScreener>, text: &str) -> Vec<LineResult> {
     let mut s = Screener::new(regime, parties);
-    text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| s.screen_line(regime, l, i + 1)).collect()
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| s.screen_line(regime, l, i + 1))
+        .collect()
 }
 
 fn by_id<'a>(results: &'a [LineResult], id: &str) -> &'a LineResult {
@@ -29,58 +35,251 @@ fn by_id<'a>(results: &'a [LineResult], id: &str) -> &'a LineResult {
 
 /// (id, decision, rules that must be among the findings)
 const EXPECTED: &[(&str, Effect, &[&str])] = &[
-    ("coal-kp-cn-2017-10-02", Effect::Prohibited, &["dprk/2371/8/coal"]),
-    ("coal-kp-cn-2017-06-01-within-cap", Effect::Review, &["dprk/2321/26/coal-cap"]),
-    ("coal-kp-cn-2017-07-01-over-tonnes", Effect::Prohibited, &["dprk/2321/26/coal-cap"]),
-    ("coal-kp-cn-2017-07-02-no-quantity", Effect::Review, &["dprk/2321/26/coal-cap"]),
+    (
+        "coal-kp-cn-2017-10-02",
+        Effect::Prohibited,
+        &["dprk/2371/8/coal"],
+    ),
+    (
+        "coal-kp-cn-2017-06-01-within-cap",
+        Effect::Review,
+        &["dprk/2321/26/coal-cap"],
+    ),
+    (
+        "coal-kp-cn-2017-07-01-over-tonnes",
+        Effect::Prohibited,
+        &["dprk/2321/26/coal-cap"],
+    ),
+    (
+        "coal-kp-cn-2017-07-02-no-quantity",
+        Effect::Review,
+        &["dprk/2321/26/coal-cap"],
+    ),
     // Paragraph 8 of 2371 gives the 30-day wind-down to iron and iron ore only, not to coal.
-    ("coal-kp-cn-2017-08-20-no-wind-down", Effect::Prohibited, &["dprk/2371/8/coal"]),
-    ("iron-ore-kp-cn-2017-08-20-wind-down", Effect::Review, &["dprk/2371/8/iron"]),
-    ("iron-ore-kp-cn-2017-09-10-after-wind-down", Effect::Prohibited, &["dprk/2371/8/iron"]),
-    ("coal-kp-cn-2017-08-20-late-contract", Effect::Prohibited, &["dprk/2371/8/coal"]),
-    ("coal-ru-via-rajin-rajin-claimed", Effect::Review, &["dprk/2371/8/coal"]),
-    ("coal-ru-via-rajin-no-claim", Effect::Prohibited, &["dprk/2371/8/coal"]),
-    ("coal-kp-origin-rajin-claimed", Effect::Prohibited, &["dprk/2371/8/coal"]),
+    (
+        "coal-kp-cn-2017-08-20-no-wind-down",
+        Effect::Prohibited,
+        &["dprk/2371/8/coal"],
+    ),
+    (
+        "iron-ore-kp-cn-2017-08-20-wind-down",
+        Effect::Review,
+        &["dprk/2371/8/iron"],
+    ),
+    (
+        "iron-ore-kp-cn-2017-09-10-after-wind-down",
+        Effect::Prohibited,
+        &["dprk/2371/8/iron"],
+    ),
+    (
+        "coal-kp-cn-2017-08-20-late-contract",
+        Effect::Prohibited,
+        &["dprk/2371/8/coal"],
+    ),
+    (
+        "coal-ru-via-rajin-rajin-claimed",
+        Effect::Review,
+        &["dprk/2371/8/coal"],
+    ),
+    (
+        "coal-ru-via-rajin-no-claim",
+        Effect::Prohibited,
+        &["dprk/2371/8/coal"],
+    ),
+    (
+        "coal-kp-origin-rajin-claimed",
+        Effect::Prohibited,
+        &["dprk/2371/8/coal"],
+    ),
     ("coal-au-to-jp", Effect::Permitted, &[]),
     ("seafood-kp-2017-07-15", Effect::Permitted, &[]),
-    ("seafood-kp-2017-10-15", Effect::Prohibited, &["dprk/2371/9/seafood"]),
-    ("crab-kp-flag-2017-10-15", Effect::Prohibited, &["dprk/2371/9/seafood"]),
-    ("iron-ore-kp-2017-03-01-livelihood", Effect::Review, &["dprk/2270/29/iron"]),
-    ("lead-ore-kp-2017-09-10", Effect::Prohibited, &["dprk/2371/10/lead"]),
-    ("textiles-kp-2018-03-01", Effect::Prohibited, &["dprk/2375/16/textiles"]),
-    ("textiles-kp-2017-11-01-wind-down", Effect::Review, &["dprk/2375/16/textiles"]),
+    (
+        "seafood-kp-2017-10-15",
+        Effect::Prohibited,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "crab-kp-flag-2017-10-15",
+        Effect::Prohibited,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "iron-ore-kp-2017-03-01-livelihood",
+        Effect::Review,
+        &["dprk/2270/29/iron"],
+    ),
+    (
+        "lead-ore-kp-2017-09-10",
+        Effect::Prohibited,
+        &["dprk/2371/10/lead"],
+    ),
+    (
+        "textiles-kp-2018-03-01",
+        Effect::Prohibited,
+        &["dprk/2375/16/textiles"],
+    ),
+    (
+        "textiles-kp-2017-11-01-wind-down",
+        Effect::Review,
+        &["dprk/2375/16/textiles"],
+    ),
     ("textiles-kp-2017-09-01", Effect::Permitted, &[]),
-    ("petroleum-2017-10-10", Effect::Review, &["dprk/2375/14/refined-petroleum", "dprk/2270/31/aviation-fuel"]),
-    ("petroleum-2017-11-10-over", Effect::Prohibited, &["dprk/2375/14/refined-petroleum"]),
-    ("petroleum-2018-02-01", Effect::Review, &["dprk/2397/5/refined-petroleum"]),
-    ("petroleum-2018-06-01", Effect::Review, &["dprk/2397/5/refined-petroleum"]),
-    ("petroleum-2018-09-01-over", Effect::Prohibited, &["dprk/2397/5/refined-petroleum"]),
-    ("petroleum-2019-01-05-new-period", Effect::Review, &["dprk/2397/5/refined-petroleum"]),
-    ("crude-2018-03-01-tonnes", Effect::Review, &["dprk/2397/4/crude-oil", "dprk/2375/13/condensates-ngl"]),
-    ("crude-2018-04-01-over", Effect::Prohibited, &["dprk/2397/4/crude-oil"]),
-    ("trucks-to-kp-2018-02-01", Effect::Prohibited, &["dprk/2397/7/machinery-vehicles-metals"]),
-    ("aircraft-part-to-kp-spare-parts", Effect::Review, &["dprk/2397/7/machinery-vehicles-metals"]),
-    ("pistols-to-kp-2010", Effect::Review, &["dprk/1874/10/arms-supply"]),
-    ("pistols-to-kp-2016-06", Effect::Prohibited, &["dprk/2270/8/arms-embargo"]),
+    (
+        "petroleum-2017-10-10",
+        Effect::Review,
+        &[
+            "dprk/2375/14/refined-petroleum",
+            "dprk/2270/31/aviation-fuel",
+        ],
+    ),
+    (
+        "petroleum-2017-11-10-over",
+        Effect::Prohibited,
+        &["dprk/2375/14/refined-petroleum"],
+    ),
+    (
+        "petroleum-2018-02-01",
+        Effect::Review,
+        &["dprk/2397/5/refined-petroleum"],
+    ),
+    (
+        "petroleum-2018-06-01",
+        Effect::Review,
+        &["dprk/2397/5/refined-petroleum"],
+    ),
+    (
+        "petroleum-2018-09-01-over",
+        Effect::Prohibited,
+        &["dprk/2397/5/refined-petroleum"],
+    ),
+    (
+        "petroleum-2019-01-05-new-period",
+        Effect::Review,
+        &["dprk/2397/5/refined-petroleum"],
+    ),
+    (
+        "crude-2018-03-01-tonnes",
+        Effect::Review,
+        &["dprk/2397/4/crude-oil", "dprk/2375/13/condensates-ngl"],
+    ),
+    (
+        "crude-2018-04-01-over",
+        Effect::Prohibited,
+        &["dprk/2397/4/crude-oil"],
+    ),
+    (
+        "trucks-to-kp-2018-02-01",
+        Effect::Prohibited,
+        &["dprk/2397/7/machinery-vehicles-metals"],
+    ),
+    (
+        "aircraft-part-to-kp-spare-parts",
+        Effect::Review,
+        &["dprk/2397/7/machinery-vehicles-metals"],
+    ),
+    (
+        "pistols-to-kp-2010",
+        Effect::Review,
+        &["dprk/1874/10/arms-supply"],
+    ),
+    (
+        "pistols-to-kp-2016-06",
+        Effect::Prohibited,
+        &["dprk/2270/8/arms-embargo"],
+    ),
     ("rug-to-kp-cheap", Effect::Permitted, &[]),
-    ("rug-to-kp-expensive", Effect::Prohibited, &["dprk/2321/annex/luxury-goods"]),
-    ("statue-kp-2017", Effect::Prohibited, &["dprk/2321/29/statues"]),
-    ("vessel-export-kp-2018", Effect::Prohibited, &["dprk/2397/6/vessels-export"]),
-    ("work-new-kp-2017-10-01", Effect::Prohibited, &["dprk/2375/17/work-authorizations", "dprk/2371/11/work-authorizations"]),
-    ("work-new-kp-2017-08-20", Effect::Review, &["dprk/2371/11/work-authorizations"]),
-    ("work-new-kp-prior-contract", Effect::Review, &["dprk/2375/17/work-authorizations"]),
-    ("work-maintain-kp-2018", Effect::Review, &["dprk/2397/8/repatriation"]),
-    ("work-maintain-kp-2020", Effect::Prohibited, &["dprk/2397/8/repatriation-deadline"]),
+    (
+        "rug-to-kp-expensive",
+        Effect::Prohibited,
+        &["dprk/2321/annex/luxury-goods"],
+    ),
+    (
+        "statue-kp-2017",
+        Effect::Prohibited,
+        &["dprk/2321/29/statues"],
+    ),
+    (
+        "vessel-export-kp-2018",
+        Effect::Prohibited,
+        &["dprk/2397/6/vessels-export"],
+    ),
+    (
+        "work-new-kp-2017-10-01",
+        Effect::Prohibited,
+        &[
+            "dprk/2375/17/work-authorizations",
+            "dprk/2371/11/work-authorizations",
+        ],
+    ),
+    (
+        "work-new-kp-2017-08-20",
+        Effect::Review,
+        &["dprk/2371/11/work-authorizations"],
+    ),
+    (
+        "work-new-kp-prior-contract",
+        Effect::Review,
+        &["dprk/2375/17/work-authorizations"],
+    ),
+    (
+        "work-maintain-kp-2018",
+        Effect::Review,
+        &["dprk/2397/8/repatriation"],
+    ),
+    (
+        "work-maintain-kp-2020",
+        Effect::Prohibited,
+        &["dprk/2397/8/repatriation-deadline"],
+    ),
     ("work-new-cn-2018", Effect::Permitted, &[]),
-    ("jv-open-2017-08-10", Effect::Prohibited, &["dprk/2371/12/joint-ventures"]),
-    ("jv-maintain-2017-10-01", Effect::Review, &["dprk/2375/18/joint-ventures"]),
-    ("jv-maintain-2018-02-01", Effect::Prohibited, &["dprk/2375/18/joint-ventures"]),
-    ("jv-maintain-hydro-2018", Effect::Review, &["dprk/2375/18/joint-ventures"]),
-    ("vessel-charter-kp-flag-2017-09", Effect::Prohibited, &["dprk/2371/7/dprk-flag-chartering"]),
-    ("vessel-sts-kp-flag-2018", Effect::Prohibited, &["dprk/2375/11/ship-to-ship"]),
-    ("vessel-sale-to-kp-2018", Effect::Prohibited, &["dprk/2397/14/vessels-to-dprk"]),
-    ("vessel-charter-to-kp-2016-05", Effect::Prohibited, &["dprk/2270/19/leasing-chartering"]),
-    ("payment-kp-bank-2017-01", Effect::Review, &["dprk/2094/11/financial-services", "dprk/2321/32/trade-financial-support"]),
+    (
+        "jv-open-2017-08-10",
+        Effect::Prohibited,
+        &["dprk/2371/12/joint-ventures"],
+    ),
+    (
+        "jv-maintain-2017-10-01",
+        Effect::Review,
+        &["dprk/2375/18/joint-ventures"],
+    ),
+    (
+        "jv-maintain-2018-02-01",
+        Effect::Prohibited,
+        &["dprk/2375/18/joint-ventures"],
+    ),
+    (
+        "jv-maintain-hydro-2018",
+        Effect::Review,
+        &["dprk/2375/18/joint-ventures"],
+    ),
+    (
+        "vessel-charter-kp-flag-2017-09",
+        Effect::Prohibited,
+        &["dprk/2371/7/dprk-flag-chartering"],
+    ),
+    (
+        "vessel-sts-kp-flag-2018",
+        Effect::Prohibited,
+        &["dprk/2375/11/ship-to-ship"],
+    ),
+    (
+        "vessel-sale-to-kp-2018",
+        Effect::Prohibited,
+        &["dprk/2397/14/vessels-to-dprk"],
+    ),
+    (
+        "vessel-charter-to-kp-2016-05",
+        Effect::Prohibited,
+        &["dprk/2270/19/leasing-chartering"],
+    ),
+    (
+        "payment-kp-bank-2017-01",
+        Effect::Review,
+        &[
+            "dprk/2094/11/financial-services",
+            "dprk/2321/32/trade-financial-support",
+        ],
+    ),
     ("payment-cn-to-de", Effect::Permitted, &[]),
     ("after-bad-lines", Effect::Prohibited, &["dprk/2371/8/coal"]),
 ];
@@ -90,10 +289,16 @@ fn scenarios_come_out_right() {
     let regime = Regime::embedded().expect("regime");
     let results = run(&regime, None, &fixture("scenarios.jsonl"));
     for (id, effect, rules) in EXPECTED {
-        let LineResult::Decision(d) = by_id(&results, id) else { panic!("{id}: expected a decision") };
+        let LineResult::Decision(d) = by_id(&results, id) else {
+            panic!("{id}: expected a decision")
+        };
         assert_eq!(d.decision, *effect, "{id}: {:#?}", d.findings);
         for rule in *rules {
-            assert!(d.findings.iter().any(|f| f.rule == *rule), "{id}: no finding {rule} in {:#?}", d.findings);
+            assert!(
+                d.findings.iter().any(|f| f.rule == *rule),
+                "{id}: no finding {rule} in {:#?}",
+                d.findings
+            );
         }
         if *effect == Effect::Permitted {
             assert!(d.findings.is_empty(), "{id}: {:#?}", d.findings);
@@ -107,11 +312,16 @@ fn bad_lines_are_reported_and_the_batch_goes_on() {
     let results = run(&regime, None, &fixture("scenarios.jsonl"));
     for (id, needle) in [
         ("bad-country", "origin: unknown country code \"XX\""),
-        ("bad-hs", "hs_code: HS code \"2799\" does not exist in HS2017"),
+        (
+            "bad-hs",
+            "hs_code: HS code \"2799\" does not exist in HS2017",
+        ),
         ("bad-exception", "unknown exception id \"rajin\""),
         ("bad-date", "date: \"2017-13-40\" is not an ISO date"),
     ] {
-        let LineResult::Error { error, .. } = by_id(&results, id) else { panic!("{id}: expected an error") };
+        let LineResult::Error { error, .. } = by_id(&results, id) else {
+            panic!("{id}: expected an error")
+        };
         assert!(error.contains(needle), "{id}: {error}");
     }
     assert!(results.iter().any(|r| matches!(r, LineResult::Error { id, error } if id.is_empty() && error.contains("not JSON"))));
@@ -121,14 +331,35 @@ fn bad_lines_are_reported_and_the_batch_goes_on() {
 fn cap_findings_state_used_and_remaining() {
     let regime = Regime::embedded().expect("regime");
     let results = run(&regime, None, &fixture("scenarios.jsonl"));
-    let LineResult::Decision(d) = by_id(&results, "petroleum-2018-09-01-over") else { panic!() };
-    let f = d.findings.iter().find(|f| f.rule == "dprk/2397/5/refined-petroleum").expect("cap finding");
-    assert!(f.summary.contains("used 450,000 of 500,000 bbl, remaining 50,000"), "{}", f.summary);
+    let LineResult::Decision(d) = by_id(&results, "petroleum-2018-09-01-over") else {
+        panic!()
+    };
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.rule == "dprk/2397/5/refined-petroleum")
+        .expect("cap finding");
+    assert!(
+        f.summary
+            .contains("used 450,000 of 500,000 bbl, remaining 50,000"),
+        "{}",
+        f.summary
+    );
     assert_eq!(f.paragraph, "5");
     assert!(f.verified);
-    let LineResult::Decision(d) = by_id(&results, "petroleum-2019-01-05-new-period") else { panic!() };
-    let f = d.findings.iter().find(|f| f.rule == "dprk/2397/5/refined-petroleum").expect("cap finding");
-    assert!(f.summary.contains("2019-01-01–2019-12-31") && f.summary.contains("remaining 400,000"), "{}", f.summary);
+    let LineResult::Decision(d) = by_id(&results, "petroleum-2019-01-05-new-period") else {
+        panic!()
+    };
+    let f = d
+        .findings
+        .iter()
+        .find(|f| f.rule == "dprk/2397/5/refined-petroleum")
+        .expect("cap finding");
+    assert!(
+        f.summary.contains("2019-01-01–2019-12-31") && f.summary.contains("remaining 400,000"),
+        "{}",
+        f.summary
+    );
 }
 
 #[test]
@@ -151,23 +382,54 @@ fn parties_are_screened_as_of_the_transaction_date() {
     let screener = ListScreener::new(entities);
     let results = run(&regime, Some(&screener), &fixture("parties.jsonl"));
 
-    let LineResult::Decision(before) = by_id(&results, "ftb-2017-08-04") else { panic!() };
+    let LineResult::Decision(before) = by_id(&results, "ftb-2017-08-04") else {
+        panic!()
+    };
     assert_eq!(before.decision, Effect::Review, "{before:#?}");
-    assert!(!before.matches.iter().any(|m| m.reference == "KPe.047"), "{before:#?}");
+    assert!(
+        !before.matches.iter().any(|m| m.reference == "KPe.047"),
+        "{before:#?}"
+    );
 
-    let LineResult::Decision(after) = by_id(&results, "ftb-2017-08-06") else { panic!() };
+    let LineResult::Decision(after) = by_id(&results, "ftb-2017-08-06") else {
+        panic!()
+    };
     assert_eq!(after.decision, Effect::Prohibited, "{after:#?}");
-    assert!(after.matches.iter().any(|m| m.reference == "KPe.047" && m.role == "beneficiary_bank"));
-    let freeze = after.findings.iter().find(|f| f.rule == "dprk/1718/8d/asset-freeze").expect("asset freeze");
-    assert!(freeze.summary.contains("resolution 2371"), "{}", freeze.summary);
+    assert!(
+        after
+            .matches
+            .iter()
+            .any(|m| m.reference == "KPe.047" && m.role == "beneficiary_bank")
+    );
+    let freeze = after
+        .findings
+        .iter()
+        .find(|f| f.rule == "dprk/1718/8d/asset-freeze")
+        .expect("asset freeze");
+    assert!(
+        freeze.summary.contains("resolution 2371"),
+        "{}",
+        freeze.summary
+    );
     assert_eq!(freeze.paragraph, "8(d)");
 
-    let LineResult::Decision(bic) = by_id(&results, "ftb-bic-ofac") else { panic!() };
+    let LineResult::Decision(bic) = by_id(&results, "ftb-bic-ofac") else {
+        panic!()
+    };
     assert_eq!(bic.decision, Effect::Prohibited, "{bic:#?}");
-    assert!(bic.findings.iter().any(|f| f.rule == "ofac/dprk3"), "{bic:#?}");
+    assert!(
+        bic.findings.iter().any(|f| f.rule == "ofac/dprk3"),
+        "{bic:#?}"
+    );
 
-    let LineResult::Decision(w) = by_id(&results, "worker-listed-2017-09") else { panic!() };
+    let LineResult::Decision(w) = by_id(&results, "worker-listed-2017-09") else {
+        panic!()
+    };
     assert_eq!(w.decision, Effect::Prohibited, "{w:#?}");
     assert!(w.matches.iter().any(|m| m.reference == "KPi.055"), "{w:#?}");
-    assert!(w.findings.iter().any(|f| f.rule == "dprk/1718/8e/travel-ban"));
+    assert!(
+        w.findings
+            .iter()
+            .any(|f| f.rule == "dprk/1718/8e/travel-ban")
+    );
 }

@@ -16,20 +16,29 @@ use resolute_impact::{ImpactOptions, TradeData};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{AppState, routes};
 use crate::error::{ApiError, ApiJson, ApiQuery};
+use crate::{AppState, routes};
 
-static COMTRADE_TOTALS: &[u8] = include_bytes!("../../../data/trade/comtrade-partner-PRK-totals-2013-2017.csv");
-static ESTIMATES_AS_FLOWS: &[u8] = include_bytes!("../../../data/trade/derived-unscr2371-estimates-as-flows.csv");
+static COMTRADE_TOTALS: &[u8] =
+    include_bytes!("../../../data/trade/comtrade-partner-PRK-totals-2013-2017.csv");
+static ESTIMATES_AS_FLOWS: &[u8] =
+    include_bytes!("../../../data/trade/derived-unscr2371-estimates-as-flows.csv");
 
 /// Parsed once: the bundled flows never change while the process runs.
 static BUNDLED_TRADE: LazyLock<Result<TradeData, String>> = LazyLock::new(|| {
     let mut data = TradeData::default();
     for (name, bytes) in [
-        ("data/trade/comtrade-partner-PRK-totals-2013-2017.csv", COMTRADE_TOTALS),
-        ("data/trade/derived-unscr2371-estimates-as-flows.csv", ESTIMATES_AS_FLOWS),
+        (
+            "data/trade/comtrade-partner-PRK-totals-2013-2017.csv",
+            COMTRADE_TOTALS,
+        ),
+        (
+            "data/trade/derived-unscr2371-estimates-as-flows.csv",
+            ESTIMATES_AS_FLOWS,
+        ),
     ] {
-        let file = resolute_impact::trade::read_trade(bytes, name, Path::new(name)).map_err(|e| e.to_string())?;
+        let file = resolute_impact::trade::read_trade(bytes, name, Path::new(name))
+            .map_err(|e| e.to_string())?;
         data.extend(file);
     }
     Ok(data)
@@ -59,21 +68,39 @@ pub struct ImpactParams {
 #[utoipa::path(get, path = "/impact", tag = "analysis",
     params(("at" = Option<String>, Query), ("year" = Option<i32>, Query), ("resolution" = Option<u32>, Query)),
     responses((status = 200), (status = 400)), security(("api_key" = [])))]
-pub async fn impact(State(state): State<AppState>, ApiQuery(p): ApiQuery<ImpactParams>) -> Result<axum::Json<Value>, ApiError> {
-    let at = optional_date("at", p.at.as_deref())?.unwrap_or(NaiveDate::from_ymd_opt(2017, 8, 5).unwrap_or_default());
+pub async fn impact(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ImpactParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let at = optional_date("at", p.at.as_deref())?
+        .unwrap_or(NaiveDate::from_ymd_opt(2017, 8, 5).unwrap_or_default());
     let year = p.year.unwrap_or(2016);
-    let data = BUNDLED_TRADE.as_ref().map_err(|e| ApiError::unavailable(format!("bundled trade data: {e}")))?;
+    let data = BUNDLED_TRADE
+        .as_ref()
+        .map_err(|e| ApiError::unavailable(format!("bundled trade data: {e}")))?;
     let engine = state.engine.get();
     let regime = routes::regime_of(&engine)?;
     if let Some(r) = p.resolution
         && regime.resolution(r).is_none()
     {
-        return Err(ApiError::bad_request("invalid_parameter", format!("resolution {r} is not in the regime")));
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("resolution {r} is not in the regime"),
+        ));
     }
     let horizon = at.checked_add_days(chrono::Days::new(366)).unwrap_or(at);
     let measures = resolute_impact::regime_measures(regime, horizon);
-    let report = resolute_impact::compute_impact(&data.flows, &measures, &ImpactOptions { year, at, resolution: p.resolution });
-    let svg = resolute_impact::chart::impact_svg(&report).map_err(|e| ApiError::internal(format!("chart: {e}")))?;
+    let report = resolute_impact::compute_impact(
+        &data.flows,
+        &measures,
+        &ImpactOptions {
+            year,
+            at,
+            resolution: p.resolution,
+        },
+    );
+    let svg = resolute_impact::chart::impact_svg(&report)
+        .map_err(|e| ApiError::internal(format!("chart: {e}")))?;
     Ok(axum::Json(json!({"report": report, "svg": svg})))
 }
 
@@ -94,10 +121,15 @@ async fn open_reports(state: &AppState) -> Result<ReportStore, ApiError> {
 /// `GET /reports?resolution=`: recorded national implementation reports.
 #[utoipa::path(get, path = "/reports", tag = "analysis", params(("resolution" = Option<u32>, Query)),
     responses((status = 200)), security(("api_key" = [])))]
-pub async fn list_reports(State(state): State<AppState>, ApiQuery(p): ApiQuery<ReportsParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn list_reports(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ReportsParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let store = open_reports(&state).await?;
     let reports = store.list(p.resolution);
-    Ok(axum::Json(json!({"count": reports.len(), "reports": reports})))
+    Ok(axum::Json(
+        json!({"count": reports.len(), "reports": reports}),
+    ))
 }
 
 /// `GET /reports/status?resolution=&as_of=`: who reported on what, who is
@@ -105,28 +137,43 @@ pub async fn list_reports(State(state): State<AppState>, ApiQuery(p): ApiQuery<R
 #[utoipa::path(get, path = "/reports/status", tag = "analysis",
     params(("resolution" = Option<u32>, Query), ("as_of" = Option<String>, Query)),
     responses((status = 200), (status = 400)), security(("api_key" = [])))]
-pub async fn reports_status(State(state): State<AppState>, ApiQuery(p): ApiQuery<ReportsParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn reports_status(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<ReportsParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let as_of = optional_date("as_of", p.as_of.as_deref())?.unwrap_or_else(today);
     let store = open_reports(&state).await?;
     match p.resolution {
         Some(r) => {
-            let status = store.status(r, as_of).map_err(|e| ApiError::bad_request("invalid_parameter", e.to_string()))?;
+            let status = store
+                .status(r, as_of)
+                .map_err(|e| ApiError::bad_request("invalid_parameter", e.to_string()))?;
             Ok(axum::Json(json!({"as_of": as_of, "status": [status]})))
         }
-        None => Ok(axum::Json(json!({"as_of": as_of, "status": store.status_all(as_of)}))),
+        None => Ok(axum::Json(
+            json!({"as_of": as_of, "status": store.status_all(as_of)}),
+        )),
     }
 }
 
 /// `POST /reports`: record a national implementation report
 /// (`{"state","resolutions","submitted","symbol","notes"}`).
 #[utoipa::path(post, path = "/reports", tag = "analysis", responses((status = 200), (status = 400)), security(("api_key" = [])))]
-pub async fn add_report(State(state): State<AppState>, ApiJson(input): ApiJson<NewReport>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn add_report(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<NewReport>,
+) -> Result<axum::Json<Value>, ApiError> {
     let _guard = REPORTS_LOCK.lock().await;
     let dir = state.config.data_dir.clone();
     let added = tokio::task::spawn_blocking(move || {
-        let mut store = ReportStore::open(&dir, today()).map_err(|e| ApiError::unavailable(format!("reports: {e}")))?;
-        let added = store.add(&input, today()).map_err(|e| ApiError::bad_request("invalid_report", e.to_string()))?;
-        store.save().map_err(|e| ApiError::internal(format!("saving reports: {e}")))?;
+        let mut store = ReportStore::open(&dir, today())
+            .map_err(|e| ApiError::unavailable(format!("reports: {e}")))?;
+        let added = store
+            .add(&input, today())
+            .map_err(|e| ApiError::bad_request("invalid_report", e.to_string()))?;
+        store
+            .save()
+            .map_err(|e| ApiError::internal(format!("saving reports: {e}")))?;
         Ok::<_, ApiError>(added)
     })
     .await

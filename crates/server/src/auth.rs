@@ -68,25 +68,48 @@ impl KeyCache {
         Ok(found)
     }
 
-    pub async fn authenticate(&self, store: &Store, token: &str) -> Result<Option<ApiKey>, ApiError> {
-        let Some((id, secret)) = parse_token(token) else { return Ok(None) };
-        Ok(self.verifier(store, id).await?.filter(|v| v.check(secret)).map(|v| v.key))
+    pub async fn authenticate(
+        &self,
+        store: &Store,
+        token: &str,
+    ) -> Result<Option<ApiKey>, ApiError> {
+        let Some((id, secret)) = parse_token(token) else {
+            return Ok(None);
+        };
+        Ok(self
+            .verifier(store, id)
+            .await?
+            .filter(|v| v.check(secret))
+            .map(|v| v.key))
     }
 }
 
 fn presented_token(req: &Request) -> Option<&str> {
     let headers = req.headers();
-    if let Some(v) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let v = v.trim();
-        if let Some(rest) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")) {
+        if let Some(rest) = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+        {
             return Some(rest.trim());
         }
     }
-    headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::trim)
+    headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
 }
 
 /// Middleware: 401 without a valid key, 403 when the key's role is too low.
-pub async fn require_role(State((state, required)): State<(AppState, Role)>, mut req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn require_role(
+    State((state, required)): State<(AppState, Role)>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let Some(token) = presented_token(&req) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -95,15 +118,25 @@ pub async fn require_role(State((state, required)): State<(AppState, Role)>, mut
         ));
     };
     let Some(key) = state.keys.authenticate(&state.store, token).await? else {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "unknown or revoked API key"));
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "unknown or revoked API key",
+        ));
     };
     if !key.role.allows(required) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            format!("this needs the {required} role; key {} has role {}", key.id, key.role),
+            format!(
+                "this needs the {required} role; key {} has role {}",
+                key.id, key.role
+            ),
         ));
     }
-    req.extensions_mut().insert(Caller { key_id: key.id, role: key.role });
+    req.extensions_mut().insert(Caller {
+        key_id: key.id,
+        role: key.role,
+    });
     Ok(next.run(req).await)
 }

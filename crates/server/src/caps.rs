@@ -35,7 +35,11 @@ pub fn account_of(key: &CapKey) -> CapAccount {
 }
 
 fn key_of(account: &CapAccount) -> Option<CapKey> {
-    Some(CapKey::new(account.measure_id.clone(), account.period_start, parse_cap_unit(&account.unit)?))
+    Some(CapKey::new(
+        account.measure_id.clone(),
+        account.period_start,
+        parse_cap_unit(&account.unit)?,
+    ))
 }
 
 /// The committed ledger from the store (accounts with an unknown unit are skipped and logged).
@@ -46,7 +50,12 @@ pub fn load_balances(store: &Store) -> Result<CapBalances, ServerError> {
             Some(k) => {
                 out.insert(k, b.used);
             }
-            None => tracing::warn!("cap ledger account {} {} has an unknown unit {:?}; ignored", b.account.measure_id, b.account.period_start, b.account.unit),
+            None => tracing::warn!(
+                "cap ledger account {} {} has an unknown unit {:?}; ignored",
+                b.account.measure_id,
+                b.account.period_start,
+                b.account.unit
+            ),
         }
     }
     Ok(out)
@@ -63,7 +72,10 @@ pub async fn reload(state: &AppState, ledger: &mut CapBalances) -> Result<(), Ap
 }
 
 fn cap_measures(regime: &Regime, date: NaiveDate) -> impl Iterator<Item = &Measure> {
-    regime.measures.iter().filter(move |m| m.kind == MeasureKind::QuantityCap && m.cap.is_some() && m.in_force(date))
+    regime
+        .measures
+        .iter()
+        .filter(move |m| m.kind == MeasureKind::QuantityCap && m.cap.is_some() && m.in_force(date))
 }
 
 #[derive(Debug, Deserialize)]
@@ -77,7 +89,10 @@ pub struct CapsParams {
 #[utoipa::path(get, path = "/caps", tag = "transactions", params(("at" = Option<String>, Query, description = "YYYY-MM-DD (default: today)")),
     responses((status = 200, description = "{\"at\", \"caps\": [{\"measure\", \"resolution\", \"paragraph\", \"period\": {\"start\", \"end\"}, \"limits\": [{\"unit\", \"limit\", \"opening\", \"used\", \"remaining\", \"draws\"}]}]}"), (status = 400)),
     security(("api_key" = [])))]
-pub async fn caps_at(State(state): State<AppState>, ApiQuery(p): ApiQuery<CapsParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn caps_at(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<CapsParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let date = match p.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_date("at", Some(s))?,
         None => chrono::Utc::now().date_naive(),
@@ -85,13 +100,23 @@ pub async fn caps_at(State(state): State<AppState>, ApiQuery(p): ApiQuery<CapsPa
     let engine = state.engine.get();
     let regime = regime_of(&engine)?;
     let store = state.store.clone();
-    let balances: Vec<CapBalance> = tokio::task::spawn_blocking(move || store.cap_balances()).await.map_err(|e| ApiError::internal(e.to_string()))??;
-    let balance = |measure: &str, start: NaiveDate, unit: &str| balances.iter().find(|b| b.account.measure_id == measure && b.account.period_start == start && b.account.unit == unit);
+    let balances: Vec<CapBalance> = tokio::task::spawn_blocking(move || store.cap_balances())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let balance = |measure: &str, start: NaiveDate, unit: &str| {
+        balances.iter().find(|b| {
+            b.account.measure_id == measure
+                && b.account.period_start == start
+                && b.account.unit == unit
+        })
+    };
     let mut caps = Vec::new();
     for m in cap_measures(regime, date) {
         let Some(cap) = &m.cap else { continue };
         for period in &cap.periods {
-            let Some((start, end)) = period_containing(period, date) else { continue };
+            let Some((start, end)) = period_containing(period, date) else {
+                continue;
+            };
             let limits: Vec<Value> = period
                 .limits
                 .iter()
@@ -122,7 +147,9 @@ pub async fn caps_at(State(state): State<AppState>, ApiQuery(p): ApiQuery<CapsPa
             }));
         }
     }
-    Ok(axum::Json(json!({"at": date, "regime_version": engine.regime_version, "caps": caps})))
+    Ok(axum::Json(
+        json!({"at": date, "regime_version": engine.regime_version, "caps": caps}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,10 +182,20 @@ pub async fn set_opening(
     let bad = |msg: String| ApiError::bad_request("invalid_body", msg);
     let engine = state.engine.get();
     let regime = regime_of(&engine)?;
-    let measure = regime.measure(body.measure.trim()).ok_or_else(|| bad(format!("measure: no measure {:?} in the regime", body.measure)))?;
+    let measure = regime.measure(body.measure.trim()).ok_or_else(|| {
+        bad(format!(
+            "measure: no measure {:?} in the regime",
+            body.measure
+        ))
+    })?;
     let cap = match (&measure.cap, measure.kind) {
         (Some(cap), MeasureKind::QuantityCap) => cap,
-        _ => return Err(bad(format!("measure: {} is not a quantity cap", measure.id))),
+        _ => {
+            return Err(bad(format!(
+                "measure: {} is not a quantity cap",
+                measure.id
+            )));
+        }
     };
     let day = match (body.period_start.as_deref(), body.date.as_deref()) {
         (Some(s), _) => parse_date("period_start", Some(s))?,
@@ -171,17 +208,30 @@ pub async fn set_opening(
         .find_map(|p| period_containing(p, day).map(|se| (p, se)))
         .ok_or_else(|| bad(format!("{day} is in no period of {}", measure.id)))?;
     if body.period_start.is_some() && start != day {
-        return Err(bad(format!("period_start: {day} is not the first day of a period of {}; it falls in {start}–{end}", measure.id)));
+        return Err(bad(format!(
+            "period_start: {day} is not the first day of a period of {}; it falls in {start}–{end}",
+            measure.id
+        )));
     }
-    let unit = parse_cap_unit(&body.unit).ok_or_else(|| bad(format!("unit: {:?} is not bbl, t or usd", body.unit)))?;
+    let unit = parse_cap_unit(&body.unit)
+        .ok_or_else(|| bad(format!("unit: {:?} is not bbl, t or usd", body.unit)))?;
     let limit = period
         .limits
         .iter()
         .find(|l| l.unit == unit)
-        .ok_or_else(|| bad(format!("unit: the cap of {} for {start}–{end} is not counted in {}", measure.id, unit.as_str())))?
+        .ok_or_else(|| {
+            bad(format!(
+                "unit: the cap of {} for {start}–{end} is not counted in {}",
+                measure.id,
+                unit.as_str()
+            ))
+        })?
         .amount;
     if !(body.amount.is_finite() && body.amount >= 0.0) {
-        return Err(bad(format!("amount: {} must be a non-negative number", body.amount)));
+        return Err(bad(format!(
+            "amount: {} must be a non-negative number",
+            body.amount
+        )));
     }
     let note = body.note.trim().to_string();
     if note.is_empty() {
@@ -190,7 +240,10 @@ pub async fn set_opening(
     let key = CapKey::new(measure.id.clone(), start, unit);
     // Same lock as the screenings: an opening amount never lands between a screening's seed and its commit.
     let mut ledger = state.caps.lock().await;
-    let result = state.store.set_cap_opening_async(account_of(&key), body.amount, &note, &caller.actor()).await;
+    let result = state
+        .store
+        .set_cap_opening_async(account_of(&key), body.amount, &note, &caller.actor())
+        .await;
     let (balance, receipt) = match result {
         Ok(x) => x,
         Err(e) => {

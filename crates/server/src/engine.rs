@@ -16,7 +16,10 @@ use resolute_store::{canonical_json, sha256_hex};
 
 /// The yente-style datasets served.
 pub const DATASETS: [(&str, &str); 3] = [
-    ("default", "All lists: UN Security Council Consolidated List and OFAC SDN"),
+    (
+        "default",
+        "All lists: UN Security Council Consolidated List and OFAC SDN",
+    ),
     ("un_sc_sanctions", "UN Security Council Consolidated List"),
     ("us_ofac_sdn", "US OFAC Specially Designated Nationals list"),
 ];
@@ -90,16 +93,40 @@ pub fn regime_version() -> String {
 }
 
 impl Engine {
-    pub fn build(versions: Vec<Arc<ListVersion>>, regime: Option<Arc<Regime>>, problems: Vec<String>) -> Engine {
-        let all: Vec<Entity> = versions.iter().flat_map(|v| v.entities.iter().cloned()).collect();
-        let by_source = |s: Source| all.iter().filter(|e| e.source == s).cloned().collect::<Vec<_>>();
+    pub fn build(
+        versions: Vec<Arc<ListVersion>>,
+        regime: Option<Arc<Regime>>,
+        problems: Vec<String>,
+    ) -> Engine {
+        let all: Vec<Entity> = versions
+            .iter()
+            .flat_map(|v| v.entities.iter().cloned())
+            .collect();
+        let by_source = |s: Source| {
+            all.iter()
+                .filter(|e| e.source == s)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
         let un = by_source(Source::Un);
         let ofac = by_source(Source::OfacSdn);
-        let fingerprints = all.iter().map(|e| (e.id.clone(), entity_fingerprint(e))).collect();
-        let by_ref = all.iter().map(|e| (e.reference.clone(), e.id.clone())).collect();
-        let parties = (!all.is_empty()).then(|| Arc::new(resolute_screening::ListScreener::new(all.clone())));
+        let fingerprints = all
+            .iter()
+            .map(|e| (e.id.clone(), entity_fingerprint(e)))
+            .collect();
+        let by_ref = all
+            .iter()
+            .map(|e| (e.reference.clone(), e.id.clone()))
+            .collect();
+        let parties =
+            (!all.is_empty()).then(|| Arc::new(resolute_screening::ListScreener::new(all.clone())));
         let default = MatchIndex::build(all);
-        let positions = default.entities().iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let positions = default
+            .entities()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         let entity_json = default.entities().iter().map(|_| OnceLock::new()).collect();
         let mut indexes = HashMap::new();
         indexes.insert("default", default);
@@ -175,7 +202,9 @@ pub struct EngineCell {
 
 impl EngineCell {
     pub fn new(engine: Engine) -> Self {
-        EngineCell { current: RwLock::new(Arc::new(engine)) }
+        EngineCell {
+            current: RwLock::new(Arc::new(engine)),
+        }
     }
 
     pub fn get(&self) -> Arc<Engine> {

@@ -19,7 +19,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -44,7 +48,11 @@ impl IntoResponse for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, "{}", self.message);
         }
-        (self.status, axum::Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
+        (
+            self.status,
+            axum::Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
     }
 }
 
@@ -53,7 +61,9 @@ impl From<resolute_store::StoreError> for ApiError {
         use resolute_store::StoreError as E;
         match e {
             E::NotFound(what) => ApiError::not_found("not_found", format!("{what} not found")),
-            E::Invalid(msg) | E::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
+            E::Invalid(msg) | E::Conflict(msg) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", msg)
+            }
             other => ApiError::internal(format!("store: {other}")),
         }
     }
@@ -74,7 +84,11 @@ fn json_rejection(r: JsonRejection) -> ApiError {
 fn bytes_rejection(r: BytesRejection) -> ApiError {
     let status = r.status();
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(status, "payload_too_large", "request body is larger than the limit of this endpoint")
+        ApiError::new(
+            status,
+            "payload_too_large",
+            "request body is larger than the limit of this endpoint",
+        )
     } else {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_body", r.body_text())
     }
@@ -92,7 +106,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::Json::<T>::from_request(req, state).await.map(|axum::Json(v)| ApiJson(v)).map_err(json_rejection)
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| ApiJson(v))
+            .map_err(json_rejection)
     }
 }
 
@@ -123,6 +140,9 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::body::Bytes::from_request(req, state).await.map(ApiBytes).map_err(bytes_rejection)
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(bytes_rejection)
     }
 }

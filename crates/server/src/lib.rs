@@ -39,7 +39,10 @@ pub enum ServerError {
     #[error(transparent)]
     Store(#[from] resolute_store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
     #[error("{0}")]
@@ -65,7 +68,14 @@ pub struct ServerConfig {
 
 impl ServerConfig {
     pub fn new(data_dir: PathBuf, addr: SocketAddr) -> Self {
-        ServerConfig { data_dir, addr, sync: SyncMode::Full, max_body: 1 << 20, max_upload: 64 << 20, max_batch: 100 }
+        ServerConfig {
+            data_dir,
+            addr,
+            sync: SyncMode::Full,
+            max_body: 1 << 20,
+            max_upload: 64 << 20,
+            max_batch: 100,
+        }
     }
 }
 
@@ -114,7 +124,10 @@ impl AppState {
 
     pub fn reload_suppressions(&self) -> Result<(), ServerError> {
         let all = self.store.suppressions(false)?;
-        let map: HashMap<_, _> = all.into_iter().map(|s| ((s.query_key.clone(), s.entity_id.clone()), s)).collect();
+        let map: HashMap<_, _> = all
+            .into_iter()
+            .map(|s| ((s.query_key.clone(), s.entity_id.clone()), s))
+            .collect();
         match self.suppressions.write() {
             Ok(mut g) => *g = Arc::new(map),
             Err(p) => *p.into_inner() = Arc::new(map),
@@ -162,7 +175,12 @@ fn load_engine(store: &Store) -> Engine {
 
 /// Record the bundled versions in the store so `/lists` shows them.
 async fn register_versions(state: &AppState) -> Result<(), ServerError> {
-    let known: Vec<String> = state.store.list_versions()?.into_iter().map(|v| v.id).collect();
+    let known: Vec<String> = state
+        .store
+        .list_versions()?
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
     let engine = state.engine.get();
     for v in &engine.versions {
         let id = v.id();
@@ -171,7 +189,10 @@ async fn register_versions(state: &AppState) -> Result<(), ServerError> {
         }
         let meta = stored_meta(v, "system");
         let payload = serde_json::json!({"version": id, "origin": v.origin, "entities": v.entities.len(), "issues": v.issues.len(), "bundled": true});
-        state.store.save_list_version(meta, None, Some(payload)).await?;
+        state
+            .store
+            .save_list_version(meta, None, Some(payload))
+            .await?;
     }
     Ok(())
 }
@@ -200,13 +221,19 @@ pub fn source_name(s: Source) -> &'static str {
 pub fn new_screening_id() -> String {
     match resolute_store::random_hex(8) {
         Ok(h) => format!("scr_{h}"),
-        Err(_) => format!("scr_t{}", chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()),
+        Err(_) => format!(
+            "scr_t{}",
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ),
     }
 }
 
 /// The bootstrap admin key: on first start (no key in the store), take
 /// `RESOLUTE_ADMIN_KEY` or create one. Returns the token to print (only when created here).
-pub fn bootstrap_admin(store: &Store, from_env: Option<&str>) -> Result<Option<String>, ServerError> {
+pub fn bootstrap_admin(
+    store: &Store,
+    from_env: Option<&str>,
+) -> Result<Option<String>, ServerError> {
     if store.key_count()? > 0 {
         return Ok(None);
     }
@@ -215,12 +242,18 @@ pub fn bootstrap_admin(store: &Store, from_env: Option<&str>) -> Result<Option<S
             store.import_admin_key(token)?;
             Ok(None)
         }
-        None => Ok(Some(store.create_key(Role::Admin, "bootstrap", "system")?.token)),
+        None => Ok(Some(
+            store.create_key(Role::Admin, "bootstrap", "system")?.token,
+        )),
     }
 }
 
 /// Run the service until Ctrl-C / SIGTERM. `on_ready` gets the bound address.
-pub async fn serve(config: ServerConfig, admin_key_env: Option<String>, on_ready: impl FnOnce(SocketAddr, Option<String>)) -> Result<(), ServerError> {
+pub async fn serve(
+    config: ServerConfig,
+    admin_key_env: Option<String>,
+    on_ready: impl FnOnce(SocketAddr, Option<String>),
+) -> Result<(), ServerError> {
     let addr = config.addr;
     let state = tokio::task::spawn_blocking(move || AppState::open(config))
         .await
@@ -235,11 +268,18 @@ pub async fn serve(config: ServerConfig, admin_key_env: Option<String>, on_ready
     for p in &state.engine.get().problems {
         tracing::warn!("{p}");
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr: addr.to_string(), source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
     let local = listener.local_addr()?;
     on_ready(local, bootstrap);
     let store = state.store.clone();
-    axum::serve(listener.tap_io(no_delay), router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener.tap_io(no_delay), router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     store.close();
     Ok(())
 }
@@ -250,12 +290,17 @@ pub fn serve_blocking(
     admin_key_env: Option<String>,
     on_ready: impl FnOnce(SocketAddr, Option<String>),
 ) -> Result<(), ServerError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(serve(config, admin_key_env, on_ready))
 }
 
 /// Serve an already-open state on a listener (tests).
-pub async fn serve_on(listener: tokio::net::TcpListener, state: AppState) -> Result<(), ServerError> {
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+) -> Result<(), ServerError> {
     register_versions(&state).await?;
     axum::serve(listener.tap_io(no_delay), router(state)).await?;
     Ok(())

@@ -29,7 +29,16 @@ pub const DEFAULT_CUTOFF: f64 = 0.5;
 /// Our algorithm, and the yente names accepted as aliases so existing clients
 /// work unchanged (their scores come from Resolute's matcher: see `/algorithms`).
 pub const ALGORITHM: &str = "resolute-v1";
-const ALGORITHM_ALIASES: [&str; 8] = ["best", "logic-v2", "logic-v1", "ofac", "name-based", "name-qualified", "regression-v1", "resolute"];
+const ALGORITHM_ALIASES: [&str; 8] = [
+    "best",
+    "logic-v2",
+    "logic-v1",
+    "ofac",
+    "name-based",
+    "name-qualified",
+    "regression-v1",
+    "resolute",
+];
 
 #[derive(Debug, Deserialize, Default)]
 pub struct MatchParams {
@@ -48,24 +57,44 @@ pub struct MatchSettings {
 pub fn settings(p: &MatchParams) -> Result<MatchSettings, ApiError> {
     let threshold = p.threshold.unwrap_or(DEFAULT_THRESHOLD);
     if !(0.0..=1.0).contains(&threshold) {
-        return Err(ApiError::bad_request("invalid_parameter", format!("threshold must be between 0 and 1, got {threshold}")));
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("threshold must be between 0 and 1, got {threshold}"),
+        ));
     }
     let cutoff = p.cutoff.unwrap_or(DEFAULT_CUTOFF.min(threshold));
     if !(0.0..=1.0).contains(&cutoff) {
-        return Err(ApiError::bad_request("invalid_parameter", format!("cutoff must be between 0 and 1, got {cutoff}")));
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("cutoff must be between 0 and 1, got {cutoff}"),
+        ));
     }
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request("invalid_parameter", format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!("limit must be between 1 and {MAX_LIMIT}, got {limit}"),
+        ));
     }
     let algorithm = p.algorithm.clone().unwrap_or_else(|| "best".into());
     if algorithm != ALGORITHM && !ALGORITHM_ALIASES.contains(&algorithm.as_str()) {
         return Err(ApiError::bad_request(
             "unknown_algorithm",
-            format!("unknown algorithm {algorithm:?}; see GET /algorithms (accepted: {ALGORITHM}, {})", ALGORITHM_ALIASES.join(", ")),
+            format!(
+                "unknown algorithm {algorithm:?}; see GET /algorithms (accepted: {ALGORITHM}, {})",
+                ALGORITHM_ALIASES.join(", ")
+            ),
         ));
     }
-    Ok(MatchSettings { options: MatchOptions { threshold, limit, cutoff, as_of: None }, algorithm })
+    Ok(MatchSettings {
+        options: MatchOptions {
+            threshold,
+            limit,
+            cutoff,
+            as_of: None,
+        },
+        algorithm,
+    })
 }
 
 /// Same query → same key: schema and lower-cased, space-collapsed, sorted values.
@@ -74,7 +103,12 @@ pub fn query_key(schema: Schema, properties: &BTreeMap<String, Vec<String>>) -> 
     for (k, vals) in properties {
         let mut vs: Vec<String> = vals
             .iter()
-            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .map(|v| {
+                v.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            })
             .filter(|v| !v.is_empty())
             .collect();
         vs.sort();
@@ -87,11 +121,17 @@ pub fn query_key(schema: Schema, properties: &BTreeMap<String, Vec<String>>) -> 
     sha256_hex(canonical_json(&v).as_bytes())[..32].to_string()
 }
 
-fn resolve_dataset<'a>(engine: &'a Engine, dataset: &str) -> Result<&'a resolute_matching::MatchIndex, ApiError> {
+fn resolve_dataset<'a>(
+    engine: &'a Engine,
+    dataset: &str,
+) -> Result<&'a resolute_matching::MatchIndex, ApiError> {
     engine.index(dataset).ok_or_else(|| {
         ApiError::not_found(
             "dataset_not_found",
-            format!("no dataset {dataset:?}; available: {}", DATASETS.iter().map(|d| d.0).collect::<Vec<_>>().join(", ")),
+            format!(
+                "no dataset {dataset:?}; available: {}",
+                DATASETS.iter().map(|d| d.0).collect::<Vec<_>>().join(", ")
+            ),
         )
     })
 }
@@ -99,7 +139,10 @@ fn resolve_dataset<'a>(engine: &'a Engine, dataset: &str) -> Result<&'a resolute
 pub fn ready_engine(state: &AppState) -> Result<Arc<Engine>, ApiError> {
     let engine = state.engine.get();
     if engine.versions.is_empty() {
-        return Err(ApiError::unavailable(format!("no list loaded yet: {}", engine.problems.join("; "))));
+        return Err(ApiError::unavailable(format!(
+            "no list loaded yet: {}",
+            engine.problems.join("; ")
+        )));
     }
     Ok(engine)
 }
@@ -169,7 +212,15 @@ fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression
         },
     );
     for q in &ex.qualifiers {
-        features.insert(q.feature.as_str(), Feature { detail: &q.detail, score: q.effect, query: None, candidate: None });
+        features.insert(
+            q.feature.as_str(),
+            Feature {
+                detail: &q.detail,
+                score: q.effect,
+                query: None,
+                candidate: None,
+            },
+        );
     }
     out.extend_from_slice(b",\"score\":");
     put(out, &r.score);
@@ -240,7 +291,8 @@ pub fn screen_query(
         }
         write_result(&mut out, engine, r, supp.as_ref());
     }
-    let query_json = json!({"id": query.id, "schema": query.schema.as_str(), "properties": query.properties});
+    let query_json =
+        json!({"id": query.id, "schema": query.schema.as_str(), "properties": query.properties});
     let case = best_open.map(|r| NewCase {
         kind: kind.into(),
         screening_id: screening_id.into(),
@@ -252,7 +304,14 @@ pub fn screen_query(
         entity_fingerprint: engine.fingerprint(&r.id).map(str::to_string),
         score: Some(r.score),
         decision: None,
-        summary: format!("{:?} matched {} {} ({:.2}): {}", query.names().next().unwrap_or(""), r.reference, r.caption, r.score, r.explanation.method.replace('_', " ")),
+        summary: format!(
+            "{:?} matched {} {} ({:.2}): {}",
+            query.names().next().unwrap_or(""),
+            r.reference,
+            r.caption,
+            r.score,
+            r.explanation.method.replace('_', " ")
+        ),
     });
     out.extend_from_slice(b"],\"total\":");
     put(&mut out, &json!({"value": total, "relation": "eq"}));
@@ -322,18 +381,31 @@ pub async fn match_entities(
     let queries = body
         .get("queries")
         .and_then(Value::as_object)
-        .ok_or_else(|| ApiError::bad_request("invalid_body", "body must be {\"queries\": {\"<id>\": {\"schema\", \"properties\"}}}"))?;
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_body",
+                "body must be {\"queries\": {\"<id>\": {\"schema\", \"properties\"}}}",
+            )
+        })?;
     if queries.is_empty() {
         return Err(ApiError::bad_request("invalid_body", "queries is empty"));
     }
     if queries.len() > state.config.max_batch {
         return Err(ApiError::bad_request(
             "batch_too_large",
-            format!("{} queries in one request; the limit is {}", queries.len(), state.config.max_batch),
+            format!(
+                "{} queries in one request; the limit is {}",
+                queries.len(),
+                state.config.max_batch
+            ),
         ));
     }
-    if body.get("weights").is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
-        || body.get("config").is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
+    if body
+        .get("weights")
+        .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
+        || body
+            .get("config")
+            .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
     {
         return Err(ApiError::bad_request(
             "unsupported_option",
@@ -341,7 +413,10 @@ pub async fn match_entities(
         ));
     }
     let screening_id = new_screening_id();
-    let queries: Vec<(String, Value)> = queries.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let queries: Vec<(String, Value)> = queries
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let work = {
         let state = state.clone();
         let engine = engine.clone();
@@ -351,7 +426,16 @@ pub async fn match_entities(
             queries
                 .iter()
                 .map(|(name, q)| match Query::from_json(q) {
-                    Ok(query) => Ok(screen_query(&state, &engine, &index, name, &query, &opts, &screening_id, "name")),
+                    Ok(query) => Ok(screen_query(
+                        &state,
+                        &engine,
+                        &index,
+                        name,
+                        &query,
+                        &opts,
+                        &screening_id,
+                        "name",
+                    )),
                     Err(e) => Err((name.clone(), e.to_string())),
                 })
                 .zip(queries.iter().map(|(n, _)| n.clone()))
@@ -360,7 +444,9 @@ pub async fn match_entities(
     };
     // Small batches inline; large ones off the async workers.
     let screened = if body["queries"].as_object().map_or(0, Map::len) > 4 {
-        tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(format!("screening task: {e}")))?
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| ApiError::internal(format!("screening task: {e}")))?
     } else {
         work()
     };
@@ -402,7 +488,8 @@ pub async fn match_entities(
         "regime_version": engine.regime_version,
         "queries": audit_queries,
     });
-    let (seq, case_ids) = record_screening(&state, "screening.name", &caller, payload, cases).await?;
+    let (seq, case_ids) =
+        record_screening(&state, "screening.name", &caller, payload, cases).await?;
     Metrics::inc(&state.metrics.screenings_name, 1);
     Metrics::inc(&state.metrics.queries, n_ok);
     Metrics::inc(&state.metrics.suppressed_hits, suppressed);
@@ -428,7 +515,10 @@ pub async fn match_entities(
     );
     out.push(b'}');
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     if let Ok(v) = HeaderValue::from_str(&n.to_string()) {
         headers.insert("x-batch-size", v);
     }
@@ -456,33 +546,54 @@ pub async fn search(
 ) -> Result<axum::Json<Value>, ApiError> {
     let engine = ready_engine(&state)?;
     let index = resolve_dataset(&engine, &dataset)?;
-    let q = p.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).ok_or_else(|| ApiError::bad_request("invalid_parameter", "q is required"))?;
+    let q =
+        p.q.as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .ok_or_else(|| ApiError::bad_request("invalid_parameter", "q is required"))?;
     let schema = match p.schema.as_deref() {
         None => Schema::Thing,
-        Some(s) => Schema::parse(s).ok_or_else(|| ApiError::bad_request("invalid_parameter", format!("unknown schema {s:?}")))?,
+        Some(s) => Schema::parse(s).ok_or_else(|| {
+            ApiError::bad_request("invalid_parameter", format!("unknown schema {s:?}"))
+        })?,
     };
     let limit = p.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
-    let opts = MatchOptions { threshold: DEFAULT_THRESHOLD, limit, cutoff: 0.3, as_of: None };
+    let opts = MatchOptions {
+        threshold: DEFAULT_THRESHOLD,
+        limit,
+        cutoff: 0.3,
+        as_of: None,
+    };
     let results = index.search(&Query::name(schema, q), &opts);
     let out: Vec<Value> = results
         .iter()
         .map(|r| {
-            let mut v = engine.entity(&r.id).map(entity_json).unwrap_or_else(|| json!({"id": r.id}));
+            let mut v = engine
+                .entity(&r.id)
+                .map(entity_json)
+                .unwrap_or_else(|| json!({"id": r.id}));
             if let Value::Object(m) = &mut v {
                 m.insert("score".into(), json!(r.score));
             }
             v
         })
         .collect();
-    Ok(axum::Json(json!({"results": out, "total": {"value": out.len(), "relation": "eq"}, "limit": limit, "offset": 0})))
+    Ok(axum::Json(
+        json!({"results": out, "total": {"value": out.len(), "relation": "eq"}, "limit": limit, "offset": 0}),
+    ))
 }
 
 /// `GET /entities/{id}`.
 #[utoipa::path(get, path = "/entities/{id}", tag = "yente-compatible", params(("id" = String, Path)),
     responses((status = 200), (status = 404)), security(("api_key" = [])))]
-pub async fn entity(State(state): State<AppState>, Path(id): Path<String>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn entity(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Value>, ApiError> {
     let engine = state.engine.get();
-    let e = engine.entity(&id).ok_or_else(|| ApiError::not_found("entity_not_found", format!("no entity {id:?}")))?;
+    let e = engine
+        .entity(&id)
+        .ok_or_else(|| ApiError::not_found("entity_not_found", format!("no entity {id:?}")))?;
     Ok(axum::Json(entity_json(e)))
 }
 
@@ -511,7 +622,9 @@ pub async fn catalog(State(state): State<AppState>) -> axum::Json<Value> {
             })
         })
         .collect();
-    axum::Json(json!({"datasets": datasets, "current": DATASETS.iter().map(|d| d.0).collect::<Vec<_>>(), "outdated": [], "index_stale": false}))
+    axum::Json(
+        json!({"datasets": datasets, "current": DATASETS.iter().map(|d| d.0).collect::<Vec<_>>(), "outdated": [], "index_stale": false}),
+    )
 }
 
 /// `GET /algorithms`.

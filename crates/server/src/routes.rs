@@ -59,13 +59,19 @@ pub fn router(state: AppState) -> Router {
         .route_layer(role(Role::Screener));
 
     let admin = Router::new()
-        .route("/lists", post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)))
+        .route(
+            "/lists",
+            post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)),
+        )
         .route("/caps/opening", post(caps::set_opening))
         .route("/keys", get(keys).post(create_key))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));
 
-    let open = Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).merge(ui::routes());
+    let open = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(ui::routes());
 
     Router::new()
         .merge(open)
@@ -76,7 +82,9 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_response,
+        ))
         .with_state(state)
 }
 
@@ -89,7 +97,11 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this endpoint")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this endpoint",
+    )
 }
 
 #[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200)))]
@@ -107,7 +119,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         "regime": engine.regime.as_ref().map(|_| engine.regime_version.clone()),
         "problems": engine.problems,
     });
-    let status = if engine.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if engine.ready() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, axum::Json(body)).into_response()
 }
 
@@ -119,20 +135,38 @@ async fn me(Extension(caller): Extension<Caller>) -> axum::Json<Value> {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let entities = state.engine.get().entity_count();
     let store = state.store.clone();
-    let open = tokio::task::spawn_blocking(move || store.open_case_count().ok()).await.ok().flatten();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(entities, open)).into_response()
+    let open = tokio::task::spawn_blocking(move || store.open_case_count().ok())
+        .await
+        .ok()
+        .flatten();
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(entities, open),
+    )
+        .into_response()
 }
 
 // ---------------------------------------------------------------- regime
 
 pub(crate) fn parse_date(field: &str, s: Option<&str>) -> Result<NaiveDate, ApiError> {
-    let s = s.ok_or_else(|| ApiError::bad_request("invalid_parameter", format!("{field} is required (YYYY-MM-DD)")))?;
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request("invalid_parameter", format!("{field} must be a date YYYY-MM-DD, got {s:?}")))
+    let s = s.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("{field} is required (YYYY-MM-DD)"),
+        )
+    })?;
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("{field} must be a date YYYY-MM-DD, got {s:?}"),
+        )
+    })
 }
 
 pub(crate) fn regime_of(engine: &Engine) -> Result<&resolute_regime::Regime, ApiError> {
-    engine.regime.as_deref().ok_or_else(|| ApiError::unavailable(format!("regime not loaded: {}", engine.problems.join("; "))))
+    engine.regime.as_deref().ok_or_else(|| {
+        ApiError::unavailable(format!("regime not loaded: {}", engine.problems.join("; ")))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,12 +177,17 @@ pub struct AtParams {
 /// `GET /regime?at=DATE`: every measure in force on that date.
 #[utoipa::path(get, path = "/regime", tag = "regime", params(("at" = String, Query, description = "YYYY-MM-DD")),
     responses((status = 200), (status = 400)), security(("api_key" = [])))]
-pub async fn regime_at(State(state): State<AppState>, ApiQuery(p): ApiQuery<AtParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn regime_at(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<AtParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let date = parse_date("at", p.at.as_deref())?;
     let engine = state.engine.get();
     let regime = regime_of(&engine)?;
     let measures = regime.in_force(date);
-    Ok(axum::Json(json!({"at": date, "regime_version": engine.regime_version, "count": measures.len(), "measures": measures})))
+    Ok(axum::Json(
+        json!({"at": date, "regime_version": engine.regime_version, "count": measures.len(), "measures": measures}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,13 +199,18 @@ pub struct DiffParams {
 /// `GET /regime/diff?from=&to=`.
 #[utoipa::path(get, path = "/regime/diff", tag = "regime", params(("from" = String, Query), ("to" = String, Query)),
     responses((status = 200), (status = 400)), security(("api_key" = [])))]
-pub async fn regime_diff(State(state): State<AppState>, ApiQuery(p): ApiQuery<DiffParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn regime_diff(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<DiffParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let from = parse_date("from", p.from.as_deref())?;
     let to = parse_date("to", p.to.as_deref())?;
     let engine = state.engine.get();
     let regime = regime_of(&engine)?;
     let diff = regime.diff(from, to);
-    Ok(axum::Json(json!({"from": from, "to": to, "regime_version": engine.regime_version, "diff": diff})))
+    Ok(axum::Json(
+        json!({"from": from, "to": to, "regime_version": engine.regime_version, "diff": diff}),
+    ))
 }
 
 /// `GET /regime/timeline`: resolutions with their measures and dates, for the UI's chart.
@@ -178,7 +222,9 @@ pub async fn regime_timeline(State(state): State<AppState>) -> Result<axum::Json
         .iter()
         .map(|m| serde_json::to_value(m).unwrap_or(Value::Null))
         .collect();
-    Ok(axum::Json(json!({"regime_version": engine.regime_version, "resolutions": regime.resolutions, "measures": measures})))
+    Ok(axum::Json(
+        json!({"regime_version": engine.regime_version, "resolutions": regime.resolutions, "measures": measures}),
+    ))
 }
 
 // ---------------------------------------------------------------- lists
@@ -188,8 +234,12 @@ pub async fn regime_timeline(State(state): State<AppState>) -> Result<axum::Json
 pub async fn list_versions(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let engine = state.engine.get();
     let store = state.store.clone();
-    let stored = tokio::task::spawn_blocking(move || store.list_versions()).await.map_err(|e| ApiError::internal(e.to_string()))??;
-    Ok(axum::Json(json!({"in_force": engine.version_info, "versions": stored})))
+    let stored = tokio::task::spawn_blocking(move || store.list_versions())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(axum::Json(
+        json!({"in_force": engine.version_info, "versions": stored}),
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,32 +262,45 @@ pub async fn upload_list(
     ApiBytes(bytes): ApiBytes,
 ) -> Result<Response, ApiError> {
     if bytes.is_empty() {
-        return Err(ApiError::bad_request("invalid_list", "empty body: send the list file as the request body"));
+        return Err(ApiError::bad_request(
+            "invalid_list",
+            "empty body: send the list file as the request body",
+        ));
     }
     let name = p.name.unwrap_or_else(|| "upload".into());
     let _guard = state.upload_lock.lock().await;
     let parse_name = format!("upload:{name}");
     let data = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || resolute_lists::load_bytes(&parse_name, &data).map(|v| (v, data)))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let parsed = tokio::task::spawn_blocking(move || {
+        resolute_lists::load_bytes(&parse_name, &data).map(|v| (v, data))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
     let (version, data) = match parsed {
         Ok(x) => x,
         Err(e) => {
             Metrics::inc(&state.metrics.list_uploads_rejected, 1);
-            return Err(ApiError::bad_request("invalid_list", format!("{e}; the list version in force is unchanged")));
+            return Err(ApiError::bad_request(
+                "invalid_list",
+                format!("{e}; the list version in force is unchanged"),
+            ));
         }
     };
     if version.entities.is_empty() {
         Metrics::inc(&state.metrics.list_uploads_rejected, 1);
         return Err(ApiError::bad_request(
             "invalid_list",
-            format!("{name}: the file parsed but holds no entries ({} record issues); the list version in force is unchanged", version.issues.len()),
+            format!(
+                "{name}: the file parsed but holds no entries ({} record issues); the list version in force is unchanged",
+                version.issues.len()
+            ),
         ));
     }
     let current = state.engine.get();
     let previous = current.version_of(version.source).cloned();
-    let diff = previous.as_ref().map(|old| resolute_lists::diff(old, &version));
+    let diff = previous
+        .as_ref()
+        .map(|old| resolute_lists::diff(old, &version));
     let new_id = version.id();
     let payload = json!({
         "version": new_id,
@@ -250,18 +313,30 @@ pub async fn upload_list(
     });
     let version = Arc::new(version);
     // Build the new engine before committing, so a failure leaves everything as it was.
-    let mut versions: Vec<Arc<resolute_lists::ListVersion>> =
-        current.versions.iter().filter(|v| v.source != version.source).cloned().collect();
+    let mut versions: Vec<Arc<resolute_lists::ListVersion>> = current
+        .versions
+        .iter()
+        .filter(|v| v.source != version.source)
+        .cloned()
+        .collect();
     versions.push(version.clone());
     versions.sort_by_key(|v| v.source);
     let regime = current.regime.clone();
-    let problems: Vec<String> = current.problems.iter().filter(|p| !p.starts_with("bundled lists")).cloned().collect();
+    let problems: Vec<String> = current
+        .problems
+        .iter()
+        .filter(|p| !p.starts_with("bundled lists"))
+        .cloned()
+        .collect();
     let engine = tokio::task::spawn_blocking(move || Engine::build(versions, regime, problems))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let mut meta = stored_meta(&version, &caller.actor());
     meta.origin = name.clone();
-    let stored = state.store.save_list_version(meta, Some(data), Some(payload)).await?;
+    let stored = state
+        .store
+        .save_list_version(meta, Some(data), Some(payload))
+        .await?;
     state.engine.swap(engine);
     Metrics::inc(&state.metrics.audit_records, 1);
     let body = json!({
@@ -277,9 +352,22 @@ pub async fn upload_list(
 /// `GET /lists/diff?from=&to=`: two stored versions (ids from `GET /lists`).
 #[utoipa::path(get, path = "/lists/diff", tag = "lists", params(("from" = String, Query), ("to" = String, Query)),
     responses((status = 200), (status = 404)), security(("api_key" = [])))]
-pub async fn lists_diff(State(state): State<AppState>, ApiQuery(p): ApiQuery<DiffParams>) -> Result<axum::Json<Value>, ApiError> {
-    let from = p.from.ok_or_else(|| ApiError::bad_request("invalid_parameter", "from is required (a version id from GET /lists)"))?;
-    let to = p.to.ok_or_else(|| ApiError::bad_request("invalid_parameter", "to is required (a version id from GET /lists)"))?;
+pub async fn lists_diff(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<DiffParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let from = p.from.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            "from is required (a version id from GET /lists)",
+        )
+    })?;
+    let to = p.to.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            "to is required (a version id from GET /lists)",
+        )
+    })?;
     let engine = state.engine.get();
     let store = state.store.clone();
     let (f, t) = (from.clone(), to.clone());
@@ -292,16 +380,24 @@ pub async fn lists_diff(State(state): State<AppState>, ApiQuery(p): ApiQuery<Dif
         {
             return Ok(Arc::new(v));
         }
-        let bytes = store
-            .list_version_bytes(id)?
-            .ok_or_else(|| ApiError::not_found("version_not_found", format!("no stored list version {id:?}; see GET /lists")))?;
-        resolute_lists::load_bytes(id, &bytes).map(Arc::new).map_err(|e| ApiError::internal(format!("stored version {id}: {e}")))
+        let bytes = store.list_version_bytes(id)?.ok_or_else(|| {
+            ApiError::not_found(
+                "version_not_found",
+                format!("no stored list version {id:?}; see GET /lists"),
+            )
+        })?;
+        resolute_lists::load_bytes(id, &bytes)
+            .map(Arc::new)
+            .map_err(|e| ApiError::internal(format!("stored version {id}: {e}")))
     };
     let diff = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
         let old = load(&f)?;
         let new = load(&t)?;
         if old.source != new.source {
-            return Err(ApiError::bad_request("invalid_parameter", format!("{f} and {t} are versions of different lists")));
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("{f} and {t} are versions of different lists"),
+            ));
         }
         Ok(serde_json::to_value(resolute_lists::diff(&old, &new)).unwrap_or(Value::Null))
     })
@@ -321,24 +417,45 @@ pub struct CaseParams {
 /// `GET /cases?status=open|closed`.
 #[utoipa::path(get, path = "/cases", tag = "cases", params(("status" = Option<String>, Query), ("limit" = Option<usize>, Query)),
     responses((status = 200)), security(("api_key" = [])))]
-pub async fn cases(State(state): State<AppState>, ApiQuery(p): ApiQuery<CaseParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn cases(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<CaseParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let status = match p.status.as_deref() {
         None | Some("") | Some("all") => None,
         Some("open") => Some(CaseStatus::Open),
         Some("closed") => Some(CaseStatus::Closed),
-        Some(other) => return Err(ApiError::bad_request("invalid_parameter", format!("status must be open, closed or all, got {other:?}"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("status must be open, closed or all, got {other:?}"),
+            ));
+        }
     };
     let store = state.store.clone();
-    let filter = CaseFilter { status, limit: p.limit.unwrap_or(200) };
-    let list = tokio::task::spawn_blocking(move || store.cases(&filter)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let filter = CaseFilter {
+        status,
+        limit: p.limit.unwrap_or(200),
+    };
+    let list = tokio::task::spawn_blocking(move || store.cases(&filter))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(axum::Json(json!({"cases": list})))
 }
 
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)), responses((status = 200), (status = 404)), security(("api_key" = [])))]
-pub async fn case(State(state): State<AppState>, Path(id): Path<i64>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn case(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let c = tokio::task::spawn_blocking(move || store.case(id)).await.map_err(|e| ApiError::internal(e.to_string()))??;
-    let entity = c.entity_id.as_deref().and_then(|id| state.engine.get().entity(id).map(names::entity_json));
+    let c = tokio::task::spawn_blocking(move || store.case(id))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let entity = c
+        .entity_id
+        .as_deref()
+        .and_then(|id| state.engine.get().entity(id).map(names::entity_json));
     Ok(axum::Json(json!({"case": c, "entity": entity})))
 }
 
@@ -360,25 +477,44 @@ pub async fn close_case(
     ApiJson(body): ApiJson<CloseCase>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let resolution = CaseResolution::parse(body.resolution.trim()).ok_or_else(|| {
-        ApiError::bad_request("invalid_body", format!("resolution must be true_match or false_positive, got {:?}", body.resolution))
+        ApiError::bad_request(
+            "invalid_body",
+            format!(
+                "resolution must be true_match or false_positive, got {:?}",
+                body.resolution
+            ),
+        )
     })?;
     if body.note.trim().is_empty() {
-        return Err(ApiError::bad_request("invalid_body", "a note is required to close a case"));
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "a note is required to close a case",
+        ));
     }
-    let (case, suppression) = state.store.close_case(id, resolution, body.note.trim(), &caller.actor()).await?;
+    let (case, suppression) = state
+        .store
+        .close_case(id, resolution, body.note.trim(), &caller.actor())
+        .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
     if suppression.is_some() {
         let s = state.clone();
-        tokio::task::spawn_blocking(move || s.reload_suppressions()).await.map_err(|e| ApiError::internal(e.to_string()))?.map_err(|e| ApiError::internal(e.to_string()))?;
+        tokio::task::spawn_blocking(move || s.reload_suppressions())
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .map_err(|e| ApiError::internal(e.to_string()))?;
     }
-    Ok(axum::Json(json!({"case": case, "suppression": suppression})))
+    Ok(axum::Json(
+        json!({"case": case, "suppression": suppression}),
+    ))
 }
 
 /// `GET /suppressions`: active false-positive decisions, and whether each still holds.
 #[utoipa::path(get, path = "/suppressions", tag = "cases", responses((status = 200)), security(("api_key" = [])))]
 pub async fn suppressions(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let list = tokio::task::spawn_blocking(move || store.suppressions(true)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let list = tokio::task::spawn_blocking(move || store.suppressions(true))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     let engine = state.engine.get();
     let out: Vec<Value> = list
         .into_iter()
@@ -393,7 +529,9 @@ pub async fn suppressions(State(state): State<AppState>) -> Result<axum::Json<Va
             } else {
                 "lapsed_entry_changed"
             };
-            let entity = engine.entity(&s.entity_id).map(|e| json!({"ref": e.reference, "caption": e.caption}));
+            let entity = engine
+                .entity(&s.entity_id)
+                .map(|e| json!({"ref": e.reference, "caption": e.caption}));
             let mut v = serde_json::to_value(&s).unwrap_or(Value::Null);
             if let Value::Object(m) = &mut v {
                 m.insert("status".into(), json!(status));
@@ -413,7 +551,10 @@ pub async fn revoke_suppression(
     state.store.revoke_suppression(id, &caller.actor()).await?;
     Metrics::inc(&state.metrics.audit_records, 1);
     let s = state.clone();
-    tokio::task::spawn_blocking(move || s.reload_suppressions()).await.map_err(|e| ApiError::internal(e.to_string()))?.map_err(|e| ApiError::internal(e.to_string()))?;
+    tokio::task::spawn_blocking(move || s.reload_suppressions())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(json!({"revoked": id})))
 }
 
@@ -429,19 +570,33 @@ pub struct AuditParams {
 /// `GET /audit?before=&kind=&limit=`: newest first.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(("before" = Option<i64>, Query), ("kind" = Option<String>, Query), ("limit" = Option<usize>, Query)),
     responses((status = 200)), security(("api_key" = [])))]
-pub async fn audit_log(State(state): State<AppState>, ApiQuery(p): ApiQuery<AuditParams>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn audit_log(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let q = AuditQuery { before: p.before, kind: p.kind.filter(|k| !k.is_empty()), limit: p.limit.unwrap_or(50) };
-    let (records, total) = tokio::task::spawn_blocking(move || Ok::<_, resolute_store::StoreError>((store.audit_records(&q)?, store.audit_count()?)))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let q = AuditQuery {
+        before: p.before,
+        kind: p.kind.filter(|k| !k.is_empty()),
+        limit: p.limit.unwrap_or(50),
+    };
+    let (records, total) = tokio::task::spawn_blocking(move || {
+        Ok::<_, resolute_store::StoreError>((store.audit_records(&q)?, store.audit_count()?))
+    })
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(axum::Json(json!({"records": records, "total": total})))
 }
 
 #[utoipa::path(get, path = "/audit/{seq}", tag = "audit", params(("seq" = i64, Path)), responses((status = 200), (status = 404)), security(("api_key" = [])))]
-pub async fn audit_record(State(state): State<AppState>, Path(seq): Path<i64>) -> Result<axum::Json<Value>, ApiError> {
+pub async fn audit_record(
+    State(state): State<AppState>,
+    Path(seq): Path<i64>,
+) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let r = tokio::task::spawn_blocking(move || store.audit_record(seq)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let r = tokio::task::spawn_blocking(move || store.audit_record(seq))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(axum::Json(serde_json::to_value(r).unwrap_or(Value::Null)))
 }
 
@@ -449,8 +604,12 @@ pub async fn audit_record(State(state): State<AppState>, Path(seq): Path<i64>) -
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, description = "{ok, records, head_hash, first_bad}")), security(("api_key" = [])))]
 pub async fn audit_verify(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let report = tokio::task::spawn_blocking(move || store.verify_audit()).await.map_err(|e| ApiError::internal(e.to_string()))??;
-    Ok(axum::Json(serde_json::to_value(report).unwrap_or(Value::Null)))
+    let report = tokio::task::spawn_blocking(move || store.verify_audit())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
+    Ok(axum::Json(
+        serde_json::to_value(report).unwrap_or(Value::Null),
+    ))
 }
 
 // ---------------------------------------------------------------- keys
@@ -458,7 +617,9 @@ pub async fn audit_verify(State(state): State<AppState>) -> Result<axum::Json<Va
 #[utoipa::path(get, path = "/keys", tag = "keys", responses((status = 200)), security(("api_key" = [])))]
 pub async fn keys(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let list = tokio::task::spawn_blocking(move || store.list_keys()).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let list = tokio::task::spawn_blocking(move || store.list_keys())
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok(axum::Json(json!({"keys": list})))
 }
 
@@ -477,11 +638,20 @@ pub async fn create_key(
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<Response, ApiError> {
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| ApiError::bad_request("invalid_body", format!("role must be viewer, screener or admin, got {:?}", body.role)))?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_body",
+            format!(
+                "role must be viewer, screener or admin, got {:?}",
+                body.role
+            ),
+        )
+    })?;
     let store = state.store.clone();
     let actor = caller.actor();
-    let key = tokio::task::spawn_blocking(move || store.create_key(role, &body.label, &actor)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    let key = tokio::task::spawn_blocking(move || store.create_key(role, &body.label, &actor))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     Ok((StatusCode::CREATED, axum::Json(json!(key))).into_response())
 }
 
@@ -493,7 +663,9 @@ pub async fn revoke_key(
     let store = state.store.clone();
     let actor = caller.actor();
     let key_id = id.clone();
-    tokio::task::spawn_blocking(move || store.revoke_key(&key_id, &actor)).await.map_err(|e| ApiError::internal(e.to_string()))??;
+    tokio::task::spawn_blocking(move || store.revoke_key(&key_id, &actor))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))??;
     state.keys.forget(&id);
     Ok(axum::Json(json!({"revoked": id})))
 }

@@ -15,7 +15,8 @@ use axum::extract::State;
 use resolute_model::Schema;
 use resolute_regime::Effect;
 use resolute_screening::{
-    CapDraw, CapKey, CapLedger, Decision, ListHit, MatchSuppressor, PartyScreener, RawTransaction, ScreenedParty, Screener, Transaction, may_draw_cap,
+    CapDraw, CapKey, CapLedger, Decision, ListHit, MatchSuppressor, PartyScreener, RawTransaction,
+    ScreenedParty, Screener, Transaction, may_draw_cap,
 };
 use resolute_store::{CanonicalPayload, CapAccount, NewCapDraw, NewCase, StoreError};
 use serde_json::{Value, json};
@@ -37,10 +38,16 @@ fn transactions_of(body: Value) -> Result<(Vec<Value>, bool), ApiError> {
         Value::Array(items) => Ok((items, true)),
         Value::Object(mut m) if m.contains_key("transactions") => match m.remove("transactions") {
             Some(Value::Array(items)) => Ok((items, true)),
-            _ => Err(ApiError::bad_request("invalid_body", "transactions must be an array")),
+            _ => Err(ApiError::bad_request(
+                "invalid_body",
+                "transactions must be an array",
+            )),
         },
         v @ Value::Object(_) => Ok((vec![v], false)),
-        _ => Err(ApiError::bad_request("invalid_body", "send one transaction object, an array, or {\"transactions\": [...]}")),
+        _ => Err(ApiError::bad_request(
+            "invalid_body",
+            "send one transaction object, an array, or {\"transactions\": [...]}",
+        )),
     }
 }
 
@@ -80,7 +87,9 @@ impl MatchSuppressor for Suppressions<'_> {
         if self.map.is_empty() {
             return None;
         }
-        let s = self.map.get(&(party_query_key(party), hit.entity_id.clone()))?;
+        let s = self
+            .map
+            .get(&(party_query_key(party), hit.entity_id.clone()))?;
         (self.engine.fingerprint(&hit.entity_id) == Some(s.entity_fingerprint.as_str()))
             .then(|| json!({"id": s.id, "case_id": s.case_id, "created_by": s.created_by, "created_at": s.created_at, "note": s.note}))
     }
@@ -104,10 +113,20 @@ fn parse_all(items: Vec<Value>, regime: &resolute_regime::Regime) -> Parsed {
 }
 
 /// Screen every parsed transaction in order against a ledger seeded with `seed`.
-fn screen_all(engine: &Engine, suppressions: &SuppressionMap, parsed: &Parsed, seed: &CapBalances) -> (Vec<Result<Decision, Value>>, Vec<CapDraw>) {
-    let Some(regime) = engine.regime.as_deref() else { return (Vec::new(), Vec::new()) };
+fn screen_all(
+    engine: &Engine,
+    suppressions: &SuppressionMap,
+    parsed: &Parsed,
+    seed: &CapBalances,
+) -> (Vec<Result<Decision, Value>>, Vec<CapDraw>) {
+    let Some(regime) = engine.regime.as_deref() else {
+        return (Vec::new(), Vec::new());
+    };
     let parties = engine.parties.as_deref().map(|p| p as &dyn PartyScreener);
-    let filter = Suppressions { engine, map: suppressions };
+    let filter = Suppressions {
+        engine,
+        map: suppressions,
+    };
     let ledger = CapLedger::seeded(seed.iter().map(|(k, v)| (k.clone(), *v)));
     let mut screener = Screener::with_ledger(regime, parties, ledger).with_suppressions(&filter);
     let outcomes = parsed
@@ -139,7 +158,11 @@ fn decision_json(d: &Decision) -> Value {
 /// suppressed (keyed on the party as screened), or on the transaction itself
 /// when it needs review without one.
 fn case_for(engine: &Engine, screening_id: &str, input: &Value, d: &Decision) -> Option<NewCase> {
-    let best = d.matches.iter().filter(|m| !m.suppressed).max_by(|a, b| a.score.total_cmp(&b.score));
+    let best = d
+        .matches
+        .iter()
+        .filter(|m| !m.suppressed)
+        .max_by(|a, b| a.score.total_cmp(&b.score));
     if d.decision != Effect::Review && best.is_none() {
         return None;
     }
@@ -147,10 +170,18 @@ fn case_for(engine: &Engine, screening_id: &str, input: &Value, d: &Decision) ->
     let (key, query) = match best {
         Some(m) => {
             let schema = m.party.schema.unwrap_or(Schema::Thing);
-            (party_query_key(&m.party), json!({"schema": schema.as_str(), "properties": party_properties(&m.party), "role": m.role, "transaction": input}))
+            (
+                party_query_key(&m.party),
+                json!({"schema": schema.as_str(), "properties": party_properties(&m.party), "role": m.role, "transaction": input}),
+            )
         }
         None => (
-            query_key(Schema::Thing, &[("transaction".to_string(), vec![d.id.clone()])].into_iter().collect()),
+            query_key(
+                Schema::Thing,
+                &[("transaction".to_string(), vec![d.id.clone()])]
+                    .into_iter()
+                    .collect(),
+            ),
             json!({"transaction": input}),
         ),
     };
@@ -163,15 +194,25 @@ fn case_for(engine: &Engine, screening_id: &str, input: &Value, d: &Decision) ->
         entity_id: entity.map(|e| e.id.clone()),
         entity_ref: best.map(|m| m.reference.clone()),
         entity_caption: entity.map(|e| e.caption.clone()),
-        entity_fingerprint: entity.and_then(|e| engine.fingerprint(&e.id)).map(str::to_string),
+        entity_fingerprint: entity
+            .and_then(|e| engine.fingerprint(&e.id))
+            .map(str::to_string),
         score: best.map(|m| m.score),
         decision: Some(effect_str(d.decision).into()),
         summary: format!(
             "transaction {}: {}{}{}",
             d.id,
             effect_str(d.decision),
-            if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) },
-            best.map(|m| format!("; {} {:?} matched {} {}", m.role, m.party.value, m.reference, m.name)).unwrap_or_default()
+            if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", rules.join(", "))
+            },
+            best.map(|m| format!(
+                "; {} {:?} matched {} {}",
+                m.role, m.party.value, m.reference, m.name
+            ))
+            .unwrap_or_default()
         ),
     })
 }
@@ -221,22 +262,38 @@ pub async fn screen(
 ) -> Result<axum::Json<Value>, ApiError> {
     let (items, many) = transactions_of(body)?;
     if items.is_empty() {
-        return Err(ApiError::bad_request("invalid_body", "no transaction given"));
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "no transaction given",
+        ));
     }
     if items.len() > state.config.max_batch {
         return Err(ApiError::bad_request(
             "batch_too_large",
-            format!("{} transactions in one request; the limit is {}", items.len(), state.config.max_batch),
+            format!(
+                "{} transactions in one request; the limit is {}",
+                items.len(),
+                state.config.max_batch
+            ),
         ));
     }
     let engine = ready_engine(&state)?;
     let Some(regime) = engine.regime.clone() else {
-        return Err(ApiError::unavailable(format!("regime not loaded: {}", engine.problems.join("; "))));
+        return Err(ApiError::unavailable(format!(
+            "regime not loaded: {}",
+            engine.problems.join("; ")
+        )));
     };
     let parsed = Arc::new(parse_all(items, &regime));
     // Only screenings that may draw on a cap take the ledger lock.
-    let draws_caps = parsed.iter().any(|(_, t)| t.as_ref().is_ok_and(|t| may_draw_cap(&regime, t)));
-    let mut ledger = if draws_caps { Some(state.caps.lock().await) } else { None };
+    let draws_caps = parsed
+        .iter()
+        .any(|(_, t)| t.as_ref().is_ok_and(|t| may_draw_cap(&regime, t)));
+    let mut ledger = if draws_caps {
+        Some(state.caps.lock().await)
+    } else {
+        None
+    };
 
     let mut attempt = 0;
     loop {
@@ -244,7 +301,12 @@ pub async fn screen(
         let seed: CapBalances = ledger.as_deref().cloned().unwrap_or_default();
         let screening_id = new_screening_id();
         let (outcomes, draws) = {
-            let (engine, parsed, suppressions, seed) = (engine.clone(), parsed.clone(), state.suppressions_snapshot(), seed.clone());
+            let (engine, parsed, suppressions, seed) = (
+                engine.clone(),
+                parsed.clone(),
+                state.suppressions_snapshot(),
+                seed.clone(),
+            );
             tokio::task::spawn_blocking(move || screen_all(&engine, &suppressions, &parsed, &seed))
                 .await
                 .map_err(|e| ApiError::internal(format!("screening task: {e}")))?
@@ -266,11 +328,26 @@ pub async fn screen(
             results.push(out);
         }
         let mut accounts: Vec<CapKey> = draws.iter().map(CapDraw::key).collect();
-        accounts.sort_by(|a, b| (&a.measure, a.period_start, a.unit.as_str()).cmp(&(&b.measure, b.period_start, b.unit.as_str())));
+        accounts.sort_by(|a, b| {
+            (&a.measure, a.period_start, a.unit.as_str()).cmp(&(
+                &b.measure,
+                b.period_start,
+                b.unit.as_str(),
+            ))
+        });
         accounts.dedup();
-        let expected: Vec<(CapAccount, f64)> = accounts.iter().map(|k| (account_of(k), seed.get(k).copied().unwrap_or(0.0))).collect();
-        let new_draws: Vec<NewCapDraw> =
-            draws.iter().map(|d| NewCapDraw { transaction_id: d.transaction.clone(), account: account_of(&d.key()), amount: d.amount }).collect();
+        let expected: Vec<(CapAccount, f64)> = accounts
+            .iter()
+            .map(|k| (account_of(k), seed.get(k).copied().unwrap_or(0.0)))
+            .collect();
+        let new_draws: Vec<NewCapDraw> = draws
+            .iter()
+            .map(|d| NewCapDraw {
+                transaction_id: d.transaction.clone(),
+                account: account_of(&d.key()),
+                amount: d.amount,
+            })
+            .collect();
         let payload = json!({
             "screening_id": screening_id,
             "list_versions": engine.version_ids(),
@@ -279,7 +356,17 @@ pub async fn screen(
             "cap_draws": draws,
         });
         let n = results.len() as u64;
-        match record(&state, &caller, &screening_id, payload, cases, new_draws, expected).await {
+        match record(
+            &state,
+            &caller,
+            &screening_id,
+            payload,
+            cases,
+            new_draws,
+            expected,
+        )
+        .await
+        {
             Ok((seq, case_ids)) => {
                 // Memory follows the store only after the commit.
                 if let Some(ledger) = ledger.as_deref_mut() {
@@ -313,7 +400,9 @@ pub async fn screen(
                 }
                 match e {
                     StoreError::Conflict(msg) if attempt < CAP_RETRIES && ledger.is_some() => {
-                        tracing::info!("cap ledger moved during a screening ({msg}); screening again");
+                        tracing::info!(
+                            "cap ledger moved during a screening ({msg}); screening again"
+                        );
                         Metrics::inc(&state.metrics.cap_retries, 1);
                     }
                     other => return Err(other.into()),

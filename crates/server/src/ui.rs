@@ -15,8 +15,56 @@ const CACHE: &str = "no-cache";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], INDEX_HTML).into_response() }))
-        .route("/ui", get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], INDEX_HTML).into_response() }))
-        .route("/ui/app.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], APP_JS).into_response() }))
-        .route("/ui/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, CACHE)], APP_CSS).into_response() }))
+        .route(
+            "/",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                        (header::CACHE_CONTROL, CACHE),
+                    ],
+                    INDEX_HTML,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/ui",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                        (header::CACHE_CONTROL, CACHE),
+                    ],
+                    INDEX_HTML,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/ui/app.js",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, CACHE),
+                    ],
+                    APP_JS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/ui/app.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, CACHE),
+                    ],
+                    APP_CSS,
+                )
+                    .into_response()
+            }),
+        )
 }

@@ -27,11 +27,18 @@ pub(crate) struct ChainHead {
 impl ChainHead {
     pub fn load(conn: &Connection) -> Result<ChainHead> {
         let last: Option<(i64, String)> = conn
-            .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         Ok(match last {
             Some((seq, hash)) => ChainHead { seq, hash },
-            None => ChainHead { seq: 0, hash: genesis_hash() },
+            None => ChainHead {
+                seq: 0,
+                hash: genesis_hash(),
+            },
         })
     }
 
@@ -62,14 +69,28 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
-fn record_hash(seq: i64, ts: &str, kind: &str, actor: &str, payload: &Value, prev_hash: &str) -> String {
+fn record_hash(
+    seq: i64,
+    ts: &str,
+    kind: &str,
+    actor: &str,
+    payload: &Value,
+    prev_hash: &str,
+) -> String {
     record_hash_canonical(seq, ts, kind, actor, &canonical_json(payload), prev_hash)
 }
 
 /// [`record_hash`] of a payload already in canonical JSON: the canonical
 /// form of `{seq, ts, kind, actor, payload, prev_hash}` written directly
 /// (keys in sorted order), so the payload is not walked again.
-fn record_hash_canonical(seq: i64, ts: &str, kind: &str, actor: &str, payload: &str, prev_hash: &str) -> String {
+fn record_hash_canonical(
+    seq: i64,
+    ts: &str,
+    kind: &str,
+    actor: &str,
+    payload: &str,
+    prev_hash: &str,
+) -> String {
     let mut body = Vec::with_capacity(payload.len() + 256);
     body.extend_from_slice(b"{\"actor\":");
     json_string(actor, &mut body);
@@ -99,12 +120,22 @@ impl CanonicalPayload {
 
 impl WriteCtx<'_> {
     /// Append one record to the chain inside the current transaction.
-    pub fn append_audit(&mut self, kind: &str, actor: &str, payload: &Value) -> Result<AuditReceipt> {
+    pub fn append_audit(
+        &mut self,
+        kind: &str,
+        actor: &str,
+        payload: &Value,
+    ) -> Result<AuditReceipt> {
         self.append_audit_canonical(kind, actor, &CanonicalPayload::of(payload))
     }
 
     /// [`WriteCtx::append_audit`] of a payload canonicalised beforehand.
-    pub fn append_audit_canonical(&mut self, kind: &str, actor: &str, payload: &CanonicalPayload) -> Result<AuditReceipt> {
+    pub fn append_audit_canonical(
+        &mut self,
+        kind: &str,
+        actor: &str,
+        payload: &CanonicalPayload,
+    ) -> Result<AuditReceipt> {
         let seq = self.head.seq + 1;
         let ts = now_rfc3339();
         let prev_hash = self.head.hash.clone();
@@ -150,8 +181,18 @@ pub struct AuditQuery {
     pub limit: usize,
 }
 
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, String, String, String, String, String)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+fn row_to_record(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, String, String, String, String, String, String)> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
 }
 
 fn parse_payload(seq: i64, text: &str) -> Result<Value> {
@@ -165,7 +206,9 @@ fn parse_payload(seq: i64, text: &str) -> Result<Value> {
 
 /// Walk the whole chain in `seq` order. Runs in constant memory.
 pub fn verify_chain(conn: &Connection) -> Result<VerifyReport> {
-    let mut stmt = conn.prepare("SELECT seq, ts, kind, actor, payload, prev_hash, hash FROM audit_log ORDER BY seq")?;
+    let mut stmt = conn.prepare(
+        "SELECT seq, ts, kind, actor, payload, prev_hash, hash FROM audit_log ORDER BY seq",
+    )?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1i64;
     let mut prev_hash = genesis_hash();
@@ -175,15 +218,30 @@ pub fn verify_chain(conn: &Connection) -> Result<VerifyReport> {
         let (seq, ts, kind, actor, payload_text, stored_prev, stored_hash) = row_to_record(row)?;
         count += 1;
         let payload: Option<Value> = serde_json::from_str(&payload_text).ok();
-        let recomputed = payload.as_ref().map(|p| record_hash(seq, &ts, &kind, &actor, p, &stored_prev));
+        let recomputed = payload
+            .as_ref()
+            .map(|p| record_hash(seq, &ts, &kind, &actor, p, &stored_prev));
         let bad = if seq != expected_seq {
             Some(BadRecord {
-                seq: if seq > expected_seq { expected_seq } else { seq },
-                problem: if seq > expected_seq { "missing".into() } else { "misplaced".into() },
-                detail: if seq > expected_seq {
-                    format!("record {expected_seq} is missing (next record found is {seq}): deleted")
+                seq: if seq > expected_seq {
+                    expected_seq
                 } else {
-                    format!("record {seq} appears after record {}: duplicated or reordered", expected_seq - 1)
+                    seq
+                },
+                problem: if seq > expected_seq {
+                    "missing".into()
+                } else {
+                    "misplaced".into()
+                },
+                detail: if seq > expected_seq {
+                    format!(
+                        "record {expected_seq} is missing (next record found is {seq}): deleted"
+                    )
+                } else {
+                    format!(
+                        "record {seq} appears after record {}: duplicated or reordered",
+                        expected_seq - 1
+                    )
                 },
             })
         } else if stored_prev != prev_hash {
@@ -219,8 +277,11 @@ pub fn verify_chain(conn: &Connection) -> Result<VerifyReport> {
     drop(rows);
     if first_bad.is_none() {
         // Tail truncation: the committed head in meta is beyond the last record.
-        let head: Option<String> =
-            conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).optional()?;
+        let head: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
         if let Some(head) = head
             && let Some((seq_text, hash)) = head.split_once(':')
             && let Ok(head_seq) = seq_text.parse::<i64>()
@@ -237,7 +298,12 @@ pub fn verify_chain(conn: &Connection) -> Result<VerifyReport> {
             });
         }
     }
-    Ok(VerifyReport { ok: first_bad.is_none(), records: count, head_hash: prev_hash, first_bad })
+    Ok(VerifyReport {
+        ok: first_bad.is_none(),
+        records: count,
+        head_hash: prev_hash,
+        first_bad,
+    })
 }
 
 fn short(h: &str) -> &str {
@@ -251,9 +317,15 @@ impl Store {
         self.write(move |ctx| ctx.append_audit(&kind, &actor, &payload))
     }
 
-    pub async fn append_audit_async(&self, kind: &str, actor: &str, payload: Value) -> Result<AuditReceipt> {
+    pub async fn append_audit_async(
+        &self,
+        kind: &str,
+        actor: &str,
+        payload: Value,
+    ) -> Result<AuditReceipt> {
         let (kind, actor) = (kind.to_string(), actor.to_string());
-        self.write_async(move |ctx| ctx.append_audit(&kind, &actor, &payload)).await
+        self.write_async(move |ctx| ctx.append_audit(&kind, &actor, &payload))
+            .await
     }
 
     /// Verify the whole chain on a fresh read connection.
@@ -274,7 +346,15 @@ impl Store {
             let mut out = Vec::new();
             for row in rows {
                 let (seq, ts, kind, actor, payload, prev_hash, hash) = row?;
-                out.push(AuditRecord { seq, ts, kind, actor, payload: parse_payload(seq, &payload)?, prev_hash, hash });
+                out.push(AuditRecord {
+                    seq,
+                    ts,
+                    kind,
+                    actor,
+                    payload: parse_payload(seq, &payload)?,
+                    prev_hash,
+                    hash,
+                });
             }
             Ok(out)
         })
@@ -312,10 +392,16 @@ mod tests {
     #[test]
     fn direct_record_hash_equals_the_canonical_object_hash() {
         let payload = json!({"queries": {"q1": {"query": {"properties": {"name": ["Kim \"Jong\" Un", "김정은"]}}, "results": []}}, "b": 0.25});
-        for (seq, ts, kind, actor) in [(1, "2026-11-28T19:00:00.123Z", "screening.name", "key:abc"), (42, "", "", "ü\n\u{1}")] {
+        for (seq, ts, kind, actor) in [
+            (1, "2026-11-28T19:00:00.123Z", "screening.name", "key:abc"),
+            (42, "", "", "ü\n\u{1}"),
+        ] {
             let prev = genesis_hash();
             let object = json!({"seq": seq, "ts": ts, "kind": kind, "actor": actor, "payload": payload, "prev_hash": prev});
-            assert_eq!(record_hash(seq, ts, kind, actor, &payload, &prev), sha256_hex(canonical_json(&object).as_bytes()));
+            assert_eq!(
+                record_hash(seq, ts, kind, actor, &payload, &prev),
+                sha256_hex(canonical_json(&object).as_bytes())
+            );
         }
     }
 }

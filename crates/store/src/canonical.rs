@@ -74,14 +74,23 @@ mod tests {
     #[test]
     fn keys_sorted_at_every_level() {
         let v = json!({"b": 1, "a": {"z": [3, {"y": null, "x": "é\n"}], "c": true}});
-        assert_eq!(canonical_json(&v), r#"{"a":{"c":true,"z":[3,{"x":"é\n","y":null}]},"b":1}"#);
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":{"c":true,"z":[3,{"x":"é\n","y":null}]},"b":1}"#
+        );
     }
 
     #[test]
     fn scalars_as_serde_json_writes_them() {
         let v = json!({"n": [0, -1, 1.5, 1e300, u64::MAX, i64::MIN], "s": "q\"\\\u{1}\u{7f}é😀", "t": true, "f": false, "z": null, "": []});
         let c = canonical_json(&v);
-        assert_eq!(c, format!(r#"{{"":[],"f":false,"n":{},"s":{},"t":true,"z":null}}"#, v["n"], v["s"]));
+        assert_eq!(
+            c,
+            format!(
+                r#"{{"":[],"f":false,"n":{},"s":{},"t":true,"z":null}}"#,
+                v["n"], v["s"]
+            )
+        );
         assert_eq!(serde_json::from_str::<Value>(&c).ok(), Some(v));
     }
 }

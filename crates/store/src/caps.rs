@@ -25,8 +25,16 @@ pub struct CapAccount {
 }
 
 impl CapAccount {
-    pub fn new(measure_id: impl Into<String>, period_start: NaiveDate, unit: impl Into<String>) -> CapAccount {
-        CapAccount { measure_id: measure_id.into(), period_start, unit: unit.into() }
+    pub fn new(
+        measure_id: impl Into<String>,
+        period_start: NaiveDate,
+        unit: impl Into<String>,
+    ) -> CapAccount {
+        CapAccount {
+            measure_id: measure_id.into(),
+            period_start,
+            unit: unit.into(),
+        }
     }
 }
 
@@ -70,7 +78,8 @@ fn date_text(d: NaiveDate) -> String {
 }
 
 fn parse_day(table: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| StoreError::Invalid(format!("{table}.period_start {text:?} is not a date")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| StoreError::Invalid(format!("{table}.period_start {text:?} is not a date")))
 }
 
 /// Amounts are compared with a tolerance: they are sums of REALs.
@@ -106,7 +115,9 @@ impl WriteCtx<'_> {
         expected: &[(CapAccount, f64)],
     ) -> Result<()> {
         for (account, seeded) in expected {
-            let stored = balance_of(self.conn, account)?.map(|(_, used)| used).unwrap_or(0.0);
+            let stored = balance_of(self.conn, account)?
+                .map(|(_, used)| used)
+                .unwrap_or(0.0);
             if !same_amount(stored, *seeded) {
                 return Err(StoreError::Conflict(format!(
                     "cap account {} {} {}: screened against {seeded} used, the ledger now holds {stored}",
@@ -117,7 +128,10 @@ impl WriteCtx<'_> {
         let ts = now_rfc3339();
         for d in draws {
             if !(d.amount.is_finite() && d.amount >= 0.0) {
-                return Err(StoreError::Invalid(format!("cap draw of {} for transaction {}", d.amount, d.transaction_id)));
+                return Err(StoreError::Invalid(format!(
+                    "cap draw of {} for transaction {}",
+                    d.amount, d.transaction_id
+                )));
             }
             let day = date_text(d.account.period_start);
             self.conn.execute(
@@ -135,9 +149,17 @@ impl WriteCtx<'_> {
     }
 
     /// Set an account's opening amount (replacing the previous one) and audit it.
-    pub fn set_cap_opening(&mut self, account: &CapAccount, amount: f64, note: &str, actor: &str) -> Result<(CapBalance, AuditReceipt)> {
+    pub fn set_cap_opening(
+        &mut self,
+        account: &CapAccount,
+        amount: f64,
+        note: &str,
+        actor: &str,
+    ) -> Result<(CapBalance, AuditReceipt)> {
         if !(amount.is_finite() && amount >= 0.0) {
-            return Err(StoreError::Invalid(format!("opening amount {amount} must be a non-negative number")));
+            return Err(StoreError::Invalid(format!(
+                "opening amount {amount} must be a non-negative number"
+            )));
         }
         let previous = balance_of(self.conn, account)?;
         let ts = now_rfc3339();
@@ -160,7 +182,8 @@ impl WriteCtx<'_> {
                 "note": note,
             }),
         )?;
-        let balance = load_balance(self.conn, account)?.ok_or_else(|| StoreError::NotFound(format!("cap account {}", account.measure_id)))?;
+        let balance = load_balance(self.conn, account)?
+            .ok_or_else(|| StoreError::NotFound(format!("cap account {}", account.measure_id)))?;
         Ok((balance, receipt))
     }
 }
@@ -172,17 +195,39 @@ const BALANCE_SQL: &str = "SELECT l.measure_id, l.period_start, l.unit, l.openin
 type BalanceRow = (String, String, String, f64, f64, String, i64);
 
 fn balance_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BalanceRow> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    ))
 }
 
-fn finish_balance((measure_id, start, unit, opening, used, updated_at, draws): BalanceRow) -> Result<CapBalance> {
-    Ok(CapBalance { account: CapAccount { measure_id, period_start: parse_day("cap_ledger", &start)?, unit }, opening, used, draws, updated_at })
+fn finish_balance(
+    (measure_id, start, unit, opening, used, updated_at, draws): BalanceRow,
+) -> Result<CapBalance> {
+    Ok(CapBalance {
+        account: CapAccount {
+            measure_id,
+            period_start: parse_day("cap_ledger", &start)?,
+            unit,
+        },
+        opening,
+        used,
+        draws,
+        updated_at,
+    })
 }
 
 fn load_balance(conn: &rusqlite::Connection, a: &CapAccount) -> Result<Option<CapBalance>> {
     let row = conn
         .query_row(
-            &format!("{BALANCE_SQL} WHERE l.measure_id = ?1 AND l.period_start = ?2 AND l.unit = ?3"),
+            &format!(
+                "{BALANCE_SQL} WHERE l.measure_id = ?1 AND l.period_start = ?2 AND l.unit = ?3"
+            ),
             params![a.measure_id, date_text(a.period_start), a.unit],
             balance_row,
         )
@@ -194,17 +239,27 @@ impl Store {
     /// Every cap account, by measure, period and unit.
     pub fn cap_balances(&self) -> Result<Vec<CapBalance>> {
         self.read(|c| {
-            let mut stmt = c.prepare(&format!("{BALANCE_SQL} ORDER BY l.measure_id, l.period_start, l.unit"))?;
+            let mut stmt = c.prepare(&format!(
+                "{BALANCE_SQL} ORDER BY l.measure_id, l.period_start, l.unit"
+            ))?;
             let rows = stmt.query_map([], balance_row)?;
             rows.map(|r| finish_balance(r?)).collect()
         })
     }
 
     /// Recorded draws, newest first; optionally of one account.
-    pub fn cap_draws(&self, account: Option<&CapAccount>, limit: usize) -> Result<Vec<CapDrawRecord>> {
+    pub fn cap_draws(
+        &self,
+        account: Option<&CapAccount>,
+        limit: usize,
+    ) -> Result<Vec<CapDrawRecord>> {
         let limit = if limit == 0 { 100 } else { limit.min(10_000) } as i64;
         let (m, p, u) = match account {
-            Some(a) => (Some(a.measure_id.clone()), Some(date_text(a.period_start)), Some(a.unit.clone())),
+            Some(a) => (
+                Some(a.measure_id.clone()),
+                Some(date_text(a.period_start)),
+                Some(a.unit.clone()),
+            ),
             None => (None, None, None),
         };
         self.read(|c| {
@@ -245,13 +300,26 @@ impl Store {
     }
 
     /// Set an opening amount and wait for the commit (CLI, tests).
-    pub fn set_cap_opening(&self, account: CapAccount, amount: f64, note: &str, actor: &str) -> Result<(CapBalance, AuditReceipt)> {
+    pub fn set_cap_opening(
+        &self,
+        account: CapAccount,
+        amount: f64,
+        note: &str,
+        actor: &str,
+    ) -> Result<(CapBalance, AuditReceipt)> {
         let (note, actor) = (note.to_string(), actor.to_string());
         self.write(move |ctx| ctx.set_cap_opening(&account, amount, &note, &actor))
     }
 
-    pub async fn set_cap_opening_async(&self, account: CapAccount, amount: f64, note: &str, actor: &str) -> Result<(CapBalance, AuditReceipt)> {
+    pub async fn set_cap_opening_async(
+        &self,
+        account: CapAccount,
+        amount: f64,
+        note: &str,
+        actor: &str,
+    ) -> Result<(CapBalance, AuditReceipt)> {
         let (note, actor) = (note.to_string(), actor.to_string());
-        self.write_async(move |ctx| ctx.set_cap_opening(&account, amount, &note, &actor)).await
+        self.write_async(move |ctx| ctx.set_cap_opening(&account, amount, &note, &actor))
+            .await
     }
 }

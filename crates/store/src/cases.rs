@@ -109,7 +109,11 @@ fn case_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Case, String)> {
         Case {
             id: r.get(0)?,
             opened_at: r.get(1)?,
-            status: if status == "closed" { CaseStatus::Closed } else { CaseStatus::Open },
+            status: if status == "closed" {
+                CaseStatus::Closed
+            } else {
+                CaseStatus::Open
+            },
             kind: r.get(3)?,
             screening_id: r.get(4)?,
             audit_seq: r.get(5)?,
@@ -143,7 +147,11 @@ fn finish_case((mut case, query_text): (Case, String)) -> Result<Case> {
 
 fn load_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
     let row = conn
-        .query_row(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"), [id], case_from_row)
+        .query_row(
+            &format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"),
+            [id],
+            case_from_row,
+        )
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
     finish_case(row)
@@ -177,7 +185,13 @@ impl WriteCtx<'_> {
     }
 
     /// Close a case inside the current transaction (see [`Store::close_case`]).
-    pub fn close_case(&mut self, id: i64, resolution: CaseResolution, note: &str, actor: &str) -> Result<(Case, Option<Suppression>)> {
+    pub fn close_case(
+        &mut self,
+        id: i64,
+        resolution: CaseResolution,
+        note: &str,
+        actor: &str,
+    ) -> Result<(Case, Option<Suppression>)> {
         let case = load_case(self.conn, id)?;
         if case.status == CaseStatus::Closed {
             return Err(StoreError::Invalid(format!("case {id} is already closed")));
@@ -189,7 +203,8 @@ impl WriteCtx<'_> {
         )?;
         let mut suppression = None;
         if resolution == CaseResolution::FalsePositive
-            && let (Some(entity_id), Some(fingerprint)) = (&case.entity_id, &case.entity_fingerprint)
+            && let (Some(entity_id), Some(fingerprint)) =
+                (&case.entity_id, &case.entity_fingerprint)
         {
             self.conn.execute(
                 "INSERT INTO suppressions(query_key, entity_id, entity_fingerprint, case_id, created_by, created_at, note)
@@ -228,8 +243,18 @@ impl WriteCtx<'_> {
 
 impl Store {
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
-        let limit = if filter.limit == 0 { 100 } else { filter.limit.min(1000) } as i64;
-        let status = filter.status.map(|s| if s == CaseStatus::Open { "open" } else { "closed" });
+        let limit = if filter.limit == 0 {
+            100
+        } else {
+            filter.limit.min(1000)
+        } as i64;
+        let status = filter.status.map(|s| {
+            if s == CaseStatus::Open {
+                "open"
+            } else {
+                "closed"
+            }
+        });
         self.read(|c| {
             let mut stmt = c.prepare(&format!(
                 "SELECT {CASE_COLUMNS} FROM cases WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT ?2"
@@ -244,7 +269,13 @@ impl Store {
     }
 
     pub fn open_case_count(&self) -> Result<i64> {
-        self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM cases WHERE status = 'open'", [], |r| r.get(0))?))
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM cases WHERE status = 'open'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
     }
 
     /// Close an open case. A false positive on a case with a list entry
@@ -258,11 +289,18 @@ impl Store {
         actor: &str,
     ) -> Result<(Case, Option<Suppression>)> {
         let (note, actor) = (note.to_string(), actor.to_string());
-        self.write_async(move |ctx| ctx.close_case(id, resolution, &note, &actor)).await
+        self.write_async(move |ctx| ctx.close_case(id, resolution, &note, &actor))
+            .await
     }
 
     /// [`Store::close_case`] for synchronous callers (CLI, tests).
-    pub fn close_case_blocking(&self, id: i64, resolution: CaseResolution, note: &str, actor: &str) -> Result<(Case, Option<Suppression>)> {
+    pub fn close_case_blocking(
+        &self,
+        id: i64,
+        resolution: CaseResolution,
+        note: &str,
+        actor: &str,
+    ) -> Result<(Case, Option<Suppression>)> {
         let (note, actor) = (note.to_string(), actor.to_string());
         self.write(move |ctx| ctx.close_case(id, resolution, &note, &actor))
     }
@@ -300,7 +338,11 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("active suppression {id}")));
             }
-            ctx.append_audit("suppression.revoked", &actor, &json!({"suppression_id": id}))?;
+            ctx.append_audit(
+                "suppression.revoked",
+                &actor,
+                &json!({"suppression_id": id}),
+            )?;
             Ok(())
         })
         .await

@@ -103,7 +103,11 @@ pub struct KeyVerifier {
 
 impl KeyVerifier {
     pub fn check(&self, secret: &str) -> bool {
-        self.key.revoked_at.is_none() && constant_time_eq(secret_hash(&self.salt, secret).as_bytes(), self.hash.as_bytes())
+        self.key.revoked_at.is_none()
+            && constant_time_eq(
+                secret_hash(&self.salt, secret).as_bytes(),
+                self.hash.as_bytes(),
+            )
     }
 }
 
@@ -116,7 +120,12 @@ impl Store {
         let hash = secret_hash(&salt, &secret);
         let token = format!("{PREFIX}{id}_{secret}");
         let (label, actor) = (label.to_string(), actor.to_string());
-        let out = NewApiKey { id: id.clone(), role, label: label.clone(), token };
+        let out = NewApiKey {
+            id: id.clone(),
+            role,
+            label: label.clone(),
+            token,
+        };
         self.write(move |ctx| {
             ctx.conn.execute(
                 "INSERT INTO api_keys(id, role, label, salt, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -137,7 +146,13 @@ impl Store {
         let hash = secret_hash(&salt, secret);
         let id = id.to_string();
         let created_at = now_rfc3339();
-        let key = ApiKey { id: id.clone(), role: Role::Admin, label: "bootstrap (RESOLUTE_ADMIN_KEY)".into(), created_at: created_at.clone(), revoked_at: None };
+        let key = ApiKey {
+            id: id.clone(),
+            role: Role::Admin,
+            label: "bootstrap (RESOLUTE_ADMIN_KEY)".into(),
+            created_at: created_at.clone(),
+            revoked_at: None,
+        };
         let label = key.label.clone();
         self.write(move |ctx| {
             ctx.conn.execute(
@@ -152,20 +167,42 @@ impl Store {
     }
 
     pub fn key_count(&self) -> Result<i64> {
-        self.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL", [], |r| r.get(0))?))
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?)
+        })
     }
 
     pub fn list_keys(&self) -> Result<Vec<ApiKey>> {
         self.read(|c| {
-            let mut stmt = c.prepare("SELECT id, role, label, created_at, revoked_at FROM api_keys ORDER BY created_at")?;
+            let mut stmt = c.prepare(
+                "SELECT id, role, label, created_at, revoked_at FROM api_keys ORDER BY created_at",
+            )?;
             let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                ))
             })?;
             let mut out = Vec::new();
             for row in rows {
                 let (id, role, label, created_at, revoked_at) = row?;
-                let role = Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("api key {id}: unknown role {role:?}")))?;
-                out.push(ApiKey { id, role, label, created_at, revoked_at });
+                let role = Role::parse(&role).ok_or_else(|| {
+                    StoreError::Invalid(format!("api key {id}: unknown role {role:?}"))
+                })?;
+                out.push(ApiKey {
+                    id,
+                    role,
+                    label,
+                    created_at,
+                    revoked_at,
+                });
             }
             Ok(out)
         })
@@ -199,8 +236,13 @@ impl Store {
 
     /// Check a presented token; `None` for unknown, malformed or revoked keys.
     pub fn authenticate(&self, token: &str) -> Result<Option<ApiKey>> {
-        let Some((id, secret)) = parse_token(token) else { return Ok(None) };
-        Ok(self.key_verifier(id)?.filter(|v| v.check(secret)).map(|v| v.key))
+        let Some((id, secret)) = parse_token(token) else {
+            return Ok(None);
+        };
+        Ok(self
+            .key_verifier(id)?
+            .filter(|v| v.check(secret))
+            .map(|v| v.key))
     }
 
     pub fn revoke_key(&self, id: &str, actor: &str) -> Result<()> {
@@ -225,7 +267,9 @@ mod tests {
 
     #[test]
     fn token_shape() {
-        assert!(parse_token("rsk_0123abcd_0123456789abcdef0123456789abcdef0123456789abcdef").is_some());
+        assert!(
+            parse_token("rsk_0123abcd_0123456789abcdef0123456789abcdef0123456789abcdef").is_some()
+        );
         assert!(parse_token("rsk_0123abcd_short").is_none());
         assert!(parse_token("Bearer rsk_x").is_none());
         assert!(Role::Admin.allows(Role::Screener));

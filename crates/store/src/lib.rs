@@ -31,7 +31,9 @@ use std::thread;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use audit::{AuditQuery, AuditReceipt, AuditRecord, BadRecord, CanonicalPayload, VerifyReport, genesis_hash};
+pub use audit::{
+    AuditQuery, AuditReceipt, AuditRecord, BadRecord, CanonicalPayload, VerifyReport, genesis_hash,
+};
 pub use canonical::{canonical_json, sha256_hex};
 pub use caps::{CapAccount, CapBalance, CapDrawRecord, NewCapDraw};
 pub use cases::{Case, CaseFilter, CaseResolution, CaseStatus, NewCase, Suppression};
@@ -44,9 +46,15 @@ pub const DB_FILE: &str = "resolute.db";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {path}: {source}")]
-    Open { path: String, source: rusqlite::Error },
+    Open {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("cannot create data directory {path}: {source}")]
-    Dir { path: String, source: std::io::Error },
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("commit failed: {0}")]
@@ -61,7 +69,12 @@ pub enum StoreError {
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("stored JSON in {table}.{column} (row {row}): {source}")]
-    Json { table: &'static str, column: &'static str, row: String, source: serde_json::Error },
+    Json {
+        table: &'static str,
+        column: &'static str,
+        row: String,
+        source: serde_json::Error,
+    },
     #[error("random number generator failed: {0}")]
     Random(String),
 }
@@ -108,7 +121,9 @@ pub struct WriteCtx<'a> {
 
 impl std::fmt::Debug for WriteCtx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteCtx").field("head", &self.head).finish()
+        f.debug_struct("WriteCtx")
+            .field("head", &self.head)
+            .finish()
     }
 }
 
@@ -131,13 +146,17 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.inner.path).finish()
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
     }
 }
 
 fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|source| StoreError::Open { path: path.display().to_string(), source })?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     Ok(conn)
 }
@@ -146,9 +165,15 @@ impl Store {
     /// Open (creating if needed) the store in `dir`, run migrations and start
     /// the writer thread.
     pub fn open(dir: &Path, opts: StoreOptions) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+            path: dir.display().to_string(),
+            source,
+        })?;
         let path = dir.join(DB_FILE);
-        let conn = open_conn(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let conn = open_conn(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", opts.sync.pragma())?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -219,7 +244,10 @@ impl Store {
             }
         });
         let sent = match self.inner.jobs.lock() {
-            Ok(guard) => guard.as_ref().map(|tx| tx.send(job).is_ok()).unwrap_or(false),
+            Ok(guard) => guard
+                .as_ref()
+                .map(|tx| tx.send(job).is_ok())
+                .unwrap_or(false),
             Err(_) => false,
         };
         if !sent {
@@ -236,7 +264,9 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut WriteCtx<'_>) -> Result<T> + Send + 'static,
     {
-        self.submit(f).blocking_recv().unwrap_or(Err(StoreError::WriterGone))
+        self.submit(f)
+            .blocking_recv()
+            .unwrap_or(Err(StoreError::WriterGone))
     }
 
     /// [`Store::submit`] and await.
@@ -250,7 +280,12 @@ impl Store {
 
     /// Run a read on a pooled read-only connection (blocking).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let pooled = self.inner.readers.lock().ok().and_then(|mut pool| pool.pop());
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop());
         let conn = match pooled {
             Some(c) => c,
             None => open_conn(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
@@ -308,7 +343,8 @@ fn start_checkpointer(path: &Path) -> Option<(mpsc::Sender<()>, thread::JoinHand
         .spawn(move || {
             // A passive checkpoint never waits for the writer or readers; what it
             // cannot copy now is copied on a later round.
-            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
             }
             let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
@@ -341,10 +377,15 @@ fn writer_loop(conn: Connection, mut head: audit::ChainHead, rx: mpsc::Receiver<
         }
         let mut finishers = Vec::with_capacity(batch.len());
         for job in batch {
-            let mut ctx = WriteCtx { conn: &conn, head: &mut head };
+            let mut ctx = WriteCtx {
+                conn: &conn,
+                head: &mut head,
+            };
             finishers.push(job(&mut ctx));
         }
-        let committed = head.store_meta(&conn).and_then(|()| run_cached(&conn, "COMMIT").map_err(Into::into));
+        let committed = head
+            .store_meta(&conn)
+            .and_then(|()| run_cached(&conn, "COMMIT").map_err(Into::into));
         let err_msg = match committed {
             Ok(()) => None,
             Err(e) => {

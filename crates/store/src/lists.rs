@@ -65,7 +65,9 @@ impl Store {
 
     pub fn list_versions(&self) -> Result<Vec<StoredListVersion>> {
         self.read(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {COLUMNS} FROM list_versions ORDER BY loaded_at DESC, id"))?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {COLUMNS} FROM list_versions ORDER BY loaded_at DESC, id"
+            ))?;
             let rows = stmt.query_map([], version_from_row)?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
@@ -84,15 +86,18 @@ impl Store {
 
     pub fn list_version_bytes(&self, id: &str) -> Result<Option<Vec<u8>>> {
         self.read(|c| {
-            Ok(c.query_row("SELECT bytes FROM list_versions WHERE id = ?1", [id], |r| r.get::<_, Option<Vec<u8>>>(0))
+            Ok(
+                c.query_row("SELECT bytes FROM list_versions WHERE id = ?1", [id], |r| {
+                    r.get::<_, Option<Vec<u8>>>(0)
+                })
                 .optional()?
-                .flatten())
+                .flatten(),
+            )
         })
     }
 }
 
-const COLUMNS: &str =
-    "id, source, generated, content_hash, origin, entity_count, issue_count, loaded_at, loaded_by, active, bytes IS NOT NULL";
+const COLUMNS: &str = "id, source, generated, content_hash, origin, entity_count, issue_count, loaded_at, loaded_by, active, bytes IS NOT NULL";
 
 fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredListVersion> {
     Ok(StoredListVersion {
@@ -111,5 +116,10 @@ fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredListVersion
 }
 
 fn load_version(c: &rusqlite::Connection, id: &str) -> Result<Option<StoredListVersion>> {
-    Ok(c.query_row(&format!("SELECT {COLUMNS} FROM list_versions WHERE id = ?1"), [id], version_from_row).optional()?)
+    Ok(c.query_row(
+        &format!("SELECT {COLUMNS} FROM list_versions WHERE id = ?1"),
+        [id],
+        version_from_row,
+    )
+    .optional()?)
 }

@@ -144,8 +144,13 @@ mod tests {
     use super::*;
 
     fn tables(conn: &Connection) -> Vec<String> {
-        let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").expect("prepare");
-        stmt.query_map([], |r| r.get(0)).expect("query").collect::<rusqlite::Result<Vec<String>>>().expect("rows")
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .expect("rows")
     }
 
     #[test]
@@ -153,16 +158,30 @@ mod tests {
         let conn = Connection::open_in_memory().expect("open");
         // A database as the first release left it.
         conn.execute_batch(MIGRATIONS[0]).expect("v1");
-        conn.pragma_update(None, "user_version", 1).expect("version");
-        conn.execute("INSERT INTO meta(key, value) VALUES ('audit_head', '0:x')", []).expect("row");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('audit_head', '0:x')",
+            [],
+        )
+        .expect("row");
         assert!(!tables(&conn).contains(&"cap_ledger".to_string()));
 
         migrate(&conn).expect("migrate");
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
         assert_eq!(version as usize, SCHEMA_VERSION);
         let t = tables(&conn);
-        assert!(t.contains(&"cap_ledger".to_string()) && t.contains(&"cap_draws".to_string()), "{t:?}");
-        let head: String = conn.query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0)).expect("kept");
+        assert!(
+            t.contains(&"cap_ledger".to_string()) && t.contains(&"cap_draws".to_string()),
+            "{t:?}"
+        );
+        let head: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+                r.get(0)
+            })
+            .expect("kept");
         assert_eq!(head, "0:x");
         // Running again is a no-op.
         migrate(&conn).expect("again");

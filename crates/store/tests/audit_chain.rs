@@ -10,7 +10,11 @@ fn store_with_records(n: usize) -> (tempfile::TempDir, Store) {
     let store = Store::open(dir.path(), StoreOptions::default()).expect("open store");
     for i in 1..=n {
         store
-            .append_audit("screening.name", "key-test", json!({"query": format!("name {i}"), "n": i}))
+            .append_audit(
+                "screening.name",
+                "key-test",
+                json!({"query": format!("name {i}"), "n": i}),
+            )
             .expect("append");
     }
     (dir, store)
@@ -19,8 +23,10 @@ fn store_with_records(n: usize) -> (tempfile::TempDir, Store) {
 /// Raw access as an attacker would have it: the append-only triggers dropped.
 fn tamper(store: &Store, sql: &str) {
     let conn = Connection::open(store.path()).expect("open raw");
-    conn.execute_batch("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;")
-        .expect("drop triggers");
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;",
+    )
+    .expect("drop triggers");
     conn.execute_batch(sql).expect("tamper");
 }
 
@@ -34,7 +40,10 @@ fn intact_chain_verifies() {
     assert_eq!(records.len(), 5);
     assert_eq!(records[0].seq, 5, "newest first");
     assert_eq!(records[4].prev_hash, resolute_store::genesis_hash());
-    assert_eq!(records[3].prev_hash, records[4].hash, "record 2 links to record 1");
+    assert_eq!(
+        records[3].prev_hash, records[4].hash,
+        "record 2 links to record 1"
+    );
 }
 
 #[test]
@@ -50,18 +59,33 @@ fn triggers_refuse_update_and_delete() {
 #[test]
 fn edited_record_is_named() {
     let (_dir, store) = store_with_records(5);
-    tamper(&store, r#"UPDATE audit_log SET payload = '{"n":3,"query":"someone else"}' WHERE seq = 3"#);
+    tamper(
+        &store,
+        r#"UPDATE audit_log SET payload = '{"n":3,"query":"someone else"}' WHERE seq = 3"#,
+    );
     let report = store.verify_audit().expect("verify");
     assert!(!report.ok);
     let bad = report.first_bad.expect("first bad");
-    assert_eq!((bad.seq, bad.problem.as_str()), (3, "edited"), "{}", bad.detail);
+    assert_eq!(
+        (bad.seq, bad.problem.as_str()),
+        (3, "edited"),
+        "{}",
+        bad.detail
+    );
 }
 
 #[test]
 fn edited_actor_is_named() {
     let (_dir, store) = store_with_records(4);
-    tamper(&store, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2");
-    let bad = store.verify_audit().expect("verify").first_bad.expect("first bad");
+    tamper(
+        &store,
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+    );
+    let bad = store
+        .verify_audit()
+        .expect("verify")
+        .first_bad
+        .expect("first bad");
     assert_eq!((bad.seq, bad.problem.as_str()), (2, "edited"));
 }
 
@@ -69,33 +93,75 @@ fn edited_actor_is_named() {
 fn deleted_record_is_named() {
     let (_dir, store) = store_with_records(5);
     tamper(&store, "DELETE FROM audit_log WHERE seq = 3");
-    let bad = store.verify_audit().expect("verify").first_bad.expect("first bad");
-    assert_eq!((bad.seq, bad.problem.as_str()), (3, "missing"), "{}", bad.detail);
+    let bad = store
+        .verify_audit()
+        .expect("verify")
+        .first_bad
+        .expect("first bad");
+    assert_eq!(
+        (bad.seq, bad.problem.as_str()),
+        (3, "missing"),
+        "{}",
+        bad.detail
+    );
 }
 
 #[test]
 fn deleted_and_renumbered_record_is_named() {
     // A careful attacker closes the gap; the links still break at record 3.
     let (_dir, store) = store_with_records(5);
-    tamper(&store, "DELETE FROM audit_log WHERE seq = 3; UPDATE audit_log SET seq = seq - 1 WHERE seq > 3;");
-    let bad = store.verify_audit().expect("verify").first_bad.expect("first bad");
-    assert_eq!((bad.seq, bad.problem.as_str()), (3, "misplaced"), "{}", bad.detail);
+    tamper(
+        &store,
+        "DELETE FROM audit_log WHERE seq = 3; UPDATE audit_log SET seq = seq - 1 WHERE seq > 3;",
+    );
+    let bad = store
+        .verify_audit()
+        .expect("verify")
+        .first_bad
+        .expect("first bad");
+    assert_eq!(
+        (bad.seq, bad.problem.as_str()),
+        (3, "misplaced"),
+        "{}",
+        bad.detail
+    );
 }
 
 #[test]
 fn reordered_records_are_named() {
     let (_dir, store) = store_with_records(5);
-    tamper(&store, "UPDATE audit_log SET seq = -2 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -2;");
-    let bad = store.verify_audit().expect("verify").first_bad.expect("first bad");
-    assert_eq!((bad.seq, bad.problem.as_str()), (2, "misplaced"), "{}", bad.detail);
+    tamper(
+        &store,
+        "UPDATE audit_log SET seq = -2 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 4; UPDATE audit_log SET seq = 4 WHERE seq = -2;",
+    );
+    let bad = store
+        .verify_audit()
+        .expect("verify")
+        .first_bad
+        .expect("first bad");
+    assert_eq!(
+        (bad.seq, bad.problem.as_str()),
+        (2, "misplaced"),
+        "{}",
+        bad.detail
+    );
 }
 
 #[test]
 fn truncated_tail_is_named() {
     let (_dir, store) = store_with_records(5);
     tamper(&store, "DELETE FROM audit_log WHERE seq >= 4");
-    let bad = store.verify_audit().expect("verify").first_bad.expect("first bad");
-    assert_eq!((bad.seq, bad.problem.as_str()), (4, "truncated"), "{}", bad.detail);
+    let bad = store
+        .verify_audit()
+        .expect("verify")
+        .first_bad
+        .expect("first bad");
+    assert_eq!(
+        (bad.seq, bad.problem.as_str()),
+        (4, "truncated"),
+        "{}",
+        bad.detail
+    );
 }
 
 #[test]
@@ -108,7 +174,9 @@ fn chain_continues_across_reopen_and_concurrent_writers() {
                 let store = store.clone();
                 std::thread::spawn(move || {
                     for i in 0..25 {
-                        store.append_audit("screening.name", &format!("t{t}"), json!({"i": i})).expect("append");
+                        store
+                            .append_audit("screening.name", &format!("t{t}"), json!({"i": i}))
+                            .expect("append");
                     }
                 })
             })
@@ -119,7 +187,9 @@ fn chain_continues_across_reopen_and_concurrent_writers() {
         store.close();
     }
     let store = Store::open(dir.path(), StoreOptions::default()).expect("reopen");
-    store.append_audit("screening.name", "after", json!({})).expect("append after reopen");
+    store
+        .append_audit("screening.name", "after", json!({}))
+        .expect("append after reopen");
     let report = store.verify_audit().expect("verify");
     assert!(report.ok, "{report:?}");
     assert_eq!(report.records, 201);
@@ -128,24 +198,42 @@ fn chain_continues_across_reopen_and_concurrent_writers() {
 #[test]
 fn keys_are_hashed_and_checked() {
     let (_dir, store) = store_with_records(0);
-    let key = store.create_key(Role::Screener, "analyst", "test").expect("create");
+    let key = store
+        .create_key(Role::Screener, "analyst", "test")
+        .expect("create");
     assert!(key.token.starts_with("rsk_"));
-    let found = store.authenticate(&key.token).expect("auth").expect("known key");
+    let found = store
+        .authenticate(&key.token)
+        .expect("auth")
+        .expect("known key");
     assert_eq!(found.role, Role::Screener);
     // Wrong secret, same id.
-    let forged = format!("{}{}", &key.token[..key.token.len() - 1], if key.token.ends_with('0') { '1' } else { '0' });
+    let forged = format!(
+        "{}{}",
+        &key.token[..key.token.len() - 1],
+        if key.token.ends_with('0') { '1' } else { '0' }
+    );
     assert!(store.authenticate(&forged).expect("auth").is_none());
     // The secret is not in the database.
     let conn = Connection::open(store.path()).expect("raw");
     let secret = key.token.rsplit('_').next().expect("secret");
     let hits: i64 = conn
-        .query_row("SELECT COUNT(*) FROM api_keys WHERE hash LIKE '%' || ?1 || '%' OR salt = ?1", [secret], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM api_keys WHERE hash LIKE '%' || ?1 || '%' OR salt = ?1",
+            [secret],
+            |r| r.get(0),
+        )
         .expect("query");
     assert_eq!(hits, 0);
     store.revoke_key(&key.id, "test").expect("revoke");
     assert!(store.authenticate(&key.token).expect("auth").is_none());
     // Key creation and revocation are audited.
-    let kinds: Vec<String> = store.audit_records(&Default::default()).expect("records").into_iter().map(|r| r.kind).collect();
+    let kinds: Vec<String> = store
+        .audit_records(&Default::default())
+        .expect("records")
+        .into_iter()
+        .map(|r| r.kind)
+        .collect();
     assert_eq!(kinds, ["key.revoked", "key.created"]);
 }
 
@@ -173,19 +261,40 @@ fn false_positive_creates_suppression_and_audit() {
             )
         })
         .expect("open case");
-    let open = store.cases(&CaseFilter { status: Some(CaseStatus::Open), limit: 10 }).expect("cases");
+    let open = store
+        .cases(&CaseFilter {
+            status: Some(CaseStatus::Open),
+            limit: 10,
+        })
+        .expect("cases");
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].audit_seq, Some(1));
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
     let (closed, suppression) = rt
-        .block_on(store.close_case(case_id, CaseResolution::FalsePositive, "different bank", "k2"))
+        .block_on(store.close_case(
+            case_id,
+            CaseResolution::FalsePositive,
+            "different bank",
+            "k2",
+        ))
         .expect("close");
     assert_eq!(closed.status, CaseStatus::Closed);
     let suppression = suppression.expect("suppression");
-    assert_eq!((suppression.entity_id.as_str(), suppression.entity_fingerprint.as_str()), ("un-kpe.047", "fp1"));
+    assert_eq!(
+        (
+            suppression.entity_id.as_str(),
+            suppression.entity_fingerprint.as_str()
+        ),
+        ("un-kpe.047", "fp1")
+    );
     assert_eq!(store.suppressions(false).expect("list").len(), 1);
     // Closing twice is refused and writes nothing.
-    assert!(rt.block_on(store.close_case(case_id, CaseResolution::TrueMatch, "", "k2")).is_err());
+    assert!(
+        rt.block_on(store.close_case(case_id, CaseResolution::TrueMatch, "", "k2"))
+            .is_err()
+    );
     let records = store.audit_records(&Default::default()).expect("records");
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].kind, "case.closed");
@@ -200,17 +309,39 @@ fn false_positive_creates_suppression_and_audit() {
 fn wal_is_checkpointed_off_the_commit_path() {
     let dir = tempfile::tempdir().expect("tempdir");
     // sync=normal: the test is about checkpoints, not fsync latency.
-    let store = Store::open(dir.path(), StoreOptions { sync: resolute_store::SyncMode::Normal }).expect("open store");
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            sync: resolute_store::SyncMode::Normal,
+        },
+    )
+    .expect("open store");
     let payload = "x".repeat(2_000);
     for round in 0..30 {
         for i in 0..100 {
-            store.append_audit("screening.name", "key-test", json!({"round": round, "i": i, "pad": payload})).expect("append");
+            store
+                .append_audit(
+                    "screening.name",
+                    "key-test",
+                    json!({"round": round, "i": i, "pad": payload}),
+                )
+                .expect("append");
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
-    let wal = std::fs::metadata(dir.path().join("resolute.db-wal")).map(|m| m.len()).unwrap_or(0);
-    let db = std::fs::metadata(dir.path().join("resolute.db")).map(|m| m.len()).expect("db file");
-    assert!(db > 3_000 * 2_000, "records reached the database file: {db} bytes");
-    assert!(wal < db / 2, "WAL {wal} bytes should be reused after checkpoints, database {db} bytes");
+    let wal = std::fs::metadata(dir.path().join("resolute.db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let db = std::fs::metadata(dir.path().join("resolute.db"))
+        .map(|m| m.len())
+        .expect("db file");
+    assert!(
+        db > 3_000 * 2_000,
+        "records reached the database file: {db} bytes"
+    );
+    assert!(
+        wal < db / 2,
+        "WAL {wal} bytes should be reused after checkpoints, database {db} bytes"
+    );
     assert!(store.verify_audit().expect("verify").ok);
 }

@@ -23,7 +23,10 @@ macro_rules! out {
 fn emit(text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
@@ -34,7 +37,8 @@ fn today() -> NaiveDate {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("invalid date {s:?}: expected YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("invalid date {s:?}: expected YYYY-MM-DD"))
 }
 
 #[derive(Debug, Args)]
@@ -73,14 +77,22 @@ fn default_year(data: &TradeData) -> Option<i32> {
         reporters.entry(f.year).or_default().insert(f.counterpart());
     }
     let best = reporters.values().map(BTreeSet::len).max()?;
-    reporters.iter().rev().find(|(_, r)| r.len() * 2 >= best).map(|(y, _)| *y)
+    reporters
+        .iter()
+        .rev()
+        .find(|(_, r)| r.len() * 2 >= best)
+        .map(|(y, _)| *y)
 }
 
 fn usd_m(v: f64) -> String {
     let m = v / 1e6;
     let whole = m.trunc() as i64;
     let frac = ((m - whole as f64) * 10.0).round() as i64;
-    let (whole, frac) = if frac >= 10 { (whole + 1, 0) } else { (whole, frac) };
+    let (whole, frac) = if frac >= 10 {
+        (whole + 1, 0)
+    } else {
+        (whole, frac)
+    };
     let digits = whole.abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -89,7 +101,11 @@ fn usd_m(v: f64) -> String {
         }
         grouped.push(c);
     }
-    format!("US$ {}{grouped}.{}m", if whole < 0 || v < 0.0 { "-" } else { "" }, frac.abs())
+    format!(
+        "US$ {}{grouped}.{}m",
+        if whole < 0 || v < 0.0 { "-" } else { "" },
+        frac.abs()
+    )
 }
 
 fn pct(v: f64) -> String {
@@ -107,15 +123,21 @@ pub fn run_impact(a: ImpactArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: skipped {e}");
     }
     if data.skipped.len() > 20 {
-        eprintln!("warning: … and {} more skipped rows", data.skipped.len() - 20);
+        eprintln!(
+            "warning: … and {} more skipped rows",
+            data.skipped.len() - 20
+        );
     }
     let year = match a.year.or_else(|| default_year(&data)) {
         Some(y) => y,
-        None => anyhow::bail!("no DPRK trade flows in the input (a partner or reporter must be PRK)"),
+        None => {
+            anyhow::bail!("no DPRK trade flows in the input (a partner or reporter must be PRK)")
+        }
     };
     let at = a.at.unwrap_or_else(today);
     let regime = match &a.regime_dir {
-        Some(dir) => resolute_regime::Regime::from_dir(dir).with_context(|| format!("loading the regime from {}", dir.display()))?,
+        Some(dir) => resolute_regime::Regime::from_dir(dir)
+            .with_context(|| format!("loading the regime from {}", dir.display()))?,
         None => resolute_regime::Regime::embedded().context("loading the embedded regime")?,
     };
     if let Some(r) = a.resolution
@@ -125,7 +147,15 @@ pub fn run_impact(a: ImpactArgs) -> anyhow::Result<ExitCode> {
     }
     let horizon = at.checked_add_days(chrono::Days::new(366)).unwrap_or(at);
     let measures = resolute_impact::regime_measures(&regime, horizon);
-    let report = resolute_impact::compute_impact(&data.flows, &measures, &ImpactOptions { year, at, resolution: a.resolution });
+    let report = resolute_impact::compute_impact(
+        &data.flows,
+        &measures,
+        &ImpactOptions {
+            year,
+            at,
+            resolution: a.resolution,
+        },
+    );
 
     if let Some(out) = &a.svg {
         let svg = resolute_impact::chart::impact_svg(&report)?;
@@ -141,7 +171,10 @@ pub fn run_impact(a: ImpactArgs) -> anyhow::Result<ExitCode> {
         emit(&buf)?;
         return Ok(ExitCode::SUCCESS);
     }
-    out!(buf, "DPRK trade in {year} (base year) against the measures in force on {at}");
+    out!(
+        buf,
+        "DPRK trade in {year} (base year) against the measures in force on {at}"
+    );
     if let Some(r) = a.resolution {
         out!(buf, "(measures of resolution {r} only)");
     }
@@ -160,8 +193,15 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
         DprkDirection::Exports => "Exports (partners' imports from the DPRK)",
         DprkDirection::Imports => "Imports (partners' exports to the DPRK)",
     };
-    out!(buf, "{name}: total {} (from {}), commodity rows {}", usd_m(d.total_usd), d.total_basis, usd_m(d.commodity_rows_usd));
-    out!(buf, 
+    out!(
+        buf,
+        "{name}: total {} (from {}), commodity rows {}",
+        usd_m(d.total_usd),
+        d.total_basis,
+        usd_m(d.commodity_rows_usd)
+    );
+    out!(
+        buf,
         "  covered {} ({} of total); prohibited {} ({}); still allowed under caps {}",
         usd_m(d.covered_usd),
         pct(d.share_covered),
@@ -169,13 +209,27 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
         pct(d.share_prohibited),
         usd_m(d.cap_allowed_usd)
     );
-    if d.by_resolution.iter().all(|r| r.measures.iter().all(|m| m.scope_usd == 0.0)) {
-        out!(buf, "  no measure covers the commodity rows of this direction (all-commodity rows carry no HS code)");
+    if d.by_resolution
+        .iter()
+        .all(|r| r.measures.iter().all(|m| m.scope_usd == 0.0))
+    {
+        out!(
+            buf,
+            "  no measure covers the commodity rows of this direction (all-commodity rows carry no HS code)"
+        );
         return;
     }
-    out!(buf, "  By resolution (newly cut = prohibited outright that was not the day before; counted once):");
-    for r in d.by_resolution.iter().filter(|r| r.measures.iter().any(|m| m.scope_usd > 0.0)) {
-        out!(buf, 
+    out!(
+        buf,
+        "  By resolution (newly cut = prohibited outright that was not the day before; counted once):"
+    );
+    for r in d
+        .by_resolution
+        .iter()
+        .filter(|r| r.measures.iter().any(|m| m.scope_usd > 0.0))
+    {
+        out!(
+            buf,
             "    UNSCR {}  from {}  newly cut {} ({} of total)  caps took {}  covered now {}",
             r.resolution,
             r.first_effective,
@@ -185,7 +239,8 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
             usd_m(r.covered_at_date_usd)
         );
         for m in r.measures.iter().filter(|m| m.scope_usd > 0.0) {
-            out!(buf, 
+            out!(
+                buf,
                 "      {:<44} para {:<6} {:<11} HS {:<16} {} in scope; newly cut {}{}{}",
                 m.id,
                 m.paragraph,
@@ -193,22 +248,51 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
                 m.hs.join(","),
                 usd_m(m.scope_usd),
                 usd_m(m.newly_cut_usd),
-                m.cap_allowed_usd.map(|v| format!("; cap allows {}", usd_m(v))).unwrap_or_default(),
-                if m.in_force_at_date { "" } else { " (not in force)" }
+                m.cap_allowed_usd
+                    .map(|v| format!("; cap allows {}", usd_m(v)))
+                    .unwrap_or_default(),
+                if m.in_force_at_date {
+                    ""
+                } else {
+                    " (not in force)"
+                }
             );
         }
     }
     out!(buf, "  By HS chapter:");
     for c in d.by_chapter.iter().take(top) {
         let description: String = c.description.chars().take(40).collect();
-        out!(buf, "    {:<3} {:<40} value {}  covered {}  prohibited {}", c.chapter, description, usd_m(c.value_usd), usd_m(c.covered_usd), usd_m(c.prohibited_usd));
+        out!(
+            buf,
+            "    {:<3} {:<40} value {}  covered {}  prohibited {}",
+            c.chapter,
+            description,
+            usd_m(c.value_usd),
+            usd_m(c.covered_usd),
+            usd_m(c.prohibited_usd)
+        );
     }
     out!(buf, "  By partner (top {top}):");
     for p in d.by_partner.iter().take(top) {
-        out!(buf, "    {:<4} {:<28} total {}  covered {} ({})", p.partner, p.name, usd_m(p.total_usd), usd_m(p.covered_usd), pct(p.share_covered));
+        out!(
+            buf,
+            "    {:<4} {:<28} total {}  covered {} ({})",
+            p.partner,
+            p.name,
+            usd_m(p.total_usd),
+            usd_m(p.covered_usd),
+            pct(p.share_covered)
+        );
     }
     for p in &d.partial_coverage {
-        out!(buf, "  note: {} HS {} ({}) is broader than {}: not counted", p.origin, p.hs_code, usd_m(p.value_usd), p.measure);
+        out!(
+            buf,
+            "  note: {} HS {} ({}) is broader than {}: not counted",
+            p.origin,
+            p.hs_code,
+            usd_m(p.value_usd),
+            p.measure
+        );
     }
 }
 
@@ -295,17 +379,25 @@ pub enum ReportsCmd {
 }
 
 fn open_store(dir: &Path) -> anyhow::Result<ReportStore> {
-    ReportStore::open(dir, today()).with_context(|| format!("opening the report store in {}", dir.display()))
+    ReportStore::open(dir, today())
+        .with_context(|| format!("opening the report store in {}", dir.display()))
 }
 
 fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
     out!(buf, "{}", s.summary);
-    out!(buf, 
+    out!(
+        buf,
         "  adopted {}; deadline {} ({}{}); paragraph {}",
         s.adopted,
-        s.deadline.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
+        s.deadline
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "none".into()),
         s.deadline_rule,
-        if s.deadline_verified { "" } else { ", UNVERIFIED" },
+        if s.deadline_verified {
+            ""
+        } else {
+            ", UNVERIFIED"
+        },
         match (&s.paragraph, s.paragraph_verified) {
             (Some(p), true) => p.clone(),
             (Some(p), false) => format!("{p} (UNVERIFIED)"),
@@ -314,13 +406,20 @@ fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
     );
     if states {
         for st in &s.states {
-            out!(buf, 
+            out!(
+                buf,
                 "  {:<4} {:<40} {:<12} {}{}",
                 st.state,
                 st.name,
                 st.status.as_str(),
-                st.first_submitted.map(|d| d.to_string()).unwrap_or_default(),
-                if st.symbols.is_empty() { String::new() } else { format!(" {}", st.symbols.join(" ")) }
+                st.first_submitted
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                if st.symbols.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", st.symbols.join(" "))
+                }
             );
         }
     }
@@ -329,32 +428,92 @@ fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
 pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
     let mut buf = String::new();
     match c {
-        ReportsCmd::Add { state, resolutions, submitted, symbol, notes, dir, json } => {
+        ReportsCmd::Add {
+            state,
+            resolutions,
+            submitted,
+            symbol,
+            notes,
+            dir,
+            json,
+        } => {
             let mut store = open_store(&dir.data_dir)?;
-            let report = store.add(&NewReport { state, resolutions, submitted, symbol, notes }, today())?;
+            let report = store.add(
+                &NewReport {
+                    state,
+                    resolutions,
+                    submitted,
+                    symbol,
+                    notes,
+                },
+                today(),
+            )?;
             store.save()?;
             if json {
                 out!(buf, "{}", serde_json::to_string_pretty(&report)?);
             } else {
-                let res = report.resolutions.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-                out!(buf, "recorded: {} on {} submitted {} {} ({})", report.state, res, report.submitted, report.symbol, store.path().display());
+                let res = report
+                    .resolutions
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out!(
+                    buf,
+                    "recorded: {} on {} submitted {} {} ({})",
+                    report.state,
+                    res,
+                    report.submitted,
+                    report.symbol,
+                    store.path().display()
+                );
             }
         }
-        ReportsCmd::List { resolution, state, dir, json } => {
+        ReportsCmd::List {
+            resolution,
+            state,
+            dir,
+            json,
+        } => {
             let store = open_store(&dir.data_dir)?;
-            let state = state.map(|s| resolute_impact::members::member(&s).map(|m| m.iso3.clone())).transpose()?;
-            let rows: Vec<_> = store.list(resolution).into_iter().filter(|r| state.as_ref().is_none_or(|s| &r.state == s)).collect();
+            let state = state
+                .map(|s| resolute_impact::members::member(&s).map(|m| m.iso3.clone()))
+                .transpose()?;
+            let rows: Vec<_> = store
+                .list(resolution)
+                .into_iter()
+                .filter(|r| state.as_ref().is_none_or(|s| &r.state == s))
+                .collect();
             if json {
                 out!(buf, "{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in &rows {
-                    let res = r.resolutions.iter().map(u32::to_string).collect::<Vec<_>>().join(";");
-                    out!(buf, "{}  {:<4} {:<16} {:<24} {}", r.submitted, r.state, res, r.symbol, r.notes);
+                    let res = r
+                        .resolutions
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    out!(
+                        buf,
+                        "{}  {:<4} {:<16} {:<24} {}",
+                        r.submitted,
+                        r.state,
+                        res,
+                        r.symbol,
+                        r.notes
+                    );
                 }
                 out!(buf, "{} report(s)", rows.len());
             }
         }
-        ReportsCmd::Status { resolution, as_of, states, dir, json } => {
+        ReportsCmd::Status {
+            resolution,
+            as_of,
+            states,
+            dir,
+            json,
+        } => {
             let store = open_store(&dir.data_dir)?;
             let as_of = as_of.unwrap_or_else(today);
             let statuses = match resolution {
@@ -383,7 +542,8 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                 for e in &summary.errors {
                     eprintln!("error: skipped {e}");
                 }
-                out!(buf, 
+                out!(
+                    buf,
                     "imported {} report(s), {} already recorded, {} row(s) rejected ({})",
                     summary.added,
                     summary.already_present,
@@ -400,7 +560,8 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             let store = open_store(&dir.data_dir)?;
             match out {
                 Some(path) => {
-                    let f = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+                    let f = std::fs::File::create(&path)
+                        .with_context(|| format!("creating {}", path.display()))?;
                     store.export_csv(f)?;
                 }
                 None => {
@@ -411,12 +572,16 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ReportsCmd::Requests { resolution, json } => {
-            let rows: Vec<_> = reporting::reporting_requests().iter().filter(|r| resolution.is_none_or(|n| r.resolution == n)).collect();
+            let rows: Vec<_> = reporting::reporting_requests()
+                .iter()
+                .filter(|r| resolution.is_none_or(|n| r.resolution == n))
+                .collect();
             if json {
                 out!(buf, "{}", serde_json::to_string_pretty(&rows)?);
             } else {
                 for r in rows {
-                    out!(buf, 
+                    out!(
+                        buf,
                         "{} ({})  {:<36} para {:<12} {:<18} {}{}",
                         r.resolution,
                         r.adopted,

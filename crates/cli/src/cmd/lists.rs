@@ -118,8 +118,11 @@ pub fn run(c: ListsCmd) -> anyhow::Result<ExitCode> {
 /// terminal, and only for more than one file).
 fn load_all(files: &[PathBuf], options: &LoadOptions) -> anyhow::Result<Vec<ListVersion>> {
     let bar = if files.len() > 1 {
-        let b = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} loading lists {bar:30} {pos}/{len} {wide_msg}") {
+        let b =
+            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} loading lists {bar:30} {pos}/{len} {wide_msg}")
+        {
             b.set_style(style);
         }
         b
@@ -180,12 +183,22 @@ fn print_issues(issues: &[RecordIssue], limit: usize) {
         let _ = writeln!(err, "  issue: {i}");
     }
     if issues.len() > limit {
-        let _ = writeln!(err, "  ... and {} more issues (use --issues to list all)", issues.len() - limit);
+        let _ = writeln!(
+            err,
+            "  ... and {} more issues (use --issues to list all)",
+            issues.len() - limit
+        );
     }
 }
 
 fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
-    let versions = load_all(&a.files, &LoadOptions { generated: a.generated, ..LoadOptions::default() })?;
+    let versions = load_all(
+        &a.files,
+        &LoadOptions {
+            generated: a.generated,
+            ..LoadOptions::default()
+        },
+    )?;
     let summaries: Vec<Summary> = versions.iter().map(summarise).collect();
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -200,9 +213,20 @@ fn inspect(a: InspectArgs) -> anyhow::Result<ExitCode> {
     }
     for (s, v) in summaries.iter().zip(&versions) {
         writeln!(out, "{}  ({})", s.file, s.version)?;
-        let generated = s.generated.map_or_else(|| "undated".to_string(), |d| d.to_string());
-        writeln!(out, "  source {}  generated {}  total {}  issues {}", s.source, generated, s.total, s.issues)?;
-        let join = |m: &BTreeMap<String, usize>| m.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
+        let generated = s
+            .generated
+            .map_or_else(|| "undated".to_string(), |d| d.to_string());
+        writeln!(
+            out,
+            "  source {}  generated {}  total {}  issues {}",
+            s.source, generated, s.total, s.issues
+        )?;
+        let join = |m: &BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         writeln!(out, "  by schema:  {}", join(&s.by_schema))?;
         writeln!(out, "  by program: {}", join(&s.by_program))?;
         out.flush()?;
@@ -229,7 +253,9 @@ fn diff(a: DiffArgs) -> anyhow::Result<ExitCode> {
         d.added.retain(|e| keep(&e.programs));
         d.removed.retain(|e| keep(&e.programs));
         d.changed.retain(|c| {
-            new.get(&c.reference).or_else(|| old.get(&c.reference)).is_some_and(|e| keep(&e.programs))
+            new.get(&c.reference)
+                .or_else(|| old.get(&c.reference))
+                .is_some_and(|e| keep(&e.programs))
         });
     }
     let mut out = std::io::stdout().lock();
@@ -241,14 +267,30 @@ fn diff(a: DiffArgs) -> anyhow::Result<ExitCode> {
             #[serde(flatten)]
             diff: &'a resolute_lists::ListDiff,
         }
-        serde_json::to_writer_pretty(&mut out, &Out { old: old.id(), new: new.id(), diff: &d })?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Out {
+                old: old.id(),
+                new: new.id(),
+                diff: &d,
+            },
+        )?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "{} → {}", old.id(), new.id())?;
     let line = |sign: char, e: &resolute_lists::EntrySummary| {
-        let listed = e.listed_on.map(|d| format!("  listed {d}")).unwrap_or_default();
-        format!("{sign} {:<10} {:<12} {}  [{}]{listed}", e.reference, e.schema, e.name, e.programs.join(", "))
+        let listed = e
+            .listed_on
+            .map(|d| format!("  listed {d}"))
+            .unwrap_or_default();
+        format!(
+            "{sign} {:<10} {:<12} {}  [{}]{listed}",
+            e.reference,
+            e.schema,
+            e.name,
+            e.programs.join(", ")
+        )
     };
     for e in &d.added {
         writeln!(out, "{}", line('+', e))?;
@@ -259,7 +301,13 @@ fn diff(a: DiffArgs) -> anyhow::Result<ExitCode> {
     for c in &d.changed {
         writeln!(out, "~ {:<10} {}", c.reference, c.fields.join(", "))?;
     }
-    writeln!(out, "{} added, {} removed, {} changed", d.added.len(), d.removed.len(), d.changed.len())?;
+    writeln!(
+        out,
+        "{} added, {} removed, {} changed",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -269,9 +317,16 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
     } else {
         load_all(&a.lists, &LoadOptions::default())?
     };
-    let Some((v, e)) = versions.iter().find_map(|v| v.get(&a.reference).map(|e| (v, e))) else {
+    let Some((v, e)) = versions
+        .iter()
+        .find_map(|v| v.get(&a.reference).map(|e| (v, e)))
+    else {
         let searched: Vec<String> = versions.iter().map(|v| v.id()).collect();
-        eprintln!("error: no entry with reference {:?} in {}", a.reference.trim(), searched.join(", "));
+        eprintln!(
+            "error: no entry with reference {:?} in {}",
+            a.reference.trim(),
+            searched.join(", ")
+        );
         return Ok(ExitCode::from(1));
     };
     let mut out = std::io::stdout().lock();
@@ -285,7 +340,14 @@ fn show(a: ShowArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> std::io::Result<()> {
-    writeln!(out, "{}  ({} {}, {})", e.caption, e.schema, e.reference, v.id())?;
+    writeln!(
+        out,
+        "{}  ({} {}, {})",
+        e.caption,
+        e.schema,
+        e.reference,
+        v.id()
+    )?;
     writeln!(out, "  programs:    {}", e.programs.join(", "))?;
     if let Some(d) = e.listed_on {
         writeln!(out, "  listed on:   {d}")?;
@@ -303,18 +365,39 @@ fn print_entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> std::io::R
             NameKind::Previous => "former name",
             NameKind::OriginalScript => "original",
         };
-        let script = n.script.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default();
+        let script = n
+            .script
+            .as_ref()
+            .map(|s| format!(" [{s}]"))
+            .unwrap_or_default();
         writeln!(out, "  {kind:<12} {}{script}", n.value)?;
     }
     for d in &e.birth_dates {
         writeln!(out, "  born         {d}")?;
     }
-    const SHOWN_ELSEWHERE: &[&str] = &["name", "alias", "weakAlias", "previousName", "birthDate", "program", "notes", "topics"];
-    for (k, vals) in e.properties.iter().filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_ref())) {
+    const SHOWN_ELSEWHERE: &[&str] = &[
+        "name",
+        "alias",
+        "weakAlias",
+        "previousName",
+        "birthDate",
+        "program",
+        "notes",
+        "topics",
+    ];
+    for (k, vals) in e
+        .properties
+        .iter()
+        .filter(|(k, _)| !SHOWN_ELSEWHERE.contains(&k.as_ref()))
+    {
         writeln!(out, "  {k:<12} {}", vals.join("; "))?;
     }
     if let Some(c) = &e.comments {
-        writeln!(out, "  comments:    {}", c.split_whitespace().collect::<Vec<_>>().join(" "))?;
+        writeln!(
+            out,
+            "  comments:    {}",
+            c.split_whitespace().collect::<Vec<_>>().join(" ")
+        )?;
     }
     Ok(())
 }
@@ -348,11 +431,18 @@ fn median(times: &mut [f64]) -> f64 {
 
 pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let inputs: Vec<(String, Vec<u8>)> = if a.files.is_empty() {
-        resolute_lists::bundled_bytes().iter().map(|(n, b)| (n.to_string(), b.to_vec())).collect()
+        resolute_lists::bundled_bytes()
+            .iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect()
     } else {
         a.files
             .iter()
-            .map(|f| std::fs::read(f).map(|b| (f.display().to_string(), b)).with_context(|| format!("reading {}", f.display())))
+            .map(|f| {
+                std::fs::read(f)
+                    .map(|b| (f.display().to_string(), b))
+                    .with_context(|| format!("reading {}", f.display()))
+            })
             .collect::<anyhow::Result<_>>()?
     };
     let runs = a.runs.max(1);
@@ -360,12 +450,19 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     threads.dedup();
     let mut results = Vec::new();
     for (name, bytes) in &inputs {
-        let options: Vec<LoadOptions> =
-            threads.iter().map(|&n| LoadOptions { threads: Some(usize::from(n)), ..LoadOptions::default() }).collect();
+        let options: Vec<LoadOptions> = threads
+            .iter()
+            .map(|&n| LoadOptions {
+                threads: Some(usize::from(n)),
+                ..LoadOptions::default()
+            })
+            .collect();
         // One untimed warm-up run per setting, which also checks that the file parses.
         let mut entities = 0;
         for o in &options {
-            entities = resolute_lists::load_bytes_with(name, bytes, o)?.entities.len();
+            entities = resolute_lists::load_bytes_with(name, bytes, o)?
+                .entities
+                .len();
         }
         let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(runs); options.len()];
         let mut parse_times: Vec<Vec<f64>> = vec![Vec::with_capacity(runs); options.len()];
@@ -416,13 +513,31 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "{:<48} {:>7} {:>9} {:>8} {:>10} {:>9} {:>9} {:>8} {:>9} {:>10}",
-            "file", "threads", "bytes", "entities", "median ms", "min ms", "max ms", "MB/s", "parse ms", "SHA-256"
+            "file",
+            "threads",
+            "bytes",
+            "entities",
+            "median ms",
+            "min ms",
+            "max ms",
+            "MB/s",
+            "parse ms",
+            "SHA-256"
         )?;
         for r in &results {
             writeln!(
                 out,
                 "{:<48} {:>7} {:>9} {:>8} {:>10.2} {:>9.2} {:>9.2} {:>8.1} {:>9.2} {:>7.2} ms",
-                r.file, r.threads, r.bytes, r.entities, r.median_ms, r.min_ms, r.max_ms, r.mb_per_s, r.parse_median_ms, r.hash_ms
+                r.file,
+                r.threads,
+                r.bytes,
+                r.entities,
+                r.median_ms,
+                r.min_ms,
+                r.max_ms,
+                r.mb_per_s,
+                r.parse_median_ms,
+                r.hash_ms
             )?;
         }
         writeln!(

@@ -17,7 +17,9 @@ use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use resolute_matching::{Explanation, MatchIndex, MatchOptions, MatchResult, Query, compare_names, pairs};
+use resolute_matching::{
+    Explanation, MatchIndex, MatchOptions, MatchResult, Query, compare_names, pairs,
+};
 use resolute_model::{Entity, EntityName, NameKind, NameQuality, Schema, Source};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -96,7 +98,10 @@ fn load_entities(lists: &[PathBuf]) -> anyhow::Result<Vec<Entity>> {
     } else {
         lists
             .iter()
-            .map(|p| resolute_lists::load_file(p).with_context(|| format!("loading list {}", p.display())))
+            .map(|p| {
+                resolute_lists::load_file(p)
+                    .with_context(|| format!("loading list {}", p.display()))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?
     };
     Ok(versions.into_iter().flat_map(|v| v.entities).collect())
@@ -104,7 +109,9 @@ fn load_entities(lists: &[PathBuf]) -> anyhow::Result<Vec<Entity>> {
 
 fn open_output(path: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match path {
-        Some(p) => Box::new(BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?)),
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     })
 }
@@ -157,7 +164,12 @@ enum Line {
 fn parse_line(line_no: usize, text: &str) -> Line {
     let v: Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => return Line::Error { id: json!(line_no), error: format!("line {line_no}: invalid JSON: {e}") },
+        Err(e) => {
+            return Line::Error {
+                id: json!(line_no),
+                error: format!("line {line_no}: invalid JSON: {e}"),
+            };
+        }
     };
     match Query::from_json(&v) {
         Ok(mut q) => {
@@ -167,8 +179,15 @@ fn parse_line(line_no: usize, text: &str) -> Line {
             Line::Query(q)
         }
         Err(e) => {
-            let id = v.get("id").cloned().filter(|x| !x.is_null()).unwrap_or(json!(line_no));
-            Line::Error { id, error: format!("line {line_no}: {e}") }
+            let id = v
+                .get("id")
+                .cloned()
+                .filter(|x| !x.is_null())
+                .unwrap_or(json!(line_no));
+            Line::Error {
+                id,
+                error: format!("line {line_no}: {e}"),
+            }
         }
     }
 }
@@ -182,7 +201,9 @@ pub fn run_match(a: MatchArgs) -> anyhow::Result<ExitCode> {
     let reader: Box<dyn BufRead> = if a.input.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
-        Box::new(BufReader::new(File::open(&a.input).with_context(|| format!("opening {}", a.input.display()))?))
+        Box::new(BufReader::new(
+            File::open(&a.input).with_context(|| format!("opening {}", a.input.display()))?,
+        ))
     };
     let mut lines = Vec::new();
     for (i, l) in reader.lines().enumerate() {
@@ -192,7 +213,12 @@ pub fn run_match(a: MatchArgs) -> anyhow::Result<ExitCode> {
         }
         lines.push(parse_line(i + 1, &l));
     }
-    let opts = MatchOptions { threshold: a.threshold, limit: a.limit, cutoff: a.cutoff, as_of: a.as_of };
+    let opts = MatchOptions {
+        threshold: a.threshold,
+        limit: a.limit,
+        cutoff: a.cutoff,
+        as_of: a.as_of,
+    };
     let pb = progress(lines.len() as u64, "screening");
     let t1 = Instant::now();
     let outputs: Vec<String> = lines
@@ -204,7 +230,9 @@ pub fn run_match(a: MatchArgs) -> anyhow::Result<ExitCode> {
                     let out: Vec<ResultOut> = results.iter().map(ResultOut::from).collect();
                     serde_json::to_string(&json!({"id": q.id, "results": out}))
                 }
-                Line::Error { id, error } => serde_json::to_string(&json!({"id": id, "error": error})),
+                Line::Error { id, error } => {
+                    serde_json::to_string(&json!({"id": id, "error": error}))
+                }
             };
             pb.inc(1);
             v.unwrap_or_else(|e| format!("{{\"error\":\"serialization: {e}\"}}"))
@@ -217,7 +245,10 @@ pub fn run_match(a: MatchArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "{o}")?;
     }
     out.flush()?;
-    let errors = lines.iter().filter(|l| matches!(l, Line::Error { .. })).count();
+    let errors = lines
+        .iter()
+        .filter(|l| matches!(l, Line::Error { .. }))
+        .count();
     let queries = lines.len() - errors;
     let summary = json!({
         "entities": n_entities, "queries": queries, "errors": errors,
@@ -296,9 +327,20 @@ pub fn run_compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
 /// letter changed), half are names assembled from list words that are not
 /// listed (the usual case when screening a customer base).
 fn make_queries(entities: &[Entity], n: usize, rng: &mut Rng) -> Vec<Query> {
-    let names: Vec<(&str, Schema)> =
-        entities.iter().flat_map(|e| e.names.iter().filter(|x| !x.is_weak()).map(move |x| (x.value.as_str(), e.schema))).collect();
-    let words: Vec<&str> = names.iter().flat_map(|(n, _)| n.split_whitespace()).filter(|w| w.len() > 2).collect();
+    let names: Vec<(&str, Schema)> = entities
+        .iter()
+        .flat_map(|e| {
+            e.names
+                .iter()
+                .filter(|x| !x.is_weak())
+                .map(move |x| (x.value.as_str(), e.schema))
+        })
+        .collect();
+    let words: Vec<&str> = names
+        .iter()
+        .flat_map(|(n, _)| n.split_whitespace())
+        .filter(|w| w.len() > 2)
+        .collect();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         if names.is_empty() || words.is_empty() {
@@ -324,7 +366,14 @@ fn make_queries(entities: &[Entity], n: usize, rng: &mut Rng) -> Vec<Query> {
         } else {
             let k = 2 + rng.below(2);
             let made: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
-            Query::name(if rng.below(2) == 0 { Schema::Person } else { Schema::Thing }, &made.join(" "))
+            Query::name(
+                if rng.below(2) == 0 {
+                    Schema::Person
+                } else {
+                    Schema::Thing
+                },
+                &made.join(" "),
+            )
         };
         out.push(q);
     }
@@ -334,14 +383,22 @@ fn make_queries(entities: &[Entity], n: usize, rng: &mut Rng) -> Vec<Query> {
 /// Synthetic entries for the growth measurement: names recombined from the
 /// words of real names of the same schema, so postings grow realistically.
 fn synthetic_entities(entities: &[Entity], count: usize, rng: &mut Rng) -> Vec<Entity> {
-    let words: Vec<&str> = entities.iter().flat_map(|e| e.caption.split_whitespace()).collect();
+    let words: Vec<&str> = entities
+        .iter()
+        .flat_map(|e| e.caption.split_whitespace())
+        .collect();
     let mut out = Vec::with_capacity(count);
     for i in 0..count {
         let base = &entities[rng.below(entities.len())];
         let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
         let k = base.caption.split_whitespace().count().clamp(2, 4);
         let name: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
-        e.add_name(EntityName { value: name.join(" ").into(), kind: NameKind::Primary, quality: NameQuality::Unspecified, script: None });
+        e.add_name(EntityName {
+            value: name.join(" ").into(),
+            kind: NameKind::Primary,
+            quality: NameQuality::Unspecified,
+            script: None,
+        });
         out.push(e);
     }
     out
@@ -364,14 +421,24 @@ fn cpu_seconds() -> f64 {
 fn thread_cpu_seconds() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map_or(0.0, |ns| ns / 1e9)
 }
 
 fn rss_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |k: &str| {
-        status.lines().find(|l| l.starts_with(k)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+        status
+            .lines()
+            .find(|l| l.starts_with(k))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
@@ -385,11 +452,23 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Queries per wall-clock second and per CPU-second, with `threads` rayon threads.
-fn throughput(index: &MatchIndex, queries: &[Query], opts: &MatchOptions, threads: usize) -> anyhow::Result<(f64, f64)> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+fn throughput(
+    index: &MatchIndex,
+    queries: &[Query],
+    opts: &MatchOptions,
+    threads: usize,
+) -> anyhow::Result<(f64, f64)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let c0 = cpu_seconds();
     let t = Instant::now();
-    let hits: usize = pool.install(|| queries.par_iter().map(|q| index.search(q, opts).len()).sum());
+    let hits: usize = pool.install(|| {
+        queries
+            .par_iter()
+            .map(|q| index.search(q, opts).len())
+            .sum()
+    });
     let dt = t.elapsed().as_secs_f64();
     let cpu = (cpu_seconds() - c0).max(0.01);
     std::hint::black_box(hits);
@@ -413,21 +492,36 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let queries = make_queries(&entities, a.queries, &mut rng);
     if let Some(p) = &a.dump_queries {
-        let mut w = BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
+        let mut w =
+            BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
         for (i, q) in queries.iter().enumerate() {
-            writeln!(w, "{}", json!({"id": format!("b{i}"), "schema": q.schema, "properties": q.properties}))?;
+            writeln!(
+                w,
+                "{}",
+                json!({"id": format!("b{i}"), "schema": q.schema, "properties": q.properties})
+            )?;
         }
         w.flush()?;
     }
-    let opts = MatchOptions { limit: a.limit, ..MatchOptions::default() };
+    let opts = MatchOptions {
+        limit: a.limit,
+        ..MatchOptions::default()
+    };
     // Warm up caches and lazy tables.
     for q in queries.iter().take(200) {
         std::hint::black_box(index.search(q, &opts));
     }
     let (per_core, per_cpu_second) = throughput(&index, &queries, &opts, 1)?;
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let (all_cores, _) = throughput(&index, &queries, &opts, cores)?;
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default().split_whitespace().next().unwrap_or("?").to_string();
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
     let mut lat: Vec<Duration> = queries
         .iter()
         .map(|q| {
@@ -438,7 +532,10 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
         .collect();
     lat.sort();
     let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
-    let matched = queries.iter().filter(|q| index.search(q, &opts).first().is_some_and(|r| r.is_match)).count();
+    let matched = queries
+        .iter()
+        .filter(|q| index.search(q, &opts).first().is_some_and(|r| r.is_match))
+        .count();
     let (_, peak_rss) = rss_mb();
     drop(index);
     let pb = progress(a.scales.len() as u64, "scaling");
@@ -446,7 +543,11 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     for &s in &a.scales {
         let mut ents = entities.clone();
         if s > 1 {
-            ents.extend(synthetic_entities(&entities, n_entities * (s - 1), &mut rng));
+            ents.extend(synthetic_entities(
+                &entities,
+                n_entities * (s - 1),
+                &mut rng,
+            ));
         }
         let n = ents.len();
         let t = Instant::now();
@@ -477,9 +578,18 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("entries {n_entities}, {} queries ({matched} with a match at 0.7), limit {}", queries.len(), a.limit);
-        println!("lists load {load_ms:.0} ms; index build {:.0} ms (median of 3)", build_ms[build_ms.len() / 2]);
-        println!("throughput {per_core:.0} queries/s wall on 1 thread ({per_cpu_second:.0} per CPU-second); {all_cores:.0} queries/s on {cores} threads; load average {load}");
+        println!(
+            "entries {n_entities}, {} queries ({matched} with a match at 0.7), limit {}",
+            queries.len(),
+            a.limit
+        );
+        println!(
+            "lists load {load_ms:.0} ms; index build {:.0} ms (median of 3)",
+            build_ms[build_ms.len() / 2]
+        );
+        println!(
+            "throughput {per_core:.0} queries/s wall on 1 thread ({per_cpu_second:.0} per CPU-second); {all_cores:.0} queries/s on {cores} threads; load average {load}"
+        );
         println!("latency p50 {p50:.0} µs, p99 {p99:.0} µs (single query, sequential)");
         println!("RSS after build {rss_after_build:.0} MB, peak {peak_rss:.0} MB");
         for s in &scaling {

@@ -90,27 +90,50 @@ pub fn load_regime(dir: Option<&Path>) -> anyhow::Result<Regime> {
 }
 
 pub fn parse_date(what: &str, s: &str) -> anyhow::Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").with_context(|| format!("{what}: {s:?} is not an ISO date (YYYY-MM-DD)"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{what}: {s:?} is not an ISO date (YYYY-MM-DD)"))
 }
 
 fn country(what: &str, s: &str) -> anyhow::Result<String> {
     if s.trim().len() != 2 {
         bail!("{what}: {s:?} is not an ISO 3166-1 alpha-2 code");
     }
-    Ok(country_by_code(s).with_context(|| what.to_string())?.alpha2.clone())
+    Ok(country_by_code(s)
+        .with_context(|| what.to_string())?
+        .alpha2
+        .clone())
 }
 
 pub fn run(c: RegimeCmd) -> anyhow::Result<ExitCode> {
     match c {
-        RegimeCmd::At { date, json, src } => at(&load_regime(src.regime_dir.as_deref())?, parse_date("DATE", &date)?, json),
-        RegimeCmd::Diff { date1, date2, json, src } => {
+        RegimeCmd::At { date, json, src } => at(
+            &load_regime(src.regime_dir.as_deref())?,
+            parse_date("DATE", &date)?,
+            json,
+        ),
+        RegimeCmd::Diff {
+            date1,
+            date2,
+            json,
+            src,
+        } => {
             let (a, b) = (parse_date("DATE1", &date1)?, parse_date("DATE2", &date2)?);
             if b < a {
                 bail!("DATE2 ({b}) is before DATE1 ({a})");
             }
             diff(&load_regime(src.regime_dir.as_deref())?, a, b, json)
         }
-        RegimeCmd::Explain { hs, date, from, to, origin, flag, value_usd, json, src } => {
+        RegimeCmd::Explain {
+            hs,
+            date,
+            from,
+            to,
+            origin,
+            flag,
+            value_usd,
+            json,
+            src,
+        } => {
             let regime = load_regime(src.regime_dir.as_deref())?;
             let date = parse_date("--date", &date)?;
             let from = country("--from", &from)?;
@@ -120,10 +143,22 @@ pub fn run(c: RegimeCmd) -> anyhow::Result<ExitCode> {
                 None => from.clone(),
             };
             let flag = flag.map(|f| country("--flag", &f)).transpose()?;
-            explain(&regime, &hs, date, &origin, &from, &to, flag.as_deref(), value_usd, json)
+            explain(
+                &regime,
+                &hs,
+                date,
+                &origin,
+                &from,
+                &to,
+                flag.as_deref(),
+                value_usd,
+                json,
+            )
         }
         RegimeCmd::Check { json, src } => check(&load_regime(src.regime_dir.as_deref())?, json),
-        RegimeCmd::Show { id, json, src } => show(&load_regime(src.regime_dir.as_deref())?, &id, json),
+        RegimeCmd::Show { id, json, src } => {
+            show(&load_regime(src.regime_dir.as_deref())?, &id, json)
+        }
     }
 }
 
@@ -160,7 +195,12 @@ fn measure_line(m: &Measure) -> String {
 fn at(regime: &Regime, date: NaiveDate, json: bool) -> anyhow::Result<ExitCode> {
     let measures = regime.in_force(date);
     if json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "date": date, "count": measures.len(), "measures": measures }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "date": date, "count": measures.len(), "measures": measures })
+            )?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!("{} measures in force on {date}", measures.len());
@@ -180,7 +220,11 @@ fn at(regime: &Regime, date: NaiveDate, json: bool) -> anyhow::Result<ExitCode> 
 fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Result<ExitCode> {
     let d = regime.diff(a, b);
     if json {
-        let designations: Vec<_> = d.designations.iter().map(|c| json!({ "resolution": c.resolution, "label": c.label(), "round": c.round })).collect();
+        let designations: Vec<_> = d
+            .designations
+            .iter()
+            .map(|c| json!({ "resolution": c.resolution, "label": c.label(), "round": c.round }))
+            .collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({
@@ -208,18 +252,49 @@ fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Resu
     }
     println!("Designations ({}):", d.designations.len());
     for c in &d.designations {
-        println!("  {}  {} — {} individuals, {} entities ({})", c.round.listed_on, c.label(), c.round.individuals, c.round.entities, c.round.references);
+        println!(
+            "  {}  {} — {} individuals, {} entities ({})",
+            c.round.listed_on,
+            c.label(),
+            c.round.individuals,
+            c.round.entities,
+            c.round.references
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn explain(regime: &Regime, raw_hs: &str, date: NaiveDate, origin: &str, from: &str, to: &str, flag: Option<&str>, value_usd: Option<f64>, json: bool) -> anyhow::Result<ExitCode> {
+fn explain(
+    regime: &Regime,
+    raw_hs: &str,
+    date: NaiveDate,
+    origin: &str,
+    from: &str,
+    to: &str,
+    flag: Option<&str>,
+    value_usd: Option<f64>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let edition = HsEdition::for_date(date);
-    let code = hs::nomenclature(edition).validate(raw_hs).with_context(|| "--hs".to_string())?;
-    let ctx = GoodsContext { hs: &code.code, date, origin: Some(origin), from: Some(from), to: Some(to), flag, value_usd };
+    let code = hs::nomenclature(edition)
+        .validate(raw_hs)
+        .with_context(|| "--hs".to_string())?;
+    let ctx = GoodsContext {
+        hs: &code.code,
+        date,
+        origin: Some(origin),
+        from: Some(from),
+        to: Some(to),
+        flag,
+        value_usd,
+    };
     let ex = regime.explain_goods(&ctx);
-    let strictest = ex.iter().filter(|e| e.applicability == Applicability::Applies).map(|e| e.measure.effect).max();
+    let strictest = ex
+        .iter()
+        .filter(|e| e.applicability == Applicability::Applies)
+        .map(|e| e.measure.effect)
+        .max();
     if json {
         let items: Vec<_> = ex
             .iter()
@@ -243,8 +318,18 @@ fn explain(regime: &Regime, raw_hs: &str, date: NaiveDate, origin: &str, from: &
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("HS {} ({}, {}): {}", code.code, edition, section_label(&code.section), code.description);
-    println!("{date}: origin {origin}, from {from}, to {to}{}", flag.map(|f| format!(", vessel flag {f}")).unwrap_or_default());
+    println!(
+        "HS {} ({}, {}): {}",
+        code.code,
+        edition,
+        section_label(&code.section),
+        code.description
+    );
+    println!(
+        "{date}: origin {origin}, from {from}, to {to}{}",
+        flag.map(|f| format!(", vessel flag {f}"))
+            .unwrap_or_default()
+    );
     if ex.is_empty() {
         println!("No measure of the regime covers this HS code.");
         return Ok(ExitCode::SUCCESS);
@@ -262,7 +347,12 @@ fn explain(regime: &Regime, raw_hs: &str, date: NaiveDate, origin: &str, from: &
             verified_tag(m.verified),
             m.title
         );
-        println!("    covers HS {} ({}: {})", e.matched_hs.hs, e.matched_hs.edition, e.matched_hs.description.as_deref().unwrap_or(""));
+        println!(
+            "    covers HS {} ({}: {})",
+            e.matched_hs.hs,
+            e.matched_hs.edition,
+            e.matched_hs.description.as_deref().unwrap_or("")
+        );
         if !applies {
             println!("    why not: {}", e.applicability.reason());
             continue;
@@ -275,15 +365,30 @@ fn explain(regime: &Regime, raw_hs: &str, date: NaiveDate, origin: &str, from: &
                     (None, Some(n)) => format!("every {n} months from {}", p.start),
                     _ => p.start.to_string(),
                 };
-                println!("    cap: {} ({span}); within the cap: {}", limits_label(&p.limits), cap.within_cap.as_str());
+                println!(
+                    "    cap: {} ({span}); within the cap: {}",
+                    limits_label(&p.limits),
+                    cap.within_cap.as_str()
+                );
             }
         }
         if let Some(w) = &m.wind_down {
-            println!("    wind-down: contracts before {}, until {} ({} days) [{}]", w.contracts_before, w.until(), w.days, verified_tag(w.verified));
+            println!(
+                "    wind-down: contracts before {}, until {} ({} days) [{}]",
+                w.contracts_before,
+                w.until(),
+                w.days,
+                verified_tag(w.verified)
+            );
         }
         for x in &m.exceptions {
             if let Some(x) = regime.exception(x) {
-                println!("    exception {} — {} — requires: {}", x.id, x.title, x.requires.join("; "));
+                println!(
+                    "    exception {} — {} — requires: {}",
+                    x.id,
+                    x.title,
+                    x.requires.join("; ")
+                );
             }
         }
         if let Some(n) = &m.goods_note {
@@ -292,7 +397,10 @@ fn explain(regime: &Regime, raw_hs: &str, date: NaiveDate, origin: &str, from: &
         println!("    source: {}", m.source);
     }
     if let Some(s) = strictest {
-        println!("Strictest applicable effect (before exceptions, wind-downs and caps): {}", s.as_str());
+        println!(
+            "Strictest applicable effect (before exceptions, wind-downs and caps): {}",
+            s.as_str()
+        );
     } else {
         println!("No measure applies: permitted under the regime (parties are not screened here).");
     }
@@ -310,7 +418,9 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
     let verified: Vec<&Measure> = regime.measures.iter().filter(|m| m.verified).collect();
     let unverified: Vec<&Measure> = regime.measures.iter().filter(|m| !m.verified).collect();
     if json {
-        let ids = |v: &[&Measure]| v.iter().map(|m| json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs, "source": m.source, "verification": m.verification})).collect::<Vec<_>>();
+        let ids = |v: &[&Measure]| {
+            v.iter().map(|m| json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs, "source": m.source, "verification": m.verification})).collect::<Vec<_>>()
+        };
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({
@@ -331,13 +441,26 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
         regime.exceptions.len(),
         regime.designations.len()
     );
-    println!("Verified against the text or a UN document citing the paragraph ({}):", verified.len());
+    println!(
+        "Verified against the text or a UN document citing the paragraph ({}):",
+        verified.len()
+    );
     for m in &verified {
-        println!("  {:<46} para {:<10} {}", m.id, m.paragraph_label(), m.verification.as_deref().unwrap_or(""));
+        println!(
+            "  {:<46} para {:<10} {}",
+            m.id,
+            m.paragraph_label(),
+            m.verification.as_deref().unwrap_or("")
+        );
     }
     println!("Not verified ({}):", unverified.len());
     for m in &unverified {
-        println!("  {:<46} para {:<10} {}", m.id, m.paragraph_label(), m.verification.as_deref().unwrap_or("secondary source only"));
+        println!(
+            "  {:<46} para {:<10} {}",
+            m.id,
+            m.paragraph_label(),
+            m.verification.as_deref().unwrap_or("secondary source only")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

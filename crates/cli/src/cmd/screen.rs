@@ -12,8 +12,8 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use resolute_regime::{Effect, HsEdition, Regime, hs};
 use resolute_screening::{
-    CapKey, CapLedger, LineResult, ListHit, ListScreener, MatchSuppressor, PartyScreener, RawTransaction, ScreenedParty, Screener, Transaction, cap_unit_id,
-    parse_cap_unit,
+    CapKey, CapLedger, LineResult, ListHit, ListScreener, MatchSuppressor, PartyScreener,
+    RawTransaction, ScreenedParty, Screener, Transaction, cap_unit_id, parse_cap_unit,
 };
 use resolute_server::engine::entity_fingerprint;
 use resolute_server::transactions::party_query_key;
@@ -71,7 +71,12 @@ fn load_lists(paths: &[PathBuf]) -> anyhow::Result<(ListScreener, Vec<String>)> 
     let versions = if paths.is_empty() {
         resolute_lists::bundled().context("loading the bundled lists")?
     } else {
-        paths.iter().map(|p| resolute_lists::load_file(p).with_context(|| format!("loading {}", p.display()))).collect::<anyhow::Result<Vec<_>>>()?
+        paths
+            .iter()
+            .map(|p| {
+                resolute_lists::load_file(p).with_context(|| format!("loading {}", p.display()))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?
     };
     let ids = versions.iter().map(|v| v.id()).collect();
     let entities = versions.into_iter().flat_map(|v| v.entities).collect();
@@ -85,7 +90,9 @@ fn progress(len: Option<u64>) -> ProgressBar {
     };
     if std::io::stderr().is_terminal() {
         pb.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} transactions {per_sec} {elapsed}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {pos} transactions {per_sec} {elapsed}")
+        {
             pb.set_style(style);
         }
     } else {
@@ -96,25 +103,41 @@ fn progress(len: Option<u64>) -> ProgressBar {
 
 pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
     let regime = load_regime(a.regime_dir.as_deref())?;
-    let lists = if a.no_lists { None } else { Some(load_lists(&a.lists)?) };
+    let lists = if a.no_lists {
+        None
+    } else {
+        Some(load_lists(&a.lists)?)
+    };
     let parties: Option<&dyn PartyScreener> = lists.as_ref().map(|(s, _)| s as &dyn PartyScreener);
     let input: Box<dyn BufRead> = if a.input.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
-        Box::new(BufReader::new(std::fs::File::open(&a.input).with_context(|| format!("cannot open {}", a.input.display()))?))
+        Box::new(BufReader::new(
+            std::fs::File::open(&a.input)
+                .with_context(|| format!("cannot open {}", a.input.display()))?,
+        ))
     };
     let mut out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?)),
+        Some(p) => Box::new(BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
     let mut counts = Counts::default();
     let pb = progress(None);
     let started = Instant::now();
-    let mut lines = input.lines().enumerate().filter_map(|(i, line)| match line {
-        Ok(l) if l.trim().is_empty() => None,
-        Ok(l) => Some(Ok((i + 1, l))),
-        Err(e) => Some(Err(anyhow::Error::new(e).context(format!("{}: cannot read line {}", a.input.display(), i + 1)))),
-    });
+    let mut lines = input
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| match line {
+            Ok(l) if l.trim().is_empty() => None,
+            Ok(l) => Some(Ok((i + 1, l))),
+            Err(e) => Some(Err(anyhow::Error::new(e).context(format!(
+                "{}: cannot read line {}",
+                a.input.display(),
+                i + 1
+            )))),
+        });
     let mut recorded = None;
     match &a.data_dir {
         None => {
@@ -129,11 +152,15 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(dir) => {
-            let store = Store::open(dir, StoreOptions::default()).with_context(|| format!("opening the store in {}", dir.display()))?;
+            let store = Store::open(dir, StoreOptions::default())
+                .with_context(|| format!("opening the store in {}", dir.display()))?;
             let mut ledger = load_ledger(&store)?;
             let suppressions = store.suppressions(false)?;
             let suppressor = lists.as_ref().map(|(l, _)| StoreSuppressions {
-                map: suppressions.into_iter().map(|s| ((s.query_key.clone(), s.entity_id.clone()), s)).collect(),
+                map: suppressions
+                    .into_iter()
+                    .map(|s| ((s.query_key.clone(), s.entity_id.clone()), s))
+                    .collect(),
                 lists: l,
             });
             let versions = json!({
@@ -154,7 +181,10 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
             let mut batches = 0u64;
             let mut drawn = 0usize;
             loop {
-                let batch: Vec<(usize, String)> = lines.by_ref().take(RECORD_BATCH).collect::<anyhow::Result<_>>()?;
+                let batch: Vec<(usize, String)> = lines
+                    .by_ref()
+                    .take(RECORD_BATCH)
+                    .collect::<anyhow::Result<_>>()?;
                 if batch.is_empty() {
                     break;
                 }
@@ -174,7 +204,12 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     pb.finish_and_clear();
-    let Counts { prohibited, review, permitted, errors } = counts;
+    let Counts {
+        prohibited,
+        review,
+        permitted,
+        errors,
+    } = counts;
     let summary = json!({
         "prohibited": prohibited, "review": review, "permitted": permitted, "errors": errors,
         "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
@@ -184,9 +219,20 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         eprintln!("{summary}");
     } else {
-        eprintln!("screened {} transactions: {prohibited} prohibited, {review} review, {permitted} permitted, {errors} unreadable", prohibited + review + permitted + errors);
+        eprintln!(
+            "screened {} transactions: {prohibited} prohibited, {review} review, {permitted} permitted, {errors} unreadable",
+            prohibited + review + permitted + errors
+        );
         if let Some(r) = &recorded {
-            eprintln!("recorded in {}: {} audit records, {} cap draws", a.data_dir.as_deref().map(|d| d.display().to_string()).unwrap_or_default(), r["audit_records"], r["cap_draws"]);
+            eprintln!(
+                "recorded in {}: {} audit records, {} cap draws",
+                a.data_dir
+                    .as_deref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default(),
+                r["audit_records"],
+                r["cap_draws"]
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -221,8 +267,16 @@ const RECORD_RETRIES: usize = 3;
 fn load_ledger(store: &Store) -> anyhow::Result<HashMap<CapKey, f64>> {
     let mut out = HashMap::new();
     for b in store.cap_balances()? {
-        let unit = parse_cap_unit(&b.account.unit).with_context(|| format!("cap ledger account {} has an unknown unit {:?}", b.account.measure_id, b.account.unit))?;
-        out.insert(CapKey::new(b.account.measure_id, b.account.period_start, unit), b.used);
+        let unit = parse_cap_unit(&b.account.unit).with_context(|| {
+            format!(
+                "cap ledger account {} has an unknown unit {:?}",
+                b.account.measure_id, b.account.unit
+            )
+        })?;
+        out.insert(
+            CapKey::new(b.account.measure_id, b.account.period_start, unit),
+            b.used,
+        );
     }
     Ok(out)
 }
@@ -240,7 +294,9 @@ impl MatchSuppressor for StoreSuppressions<'_> {
         if self.map.is_empty() {
             return None;
         }
-        let s = self.map.get(&(party_query_key(party), hit.entity_id.clone()))?;
+        let s = self
+            .map
+            .get(&(party_query_key(party), hit.entity_id.clone()))?;
         let entry = self.lists.entity(&hit.entity_id)?;
         (entity_fingerprint(entry) == s.entity_fingerprint)
             .then(|| json!({"id": s.id, "case_id": s.case_id, "created_by": s.created_by, "created_at": s.created_at, "note": s.note}))
@@ -264,22 +320,60 @@ struct Recorder<'a> {
 
 /// Screen one batch against `ledger` and commit its audit record and cap draws
 /// together (as `POST /screen` does); `ledger` follows the store only after the commit.
-fn screen_recorded(r: &Recorder<'_>, batch: &[(usize, String)], ledger: &mut HashMap<CapKey, f64>) -> anyhow::Result<(Vec<LineResult>, usize)> {
-    let Recorder { store, regime, parties, suppressor, input, versions } = r;
-    let (store, regime, parties, suppressor, input) = (*store, *regime, *parties, *suppressor, *input);
-    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+fn screen_recorded(
+    r: &Recorder<'_>,
+    batch: &[(usize, String)],
+    ledger: &mut HashMap<CapKey, f64>,
+) -> anyhow::Result<(Vec<LineResult>, usize)> {
+    let Recorder {
+        store,
+        regime,
+        parties,
+        suppressor,
+        input,
+        versions,
+    } = r;
+    let (store, regime, parties, suppressor, input) =
+        (*store, *regime, *parties, *suppressor, *input);
+    let actor = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    );
     for attempt in 1..=RECORD_RETRIES {
-        let mut screener = Screener::with_ledger(regime, parties, CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))));
+        let mut screener = Screener::with_ledger(
+            regime,
+            parties,
+            CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))),
+        );
         if let Some(s) = suppressor {
             screener = screener.with_suppressions(s);
         }
-        let results: Vec<LineResult> = batch.iter().map(|(no, line)| screener.screen_line(regime, line, *no)).collect();
+        let results: Vec<LineResult> = batch
+            .iter()
+            .map(|(no, line)| screener.screen_line(regime, line, *no))
+            .collect();
         let draws = screener.ledger_mut().take_draws();
         let mut keys: Vec<CapKey> = draws.iter().map(|d| d.key()).collect();
-        keys.sort_by(|a, b| (&a.measure, a.period_start, a.unit.as_str()).cmp(&(&b.measure, b.period_start, b.unit.as_str())));
+        keys.sort_by(|a, b| {
+            (&a.measure, a.period_start, a.unit.as_str()).cmp(&(
+                &b.measure,
+                b.period_start,
+                b.unit.as_str(),
+            ))
+        });
         keys.dedup();
-        let expected: Vec<(CapAccount, f64)> = keys.iter().map(|k| (account(k), ledger.get(k).copied().unwrap_or(0.0))).collect();
-        let new_draws: Vec<NewCapDraw> = draws.iter().map(|d| NewCapDraw { transaction_id: d.transaction.clone(), account: account(&d.key()), amount: d.amount }).collect();
+        let expected: Vec<(CapAccount, f64)> = keys
+            .iter()
+            .map(|k| (account(k), ledger.get(k).copied().unwrap_or(0.0)))
+            .collect();
+        let new_draws: Vec<NewCapDraw> = draws
+            .iter()
+            .map(|d| NewCapDraw {
+                transaction_id: d.transaction.clone(),
+                account: account(&d.key()),
+                amount: d.amount,
+            })
+            .collect();
         let screening_id = format!("scr_{}", resolute_store::random_hex(8)?);
         let items: Vec<serde_json::Value> = batch
             .iter()
@@ -309,32 +403,66 @@ fn screen_recorded(r: &Recorder<'_>, batch: &[(usize, String)], ledger: &mut Has
                 tracing::info!("cap ledger moved during the batch ({msg}); screening it again");
                 *ledger = load_ledger(store)?;
             }
-            Err(e) => return Err(anyhow::Error::new(e).context(format!("recording a batch of {} in {}", input.display(), store.path().display()))),
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "recording a batch of {} in {}",
+                    input.display(),
+                    store.path().display()
+                )));
+            }
         }
     }
-    anyhow::bail!("the cap ledger kept changing while screening {}; try again", input.display())
+    anyhow::bail!(
+        "the cap ledger kept changing while screening {}; try again",
+        input.display()
+    )
 }
 
 /// Goods declarations: a third on HS codes the regime covers, the rest drawn
 /// from the HS 2017 subheadings; dates 2016–2019; 30 % to or from the DPRK.
-fn synthetic_declarations(regime: &Regime, n: usize, names: &[String]) -> anyhow::Result<Vec<Transaction>> {
+fn synthetic_declarations(
+    regime: &Regime,
+    n: usize,
+    names: &[String],
+) -> anyhow::Result<Vec<Transaction>> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut subheadings: Vec<&str> = hs::nomenclature(HsEdition::Hs2017).entries().filter(|e| e.level == 6 && !e.code.starts_with("99")).map(|e| e.code.as_str()).collect();
+    let mut subheadings: Vec<&str> = hs::nomenclature(HsEdition::Hs2017)
+        .entries()
+        .filter(|e| e.level == 6 && !e.code.starts_with("99"))
+        .map(|e| e.code.as_str())
+        .collect();
     subheadings.sort_unstable();
-    let covered = ["270112", "270119", "030389", "160510", "620342", "610910", "271019", "270900", "260111", "260700", "870421", "930190", "890190", "570110", "970300"];
+    let covered = [
+        "270112", "270119", "030389", "160510", "620342", "610910", "271019", "270900", "260111",
+        "260700", "870421", "930190", "890190", "570110", "970300",
+    ];
     let countries = ["KP", "KP", "KP", "CN", "CN", "RU", "JP", "DE", "US", "IN"];
-    let units = [("t", 1000.0), ("kg", 50_000.0), ("bbl", 20_000.0), ("item", 100.0)];
+    let units = [
+        ("t", 1000.0),
+        ("kg", 50_000.0),
+        ("bbl", 20_000.0),
+        ("item", 100.0),
+    ];
     let start = NaiveDate::from_ymd_opt(2016, 1, 1).context("date")?;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let hs_code = if rng.next().is_multiple_of(3) { *rng.pick(&covered) } else { *rng.pick(&subheadings) };
+        let hs_code = if rng.next().is_multiple_of(3) {
+            *rng.pick(&covered)
+        } else {
+            *rng.pick(&subheadings)
+        };
         let date = start + chrono::Days::new(rng.next() % 1461);
         let (from, to) = (*rng.pick(&countries), *rng.pick(&countries));
         let (unit, scale) = *rng.pick(&units);
         let mut parties = Vec::new();
         if !names.is_empty() {
             for role in ["exporter", "importer"] {
-                parties.push(resolute_screening::tx::RawParty { role: Some(role.into()), name: Some(rng.pick(names).clone()), country: None, bic: None });
+                parties.push(resolute_screening::tx::RawParty {
+                    role: Some(role.into()),
+                    name: Some(rng.pick(names).clone()),
+                    country: None,
+                    bic: None,
+                });
             }
         }
         let raw = RawTransaction {
@@ -351,7 +479,10 @@ fn synthetic_declarations(regime: &Regime, n: usize, names: &[String]) -> anyhow
             parties,
             ..Default::default()
         };
-        out.push(Transaction::from_raw(raw, regime).map_err(|e| anyhow::anyhow!("synthetic declaration {i}: {e}"))?);
+        out.push(
+            Transaction::from_raw(raw, regime)
+                .map_err(|e| anyhow::anyhow!("synthetic declaration {i}: {e}"))?,
+        );
     }
     Ok(out)
 }
@@ -375,7 +506,16 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     let (lists, list_ids) = load_lists(&a.lists)?;
     let load_secs = t_load.elapsed().as_secs_f64();
     let mut names: Vec<String> = Vec::new();
-    let listed: Vec<String> = resolute_lists::bundled().map(|v| v.into_iter().flat_map(|l| l.entities).filter(|e| e.in_program("DPRK")).map(|e| e.caption).take(200).collect()).unwrap_or_default();
+    let listed: Vec<String> = resolute_lists::bundled()
+        .map(|v| {
+            v.into_iter()
+                .flat_map(|l| l.entities)
+                .filter(|e| e.in_program("DPRK"))
+                .map(|e| e.caption)
+                .take(200)
+                .collect()
+        })
+        .unwrap_or_default();
     for i in 0..800 {
         names.push(format!("Example Trading Company {i} Limited"));
     }
@@ -408,8 +548,16 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        println!("rule evaluation (no party screening): {} declarations in {:.3} s = {:.0} declarations/s on 1 core (target ≥ 1,000,000)", txs.len(), rules_secs, rules_rate);
-        println!("  decisions: {} permitted, {} review, {} prohibited", counts[0], counts[1], counts[2]);
+        println!(
+            "rule evaluation (no party screening): {} declarations in {:.3} s = {:.0} declarations/s on 1 core (target ≥ 1,000,000)",
+            txs.len(),
+            rules_secs,
+            rules_rate
+        );
+        println!(
+            "  decisions: {} permitted, {} review, {} prohibited",
+            counts[0], counts[1], counts[2]
+        );
         println!(
             "with party screening (2 parties each, {} list entities): {} declarations in {:.3} s = {:.0} declarations/s on 1 core; {} matches",
             lists.len(),
@@ -418,7 +566,10 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
             party_rate,
             matched
         );
-        println!("  lists loaded and indexed in {load_secs:.2} s: {}", list_ids.join(", "));
+        println!(
+            "  lists loaded and indexed in {load_secs:.2} s: {}",
+            list_ids.join(", ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

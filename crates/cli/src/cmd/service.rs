@@ -102,13 +102,21 @@ pub fn run_serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn open_store(dir: &std::path::Path) -> anyhow::Result<Store> {
-    Store::open(dir, StoreOptions::default()).with_context(|| format!("opening the store in {}", dir.display()))
+    Store::open(dir, StoreOptions::default())
+        .with_context(|| format!("opening the store in {}", dir.display()))
 }
 
 pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
     match c {
-        KeysCmd::Create { role, label, data_dir, json } => {
-            let role = Role::parse(&role).with_context(|| format!("--role must be viewer, screener or admin, got {role:?}"))?;
+        KeysCmd::Create {
+            role,
+            label,
+            data_dir,
+            json,
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("--role must be viewer, screener or admin, got {role:?}")
+            })?;
             let store = open_store(&data_dir)?;
             let key = store.create_key(role, &label, "cli")?;
             store.close();
@@ -116,7 +124,10 @@ pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string(&key)?);
             } else {
                 println!("{}", key.token);
-                eprintln!("created {} key {} (shown once; only its hash is stored)", key.role, key.id);
+                eprintln!(
+                    "created {} key {} (shown once; only its hash is stored)",
+                    key.role, key.id
+                );
             }
         }
         KeysCmd::List { data_dir, json } => {
@@ -127,8 +138,15 @@ pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string(&keys)?);
             } else {
                 for k in keys {
-                    let state = if k.revoked_at.is_some() { "revoked" } else { "active" };
-                    println!("{}\t{}\t{}\t{}\t{}", k.id, k.role, state, k.created_at, k.label);
+                    let state = if k.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        k.id, k.role, state, k.created_at, k.label
+                    );
                 }
             }
         }
@@ -146,7 +164,11 @@ pub fn run_audit(c: AuditCmd) -> anyhow::Result<ExitCode> {
     match c {
         AuditCmd::Verify { data_dir, json } => {
             if !data_dir.join(resolute_store::DB_FILE).exists() {
-                anyhow::bail!("no store in {} (expected {})", data_dir.display(), resolute_store::DB_FILE);
+                anyhow::bail!(
+                    "no store in {} (expected {})",
+                    data_dir.display(),
+                    resolute_store::DB_FILE
+                );
             }
             let store = open_store(&data_dir)?;
             let report = store.verify_audit()?;
@@ -154,12 +176,22 @@ pub fn run_audit(c: AuditCmd) -> anyhow::Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else if let Some(bad) = &report.first_bad {
-                println!("FAILED: first bad record is {} ({}): {}", bad.seq, bad.problem, bad.detail);
+                println!(
+                    "FAILED: first bad record is {} ({}): {}",
+                    bad.seq, bad.problem, bad.detail
+                );
                 println!("{} records read before the break", report.records);
             } else {
-                println!("OK: {} records, chain intact, head {}", report.records, report.head_hash);
+                println!(
+                    "OK: {} records, chain intact, head {}",
+                    report.records, report.head_hash
+                );
             }
-            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

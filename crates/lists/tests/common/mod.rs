@@ -35,5 +35,6 @@ fn load(p: &Path) -> ListVersion {
 }
 
 /// Parsed once per test binary.
-pub static UN: LazyLock<Vec<ListVersion>> = LazyLock::new(|| un_paths().iter().map(|p| load(p)).collect());
+pub static UN: LazyLock<Vec<ListVersion>> =
+    LazyLock::new(|| un_paths().iter().map(|p| load(p)).collect());
 pub static SDN: LazyLock<ListVersion> = LazyLock::new(|| load(&sdn_path()));

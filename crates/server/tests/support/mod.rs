@@ -32,15 +32,28 @@ impl TestServer {
     /// Serve from an existing data directory (to restart on the same store:
     /// drop the first server, then start again on the same path).
     pub fn start_in(data_dir: &std::path::Path) -> TestServer {
-        let mut config = ServerConfig::new(data_dir.to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
+        let mut config =
+            ServerConfig::new(data_dir.to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
         config.max_batch = 20;
         config.max_body = 64 * 1024;
         config.max_upload = 8 << 20;
         let state = AppState::open(config).expect("open state");
-        let key = |role| state.store.create_key(role, "test", "test").expect("create key").token;
+        let key = |role| {
+            state
+                .store
+                .create_key(role, "test", "test")
+                .expect("create key")
+                .token
+        };
         let (admin, screener, viewer) = (key(Role::Admin), key(Role::Screener), key(Role::Viewer));
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let serve_state = state.clone();
         runtime.spawn(async move {
@@ -48,7 +61,15 @@ impl TestServer {
                 eprintln!("test server stopped: {e}");
             }
         });
-        let server = TestServer { base: format!("http://{addr}"), admin, screener, viewer, state, runtime, _dir: None };
+        let server = TestServer {
+            base: format!("http://{addr}"),
+            admin,
+            screener,
+            viewer,
+            state,
+            runtime,
+            _dir: None,
+        };
         // Wait until it answers.
         for _ in 0..100 {
             if server.get("/healthz", None).0 == 200 {
@@ -77,7 +98,10 @@ impl TestServer {
             req = req.header("X-API-Key", k);
         }
         match req.call() {
-            Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default()),
+            Ok(mut r) => (
+                r.status().as_u16(),
+                r.body_mut().read_to_string().unwrap_or_default(),
+            ),
             Err(e) => panic!("GET {path}: {e}"),
         }
     }
@@ -90,8 +114,16 @@ impl TestServer {
         read(req.send_json(body))
     }
 
-    pub fn post_raw(&self, path: &str, key: Option<&str>, content_type: &str, body: &[u8]) -> (u16, Value) {
-        let mut req = agent().post(self.url(path)).header("Content-Type", content_type);
+    pub fn post_raw(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
+        let mut req = agent()
+            .post(self.url(path))
+            .header("Content-Type", content_type);
         if let Some(k) = key {
             req = req.header("Authorization", format!("Bearer {k}"));
         }
@@ -111,7 +143,12 @@ fn read(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value
     match r {
         Ok(mut resp) => {
             let status = resp.status().as_u16();
-            let text = resp.body_mut().with_config().limit(64 << 20).read_to_string().unwrap_or_default();
+            let text = resp
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string()
+                .unwrap_or_default();
             let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
             (status, value)
         }

@@ -24,7 +24,10 @@ pub fn find_browser() -> Option<(PathBuf, PathBuf)> {
         }
         None
     };
-    Some((which(&["chromium", "chromium-browser", "google-chrome"])?, which(&["chromedriver"])?))
+    Some((
+        which(&["chromium", "chromium-browser", "google-chrome"])?,
+        which(&["chromedriver"])?,
+    ))
 }
 
 pub struct Driver {
@@ -35,11 +38,18 @@ pub struct Driver {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 impl Driver {
@@ -82,9 +92,17 @@ impl Driver {
                 ]
             }
         }}});
-        let mut driver = Driver { base, session: String::new(), child, _profile: profile };
+        let mut driver = Driver {
+            base,
+            session: String::new(),
+            child,
+            _profile: profile,
+        };
         let v = driver.call("POST", "/session", Some(caps))?;
-        driver.session = v["sessionId"].as_str().ok_or_else(|| format!("no session id in {v}"))?.to_string();
+        driver.session = v["sessionId"]
+            .as_str()
+            .ok_or_else(|| format!("no session id in {v}"))?
+            .to_string();
         Ok(driver)
     }
 
@@ -97,9 +115,17 @@ impl Driver {
         };
         let mut resp = resp.map_err(|e| format!("{method} {path}: {e}"))?;
         let status = resp.status().as_u16();
-        let v: Value = resp.body_mut().with_config().limit(64 << 20).read_json().map_err(|e| format!("{method} {path}: {e}"))?;
+        let v: Value = resp
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_json()
+            .map_err(|e| format!("{method} {path}: {e}"))?;
         if status >= 400 {
-            return Err(format!("{method} {path}: {status} {}", v["value"]["message"].as_str().unwrap_or("")));
+            return Err(format!(
+                "{method} {path}: {status} {}",
+                v["value"]["message"].as_str().unwrap_or("")
+            ));
         }
         Ok(v["value"].clone())
     }
@@ -109,16 +135,29 @@ impl Driver {
     }
 
     pub fn goto(&self, url: &str) -> Result<(), String> {
-        self.call("POST", &self.s("/url"), Some(json!({"url": url}))).map(|_| ())
+        self.call("POST", &self.s("/url"), Some(json!({"url": url})))
+            .map(|_| ())
     }
 
     pub fn find(&self, css: &str) -> Result<String, String> {
-        let v = self.call("POST", &self.s("/element"), Some(json!({"using": "css selector", "value": css})))?;
-        v[ELEMENT_KEY].as_str().map(str::to_string).ok_or_else(|| format!("no element id for {css}"))
+        let v = self.call(
+            "POST",
+            &self.s("/element"),
+            Some(json!({"using": "css selector", "value": css})),
+        )?;
+        v[ELEMENT_KEY]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element id for {css}"))
     }
 
     /// Poll until `css` matches (and, with `text`, until its text contains it).
-    pub fn wait_for(&self, css: &str, text: Option<&str>, timeout: Duration) -> Result<String, String> {
+    pub fn wait_for(
+        &self,
+        css: &str,
+        text: Option<&str>,
+        timeout: Duration,
+    ) -> Result<String, String> {
         let started = Instant::now();
         let mut last = String::new();
         loop {
@@ -134,30 +173,57 @@ impl Driver {
                 }
             }
             if started.elapsed() > timeout {
-                return Err(format!("timed out waiting for {css:?}{} (last text: {last:?})", text.map(|t| format!(" containing {t:?}")).unwrap_or_default()));
+                return Err(format!(
+                    "timed out waiting for {css:?}{} (last text: {last:?})",
+                    text.map(|t| format!(" containing {t:?}"))
+                        .unwrap_or_default()
+                ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     pub fn click(&self, element: &str) -> Result<(), String> {
-        self.call("POST", &self.s(&format!("/element/{element}/click")), Some(json!({}))).map(|_| ())
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{element}/click")),
+            Some(json!({})),
+        )
+        .map(|_| ())
     }
 
     pub fn clear(&self, element: &str) -> Result<(), String> {
-        self.call("POST", &self.s(&format!("/element/{element}/clear")), Some(json!({}))).map(|_| ())
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{element}/clear")),
+            Some(json!({})),
+        )
+        .map(|_| ())
     }
 
     pub fn type_text(&self, element: &str, text: &str) -> Result<(), String> {
-        self.call("POST", &self.s(&format!("/element/{element}/value")), Some(json!({"text": text}))).map(|_| ())
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{element}/value")),
+            Some(json!({"text": text})),
+        )
+        .map(|_| ())
     }
 
     pub fn text(&self, element: &str) -> Result<String, String> {
-        Ok(self.call("GET", &self.s(&format!("/element/{element}/text")), None)?.as_str().unwrap_or("").to_string())
+        Ok(self
+            .call("GET", &self.s(&format!("/element/{element}/text")), None)?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
     }
 
     pub fn execute(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
-        self.call("POST", &self.s("/execute/sync"), Some(json!({"script": script, "args": args})))
+        self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            Some(json!({"script": script, "args": args})),
+        )
     }
 
     /// A PNG of the viewport.
@@ -189,7 +255,10 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
             _ => return None,
         } as u32)
     };
-    let clean: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=').collect();
+    let clean: Vec<u8> = s
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
     let mut out = Vec::with_capacity(clean.len() * 3 / 4);
     for chunk in clean.chunks(4) {
         let mut n = 0u32;
