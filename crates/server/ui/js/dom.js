@@ -1,0 +1,21 @@
+// Small DOM helpers shared by the pages.
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
+
+/** The page container every page renders into. */
+export const main = () => $("#main");
+
+/** `element.addEventListener` that returns the element (for chaining in setup code). */
+export function on(element, event, handler) {
+  element.addEventListener(event, handler);
+  return element;
+}
+
+/** Call `open` on click and on Enter, for rows that act as buttons. */
+export function activate(element, open) {
+  element.addEventListener("click", open);
+  element.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") open(ev);
+  });
+}
