@@ -42,7 +42,7 @@ export class ApiError extends Error {
 }
 
 /** The plain sentence for a server-side failure (5xx). */
-export function serverFailure(status, reference) {
+function serverFailure(status, reference) {
   const what =
     status === 503
       ? "The server cannot answer this right now (it is not ready or a resource it needs is missing)"

@@ -3,15 +3,6 @@
 export const $ = (selector, root = document) => root.querySelector(selector);
 export const $$ = (selector, root = document) => Array.from(root.querySelectorAll(selector));
 
-/** The page container every page renders into. */
-export const main = () => $("#main");
-
-/** `element.addEventListener` that returns the element (for chaining in setup code). */
-export function on(element, event, handler) {
-  element.addEventListener(event, handler);
-  return element;
-}
-
 /** Call `open` on click and on Enter, for rows that act as buttons. */
 export function activate(element, open) {
   element.addEventListener("click", open);

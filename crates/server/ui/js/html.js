@@ -5,8 +5,8 @@
 //   raw(trusted)             passes trusted markup through unchanged (use sparingly)
 //
 // null, undefined and false render as nothing, so `${cond && html`…`}` works.
-// `render(element, markup)` is the one place that writes innerHTML, and it only
-// takes markup built here: a plain string is refused rather than trusted.
+// `render(element, markup)` and `append` are the only writers of HTML in the UI,
+// and they take markup built here only: a plain string is refused, not trusted.
 
 const ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 

@@ -73,7 +73,7 @@ function auditRow(x) {
 }
 
 /** One line saying what a record records (plain text; escaped by the caller). */
-export function auditSummary(x) {
+function auditSummary(x) {
   const p = x.payload || {};
   switch (x.kind) {
     case "screening.name":

@@ -102,7 +102,7 @@ function measureTable(measures) {
   return html`<table class="impact-measures"><thead><tr><th>Resolution</th><th>Para.</th><th>Measure</th><th>Kind</th><th>In force</th><th class="num">Base-year value in scope</th><th class="num">Banned outright</th><th class="num">Held back by cap</th><th>Verification</th></tr></thead><tbody>${measures.map(
     (m) => html`<tr class="impact-measure" data-resolution="${m.resolution}" data-kind="${m.kind}">
       <td>${m.resolution}</td><td class="mono">${m.paragraph}</td><td><strong>${m.title}</strong><div class="hint mono">${m.id}</div><div class="hint">HS ${(m.hs || []).join(", ")}</div></td>
-      <td>${words(m.kind)}</td><td class="mono">${m.effective}${m.ends && ` → ${m.ends}`}${!m.in_force_at_date && html`<div class="hint">not in force on the date</div>`}</td>
+      <td>${words(m.kind)}</td><td class="mono dates">${m.effective}${m.ends && html`<br>→ ${m.ends}`}${!m.in_force_at_date && html`<div class="hint">not in force on the date</div>`}</td>
       <td class="num">${usd(m.scope_usd)}</td><td class="num">${usd(m.newly_cut_usd)}</td><td class="num">${usd(m.cap_reduction_usd)}</td><td>${verificationBadge(m)}</td></tr>`,
   )}</tbody></table>`;
 }
@@ -119,7 +119,7 @@ const dayOf = (iso) => Date.parse(iso + "T00:00:00Z");
 const monthKey = (t) => new Date(t).toISOString().slice(0, 7);
 
 /** First days of the months from the month of `from` (exclusive if not the 1st) to `to`. */
-export function monthStarts(from, to) {
+function monthStarts(from, to) {
   const d = new Date(from);
   let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   if (t < from) t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);

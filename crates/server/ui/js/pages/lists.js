@@ -91,7 +91,7 @@ async function loadVersions() {
   try {
     const r = await api("/lists");
     const rows = r.versions.map(
-      (v) => html`<tr><td class="mono">${v.id}</td><td>${v.source}</td><td>${v.generated || ""}</td><td class="num">${v.entity_count}</td><td class="num">${v.issue_count}</td>
+      (v) => html`<tr><td class="mono id">${v.id}</td><td>${v.source}</td><td>${v.generated || ""}</td><td class="num">${v.entity_count}</td><td class="num">${v.issue_count}</td>
         <td>${fmtTs(v.loaded_at)}<div class="hint">${v.loaded_by} · ${v.origin}</div></td><td>${v.active ? badge("in force", "b-green") : badge("previous", "b-grey")}</td></tr>`,
     );
     render(

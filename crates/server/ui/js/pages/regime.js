@@ -98,7 +98,7 @@ function measureTable(measures) {
     <tr class="measure-row" data-resolution="${m.resolution}" data-kind="${m.kind}" data-id="${m.id}"><td><strong>${m.resolution}</strong></td><td class="mono">${(m.paragraphs || []).join(", ")}</td>
     <td><strong>${m.title}</strong><div class="hint">${m.summary}</div><div class="hint mono">${m.id}</div></td>
     <td><span class="badge b-grey kind">${swatch(kindColor(m.kind))} ${words(m.kind)}</span></td>
-    <td class="mono">${m.effective}${m.ends && ` → ${m.ends}`}${m.superseded_by && html`<div class="hint">superseded by ${m.superseded_by}</div>`}</td>
+    <td class="mono dates">${m.effective}${m.ends && html`<br>→ ${m.ends}`}${m.superseded_by && html`<div class="hint">superseded by ${m.superseded_by}</div>`}</td>
     <td>${verificationBadge(m)}</td></tr>`,
   );
   return html`<table class="measures"><thead><tr><th>Resolution</th><th>Para.</th><th>Measure</th><th>Kind</th><th>In force</th><th>Verification</th></tr></thead><tbody>${rows}</tbody></table>`;
