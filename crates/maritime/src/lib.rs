@@ -1,0 +1,4 @@
+//! Resolute's maritime capability (work in progress).
+pub mod ais;
+pub mod nmea;
+pub mod report;
