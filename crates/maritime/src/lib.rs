@@ -7,4 +7,5 @@ pub mod noaa;
 pub mod params;
 pub mod places;
 pub mod report;
+pub mod scenario;
 pub mod store;
