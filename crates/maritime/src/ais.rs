@@ -150,13 +150,29 @@ impl Bits {
     }
 }
 
-/// The 6-bit value of one armoured payload character (`0`–`W` and `` ` ``–`w`).
+/// 6-bit value of each byte of the armour (`0`–`W` → 0–39, `` ` ``–`w` → 40–63), 0xFF
+/// for a byte outside it: one table load per character on the hot path.
+const ARMOUR: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut c = 48;
+    while c <= 87 {
+        table[c] = (c - 48) as u8;
+        c += 1;
+    }
+    let mut c = 96;
+    while c <= 119 {
+        table[c] = (c - 56) as u8;
+        c += 1;
+    }
+    table
+};
+
+/// The 6-bit value of one armoured payload character.
 #[inline]
 fn armour_value(c: u8) -> Result<u8, PayloadError> {
-    match c {
-        48..=87 => Ok(c - 48),
-        96..=119 => Ok(c - 56),
-        _ => Err(PayloadError::BadCharacter(char::from(c))),
+    match ARMOUR[usize::from(c)] {
+        0xFF => Err(PayloadError::BadCharacter(char::from(c))),
+        v => Ok(v),
     }
 }
 

@@ -230,8 +230,6 @@ struct Pending {
     key: SlotKey,
     lines: Vec<u64>,
     payload: Vec<u8>,
-    /// Where each fragment's payload ends in `payload`.
-    ends: Vec<usize>,
     time: Option<i64>,
 }
 
@@ -244,6 +242,8 @@ const MAX_PENDING: usize = 64;
 pub struct NmeaReader {
     source: String,
     pending: Vec<Pending>,
+    /// Finished slots kept for reuse, so that reassembly does not allocate per message.
+    spare: Vec<Pending>,
     report: IngestReport,
 }
 
@@ -253,6 +253,7 @@ impl NmeaReader {
         NmeaReader {
             source: source.into(),
             pending: Vec::new(),
+            spare: Vec::new(),
             report: IngestReport::default(),
         }
     }
@@ -272,17 +273,15 @@ impl NmeaReader {
             Ok(s) => s,
             Err(e) => {
                 self.report
-                    .problem(e.kind(), &self.source, line_no, e.to_string());
+                    .problem(e.kind(), &self.source, line_no, || e.to_string());
                 return None;
             }
         };
         if !sentence.tag_block_checksum_ok {
-            self.report.problem(
-                ProblemKind::TagBlockChecksum,
-                &self.source,
-                line_no,
-                "tag block checksum does not match; its time is used".into(),
-            );
+            self.report
+                .problem(ProblemKind::TagBlockChecksum, &self.source, line_no, || {
+                    "tag block checksum does not match; its time is used".into()
+                });
         }
         if sentence.fragment_count == 1 {
             let bits = Bits::from_payload(&[sentence.payload], sentence.fill_bits);
@@ -309,25 +308,29 @@ impl NmeaReader {
                 let old = self.pending.remove(0);
                 self.report_incomplete(&old, "too many unfinished multi-part messages");
             }
-            self.pending.push(Pending {
+            let mut slot = self.spare.pop().unwrap_or_else(|| Pending {
                 key,
-                lines: vec![line_no],
-                payload: s.payload.to_vec(),
-                ends: vec![s.payload.len()],
-                time: s.time,
+                lines: Vec::new(),
+                payload: Vec::new(),
+                time: None,
             });
+            slot.key = key;
+            slot.lines.clear();
+            slot.lines.push(line_no);
+            slot.payload.clear();
+            slot.payload.extend_from_slice(s.payload);
+            slot.time = s.time;
+            self.pending.push(slot);
             return None;
         }
         let Some(i) = slot else {
-            self.report.problem(
-                ProblemKind::OrphanFragment,
-                &self.source,
-                line_no,
-                format!(
-                    "fragment {} of {} without its first",
-                    s.fragment_number, s.fragment_count
-                ),
-            );
+            self.report
+                .problem(ProblemKind::OrphanFragment, &self.source, line_no, || {
+                    format!(
+                        "fragment {} of {} without its first",
+                        s.fragment_number, s.fragment_count
+                    )
+                });
             return None;
         };
         let pending = &mut self.pending[i];
@@ -337,24 +340,27 @@ impl NmeaReader {
                 ProblemKind::OutOfOrderFragment,
                 &self.source,
                 line_no,
-                format!(
-                    "fragment {} arrived while {expected} was expected",
-                    s.fragment_number
-                ),
+                || {
+                    format!(
+                        "fragment {} arrived while {expected} was expected",
+                        s.fragment_number
+                    )
+                },
             );
             return None;
         }
         pending.lines.push(line_no);
         pending.payload.extend_from_slice(s.payload);
-        pending.ends.push(pending.payload.len());
         pending.time = pending.time.or(s.time);
         if s.fragment_number < s.fragment_count {
             return None;
         }
-        let done = self.pending.remove(i);
+        let done = self.pending.swap_remove(i);
         let bits = Bits::from_payload(&[&done.payload], s.fill_bits);
         let first = done.lines.first().copied().unwrap_or(line_no);
-        self.finish_message(first, line_no, done.time, s.own_ship, bits)
+        let time = done.time;
+        self.spare.push(done);
+        self.finish_message(first, line_no, time, s.own_ship, bits)
     }
 
     fn finish_message(
@@ -392,7 +398,7 @@ impl NmeaReader {
                     }
                 };
                 self.report
-                    .problem(kind, &self.source, first_line, e.to_string());
+                    .problem(kind, &self.source, first_line, || e.to_string());
                 None
             }
         }
@@ -401,15 +407,13 @@ impl NmeaReader {
     fn report_incomplete(&mut self, pending: &Pending, why: &str) {
         let (_, _, _, _, count) = pending.key;
         for &line in &pending.lines {
-            self.report.problem(
-                ProblemKind::IncompleteMultipart,
-                &self.source,
-                line,
-                format!(
-                    "{} of {count} fragments received; {why}",
-                    pending.lines.len()
-                ),
-            );
+            self.report
+                .problem(ProblemKind::IncompleteMultipart, &self.source, line, || {
+                    format!(
+                        "{} of {count} fragments received; {why}",
+                        pending.lines.len()
+                    )
+                });
         }
     }
 

@@ -132,40 +132,31 @@ pub fn read_csv(
                 }
                 line += 1;
                 report.lines += 1;
-                report.problem(ProblemKind::BadRow, source_name, line, error.to_string());
+                report.problem(ProblemKind::BadRow, source_name, line, || error.to_string());
                 continue;
             }
         }
         line = record.position().map_or(line + 1, |p| p.line());
         report.lines += 1;
         let Some(mmsi) = number::<u32>(&record, Some(cols.mmsi)) else {
-            report.problem(
-                ProblemKind::BadRow,
-                source_name,
-                line,
-                "MMSI is not a number".into(),
-            );
+            report.problem(ProblemKind::BadRow, source_name, line, || {
+                "MMSI is not a number".into()
+            });
             continue;
         };
         let Some(time) = record.get(cols.time).and_then(parse_time) else {
-            report.problem(
-                ProblemKind::BadRow,
-                source_name,
-                line,
-                "BaseDateTime is not a date and time".into(),
-            );
+            report.problem(ProblemKind::BadRow, source_name, line, || {
+                "BaseDateTime is not a date and time".into()
+            });
             continue;
         };
         let (Some(lat), Some(lon)) = (
             number::<f64>(&record, Some(cols.lat)),
             number::<f64>(&record, Some(cols.lon)),
         ) else {
-            report.problem(
-                ProblemKind::BadRow,
-                source_name,
-                line,
-                "LAT or LON is not a number".into(),
-            );
+            report.problem(ProblemKind::BadRow, source_name, line, || {
+                "LAT or LON is not a number".into()
+            });
             continue;
         };
         let fix = FixRecord {

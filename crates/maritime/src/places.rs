@@ -125,8 +125,14 @@ impl PortIndex {
     /// The nearest port within `radius_m`, with its distance in metres.
     pub fn nearest(&self, p: LatLon, radius_m: f64) -> Option<(u32, f64)> {
         let mut best: Option<(u32, f64)> = None;
+        // A port farther in latitude alone than the radius cannot be within it.
+        let max_dlat = radius_m / crate::geo::METRES_PER_DEGREE;
         self.grid.near(p, radius_m, |i| {
-            let d = distance_m(p, self.ports[i as usize].position);
+            let port = self.ports[i as usize].position;
+            if (port.lat - p.lat).abs() > max_dlat {
+                return;
+            }
+            let d = distance_m(p, port);
             if d <= radius_m && best.is_none_or(|(_, bd)| d < bd) {
                 best = Some((i, d));
             }
@@ -229,9 +235,29 @@ impl Shore {
     /// Distance in metres from `p` to the nearest coastline, or `None` when no coast is within
     /// `limit_m` (the point is at least that far offshore).
     pub fn distance_m(&self, p: LatLon, limit_m: f64) -> Option<f64> {
+        // Search a small radius first: most vessels are near a coast, and a hit within r is
+        // the answer (nothing nearer lies outside r).
+        let mut radius = limit_m.min(10_000.0);
+        loop {
+            let found = self.nearest_within(p, radius);
+            if found.is_some() || radius >= limit_m {
+                return found;
+            }
+            radius = (radius * 4.0).min(limit_m);
+        }
+    }
+
+    fn nearest_within(&self, p: LatLon, limit_m: f64) -> Option<f64> {
+        let max_dlat = limit_m / crate::geo::METRES_PER_DEGREE;
         let mut best: Option<f64> = None;
         self.grid.near(p, limit_m, |i| {
             let (a, b) = self.segments[i as usize];
+            // Both ends farther in latitude than the radius, on the same side: skip.
+            if (a.lat - p.lat > max_dlat && b.lat - p.lat > max_dlat)
+                || (p.lat - a.lat > max_dlat && p.lat - b.lat > max_dlat)
+            {
+                return;
+            }
             let d = distance_to_segment_m(p, a, b);
             if d <= limit_m && best.is_none_or(|bd| d < bd) {
                 best = Some(d);

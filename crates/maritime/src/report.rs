@@ -83,7 +83,14 @@ pub struct IngestReport {
 impl IngestReport {
     /// Count a problem and keep it as an example if fewer than [`EXAMPLES_PER_KIND`] of its
     /// kind are kept.
-    pub fn problem(&mut self, kind: ProblemKind, source: &str, line: u64, detail: String) {
+    /// The detail is only written for kept examples (bad input can come by the million).
+    pub fn problem(
+        &mut self,
+        kind: ProblemKind,
+        source: &str,
+        line: u64,
+        detail: impl FnOnce() -> String,
+    ) {
         let count = self.problems.entry(kind).or_insert(0);
         *count += 1;
         if *count as usize <= EXAMPLES_PER_KIND {
@@ -91,7 +98,7 @@ impl IngestReport {
                 kind,
                 source: source.to_string(),
                 line,
-                detail,
+                detail: detail(),
             });
         }
     }

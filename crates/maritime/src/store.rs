@@ -191,12 +191,10 @@ impl StoreBuilder {
     /// an exact repeat of the previous fix), late ones counted and kept.
     pub fn add_fix(&mut self, source: &str, record: &FixRecord) -> bool {
         if !is_ship_mmsi(record.mmsi) {
-            self.report.problem(
-                ProblemKind::InvalidMmsi,
-                source,
-                record.line,
-                format!("MMSI {} is not a ship station", record.mmsi),
-            );
+            self.report
+                .problem(ProblemKind::InvalidMmsi, source, record.line, || {
+                    format!("MMSI {} is not a ship station", record.mmsi)
+                });
             return false;
         }
         let position = LatLon::new(record.lat, record.lon);
@@ -205,7 +203,7 @@ impl StoreBuilder {
                 ProblemKind::ImpossibleCoordinates,
                 source,
                 record.line,
-                format!("lat {} lon {}", record.lat, record.lon),
+                || format!("lat {} lon {}", record.lat, record.lon),
             );
             return false;
         }
@@ -225,24 +223,20 @@ impl StoreBuilder {
         let input = self.per_mmsi.entry(record.mmsi).or_default();
         if let Some(last) = input.fixes.last() {
             if last.time == fix.time && last.lat == fix.lat && last.lon == fix.lon {
-                self.report.problem(
-                    ProblemKind::DuplicateFix,
-                    source,
-                    record.line,
-                    format!("MMSI {} at {} repeated", record.mmsi, record.time),
-                );
+                self.report
+                    .problem(ProblemKind::DuplicateFix, source, record.line, || {
+                        format!("MMSI {} at {} repeated", record.mmsi, record.time)
+                    });
                 return false;
             }
             if fix.time < input.last_time {
-                self.report.problem(
-                    ProblemKind::TimeOutOfOrder,
-                    source,
-                    record.line,
-                    format!(
-                        "MMSI {}: {} after {}",
-                        record.mmsi, fix.time, input.last_time
-                    ),
-                );
+                self.report
+                    .problem(ProblemKind::TimeOutOfOrder, source, record.line, || {
+                        format!(
+                            "MMSI {}: {} after {}",
+                            record.mmsi, fix.time, input.last_time
+                        )
+                    });
             }
         }
         input.last_time = input.last_time.max(fix.time);
@@ -254,12 +248,10 @@ impl StoreBuilder {
     /// Add one static report; a change of IMO, name or call sign starts a new dated identity.
     pub fn add_static(&mut self, source: &str, line: u64, record: &StaticRecord) {
         if !is_ship_mmsi(record.mmsi) {
-            self.report.problem(
-                ProblemKind::InvalidMmsi,
-                source,
-                line,
-                format!("MMSI {} is not a ship station", record.mmsi),
-            );
+            self.report
+                .problem(ProblemKind::InvalidMmsi, source, line, || {
+                    format!("MMSI {} is not a ship station", record.mmsi)
+                });
             return;
         }
         self.report.static_reports += 1;
@@ -391,12 +383,10 @@ impl StoreBuilder {
             AisMessage::BaseStation(_) | AisMessage::Other(_) => return,
         };
         let Some(time) = time else {
-            self.report.problem(
-                ProblemKind::NoTimestamp,
-                source,
-                line,
-                format!("type {} message without a time", message.msg_type()),
-            );
+            self.report
+                .problem(ProblemKind::NoTimestamp, source, line, || {
+                    format!("type {} message without a time", message.msg_type())
+                });
             return;
         };
         if let Some(mut fix) = fix {
