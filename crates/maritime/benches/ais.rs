@@ -68,7 +68,7 @@ fn decode_bench(name: &str, seconds: f64) -> serde_json::Value {
     let start = Instant::now();
     let cpu_start = cpu_seconds();
     // /proc is read every 16 passes only, to keep its cost out of the measurement.
-    while passes % 16 != 0 || cpu_seconds() - cpu_start < seconds || passes < 3 {
+    while !passes.is_multiple_of(16) || cpu_seconds() - cpu_start < seconds || passes < 3 {
         let mut reader = NmeaReader::new(name);
         for (i, line) in lines.iter().enumerate() {
             if let Some(d) = reader.push_line(i as u64 + 1, line) {
