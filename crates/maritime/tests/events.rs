@@ -353,3 +353,74 @@ fn a_real_track_moved_to_nampo_is_a_dprk_port_visit() {
     assert_eq!(map[0].points.len(), fixes.len());
     insta::assert_json_snapshot!("port_visit_nampo", visit);
 }
+
+#[test]
+fn noaa_one_row_per_vessel_sample_reads_with_flags_from_the_mid() {
+    let mut builder = StoreBuilder::new();
+    let path = repo_file("data/ais/noaa-marinecadastre-2023-01-11-sample.csv");
+    let report = builder
+        .ingest_file(&path, Format::Noaa)
+        .expect("NOAA sample");
+    let store = builder.build(&Parameters::default()).expect("build");
+    // 1,000 rows, one per vessel; two MMSIs are not nine-digit ship station identities
+    // (3669882, and 36926403 of PCU MARINETTE): counted, not stored.
+    assert_eq!(report.lines, 1_000);
+    assert_eq!(report.count(ProblemKind::InvalidMmsi), 2);
+    assert_eq!(report.positions, 998);
+    assert_eq!(report.problems.len(), 1);
+    assert_eq!(store.tracks().len() as u64, report.positions);
+    let with_imo = store
+        .tracks()
+        .iter()
+        .filter(|t| store.current_identity(t.id).and_then(|i| i.imo).is_some())
+        .count();
+    // 442 rows have an `IMO…` value, 22 of them `IMO0000000` (not available).
+    assert_eq!(with_imo, 420);
+    let liberia = store
+        .current_identity(store.tracks_of(VesselKey::Mmsi(636_021_061))[0])
+        .expect("MSC NAISHA III");
+    assert_eq!(liberia.name.as_deref(), Some("MSC NAISHA III"));
+    assert_eq!(
+        liberia.flag.as_ref().and_then(|f| f.country.as_deref()),
+        Some("LR")
+    );
+}
+
+#[test]
+fn a_listed_imo_broadcast_under_another_name_is_a_list_mismatch() {
+    // The "Hai Xin You 606" pattern: a list entry's IMO broadcast under a different name. The
+    // list entry here is made up; the broadcast is WOOYANG VENUS's real track.
+    let listed = resolute_maritime::ListedVessel {
+        reference: "TEST.1".into(),
+        names: vec!["EXAMPLE LISTED NAME".into()],
+        imo: Some(9_080_649),
+        mmsi: None,
+    };
+    let mut builder = StoreBuilder::new();
+    builder
+        .ingest_file(&repo_file(NOAA_TRACKS), Format::Noaa)
+        .expect("NOAA tracks");
+    let store = builder
+        .build_with_lists(&Parameters::default(), &[listed])
+        .expect("build");
+    let mismatches = of_kind(&store, EventKind::ListMismatch);
+    assert_eq!(mismatches.len(), 1);
+    let Details::ListMismatch {
+        list_reference,
+        field,
+        listed,
+        broadcast,
+    } = &mismatches[0].details
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            list_reference.as_str(),
+            field.as_str(),
+            listed.as_str(),
+            broadcast.as_str()
+        ),
+        ("TEST.1", "name", "EXAMPLE LISTED NAME", "WOOYANG VENUS")
+    );
+}
