@@ -531,6 +531,9 @@ impl StoreBuilder {
     }
 }
 
+/// Tracks of one MMSI open for new fixes at once.
+const MAX_OPEN_GROUPS: usize = 32;
+
 /// Split one MMSI's sorted fixes into tracks (greedy: each fix joins the track that reaches it
 /// at the lowest implied speed, or starts a new one), then turn groups too short to be a
 /// vessel into jumps.
@@ -543,6 +546,9 @@ fn split_mmsi(
 ) {
     let max_speed_ms = p.max_speed_knots * METRES_PER_NM / 3600.0;
     let mut groups: Vec<Vec<Fix>> = Vec::new();
+    // Groups that can no longer take fixes (an MMSI broadcast from many places — a default
+    // or junk MMSI — would otherwise make the search quadratic).
+    let mut closed: Vec<Vec<Fix>> = Vec::new();
     for fix in input.fixes {
         let mut best: Option<(usize, f64)> = None;
         for (i, group) in groups.iter().enumerate() {
@@ -558,9 +564,18 @@ fn split_mmsi(
         }
         match best {
             Some((i, _)) => groups[i].push(fix),
-            None => groups.push(vec![fix]),
+            None => {
+                if groups.len() >= MAX_OPEN_GROUPS
+                    && let Some(oldest) = (0..groups.len())
+                        .min_by_key(|&i| groups[i].last().map_or(i64::MIN, |f| f.time))
+                {
+                    closed.push(groups.swap_remove(oldest));
+                }
+                groups.push(vec![fix]);
+            }
         }
     }
+    groups.append(&mut closed);
     // Groups of at least `min_track_fixes` are vessels; when none is that long, the longest
     // (the first of equals) is the vessel. Every other group is a jump.
     let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
@@ -842,5 +857,57 @@ impl VesselStore {
                     .collect(),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(mmsi: u32, time: i64, lat: f64, lon: f64) -> FixRecord {
+        FixRecord {
+            mmsi,
+            time,
+            lat,
+            lon,
+            speed: Some(10.0),
+            course: None,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn an_mmsi_broadcast_from_everywhere_stays_linear_and_loses_nothing() {
+        // 20,000 fixes one second apart, each 1° from the previous: no two can be joined.
+        let mut b = StoreBuilder::new();
+        for i in 0..20_000i64 {
+            b.add_fix(
+                "t",
+                &fix(
+                    412_000_001,
+                    i,
+                    (i % 160) as f64 - 80.0,
+                    ((i * 7) % 360) as f64 - 180.0,
+                ),
+            );
+        }
+        let store = b.build(&Parameters::default()).expect("build");
+        // Single-fix groups: the first is the track, the rest are jumps.
+        assert_eq!(store.tracks().len(), 1);
+        assert_eq!(store.jumps().len() + store.tracks()[0].fixes.len(), 20_000);
+    }
+
+    #[test]
+    fn vessel_keys_parse_imo_and_mmsi() {
+        assert_eq!(
+            VesselKey::parse("IMO9307839"),
+            Some(VesselKey::Imo(9_307_839))
+        );
+        assert_eq!(VesselKey::parse("9307839"), Some(VesselKey::Imo(9_307_839)));
+        assert_eq!(
+            VesselKey::parse("445114000"),
+            Some(VesselKey::Mmsi(445_114_000))
+        );
+        assert_eq!(VesselKey::parse("12345"), None);
     }
 }
