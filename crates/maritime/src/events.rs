@@ -194,6 +194,43 @@ pub struct ListedVessel {
     pub mmsi: Option<u32>,
 }
 
+impl ListedVessel {
+    /// The vessel of a list entry (`Vessel` schema): its list reference, names (primary,
+    /// aliases, previous names), IMO and MMSI. `None` for other schemas — an IMO number on a
+    /// UN `Organization` is a company's IMO number, not a ship's.
+    pub fn from_entity(entity: &resolute_model::Entity) -> Option<ListedVessel> {
+        use resolute_model::{Schema, prop};
+        if entity.schema != Schema::Vessel {
+            return None;
+        }
+        let number = |p: &str| {
+            entity
+                .get(p)
+                .iter()
+                .find_map(|v| v.trim().parse::<u32>().ok())
+        };
+        let mut names: Vec<CompactString> = Vec::new();
+        for p in [
+            prop::NAME,
+            prop::ALIAS,
+            prop::PREVIOUS_NAME,
+            prop::WEAK_ALIAS,
+        ] {
+            for n in entity.get(p) {
+                if !names.contains(n) {
+                    names.push(n.clone());
+                }
+            }
+        }
+        Some(ListedVessel {
+            reference: entity.reference.as_str().into(),
+            names,
+            imo: number(prop::IMO_NUMBER),
+            mmsi: number(prop::MMSI),
+        })
+    }
+}
+
 /// Nearest shore: coastline or port, whichever is nearer, up to `limit_m`.
 pub fn distance_to_shore_m(
     shore: &Shore,

@@ -424,3 +424,25 @@ fn a_listed_imo_broadcast_under_another_name_is_a_list_mismatch() {
         ("TEST.1", "name", "EXAMPLE LISTED NAME", "WOOYANG VENUS")
     );
 }
+
+#[test]
+fn ofac_dprk_vessels_become_listed_vessels() {
+    // The bundled OFAC SDN file's vessels, as the screening layer will hand them over.
+    let sdn =
+        resolute_lists::load_file(&repo_file("data/lists/ofac/sdn-2024-05-03.csv")).expect("SDN");
+    let listed: Vec<resolute_maritime::ListedVessel> = sdn
+        .entities
+        .iter()
+        .filter(|e| e.programs.iter().any(|p| p.starts_with("DPRK")))
+        .filter_map(resolute_maritime::ListedVessel::from_entity)
+        .collect();
+    let chong_chon_gang = listed
+        .iter()
+        .find(|l| l.imo == Some(7_937_317))
+        .expect("CHONG CHON GANG");
+    // This SDN file gives the DPRK vessels' IMO numbers but no MMSIs.
+    assert_eq!(chong_chon_gang.mmsi, None);
+    assert_eq!(chong_chon_gang.names[0], "CHONG CHON GANG");
+    let with_imo = listed.iter().filter(|l| l.imo.is_some()).count();
+    assert_eq!((listed.len(), with_imo), (105, 105));
+}
