@@ -432,18 +432,15 @@ impl StoreBuilder {
     ) -> Result<IngestReport, IngestError> {
         let before = std::mem::take(&mut self.report);
         let mut report = IngestReport::default();
-        let mut rows = Vec::new();
+        // Rows go straight into the store (a NOAA day file has millions).
         let read = crate::noaa::read_csv(source, input, &mut report, |fix, stat| {
-            rows.push((fix, stat))
-        });
-        for (fix, stat) in rows {
             let line = fix.line;
             if self.add_fix(source, &fix)
                 && let Some(stat) = stat
             {
                 self.add_static(source, line, &stat);
             }
-        }
+        });
         let mut this = std::mem::replace(&mut self.report, before);
         this.lines += report.lines;
         for (k, n) in &report.problems {
