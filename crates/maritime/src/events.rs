@@ -172,7 +172,9 @@ pub struct Event {
     pub start: i64,
     #[serde(with = "unix_time")]
     pub end: i64,
-    pub position: LatLon,
+    /// Where it happened (`None` for an identity event of a vessel with no position).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub position: Option<LatLon>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub end_position: Option<LatLon>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -421,7 +423,7 @@ fn gaps(cx: &Context<'_>, coverage: &Coverage, track: &Track, p: &GapParams, out
             vessel: cx.vessel(track),
             start: a.time,
             end: b.time,
-            position: a.position(),
+            position: Some(a.position()),
             end_position: Some(b.position()),
             other: None,
             port: None,
@@ -505,7 +507,7 @@ fn loitering(cx: &Context<'_>, track: &Track, p: &LoiteringParams, out: &mut Vec
             vessel: cx.vessel(track),
             start,
             end,
-            position: centre,
+            position: Some(centre),
             end_position: None,
             other: None,
             port: None,
@@ -539,7 +541,7 @@ fn port_visits(cx: &Context<'_>, track: &Track, p: &PortVisitParams, out: &mut V
             vessel: cx.vessel(track),
             start: v.start,
             end: v.last,
-            position: v.position,
+            position: Some(v.position),
             end_position: None,
             other: None,
             port: cx.ports.get(v.port).cloned(),
@@ -618,7 +620,7 @@ fn identity_changes(cx: &Context<'_>, track: &Track, out: &mut Vec<Event>) {
                 continue;
             }
             let at = pair[1].from;
-            let position = nearest_fix(track, at).map_or(LatLon::new(0.0, 0.0), |f| f.position());
+            let position = nearest_fix(track, at).map(Fix::position);
             out.push(Event {
                 kind: EventKind::IdentityChange,
                 vessel: cx.vessel(track),
@@ -683,7 +685,7 @@ fn shared_and_moved_mmsis(cx: &Context<'_>, out: &mut Vec<Event>) {
                     vessel: cx.vessel(a),
                     start: at,
                     end: at + overlap,
-                    position: nearest_fix(a, at).map_or(LatLon::new(0.0, 0.0), Fix::position),
+                    position: nearest_fix(a, at).map(Fix::position),
                     end_position: nearest_fix(b, at).map(Fix::position),
                     other: Some(cx.vessel(b)),
                     port: None,
@@ -721,7 +723,7 @@ fn shared_and_moved_mmsis(cx: &Context<'_>, out: &mut Vec<Event>) {
                     vessel: cx.vessel(b),
                     start: b.start(),
                     end: b.start(),
-                    position: b.fixes.first().map_or(LatLon::new(0.0, 0.0), Fix::position),
+                    position: b.fixes.first().map(Fix::position),
                     end_position: None,
                     other: Some(cx.vessel(a)),
                     port: None,
@@ -755,7 +757,7 @@ fn list_mismatches(cx: &Context<'_>, listed: &[ListedVessel], out: &mut Vec<Even
                     vessel: cx.vessel(t),
                     start: at,
                     end: at,
-                    position: nearest_fix(t, at).map_or(LatLon::new(0.0, 0.0), Fix::position),
+                    position: nearest_fix(t, at).map(Fix::position),
                     end_position: None,
                     other: None,
                     port: None,
@@ -851,7 +853,7 @@ fn spoofing(cx: &Context<'_>, p: &TrackParams, out: &mut Vec<Event>) {
             vessel: cx.vessel(track),
             start: from.time,
             end: jump.fix.time,
-            position: from.position(),
+            position: Some(from.position()),
             end_position: Some(jump.fix.position()),
             other: None,
             port: None,
@@ -1071,7 +1073,7 @@ fn encounters(cx: &Context<'_>, p: &EncounterParams, out: &mut Vec<Event>) {
                 vessel: cx.vessel(a),
                 start: points[0].bucket * step,
                 end: points[points.len() - 1].bucket * step,
-                position: centre,
+                position: Some(centre),
                 end_position: None,
                 other: Some(cx.vessel(b)),
                 port: None,

@@ -106,12 +106,20 @@ pub struct Track {
 }
 
 impl Track {
+    /// Time of the first fix (of the first identity report for a track without fixes).
     pub fn start(&self) -> i64 {
-        self.fixes.first().map_or(0, |f| f.time)
+        match self.fixes.first() {
+            Some(f) => f.time,
+            None => self.identities.iter().map(|s| s.from).min().unwrap_or(0),
+        }
     }
 
+    /// Time of the last fix (of the last identity report for a track without fixes).
     pub fn end(&self) -> i64 {
-        self.fixes.last().map_or(0, |f| f.time)
+        match self.fixes.last() {
+            Some(f) => f.time,
+            None => self.identities.iter().map(|s| s.to).max().unwrap_or(0),
+        }
     }
 }
 
@@ -609,6 +617,11 @@ fn split_mmsi(
         }
     }
     let first_track = tracks.len();
+    if keep.is_empty() && !input.statics.is_empty() {
+        // Static reports without a position (a type 5 heard, no position yet): the vessel
+        // still has an identity to look up.
+        keep.push(Vec::new());
+    }
     for fixes in keep {
         tracks.push(Track {
             id: tracks.len() as u32,

@@ -57,7 +57,15 @@ fn every_kind_of_bad_input_is_counted_and_the_rest_ingested() {
         [1_565_215_198, 1_565_218_798, 1_565_218_918]
     );
     assert_eq!(report_after_build.positions, 3);
-    let five = store.vessel(VesselKey::Mmsi(258_488_000));
-    assert!(five.is_none(), "a static report alone makes no track");
+    // The type 5 of lines 4-7 (MMSI 258488000, no position): an identity without a track's
+    // fixes, still found by its MMSI.
     assert_eq!(report.static_reports, 1);
+    let five = store
+        .vessel(VesselKey::Mmsi(258_488_000))
+        .expect("identity");
+    assert_eq!(
+        five.identities[0].identity.name.as_deref(),
+        Some("RIVA ITALIA")
+    );
+    assert!(store.track(five.tracks[0]).expect("track").fixes.is_empty());
 }

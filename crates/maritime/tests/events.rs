@@ -239,7 +239,8 @@ fn two_tracks_meeting_30_km_offshore_make_one_encounter() {
     assert_eq!(encounters.len(), 1, "{encounters:#?}");
     let e = encounters[0];
     assert_eq!((e.start, e.end), (start, end));
-    assert!(distance_m(e.position, centre) < 100.0, "{:?}", e.position);
+    let position = e.position.expect("position");
+    assert!(distance_m(position, centre) < 100.0, "{position:?}");
     let Details::Encounter {
         median_distance_m,
         vessel_median_speed_knots,

@@ -92,7 +92,7 @@ fn two_vessels_on_one_mmsi_are_two_tracks_and_the_silent_one_has_its_gap() {
     // 450 km off Shanghai, with the other vessel received nearby all along, and reporting
     // every minute before: GFW's suspected disabling.
     assert_eq!(*class, GapClass::SuspectedDisabling, "{reasons:?}");
-    assert!((gap.position.lat - 30.5).abs() < 1.0);
+    assert!((gap.position.expect("position").lat - 30.5).abs() < 1.0);
 }
 
 #[test]
@@ -181,5 +181,40 @@ fn a_renamed_vessel_has_a_dated_name_change() {
             (DAY, DAY, "WOOYANG VENUS"),
             (renamed_at, DAY + 8 * 3600, "NEW NAME 606")
         ]
+    );
+}
+
+#[test]
+fn kystverket_nmea_fills_the_store_with_dated_identities() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/ais/kystverket-ais-1000-lines-2019-08-07.nm4");
+    let mut builder = StoreBuilder::new();
+    let report = builder.ingest_file(&path, Format::Nmea).expect("sample");
+    let store = builder.build(&Parameters::default()).expect("build");
+    // 748 position reports (types 1, 3, 18): 742 stored, 5 at 91°/181° ("not available"),
+    // 1 from an MMSI outside the ship range; 129 static reports (123 type 5, 6 type 24), 128
+    // applied and 1 from an MMSI outside the ship range.
+    assert_eq!(report.positions, 742);
+    assert_eq!(
+        report.count(resolute_maritime::ProblemKind::ImpossibleCoordinates),
+        5
+    );
+    assert_eq!(report.count(resolute_maritime::ProblemKind::InvalidMmsi), 2);
+    assert_eq!(report.static_reports, 128);
+    // LILLGRUND's type 5 (lines 640-641, received 23:00:16 UTC) dates its identity.
+    let history = store.vessel(VesselKey::Imo(8_741_856)).expect("LILLGRUND");
+    let first = &history.identities[0];
+    assert_eq!(
+        (first.identity.mmsi, first.from),
+        (219_010_942, 1_565_218_816)
+    );
+    assert_eq!(first.identity.call_sign.as_deref(), Some("OYBR2"));
+    assert_eq!(
+        first
+            .identity
+            .flag
+            .as_ref()
+            .and_then(|f| f.country.as_deref()),
+        Some("DK")
     );
 }
