@@ -558,7 +558,17 @@ fn relationship(
             if j > 0 && parsed[j - 1].iter().any(|p| same_interest(p, it)) {
                 continue;
             }
-            let start = it.start.or(s.date);
+            // A change that keeps the old startDate takes effect on its
+            // statement date (fermcat: 50 % → 100 % stated 2022-01-21).
+            let restated = j > 0
+                && parsed[j - 1]
+                    .iter()
+                    .any(|p| p.kind == it.kind && p.start.is_some() && p.start >= it.start);
+            let start = if restated {
+                s.date.or(it.start)
+            } else {
+                it.start.or(s.date)
+            };
             let end = it.end.or_else(|| {
                 // The next statement that changes or drops this interest.
                 for (k, later) in versions.iter().enumerate().skip(j + 1) {

@@ -138,18 +138,16 @@ pub fn address_key(address: &str) -> Result<String, &'static str> {
     }
     let key = parts.join(", ");
     let mut rest = parts.clone();
-    let mut district = false;
     while rest.last().is_some_and(|p| is_admin(p)) {
         rest.pop();
-        district = true;
     }
     rest.pop(); // the locality
     if rest.iter().any(|p| !is_admin(p)) {
         Ok(key)
-    } else if district || !rest.is_empty() {
-        Err("district only")
-    } else {
+    } else if rest.is_empty() {
         Err("city only")
+    } else {
+        Err("district only")
     }
 }
 

@@ -835,3 +835,95 @@ impl Graph {
 pub fn percent_text(v: u64) -> String {
     format!("{} %", fmt_percent(millionths_to_percent_u64(v)))
 }
+
+/// One upstream party's integrated ownership of a party.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamOwner {
+    pub owner: PartyView,
+    /// Sum over the paths of the product of the shares (lower bounds);
+    /// a control step counts as 100 % (the controller is attributed what
+    /// the body it controls holds).
+    pub percent: f64,
+    /// Some path passes through a control relation.
+    pub through_control: bool,
+    pub paths: Vec<Vec<Step>>,
+}
+
+/// Integrated ownership (Brioschi et al. 1989) of `id` by every party
+/// upstream of it, over simple paths of ownership and control relations
+/// that hold on `as_of` (all relations when `None`), at most `max_depth`
+/// long. A cycle is walked once, not summed as the (I − A)⁻¹ series would
+/// (Vitali et al. 2011 show that series overstates ownership in cycles).
+/// Information for ranking and for checking declared indirect interests;
+/// exposure is decided by [`propagate`].
+pub fn upstream_owners(
+    graph: &Graph,
+    id: NodeId,
+    as_of: Option<NaiveDate>,
+    max_depth: usize,
+) -> Vec<UpstreamOwner> {
+    let mut acc: HashMap<NodeId, UpstreamOwner> = HashMap::new();
+    let mut path: Vec<(RelationId, NodeId)> = Vec::new();
+    fn walk(
+        graph: &Graph,
+        at: NodeId,
+        factor: f64,
+        control: bool,
+        as_of: Option<NaiveDate>,
+        max_depth: usize,
+        path: &mut Vec<(RelationId, NodeId)>,
+        acc: &mut HashMap<NodeId, UpstreamOwner>,
+    ) {
+        if path.len() >= max_depth {
+            return;
+        }
+        for (rid, r) in graph.in_relations(at) {
+            if !matches!(r.kind, RelationKind::Ownership | RelationKind::Control)
+                || r.former
+                || as_of.is_some_and(|d| !r.holds_on(d))
+                || path.iter().any(|(_, n)| *n == r.from)
+                || r.from == at
+            {
+                continue;
+            }
+            let (f, c) = match r.kind {
+                RelationKind::Ownership => (factor * r.share.min_percent() / 100.0, control),
+                _ => (factor, true),
+            };
+            path.push((rid, r.from));
+            let steps: Vec<Step> = path
+                .iter()
+                .rev()
+                .map(|(rid, _)| step_view(graph, *rid, graph.relation(*rid), false))
+                .collect();
+            let node = graph.node(r.from);
+            let entry = acc.entry(r.from).or_insert_with(|| UpstreamOwner {
+                owner: PartyView {
+                    id: node.key.clone(),
+                    caption: node.caption.clone(),
+                    schema: node.schema.as_str().to_string(),
+                    designations: node.designations.clone(),
+                },
+                percent: 0.0,
+                through_control: false,
+                paths: Vec::new(),
+            });
+            entry.percent += f * 100.0;
+            entry.through_control |= c;
+            entry.paths.push(steps);
+            walk(graph, r.from, f, c, as_of, max_depth, path, acc);
+            path.pop();
+        }
+    }
+    walk(graph, id, 1.0, false, as_of, max_depth, &mut path, &mut acc);
+    let mut out: Vec<UpstreamOwner> = acc.into_values().collect();
+    for o in &mut out {
+        o.percent = (o.percent * 10_000.0).round() / 10_000.0;
+    }
+    out.sort_by(|a, b| {
+        b.percent
+            .total_cmp(&a.percent)
+            .then_with(|| a.owner.id.cmp(&b.owner.id))
+    });
+    out
+}

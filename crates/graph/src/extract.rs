@@ -1086,8 +1086,9 @@ mod tests {
         assert_eq!(
             s,
             [
-                "Owned by X Co. Ltd.",
-                "It is big.",
+                // An abbreviation never ends a sentence: better one sentence
+                // too long than a company name cut in two.
+                "Owned by X Co. Ltd. It is big.",
                 "Telephone: +850.",
                 "Done"
             ]

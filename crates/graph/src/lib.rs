@@ -49,7 +49,10 @@ pub mod rules;
 pub use analyst::{AnalystEdge, AnalystImport};
 pub use bods::BodsImport;
 pub use clusters::{Cluster, ClusterReport, ClusterRules};
-pub use exposure::{Exposure, Path, PathLimits, Propagation, Status, Step, propagate};
+pub use exposure::{
+    Exposure, Path, PathLimits, Propagation, Status, Step, UpstreamOwner, propagate,
+    upstream_owners,
+};
 pub use extract::Extraction;
 pub use graph::{Graph, GraphBuilder};
 pub use lists::{LinkedToImport, ListImport};
