@@ -256,65 +256,77 @@ fn chain(p: &Propagation, controller: &[u32], holder: u32) -> Vec<u32> {
     out
 }
 
-/// Pass 1, stakes summed per designated person.
+/// Pass 1, stakes summed per designated person. Each holder's stakes are
+/// added to the groups of its chain as known when it is queued; when a
+/// designated person turns out to be owned by another, the stakes of
+/// everyone in its group are added once more, to the owner's chain only.
 fn prove_per_controller(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
     let as_of = p.as_of;
     let mut next = 0u32;
-    let mut order: Vec<u32> = Vec::with_capacity(roots.len());
+    let mut work: std::collections::VecDeque<(u32, Vec<u32>)> = std::collections::VecDeque::new();
+    let mut roots_of_group: HashMap<u32, Vec<u32>> = HashMap::new();
     for &r in roots {
         p.proven_rank[r as usize] = next;
         next += 1;
-        order.push(r);
+        roots_of_group
+            .entry(p.group[r as usize])
+            .or_default()
+            .push(r);
     }
-    // Re-run from the start whenever a designated person turns out to be
-    // owned by another: its whole group's stakes then also count for the
-    // owner. Stakes are recomputed, statuses only ever added.
-    loop {
-        let mut stake: HashMap<(u32, u32), u64> = HashMap::new();
-        let mut rescan = false;
-        let mut head = 0;
-        while let Some(&holder) = order.get(head) {
-            head += 1;
-            let groups = chain(p, &p.controller, holder);
-            if groups.is_empty() {
+    for &r in roots {
+        work.push_back((r, chain(p, &p.controller, r)));
+    }
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut sub_groups: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut stake: HashMap<(u32, u32), u64> = HashMap::new();
+    while let Some((holder, groups)) = work.pop_front() {
+        for &rid in graph.out_ids(holder as usize) {
+            let r = graph.relation_at(rid);
+            if r.kind != RelationKind::Ownership || !r.holds_on(as_of) {
                 continue;
             }
-            for &rid in graph.out_ids(holder as usize) {
-                let r = graph.relation_at(rid);
-                if r.kind != RelationKind::Ownership || !r.holds_on(as_of) {
-                    continue;
-                }
-                let m = r.to.0;
-                let root = p.designated[m as usize];
-                if (!root && p.proven_rank[m as usize] != NONE)
-                    || (root && p.controller[p.group[m as usize] as usize] != NONE)
-                {
-                    continue;
-                }
-                for &g in &groups {
-                    if root && g == p.group[m as usize] {
-                        continue;
-                    }
-                    let s = stake.entry((m, g)).or_insert(0);
-                    *s += u64::from(r.share.min);
-                    if !p.rule.meets(*s) {
-                        continue;
-                    }
-                    if root {
-                        p.controller[p.group[m as usize] as usize] = g;
-                        rescan = true;
-                    } else {
-                        p.proven_rank[m as usize] = next;
-                        next += 1;
-                        p.controller[m as usize] = g;
-                        order.push(m);
-                    }
-                    break;
-                }
+            let m = r.to.0;
+            let root = p.designated[m as usize];
+            let own_group = if root { p.group[m as usize] } else { NONE };
+            if (!root && p.proven_rank[m as usize] != NONE)
+                || (root && p.controller[own_group as usize] != NONE)
+            {
+                continue;
             }
-        }
-        if !rescan {
-            break;
+            for &g in &groups {
+                if g == own_group {
+                    continue;
+                }
+                let s = stake.entry((m, g)).or_insert(0);
+                *s += u64::from(r.share.min);
+                if !p.rule.meets(*s) {
+                    continue;
+                }
+                if root {
+                    p.controller[own_group as usize] = g;
+                    sub_groups.entry(g).or_default().push(own_group);
+                    // Everyone whose chain runs through `own_group` now also
+                    // counts for `g` and the groups above it.
+                    let added = chain(p, &p.controller, g);
+                    let mut stack = vec![own_group];
+                    while let Some(x) = stack.pop() {
+                        for &h in roots_of_group.get(&x).into_iter().flatten() {
+                            work.push_back((h, added.clone()));
+                        }
+                        for &h in members.get(&x).into_iter().flatten() {
+                            work.push_back((h, added.clone()));
+                        }
+                        stack.extend(sub_groups.get(&x).into_iter().flatten().copied());
+                    }
+                } else {
+                    p.proven_rank[m as usize] = next;
+                    next += 1;
+                    p.controller[m as usize] = g;
+                    members.entry(g).or_default().push(m);
+                    work.push_back((m, chain(p, &p.controller, m)));
+                }
+                break;
+            }
         }
     }
 }
@@ -489,13 +501,17 @@ pub struct Exposure {
 pub struct PathLimits {
     pub max_paths: usize,
     pub max_depth: usize,
+    /// Witness relations followed at most for one party (bounds the work on
+    /// a dense graph; the paths found first are the shortest in rank).
+    pub max_steps: usize,
 }
 
 impl Default for PathLimits {
     fn default() -> PathLimits {
         PathLimits {
             max_paths: 16,
-            max_depth: 24,
+            max_depth: 64,
+            max_steps: 4096,
         }
     }
 }
@@ -512,7 +528,16 @@ impl Propagation {
         let mut truncated = false;
         if matches!(status, Status::Proven | Status::Indicative) {
             let mut steps = Vec::new();
-            self.walk(graph, id, &mut steps, &mut paths, &mut truncated, limits);
+            let mut budget = limits.max_steps;
+            self.walk(
+                graph,
+                id,
+                &mut steps,
+                &mut paths,
+                &mut truncated,
+                limits,
+                &mut budget,
+            );
         }
         let stake_percent = (status == Status::Proven).then(|| self.proven_stake(graph, id));
         let entity = self.party(graph, id);
@@ -626,6 +651,7 @@ impl Propagation {
         out
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         graph: &Graph,
@@ -634,8 +660,9 @@ impl Propagation {
         paths: &mut Vec<Path>,
         truncated: &mut bool,
         limits: PathLimits,
+        budget: &mut usize,
     ) {
-        if paths.len() >= limits.max_paths {
+        if paths.len() >= limits.max_paths || *budget == 0 {
             *truncated = true;
             return;
         }
@@ -647,9 +674,26 @@ impl Propagation {
             *truncated = true;
             return;
         }
-        for (rid, holder, reversed) in self.witnesses(graph, at) {
+        // Holders exposed earliest first: they are nearest to a root.
+        let mut witnesses = self.witnesses(graph, at);
+        witnesses
+            .sort_by_key(|&(_, h, _)| (self.proven_rank[h as usize], self.reach_rank[h as usize]));
+        for (rid, holder, reversed) in witnesses {
+            if *budget == 0 {
+                *truncated = true;
+                return;
+            }
+            *budget -= 1;
             steps.push((rid, reversed));
-            self.walk(graph, NodeId(holder), steps, paths, truncated, limits);
+            self.walk(
+                graph,
+                NodeId(holder),
+                steps,
+                paths,
+                truncated,
+                limits,
+                budget,
+            );
             steps.pop();
         }
     }

@@ -350,6 +350,12 @@ impl Resolver {
 
     /// Resolve one span of words (steps 2–5 of the module docs).
     fn span(&self, span: &str) -> Resolved {
+        self.span_with(span, true)
+    }
+
+    /// `fuzzy`: also try one edit (step 5); off inside runs of words, where
+    /// it would be slow and would find near-names in fragments.
+    fn span_with(&self, span: &str, fuzzy: bool) -> Resolved {
         let norm = normalize_name(span);
         if norm.is_empty() {
             return Resolved::NotFound;
@@ -369,7 +375,7 @@ impl Resolver {
             Some(many) if many.len() > 1 => return Resolved::Many(many.len()),
             _ => {}
         }
-        if loose.len() >= 12 {
+        if fuzzy && loose.len() >= 12 {
             let near: HashSet<NodeId> = self
                 .core
                 .iter()
@@ -417,7 +423,7 @@ impl Resolver {
                 if !text.contains(' ') && !is_acronym(text) {
                     continue;
                 }
-                if let Resolved::One(id, how) = self.span(text) {
+                if let Resolved::One(id, how) = self.span_with(text, false) {
                     if !hits.iter().any(|(h, _)| *h == id) {
                         hits.push((id, format!("{how}, within the words {text:?}")));
                     }
