@@ -120,10 +120,10 @@ fn row(edge: &AnalystEdge, file: &str, line: u64, out: &mut AnalystImport) -> Re
             percent("share_max", &edge.share_max)?,
         ),
     };
-    if let (Some(a), Some(b)) = (min, max) {
-        if a > b {
-            return Err(format!("share_min {a} % above share_max {b} %"));
-        }
+    if let (Some(a), Some(b)) = (min, max)
+        && a > b
+    {
+        return Err(format!("share_min {a} % above share_max {b} %"));
     }
     if kind != RelationKind::Ownership && (min.is_some() || max.is_some()) {
         return Err(format!(
@@ -131,12 +131,12 @@ fn row(edge: &AnalystEdge, file: &str, line: u64, out: &mut AnalystImport) -> Re
         ));
     }
     let (start, end) = (date("start", &edge.start)?, date("end", &edge.end)?);
-    if let (Some(a), Some(b)) = (start, end) {
-        if b <= a {
-            return Err(format!(
-                "dates out of order: end {b} is not after start {a}"
-            ));
-        }
+    if let (Some(a), Some(b)) = (start, end)
+        && b <= a
+    {
+        return Err(format!(
+            "dates out of order: end {b} is not after start {a}"
+        ));
     }
     let (from, to) = (party_key(&edge.from), party_key(&edge.to));
     for (key, name, schema) in [

@@ -260,9 +260,10 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<BodsImport, GraphError> {
 
 fn check_order(file: &str, list: &[&Statement], problems: &mut Vec<Problem>) {
     for w in list.windows(2) {
-        if let (Some(a), Some(b)) = (w[0].date, w[1].date) {
-            if b < a {
-                problems.push(Problem::warning(
+        if let (Some(a), Some(b)) = (w[0].date, w[1].date)
+            && b < a
+        {
+            problems.push(Problem::warning(
                     file,
                     format!("statement {}", w[1].id),
                     format!(
@@ -270,20 +271,19 @@ fn check_order(file: &str, list: &[&Statement], problems: &mut Vec<Problem>) {
                         w[0].id
                     ),
                 ));
-            }
         }
     }
-    if let Some(first) = list.first() {
-        if first.status != "new" {
-            problems.push(Problem::warning(
-                file,
-                format!("statement {}", first.id),
-                format!(
-                    "the record's first statement has recordStatus {:?}, not \"new\"",
-                    first.status
-                ),
-            ));
-        }
+    if let Some(first) = list.first()
+        && first.status != "new"
+    {
+        problems.push(Problem::warning(
+            file,
+            format!("statement {}", first.id),
+            format!(
+                "the record's first statement has recordStatus {:?}, not \"new\"",
+                first.status
+            ),
+        ));
     }
     if let Some(closed) = list.iter().position(|s| s.status == "closed") {
         for s in &list[closed + 1..] {
@@ -405,17 +405,15 @@ fn interests(file: &str, s: &Statement, problems: &mut Vec<Problem>) -> Vec<Inte
             ));
             continue;
         }
-        if let (Some(a), Some(b)) = (min, max) {
-            if a > b {
-                problems.push(Problem::error(
-                    file,
-                    loc(),
-                    format!(
-                        "interest {t}: share minimum {a} % above maximum {b} %; interest dropped"
-                    ),
-                ));
-                continue;
-            }
+        if let (Some(a), Some(b)) = (min, max)
+            && a > b
+        {
+            problems.push(Problem::error(
+                file,
+                loc(),
+                format!("interest {t}: share minimum {a} % above maximum {b} %; interest dropped"),
+            ));
+            continue;
         }
         let mut date = |k: &str| -> Result<Option<NaiveDate>, ()> {
             match str_at(i, k) {
@@ -432,15 +430,15 @@ fn interests(file: &str, s: &Statement, problems: &mut Vec<Problem>) -> Vec<Inte
         let (Ok(start), Ok(end)) = (date("startDate"), date("endDate")) else {
             continue;
         };
-        if let (Some(a), Some(b)) = (start, end) {
-            if b < a {
-                problems.push(Problem::error(
+        if let (Some(a), Some(b)) = (start, end)
+            && b < a
+        {
+            problems.push(Problem::error(
                     file,
                     loc(),
                     format!("interest {t}: dates out of order (endDate {b} before startDate {a}); interest dropped"),
                 ));
-                continue;
-            }
+            continue;
         }
         let indirect = str_at(i, "directOrIndirect") == Some("indirect");
         // One relation per kind and statement: shareholding and voting

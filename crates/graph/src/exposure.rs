@@ -145,7 +145,7 @@ pub fn propagate(graph: &Graph, rule: &Rule, as_of: NaiveDate) -> Propagation {
         if node
             .designations
             .iter()
-            .any(|d| rule.designations.iter().any(|l| *l == d.list) && d.in_force_on(as_of))
+            .any(|d| rule.designations.contains(&d.list) && d.in_force_on(as_of))
         {
             designated[id.index()] = true;
             roots.push(id.0);
@@ -851,12 +851,11 @@ impl Graph {
     /// The propagation of `rule` on `as_of`, computed once and cached.
     pub fn propagation(&self, rule: &Rule, as_of: NaiveDate) -> Arc<Propagation> {
         let key = (rule.id.clone(), as_of);
-        if let Ok(cache) = self.cache.lock() {
-            if let Some(p) = cache.get(&key) {
-                if p.rule == *rule {
-                    return Arc::clone(p);
-                }
-            }
+        if let Ok(cache) = self.cache.lock()
+            && let Some(p) = cache.get(&key)
+            && p.rule == *rule
+        {
+            return Arc::clone(p);
         }
         let p = Arc::new(propagate(self, rule, as_of));
         if let Ok(mut cache) = self.cache.lock() {
@@ -908,6 +907,7 @@ pub fn upstream_owners(
 ) -> Vec<UpstreamOwner> {
     let mut acc: HashMap<NodeId, UpstreamOwner> = HashMap::new();
     let mut path: Vec<(RelationId, NodeId)> = Vec::new();
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         graph: &Graph,
         at: NodeId,

@@ -382,10 +382,10 @@ impl Resolver {
                 .filter(|(k, _)| edit_distance_within(k, &loose, 1) <= 1)
                 .flat_map(|(_, v)| v.iter().copied())
                 .collect();
-            if near.len() == 1 {
-                if let Some(id) = near.into_iter().next() {
-                    return Resolved::One(id, "name within one letter (typo)".into());
-                }
+            if near.len() == 1
+                && let Some(id) = near.into_iter().next()
+            {
+                return Resolved::One(id, "name within one letter (typo)".into());
             }
         }
         Resolved::NotFound
@@ -393,10 +393,10 @@ impl Resolver {
 
     /// Resolve a counterpart phrase (all six steps), already cut.
     fn phrase(&self, phrase: &str) -> Resolved {
-        if let Some(m) = reference_re().captures(phrase).and_then(|c| c.get(1)) {
-            if let Some(id) = self.references.get(&m.as_str().to_ascii_uppercase()) {
-                return Resolved::One(*id, format!("UN reference {}", m.as_str()));
-            }
+        if let Some(m) = reference_re().captures(phrase).and_then(|c| c.get(1))
+            && let Some(id) = self.references.get(&m.as_str().to_ascii_uppercase())
+        {
+            return Resolved::One(*id, format!("UN reference {}", m.as_str()));
         }
         // A bracketed acronym: the name before it first, then the acronym.
         let (body, acronym) = match split_acronym(phrase) {
@@ -408,10 +408,10 @@ impl Resolver {
             Resolved::NotFound => {}
             found => return found,
         }
-        if let Some(a) = acronym {
-            if let Some([id]) = self.exact.get(a).map(Vec::as_slice) {
-                return Resolved::One(*id, format!("acronym {a}"));
-            }
+        if let Some(a) = acronym
+            && let Some([id]) = self.exact.get(a).map(Vec::as_slice)
+        {
+            return Resolved::One(*id, format!("acronym {a}"));
         }
         // The longest run of words that resolves.
         let words: Vec<&str> = body.split_whitespace().collect();
@@ -423,10 +423,10 @@ impl Resolver {
                 if !text.contains(' ') && !is_acronym(text) {
                     continue;
                 }
-                if let Resolved::One(id, how) = self.span_with(text, false) {
-                    if !hits.iter().any(|(h, _)| *h == id) {
-                        hits.push((id, format!("{how}, within the words {text:?}")));
-                    }
+                if let Resolved::One(id, how) = self.span_with(text, false)
+                    && !hits.iter().any(|(h, _)| *h == id)
+                {
+                    hits.push((id, format!("{how}, within the words {text:?}")));
                 }
             }
             match hits.len() {
@@ -592,16 +592,15 @@ impl Run<'_> {
         // "… Organization and Guidance Department …": the "and" belongs to
         // the name the words contain, so the phrase is not two names.
         let whole = self.resolver.phrase(phrase);
-        if let Resolved::One(id, _) = &whole {
-            if self
+        if let Resolved::One(id, _) = &whole
+            && self
                 .builder
                 .node(*id)
                 .names
                 .iter()
                 .any(|n| normalize_name(n).contains(" AND "))
-            {
-                return vec![(phrase.to_string(), whole)];
-            }
+        {
+            return vec![(phrase.to_string(), whole)];
         }
         let ps: Vec<&str> = parts(phrase)
             .into_iter()

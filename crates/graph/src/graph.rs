@@ -53,10 +53,11 @@ impl GraphBuilder {
     /// Make `key` another key of the party `id` (a merged list entry).
     pub fn add_key(&mut self, id: NodeId, key: &str) {
         self.keys.entry(key.to_string()).or_insert(id);
-        if let Some(n) = self.nodes.get_mut(id.index()) {
-            if n.key != key && !n.other_keys.iter().any(|k| k == key) {
-                n.other_keys.push(key.to_string());
-            }
+        if let Some(n) = self.nodes.get_mut(id.index())
+            && n.key != key
+            && !n.other_keys.iter().any(|k| k == key)
+        {
+            n.other_keys.push(key.to_string());
         }
     }
 
@@ -286,10 +287,10 @@ impl Graph {
             out.extend_from_slice(ids);
         }
         let ident = normalize_identifier(query);
-        if ident.len() >= 5 {
-            if let Some(ids) = self.identifiers.get(&ident) {
-                out.extend_from_slice(ids);
-            }
+        if ident.len() >= 5
+            && let Some(ids) = self.identifiers.get(&ident)
+        {
+            out.extend_from_slice(ids);
         }
         out.sort_unstable();
         out.dedup();

@@ -138,11 +138,11 @@ pub fn node_from_entity(e: &Entity) -> Node {
             node.add_identifier(kind, v);
         }
     }
-    if e.source == Source::Un {
-        if let Some(c) = &e.comments {
-            for (kind, v) in identifiers_in_text(c) {
-                node.add_identifier(kind, &v);
-            }
+    if e.source == Source::Un
+        && let Some(c) = &e.comments
+    {
+        for (kind, v) in identifiers_in_text(c) {
+            node.add_identifier(kind, &v);
         }
     }
     for c in e.get(prop::COUNTRY) {
@@ -343,10 +343,10 @@ impl GraphBuilder {
                     .get(&normalize_name(&target))
                     .cloned()
                     .unwrap_or_default();
-                if found.is_empty() {
-                    if let Some(t) = target.strip_suffix('.') {
-                        found = by_name.get(&normalize_name(t)).cloned().unwrap_or_default();
-                    }
+                if found.is_empty()
+                    && let Some(t) = target.strip_suffix('.')
+                {
+                    found = by_name.get(&normalize_name(t)).cloned().unwrap_or_default();
                 }
                 found.dedup();
                 match found.as_slice() {

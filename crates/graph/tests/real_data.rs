@@ -1,6 +1,9 @@
 //! The exposure graph on the real bundled lists, the BODS examples and an
 //! analyst's edge file.
 
+// Test helpers outside #[test] functions may unwrap too (clippy.toml allows it in tests only).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::OnceLock;

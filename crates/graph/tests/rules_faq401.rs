@@ -1,6 +1,9 @@
 //! OFAC FAQ 401 examples 1–4 under each rule, UK non-aggregation, cycles
 //! and as-of dates, on small graphs built in the test.
 
+// Test helpers outside #[test] functions may unwrap too (clippy.toml allows it in tests only).
+#![allow(clippy::unwrap_used)]
+
 use chrono::NaiveDate;
 use resolute_graph::{
     Designation, Graph, GraphBuilder, Node, NodeId, Origin, Provenance, Relation, RelationKind,
@@ -16,7 +19,7 @@ fn d(s: &str) -> NaiveDate {
 /// Edges `(from, to, percent)`; a negative percent is a joint arrangement.
 fn graph(designated: &[&str], edges: &[(&str, &str, f64)]) -> Graph {
     let mut b = GraphBuilder::new();
-    let mut id = |b: &mut GraphBuilder, name: &str| -> NodeId {
+    let id = |b: &mut GraphBuilder, name: &str| -> NodeId {
         let mut n = Node::new(
             format!("t:{name}"),
             Schema::Company,
