@@ -223,7 +223,7 @@ impl Casework {
         source: Option<&str>,
         actor: &str,
     ) -> Result<TransactionScreening> {
-        let engine = self.engine();
+        let engine = crate::names::ready_engine(self)?;
         let regime = engine.regime.clone().ok_or_else(|| {
             CaseworkError::NotReady(format!("regime not loaded: {}", engine.problems.join("; ")))
         })?;
