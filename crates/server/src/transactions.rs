@@ -105,7 +105,7 @@ fn parse_all(items: Vec<Value>, regime: &resolute_regime::Regime) -> Parsed {
             let id = resolute_screening::tx::id_text(&item.get("id").cloned());
             let parsed = serde_json::from_value::<RawTransaction>(item.clone())
                 .map_err(|e| e.to_string())
-                .and_then(|raw| Transaction::from_raw(raw, regime))
+                .and_then(|raw| Transaction::from_raw(raw, regime).map_err(|e| e.to_string()))
                 .map_err(|e| json!({"id": id, "error": format!("transaction {}: {e}", i + 1)}));
             (item, parsed)
         })
