@@ -160,3 +160,30 @@ fn read(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value
 pub fn one_query(schema: &str, name: &str) -> Value {
     serde_json::json!({"queries": {"q1": {"schema": schema, "properties": {"name": [name]}}}})
 }
+
+/// GET `path` without a key: status, the named response headers and the body text.
+pub fn get_with_headers(
+    server: &TestServer,
+    path: &str,
+    names: &[&str],
+) -> (u16, Vec<Option<String>>, String) {
+    match agent().get(server.url(path)).call() {
+        Ok(mut r) => {
+            let headers = names
+                .iter()
+                .map(|n| {
+                    r.headers()
+                        .get(*n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                })
+                .collect();
+            (
+                r.status().as_u16(),
+                headers,
+                r.body_mut().read_to_string().unwrap_or_default(),
+            )
+        }
+        Err(e) => panic!("GET {path}: {e}"),
+    }
+}

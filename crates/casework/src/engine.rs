@@ -1,9 +1,9 @@
-//! What the service screens against: the list versions in force, one match
-//! index per dataset, entry fingerprints (for suppressions) and the regime.
+//! What screenings run against: the list versions in force, one match index
+//! per dataset, entry fingerprints (for suppressions) and the regime.
 //!
 //! An [`Engine`] is immutable; a list upload builds a new one and swaps the
-//! `Arc` in [`EngineCell`], so requests in flight finish on the old one and a
-//! rejected upload never touches what is serving.
+//! `Arc` in [`EngineCell`], so screenings in flight finish on the old one and a
+//! rejected upload never touches what is in force.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -12,7 +12,8 @@ use resolute_lists::ListVersion;
 use resolute_matching::MatchIndex;
 use resolute_model::{Entity, Source};
 use resolute_regime::Regime;
-use resolute_store::{canonical_json, sha256_hex};
+use resolute_store::{Store, canonical_json, sha256_hex};
+use serde_json::{Value, json};
 
 /// The yente-style datasets served.
 pub const DATASETS: [(&str, &str); 3] = [
@@ -92,7 +93,89 @@ pub fn regime_version() -> String {
     format!("dprk-regime#{}", &sha256_hex(all.as_bytes())[..8])
 }
 
+/// An entity in yente's `EntityResponse` shape (FtM id, caption, schema,
+/// properties, datasets…) plus Resolute's list metadata (`ref`, `source`,
+/// `programs`, `listed_on`, `names`).
+pub fn entity_json(e: &Entity) -> Value {
+    json!({
+        "id": e.id,
+        "caption": e.caption,
+        "schema": e.schema.as_str(),
+        "properties": e.properties,
+        "datasets": e.datasets,
+        "referents": [],
+        "target": true,
+        "first_seen": e.listed_on.map(|d| format!("{d}T00:00:00")),
+        "last_seen": Value::Null,
+        "last_change": e.last_updated.iter().max().map(|d| format!("{d}T00:00:00")),
+        "ref": e.reference,
+        "source": e.source.as_str(),
+        "programs": e.programs,
+        "listed_on": e.listed_on,
+        "names": e.names,
+    })
+}
+
 impl Engine {
+    /// The lists in force: per source, the active uploaded version from the
+    /// store if any, else the bundled one; and the embedded regime. Problems
+    /// (a stored version that no longer loads, a regime error) are kept in
+    /// [`Engine::problems`], never fatal, so the service can say what is wrong.
+    pub fn load(store: &Store) -> Engine {
+        let mut problems = Vec::new();
+        let mut versions: Vec<Arc<ListVersion>> = Vec::new();
+        match store.active_uploaded_lists() {
+            Ok(uploaded) => {
+                for (meta, bytes) in uploaded {
+                    match resolute_lists::load_bytes(&meta.origin, &bytes) {
+                        Ok(v) => versions.push(Arc::new(v)),
+                        Err(e) => problems.push(format!("stored list version {}: {e}", meta.id)),
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("stored list versions: {e}")),
+        }
+        match resolute_lists::bundled() {
+            Ok(bundled) => {
+                for v in bundled {
+                    if !versions.iter().any(|x| x.source == v.source) {
+                        versions.push(Arc::new(v));
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("bundled lists: {e}")),
+        }
+        versions.sort_by_key(|v| v.source);
+        let regime = match Regime::embedded() {
+            Ok(r) => Some(Arc::new(r)),
+            Err(e) => {
+                problems.push(format!("regime: {e}"));
+                None
+            }
+        };
+        Engine::build(versions, regime, problems)
+    }
+
+    /// The same regime and problems with `version` in force for its source
+    /// (a list upload): the engine to swap in once the upload is committed.
+    pub fn with_version(&self, version: Arc<ListVersion>) -> Engine {
+        let mut versions: Vec<Arc<ListVersion>> = self
+            .versions
+            .iter()
+            .filter(|v| v.source != version.source)
+            .cloned()
+            .collect();
+        versions.push(version);
+        versions.sort_by_key(|v| v.source);
+        let problems = self
+            .problems
+            .iter()
+            .filter(|p| !p.starts_with("bundled lists"))
+            .cloned()
+            .collect();
+        Engine::build(versions, self.regime.clone(), problems)
+    }
+
     pub fn build(
         versions: Vec<Arc<ListVersion>>,
         regime: Option<Arc<Regime>>,
@@ -147,6 +230,12 @@ impl Engine {
         }
     }
 
+    /// Label the regime with `label` (a regime read from a directory, not the embedded one).
+    pub fn with_regime_version(mut self, label: String) -> Engine {
+        self.regime_version = label;
+        self
+    }
+
     pub fn index(&self, dataset: &str) -> Option<&MatchIndex> {
         self.indexes.get(dataset)
     }
@@ -165,7 +254,7 @@ impl Engine {
     pub fn entity_json_text(&self, id: &str) -> Option<&str> {
         let (pos, e) = self.located(id)?;
         let cell = self.entity_json.get(pos)?;
-        Some(cell.get_or_init(|| crate::names::entity_json(e).to_string().into_boxed_str()))
+        Some(cell.get_or_init(|| entity_json(e).to_string().into_boxed_str()))
     }
 
     pub fn entity_by_ref(&self, reference: &str) -> Option<&Entity> {
