@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use resolute_model::country_by_code;
 use resolute_regime::query::limits_label;
-use resolute_regime::{Applicability, GoodsContext, HsEdition, Measure, Regime, hs};
+use resolute_regime::{
+    Applicability, Exception, GoodsContext, HsEdition, Measure, Regime, Verification, hs,
+};
 use serde_json::json;
 
 #[derive(Debug, Args)]
@@ -67,6 +69,17 @@ pub enum RegimeCmd {
     },
     /// Validate the regime files and report which measures are verified against the text.
     Check {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        src: RegimeSource,
+    },
+    /// The exceptions a transaction can claim (`exception_claims`): id, resolution,
+    /// paragraph and what the claimant must show.
+    Exceptions {
+        /// Only those in force on this date and listed by a measure in force then.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -156,6 +169,10 @@ pub fn run(c: RegimeCmd) -> anyhow::Result<ExitCode> {
             )
         }
         RegimeCmd::Check { json, src } => check(&load_regime(src.regime_dir.as_deref())?, json),
+        RegimeCmd::Exceptions { at, json, src } => {
+            let at = at.map(|d| parse_date("--at", &d)).transpose()?;
+            exceptions(&load_regime(src.regime_dir.as_deref())?, at, json)
+        }
         RegimeCmd::Show { id, json, src } => {
             show(&load_regime(src.regime_dir.as_deref())?, &id, json)
         }
@@ -417,10 +434,34 @@ fn section_label(section: &str) -> String {
 fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
     let verified: Vec<&Measure> = regime.measures.iter().filter(|m| m.verified).collect();
     let unverified: Vec<&Measure> = regime.measures.iter().filter(|m| !m.verified).collect();
+    // (measures, of which verified) per kind of source.
+    let by_kind: Vec<(Verification, usize, usize)> = Verification::ALL
+        .iter()
+        .map(|&k| {
+            let of_kind = regime.measures.iter().filter(|m| m.verification == k);
+            let (all, ver) = of_kind.fold((0, 0), |(a, v), m| (a + 1, v + usize::from(m.verified)));
+            (k, all, ver)
+        })
+        .collect();
     if json {
         let ids = |v: &[&Measure]| {
-            v.iter().map(|m| json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs, "source": m.source, "verification": m.verification})).collect::<Vec<_>>()
+            v.iter()
+                .map(|m| {
+                    json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs,
+                        "source": m.source, "verification": m.verification,
+                        "verification_note": m.verification_note})
+                })
+                .collect::<Vec<_>>()
         };
+        let kinds: serde_json::Map<String, serde_json::Value> = by_kind
+            .iter()
+            .map(|(k, all, ver)| {
+                (
+                    k.as_str().to_string(),
+                    json!({"measures": all, "verified": ver}),
+                )
+            })
+            .collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({
@@ -428,6 +469,7 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
                 "measures": regime.measures.len(),
                 "exceptions": regime.exceptions.len(),
                 "designation_rounds": regime.designations.len(),
+                "by_verification": kinds,
                 "verified": ids(&verified),
                 "unverified": ids(&unverified),
             }))?
@@ -442,25 +484,81 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
         regime.designations.len()
     );
     println!(
-        "Verified against the text or a UN document citing the paragraph ({}):",
-        verified.len()
+        "{} of {} measures verified against the Council's own words. By kind of source:",
+        verified.len(),
+        regime.measures.len()
     );
-    for m in &verified {
-        println!(
-            "  {:<46} para {:<10} {}",
-            m.id,
-            m.paragraph_label(),
-            m.verification.as_deref().unwrap_or("")
-        );
+    for (k, all, ver) in &by_kind {
+        println!("  {:<17} {all:>3} measures, {ver:>3} verified", k.as_str());
     }
-    println!("Not verified ({}):", unverified.len());
-    for m in &unverified {
+    let line = |m: &Measure| {
         println!(
-            "  {:<46} para {:<10} {}",
+            "  {:<46} para {:<10} {:<17} {}",
             m.id,
             m.paragraph_label(),
-            m.verification.as_deref().unwrap_or("secondary source only")
+            m.verification.as_str(),
+            m.verification_note.as_deref().unwrap_or("")
         );
+    };
+    println!("Verified ({}):", verified.len());
+    verified.iter().for_each(|m| line(m));
+    println!("Not verified ({}):", unverified.len());
+    unverified.iter().for_each(|m| line(m));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exceptions(regime: &Regime, at: Option<NaiveDate>, json: bool) -> anyhow::Result<ExitCode> {
+    let list: Vec<&Exception> = match at {
+        Some(date) => regime.exceptions_at(date),
+        None => regime.exceptions.iter().collect(),
+    };
+    // The measures each exception can lift (in force on the date, if one is given).
+    let lifts = |x: &Exception| -> Vec<String> {
+        regime
+            .measures_accepting(&x.id)
+            .filter(|m| at.is_none_or(|d| m.in_force(d)))
+            .map(|m| m.id.clone())
+            .collect()
+    };
+    if json {
+        let items: Vec<_> = list
+            .iter()
+            .map(|x| {
+                json!({
+                    "id": x.id, "resolution": x.resolution, "paragraphs": x.paragraphs,
+                    "title": x.title, "requires": x.requires, "condition": x.condition,
+                    "contract_before": x.contract_before, "effective": x.effective,
+                    "measures": lifts(x), "verified": x.verified, "verification": x.verification,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"at": at, "count": items.len(), "exceptions": items})
+            )?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match at {
+        Some(d) => println!("{} exceptions can be claimed on {d}", list.len()),
+        None => println!("{} exceptions", list.len()),
+    }
+    for x in list {
+        println!(
+            "{}  — resolution {} para {}, from {} [{}, {}]",
+            x.id,
+            x.resolution,
+            x.paragraph_label(),
+            x.effective.map(|d| d.to_string()).unwrap_or_default(),
+            verified_tag(x.verified),
+            x.verification.as_str()
+        );
+        println!("    {}", x.title);
+        for r in &x.requires {
+            println!("    must show: {r}");
+        }
+        println!("    lifts: {}", lifts(x).join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -471,7 +569,16 @@ fn show(regime: &Regime, id: &str, json: bool) -> anyhow::Result<ExitCode> {
     } else if let Some(x) = regime.exception(id) {
         serde_json::to_value(x)?
     } else {
-        bail!("no measure or exception {id:?} (try `resolute regime at DATE` for ids)");
+        let ids = regime
+            .measures
+            .iter()
+            .map(|m| m.id.as_str())
+            .chain(regime.exceptions.iter().map(|x| x.id.as_str()));
+        let closest = resolute_regime::suggest::closest(id, ids, 3);
+        bail!(
+            "no measure or exception {id:?}; closest: {} (`resolute regime at DATE` and `resolute regime exceptions` list the ids)",
+            closest.join(", ")
+        );
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&value)?);
