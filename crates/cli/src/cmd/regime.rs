@@ -212,24 +212,24 @@ fn measure_line(m: &Measure) -> String {
 fn at(regime: &Regime, date: NaiveDate, json: bool) -> anyhow::Result<ExitCode> {
     let measures = regime.in_force(date);
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({ "date": date, "count": measures.len(), "measures": measures })
             )?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} measures in force on {date}", measures.len());
+    outln!("{} measures in force on {date}", measures.len())?;
     let mut last = 0;
     for m in measures {
         if m.resolution != last {
             last = m.resolution;
             if let Some(r) = regime.resolution(m.resolution) {
-                println!("{} — adopted {} — {}", r.symbol, r.adopted, r.title);
+                outln!("{} — adopted {} — {}", r.symbol, r.adopted, r.title)?;
             }
         }
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -242,7 +242,7 @@ fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Resu
             .iter()
             .map(|c| json!({ "resolution": c.resolution, "label": c.label(), "round": c.round }))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "from": a, "to": b,
@@ -251,32 +251,32 @@ fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Resu
                 "changed": d.changed.iter().map(|c| json!({"date": c.date, "measure": c.measure.id, "what": c.what})).collect::<Vec<_>>(),
                 "designations": designations,
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Regime changes after {a} up to {b}");
-    println!("Came into force ({}):", d.came_into_force.len());
+    outln!("Regime changes after {a} up to {b}")?;
+    outln!("Came into force ({}):", d.came_into_force.len())?;
     for m in &d.came_into_force {
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
-    println!("Ended ({}):", d.ended.len());
+    outln!("Ended ({}):", d.ended.len())?;
     for m in &d.ended {
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
-    println!("Changed ({}):", d.changed.len());
+    outln!("Changed ({}):", d.changed.len())?;
     for c in &d.changed {
-        println!("  {}  {:<46} {}", c.date, c.measure.id, c.what);
+        outln!("  {}  {:<46} {}", c.date, c.measure.id, c.what)?;
     }
-    println!("Designations ({}):", d.designations.len());
+    outln!("Designations ({}):", d.designations.len())?;
     for c in &d.designations {
-        println!(
+        outln!(
             "  {}  {} — {} individuals, {} entities ({})",
             c.round.listed_on,
             c.label(),
             c.round.individuals,
             c.round.entities,
             c.round.references
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -325,36 +325,36 @@ fn explain(
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "hs": code, "date": date, "origin": origin, "from": from, "to": to, "flag": flag,
                 "strictest_effect": strictest.map(|e| e.as_str()),
                 "measures": items,
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "HS {} ({}, {}): {}",
         code.code,
         edition,
         section_label(&code.section),
         code.description
-    );
-    println!(
+    )?;
+    outln!(
         "{date}: origin {origin}, from {from}, to {to}{}",
         flag.map(|f| format!(", vessel flag {f}"))
             .unwrap_or_default()
-    );
+    )?;
     if ex.is_empty() {
-        println!("No measure of the regime covers this HS code.");
+        outln!("No measure of the regime covers this HS code.")?;
         return Ok(ExitCode::SUCCESS);
     }
     for e in &ex {
         let m = e.measure;
         let applies = e.applicability == Applicability::Applies;
-        println!(
+        outln!(
             "{} {} — resolution {} para {} ({}, {}) — {}",
             if applies { "APPLIES " } else { "does not" },
             m.id,
@@ -363,18 +363,18 @@ fn explain(
             m.kind.as_str(),
             verified_tag(m.verified),
             m.title
-        );
-        println!(
+        )?;
+        outln!(
             "    covers HS {} ({}: {})",
             e.matched_hs.hs,
             e.matched_hs.edition,
             e.matched_hs.description.as_deref().unwrap_or("")
-        );
+        )?;
         if !applies {
-            println!("    why not: {}", e.applicability.reason());
+            outln!("    why not: {}", e.applicability.reason())?;
             continue;
         }
-        println!("    effect: {}; {}", m.effect.as_str(), m.summary);
+        outln!("    effect: {}; {}", m.effect.as_str(), m.summary)?;
         if let Some(cap) = &m.cap {
             for p in &cap.periods {
                 let span = match (p.end, p.repeat_months) {
@@ -382,44 +382,44 @@ fn explain(
                     (None, Some(n)) => format!("every {n} months from {}", p.start),
                     _ => p.start.to_string(),
                 };
-                println!(
+                outln!(
                     "    cap: {} ({span}); within the cap: {}",
                     limits_label(&p.limits),
                     cap.within_cap.as_str()
-                );
+                )?;
             }
         }
         if let Some(w) = &m.wind_down {
-            println!(
+            outln!(
                 "    wind-down: contracts before {}, until {} ({} days) [{}]",
                 w.contracts_before,
                 w.until(),
                 w.days,
                 verified_tag(w.verified)
-            );
+            )?;
         }
         for x in &m.exceptions {
             if let Some(x) = regime.exception(x) {
-                println!(
+                outln!(
                     "    exception {} — {} — requires: {}",
                     x.id,
                     x.title,
                     x.requires.join("; ")
-                );
+                )?;
             }
         }
         if let Some(n) = &m.goods_note {
-            println!("    HS mapping: {n}");
+            outln!("    HS mapping: {n}")?;
         }
-        println!("    source: {}", m.source);
+        outln!("    source: {}", m.source)?;
     }
     if let Some(s) = strictest {
-        println!(
+        outln!(
             "Strictest applicable effect (before exceptions, wind-downs and caps): {}",
             s.as_str()
-        );
+        )?;
     } else {
-        println!("No measure applies: permitted under the regime (parties are not screened here).");
+        outln!("No measure applies: permitted under the regime (parties are not screened here).")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -462,7 +462,7 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
                 )
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "resolutions": regime.resolutions.len(),
@@ -473,37 +473,41 @@ fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
                 "verified": ids(&verified),
                 "unverified": ids(&unverified),
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "OK: {} resolutions, {} measures, {} exceptions, {} designation rounds; every HS code exists in its edition, dates ordered, references resolved.",
         regime.resolutions.len(),
         regime.measures.len(),
         regime.exceptions.len(),
         regime.designations.len()
-    );
-    println!(
+    )?;
+    outln!(
         "{} of {} measures verified against the Council's own words. By kind of source:",
         verified.len(),
         regime.measures.len()
-    );
+    )?;
     for (k, all, ver) in &by_kind {
-        println!("  {:<17} {all:>3} measures, {ver:>3} verified", k.as_str());
+        outln!("  {:<17} {all:>3} measures, {ver:>3} verified", k.as_str())?;
     }
     let line = |m: &Measure| {
-        println!(
+        outln!(
             "  {:<46} para {:<10} {:<17} {}",
             m.id,
             m.paragraph_label(),
             m.verification.as_str(),
             m.verification_note.as_deref().unwrap_or("")
-        );
+        )
     };
-    println!("Verified ({}):", verified.len());
-    verified.iter().for_each(|m| line(m));
-    println!("Not verified ({}):", unverified.len());
-    unverified.iter().for_each(|m| line(m));
+    outln!("Verified ({}):", verified.len())?;
+    for m in &verified {
+        line(m)?;
+    }
+    outln!("Not verified ({}):", unverified.len())?;
+    for m in &unverified {
+        line(m)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -532,20 +536,20 @@ fn exceptions(regime: &Regime, at: Option<NaiveDate>, json: bool) -> anyhow::Res
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({"at": at, "count": items.len(), "exceptions": items})
             )?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     match at {
-        Some(d) => println!("{} exceptions can be claimed on {d}", list.len()),
-        None => println!("{} exceptions", list.len()),
+        Some(d) => outln!("{} exceptions can be claimed on {d}", list.len())?,
+        None => outln!("{} exceptions", list.len())?,
     }
     for x in list {
-        println!(
+        outln!(
             "{}  — resolution {} para {}, from {} [{}, {}]",
             x.id,
             x.resolution,
@@ -553,12 +557,12 @@ fn exceptions(regime: &Regime, at: Option<NaiveDate>, json: bool) -> anyhow::Res
             x.effective.map(|d| d.to_string()).unwrap_or_default(),
             verified_tag(x.verified),
             x.verification.as_str()
-        );
-        println!("    {}", x.title);
+        )?;
+        outln!("    {}", x.title)?;
         for r in &x.requires {
-            println!("    must show: {r}");
+            outln!("    must show: {r}")?;
         }
-        println!("    lifts: {}", lifts(x).join(", "));
+        outln!("    lifts: {}", lifts(x).join(", "))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -581,10 +585,10 @@ fn show(regime: &Regime, id: &str, json: bool) -> anyhow::Result<ExitCode> {
         );
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         let text = toml::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
-        println!("{text}");
+        outln!("{text}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
