@@ -1,0 +1,126 @@
+//! Writer throughput: audit records committed per second through the store's
+//! writer thread, one blocking writer (every record its own commit) and many
+//! concurrent submitters (group commit), with and without a case opened in the
+//! same job (a screening that matched).
+//!
+//! `cargo bench -p resolute-store --bench writer` (SyncMode::Normal, as the
+//! server's default). Prints one line per scenario: the median of the rounds.
+//! Uses only the store's public API, so the same file measures older commits.
+
+use std::time::Instant;
+
+use resolute_store::{CanonicalPayload, NewCase, Store, StoreOptions, SyncMode};
+use serde_json::json;
+
+const ROUNDS: usize = 3;
+
+fn payload(i: usize) -> CanonicalPayload {
+    // About the size of a one-query /match audit payload (1.3 KB).
+    let results: Vec<_> = (0..3)
+        .map(|r| {
+            json!({"id": format!("un-kpe.{r:03}"), "caption": "FOREIGN TRADE BANK OF THE DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA",
+                   "score": 0.97 - r as f64 * 0.1, "match": r == 0, "datasets": ["un_sc_sanctions"],
+                   "explanation": "name: FOREIGN TRADE BANK ~ Foreign Trade Bank (token alignment 1.0)"})
+        })
+        .collect();
+    CanonicalPayload::of(&json!({
+        "screening_id": format!("scr_{i:016x}"),
+        "queries": {"q1": {"query": {"schema": "Company", "properties": {"name": ["Foreign Trade Bank"], "country": ["kp"]}},
+                           "results": results}},
+        "lists": ["un-2026-02-27", "ofac-sdn-2024-05-03"],
+        "threshold": 0.7,
+    }))
+}
+
+fn new_case(i: usize) -> NewCase {
+    NewCase {
+        kind: "name".into(),
+        screening_id: format!("scr_{i:016x}"),
+        query_key: format!("qk{i}"),
+        query: json!({"schema": "Company", "properties": {"name": ["Foreign Trade Bank"]}}),
+        entity_id: Some("un-kpe.047".into()),
+        entity_ref: Some("KPe.047".into()),
+        entity_caption: Some("FOREIGN TRADE BANK".into()),
+        entity_fingerprint: Some("fp".into()),
+        score: Some(0.97),
+        decision: None,
+        summary: "match".into(),
+    }
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(
+        dir.path(),
+        StoreOptions {
+            sync: SyncMode::Normal,
+        },
+    )
+    .expect("open");
+    (dir, store)
+}
+
+/// One job: the screening's audit record, and a case when `with_case`.
+fn job(store: &Store, i: usize, with_case: bool) {
+    let p = payload(i);
+    store
+        .write(move |ctx| {
+            let receipt = ctx.append_audit_canonical("screening.name", "key:bench", &p)?;
+            if with_case {
+                ctx.open_case(&new_case(i), receipt.seq)?;
+            }
+            Ok(())
+        })
+        .expect("write");
+}
+
+/// Records per second: `threads` submitters, `per_thread` jobs each.
+fn run(threads: usize, per_thread: usize, with_case: bool) -> f64 {
+    let (_dir, store) = open();
+    // Warm the statement cache and the file.
+    for i in 0..50 {
+        job(&store, i, with_case);
+    }
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let store = store.clone();
+            s.spawn(move || {
+                for i in 0..per_thread {
+                    job(&store, 1_000_000 * (t + 1) + i, with_case);
+                }
+            });
+        }
+    });
+    let secs = start.elapsed().as_secs_f64();
+    store.close();
+    (threads * per_thread) as f64 / secs
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let label = std::env::var("BENCH_LABEL").unwrap_or_else(|_| "this build".into());
+    for (name, threads, per_thread, with_case) in [
+        ("serial, 1 writer, audit record", 1, 2_000, false),
+        ("serial, 1 writer, audit record + case", 1, 2_000, true),
+        ("group, 16 writers, audit record", 16, 500, false),
+        ("group, 16 writers, audit record + case", 16, 500, true),
+    ] {
+        let rates: Vec<f64> = (0..ROUNDS)
+            .map(|_| run(threads, per_thread, with_case))
+            .collect();
+        println!(
+            "{label}: {name}: {:.0} jobs/s (median of {ROUNDS}: {})",
+            median(rates.clone()),
+            rates
+                .iter()
+                .map(|r| format!("{r:.0}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
