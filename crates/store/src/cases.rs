@@ -266,6 +266,26 @@ impl WriteCtx<'_> {
     }
 }
 
+impl WriteCtx<'_> {
+    /// Revoke a suppression inside the current transaction.
+    pub fn revoke_suppression(&mut self, id: i64, actor: &str) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE suppressions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now_rfc3339()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("active suppression {id}")));
+        }
+        let mut payload = json!({"suppression_id": id});
+        rows::attach(
+            &mut payload,
+            rows::digest_of_id(self.conn, &SUPPRESSIONS, id)?,
+        );
+        self.append_audit("suppression.revoked", actor, &payload)?;
+        Ok(())
+    }
+}
+
 impl Store {
     pub fn cases(&self, filter: &CaseFilter) -> Result<Vec<Case>> {
         let limit = if filter.limit == 0 {
@@ -353,24 +373,16 @@ impl Store {
         })
     }
 
+    /// Revoke a suppression (audited as `suppression.revoked`).
     pub async fn revoke_suppression(&self, id: i64, actor: &str) -> Result<()> {
         let actor = actor.to_string();
-        self.write_async(move |ctx| {
-            let n = ctx.conn.execute(
-                "UPDATE suppressions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, now_rfc3339()],
-            )?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("active suppression {id}")));
-            }
-            let mut payload = json!({"suppression_id": id});
-            rows::attach(
-                &mut payload,
-                rows::digest_of_id(ctx.conn, &SUPPRESSIONS, id)?,
-            );
-            ctx.append_audit("suppression.revoked", &actor, &payload)?;
-            Ok(())
-        })
-        .await
+        self.write_async(move |ctx| ctx.revoke_suppression(id, &actor))
+            .await
+    }
+
+    /// [`Store::revoke_suppression`] for synchronous callers.
+    pub fn revoke_suppression_blocking(&self, id: i64, actor: &str) -> Result<()> {
+        let actor = actor.to_string();
+        self.write(move |ctx| ctx.revoke_suppression(id, &actor))
     }
 }

@@ -447,11 +447,12 @@ impl Store {
             report,
             witness,
             last_checkpoint_seq,
+            wal_limit,
         } = opened;
         // Checkpoints run on their own thread: SQLite's automatic checkpoint
         // would copy pages and fsync the database inside a commit while the
         // screenings of that group wait for their answer.
-        let checkpointer = start_checkpointer(&path);
+        let checkpointer = start_checkpointer(&path, wal_limit);
         if checkpointer.is_some() {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         }
@@ -464,7 +465,9 @@ impl Store {
             chain: chain.clone(),
             shared: shared.clone(),
             data_version,
-            head_stale: false,
+            // Another process may have committed between loading the head
+            // and reading `data_version`: read the head again at the first write.
+            head_stale: true,
             witness,
             last_checkpoint: (last_checkpoint_seq, Instant::now()),
             witnessed_seq: -1,
@@ -634,21 +637,23 @@ impl Drop for Inner {
 
 /// How often the checkpointer folds the WAL back into the database.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
-/// WAL size past which the checkpointer waits for readers (RESTART) so the
-/// file can be reused and truncated.
-const WAL_RESTART_BYTES: u64 = 64 << 20;
-/// What a reused WAL is truncated to (`journal_size_limit`).
-pub(crate) const WAL_SIZE_LIMIT: i64 = 32 << 20;
+/// Default WAL size past which the checkpointer waits for readers (RESTART)
+/// so the file can be reused; a reused WAL is truncated to half of it
+/// (`journal_size_limit`).
+pub const DEFAULT_WAL_LIMIT: u64 = 64 << 20;
 /// Longest a RESTART checkpoint waits for readers (and so delays writers).
 const RESTART_WAIT: Duration = Duration::from_millis(100);
 
 /// A thread with its own connection running passive checkpoints until its
 /// sender is dropped; `None` if it cannot start (SQLite's automatic
 /// checkpoint then stays on).
-fn start_checkpointer(path: &Path) -> Option<(mpsc::Sender<()>, thread::JoinHandle<()>)> {
+fn start_checkpointer(
+    path: &Path,
+    wal_limit: u64,
+) -> Option<(mpsc::Sender<()>, thread::JoinHandle<()>)> {
     let conn = open_conn(path, OpenFlags::SQLITE_OPEN_READ_WRITE).ok()?;
     conn.busy_timeout(RESTART_WAIT).ok()?;
-    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)
+    conn.pragma_update(None, "journal_size_limit", journal_size_limit(wal_limit))
         .ok()?;
     let wal = wal_path(path);
     let (stop, stopped) = mpsc::channel::<()>();
@@ -662,7 +667,7 @@ fn start_checkpointer(path: &Path) -> Option<(mpsc::Sender<()>, thread::JoinHand
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
             {
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_RESTART_BYTES) {
+                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > wal_limit) {
                     let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
                 }
             }
@@ -670,6 +675,11 @@ fn start_checkpointer(path: &Path) -> Option<(mpsc::Sender<()>, thread::JoinHand
         })
         .ok()?;
     Some((stop, handle))
+}
+
+/// What a reused WAL is truncated to: half the limit.
+pub(crate) fn journal_size_limit(wal_limit: u64) -> i64 {
+    i64::try_from(wal_limit / 2).unwrap_or(i64::MAX)
 }
 
 pub(crate) fn wal_path(db: &Path) -> PathBuf {

@@ -14,7 +14,7 @@ use crate::datadir::{
     create_private_file, inspect_db_file, tighten,
 };
 use crate::{
-    DB_FILE, Result, Store, StoreError, SyncMode, WAL_SIZE_LIMIT, WriteCtx, checkpoint,
+    DB_FILE, Result, Store, StoreError, SyncMode, WriteCtx, checkpoint, journal_size_limit,
     now_rfc3339, open_conn, random_hex, rows, schema, shm_path, wal_path,
 };
 
@@ -47,6 +47,10 @@ pub struct OpenOptions {
     /// loss as a `store.records_lost` audit record by this actor. Only after
     /// the cause is understood and no backup should be restored.
     pub acknowledge_lost_records: Option<String>,
+    /// WAL size (bytes) past which the checkpointer waits up to 100 ms for
+    /// readers so the WAL can be reused; a reused WAL is truncated to half
+    /// of it. Default [`crate::DEFAULT_WAL_LIMIT`] (64 MiB).
+    pub wal_limit: u64,
 }
 
 impl Default for OpenOptions {
@@ -58,6 +62,7 @@ impl Default for OpenOptions {
             audit_key: AuditKeySource::Environment,
             verify_audit: false,
             acknowledge_lost_records: None,
+            wal_limit: crate::DEFAULT_WAL_LIMIT,
         }
     }
 }
@@ -95,6 +100,7 @@ pub(crate) struct Opened {
     pub report: OpenReport,
     pub witness: Option<WitnessFile>,
     pub last_checkpoint_seq: i64,
+    pub wal_limit: u64,
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
@@ -251,7 +257,11 @@ fn open(dir: &Path, opts: &OpenOptions) -> Result<Opened> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", opts.sync.pragma())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "journal_size_limit", WAL_SIZE_LIMIT)?;
+    conn.pragma_update(
+        None,
+        "journal_size_limit",
+        journal_size_limit(opts.wal_limit),
+    )?;
     if !fresh && let Err(detail) = check_integrity(&conn, opts.integrity) {
         return Err(StoreError::Corrupt {
             path: path_text,
@@ -383,6 +393,7 @@ fn open(dir: &Path, opts: &OpenOptions) -> Result<Opened> {
         report,
         witness: Some(witness_file),
         last_checkpoint_seq,
+        wal_limit: opts.wal_limit.max(1 << 20),
     })
 }
 
