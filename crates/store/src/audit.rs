@@ -640,6 +640,18 @@ fn check_end(
             "the log ends at record {last_seq} but {what}: records at the end were removed"
         ),
     };
+    if last_seq > 0 && chain.keyed_from > last_seq {
+        // Every store keys its chain at a record it writes: a start beyond
+        // the log would leave the whole log plain (recomputable).
+        out.push(Finding::new(
+            "head",
+            "keyed_start_changed",
+            format!(
+                "the keyed chain is recorded to start at record {}, after the last record {last_seq}",
+                chain.keyed_from
+            ),
+        ));
+    }
     if let Some(head) = meta_head(conn)? {
         if head.seq > last_seq {
             return Ok(Some(truncated(format!(

@@ -65,10 +65,14 @@
 //! data directory.
 //!
 //! The WAL is bounded: a checkpointer thread folds it back every 250 ms
-//! (passive, never blocking), and when it still grows past 64 MiB (readers
-//! that never let a passive checkpoint finish) it runs a `RESTART` checkpoint
-//! that waits up to 100 ms for readers; `journal_size_limit` then truncates the
-//! file to 32 MiB when it is reused. Files are created with mode 0600 (database,
+//! (passive, never blocking). Reads that overlap without pause keep a passive
+//! checkpoint from ever letting the WAL be reused (the issue saw 262 MB of WAL
+//! for a 23 MB database; `tests/wal_bound.rs` reproduces it), so when the WAL
+//! passes its limit (default 64 MiB, [`OpenOptions::wal_limit`]) the writer,
+//! between two groups, holds new reads of this store back, waits up to 100 ms
+//! for the running ones, and runs a `RESTART` checkpoint; the next commit
+//! starts the WAL over and `journal_size_limit` truncates it to half the limit.
+//! Files are created with mode 0600 (database,
 //! WAL, shared memory, marker, witness, key) and the directory with 0700.
 //!
 //! # The audit chain: what it proves and what it cannot
@@ -124,8 +128,8 @@ mod schema;
 pub use schema::SCHEMA_VERSION;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -371,6 +375,59 @@ where
 struct Shared {
     /// Moves each time the writer sees that another connection committed.
     external_writes: AtomicU64,
+    /// Reads running on pooled connections.
+    readers_active: AtomicUsize,
+    /// While set, new reads wait (at most [`RESTART_WAIT`]) so that the
+    /// running ones can finish and the WAL can be restarted: reads that
+    /// overlap without pause would otherwise keep it from ever being reused.
+    gate_closed: AtomicBool,
+    gate: Mutex<()>,
+    gate_opened: Condvar,
+}
+
+impl Shared {
+    /// Before a read: wait while the gate is closed (bounded).
+    fn enter_read(&self) {
+        if self.gate_closed.load(Ordering::Acquire)
+            && let Ok(mut guard) = self.gate.lock()
+        {
+            let deadline = Instant::now() + RESTART_WAIT;
+            while self.gate_closed.load(Ordering::Acquire) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                match self.gate_opened.wait_timeout(guard, left) {
+                    Ok((g, _)) => guard = g,
+                    Err(_) => return self.enter_read_unchecked(),
+                }
+            }
+        }
+        self.enter_read_unchecked();
+    }
+
+    fn enter_read_unchecked(&self) {
+        self.readers_active.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn leave_read(&self) {
+        self.readers_active.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Close the gate and wait (bounded) until the running reads finished.
+    fn close_gate(&self) {
+        self.gate_closed.store(true, Ordering::Release);
+        let deadline = Instant::now() + RESTART_WAIT;
+        while self.readers_active.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn open_gate(&self) {
+        let _guard = self.gate.lock();
+        self.gate_closed.store(false, Ordering::Release);
+        self.gate_opened.notify_all();
+    }
 }
 
 struct Inner {
@@ -399,12 +456,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long a statement waits for a lock another connection holds.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
         path: path.display().to_string(),
         source,
     })?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
 
@@ -452,12 +512,12 @@ impl Store {
         // Checkpoints run on their own thread: SQLite's automatic checkpoint
         // would copy pages and fsync the database inside a commit while the
         // screenings of that group wait for their answer.
+        let shared = Arc::new(Shared::default());
         let checkpointer = start_checkpointer(&path, wal_limit);
         if checkpointer.is_some() {
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         }
         let data_version = data_version(&conn)?;
-        let shared = Arc::new(Shared::default());
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let writer = Writer {
             conn,
@@ -471,6 +531,8 @@ impl Store {
             witness,
             last_checkpoint: (last_checkpoint_seq, Instant::now()),
             witnessed_seq: -1,
+            wal: wal_path(&path),
+            wal_limit,
         };
         let writer = thread::Builder::new()
             .name("resolute-store-writer".into())
@@ -586,7 +648,10 @@ impl Store {
             Some(c) => c,
             None => open_conn(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
         };
+        let shared = &self.inner.shared;
+        shared.enter_read();
         let out = f(&conn);
+        shared.leave_read();
         if let Ok(mut pool) = self.inner.readers.lock()
             && pool.len() < 8
         {
@@ -616,6 +681,11 @@ impl Inner {
     fn shutdown(&self) {
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.take();
+        }
+        // Pooled readers close first: the last connection to close folds the
+        // WAL back and removes it, which a read-only connection cannot do.
+        if let Ok(mut readers) = self.readers.lock() {
+            readers.clear();
         }
         let handle = self.writer.lock().ok().and_then(|mut w| w.take());
         if let Some(h) = handle {
@@ -655,23 +725,21 @@ fn start_checkpointer(
     conn.busy_timeout(RESTART_WAIT).ok()?;
     conn.pragma_update(None, "journal_size_limit", journal_size_limit(wal_limit))
         .ok()?;
-    let wal = wal_path(path);
     let (stop, stopped) = mpsc::channel::<()>();
     let handle = thread::Builder::new()
         .name("resolute-store-checkpoint".into())
         .spawn(move || {
             // A passive checkpoint never waits for the writer or readers; what it
-            // cannot copy now is copied on a later round. Readers that overlap
-            // without pause keep the WAL from ever being reset, so past a size
-            // the checkpointer waits for them briefly (RESTART).
+            // cannot copy now is copied on a later round. (Readers that overlap
+            // without pause can keep it from ever letting the WAL be reused:
+            // the writer handles that, see `Writer::restart_wal_if_over_limit`.)
             while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY)
             {
                 let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                if std::fs::metadata(&wal).is_ok_and(|m| m.len() > wal_limit) {
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
-                }
             }
-            let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            // Stopping: fold everything back and empty the WAL if no reader
+            // of another process is in the way (else the next round does it).
+            let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         })
         .ok()?;
     Some((stop, handle))
@@ -719,6 +787,8 @@ struct Writer {
     /// Seq and time of the last signed checkpoint this writer knows of.
     last_checkpoint: (i64, Instant),
     witnessed_seq: i64,
+    wal: PathBuf,
+    wal_limit: u64,
 }
 
 impl Writer {
@@ -741,11 +811,32 @@ impl Writer {
                 }
             }
             self.commit_group(batch);
+            self.restart_wal_if_over_limit();
         }
         self.checkpoint_if_due(true);
         if let Some(w) = &self.witness {
             let _ = w.write(&self.chain.witness(&self.head), true);
         }
+    }
+
+    /// When the checkpointer found the WAL past its limit: hold new reads of
+    /// this store back, wait up to 100 ms for the running ones, copy the WAL
+    /// back (waiting up to 100 ms more for readers of other processes), so
+    /// the next commit starts the WAL from its beginning and truncates it to
+    /// `journal_size_limit`. Delays queued jobs and new reads by that at most.
+    fn restart_wal_if_over_limit(&mut self) {
+        // One stat per group: cheap next to a commit.
+        if !std::fs::metadata(&self.wal).is_ok_and(|m| m.len() > self.wal_limit) {
+            return;
+        }
+        self.shared.close_gate();
+        if self.conn.busy_timeout(RESTART_WAIT).is_ok() {
+            let _ = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+        }
+        self.shared.open_gate();
+        let _ = self.conn.busy_timeout(BUSY_TIMEOUT);
     }
 
     /// Compare `data_version` with the last look: another connection

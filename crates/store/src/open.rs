@@ -572,3 +572,167 @@ pub(crate) fn in_transaction<T>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{genesis_hash, record_body};
+    use crate::canonical::sha256_hex;
+    use crate::{StoreOptions, schema::MIGRATIONS};
+
+    /// A data directory as the build before keying left it: schema 2, a
+    /// plain SHA-256 chain of `n` records, a key and a case, no marker.
+    fn legacy_dir(n: i64) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conn = Connection::open(tmp.path().join(DB_FILE)).expect("create");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        for (i, sql) in MIGRATIONS[..2].iter().enumerate() {
+            conn.execute_batch(sql).expect("migration");
+            conn.pragma_update(None, "user_version", (i + 1) as i64)
+                .expect("version");
+        }
+        let mut prev = genesis_hash();
+        for seq in 1..=n {
+            let (ts, payload) = ("2026-11-28T10:00:00.000Z", format!("{{\"n\":{seq}}}"));
+            let hash = sha256_hex(&record_body(
+                seq,
+                ts,
+                "screening.name",
+                "key:old",
+                &payload,
+                &prev,
+            ));
+            conn.execute(
+                "INSERT INTO audit_log(seq, ts, kind, actor, payload, prev_hash, hash) VALUES (?1, ?2, 'screening.name', 'key:old', ?3, ?4, ?5)",
+                params![seq, ts, payload, prev, hash],
+            )
+            .expect("record");
+            prev = hash;
+        }
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('audit_head', ?1)",
+            [format!("{n}:{prev}")],
+        )
+        .expect("head");
+        conn.execute_batch(
+            "INSERT INTO api_keys(id, role, label, salt, hash, created_at) VALUES ('0123abcd', 'admin', 'boot', 's', 'h', 'then');
+             INSERT INTO cases(opened_at, status, kind, screening_id, query_key, query) VALUES ('then', 'open', 'name', 'scr_1', 'qk', '{}');",
+        )
+        .expect("rows");
+        tmp
+    }
+
+    #[test]
+    fn an_older_plain_chain_is_adopted_keyed_and_still_verifies() {
+        let tmp = legacy_dir(5);
+        let store = Store::open(tmp.path(), StoreOptions::default()).expect("open");
+        let report = store.open_report().clone();
+        assert!(
+            report.adopted && report.keyed_now && !report.created,
+            "{report:?}"
+        );
+        assert_eq!(report.keyed_from, 6);
+        let records = store.audit_records(&Default::default()).expect("records");
+        let kinds: Vec<&str> = records
+            .iter()
+            .rev()
+            .skip(5)
+            .map(|r| r.kind.as_str())
+            .collect();
+        assert_eq!(kinds, ["audit.keyed", "audit.baseline", "audit.baseline"]);
+        assert_eq!(records.last().map(|r| r.seq), Some(1));
+        let keyed = records
+            .iter()
+            .find(|r| r.kind == "audit.keyed")
+            .expect("keyed");
+        assert_eq!(keyed.payload["plain_until"], 5);
+        store
+            .append_audit("note", "new", serde_json::json!({}))
+            .expect("append");
+        let v = store.verify_audit().expect("verify");
+        assert!(v.ok, "{v:?}");
+        assert_eq!((v.keyed_from, v.rows), (6, 2));
+        let marker = Marker::read(tmp.path()).expect("marker").expect("written");
+        assert_eq!(marker.audit_keyed_from, 6);
+        store.close();
+        drop(store);
+
+        // Reopening keeps the start; no second keying.
+        let store = Store::open(tmp.path(), StoreOptions::default()).expect("reopen");
+        assert!(!store.open_report().keyed_now && !store.open_report().adopted);
+        assert_eq!(store.audit_count().expect("count"), 9);
+
+        // A plain record recomputed (with its successors up to the keyed
+        // start) no longer links to the keyed record that sealed it.
+        let raw = Connection::open(tmp.path().join(DB_FILE)).expect("raw");
+        raw.execute_batch("DROP TRIGGER audit_log_no_update")
+            .expect("drop");
+        let mut prev = genesis_hash();
+        for seq in 1..=5i64 {
+            let (ts, kind, actor, payload): (String, String, String, String) = raw
+                .query_row(
+                    "SELECT ts, kind, actor, payload FROM audit_log WHERE seq = ?1",
+                    [seq],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .expect("row");
+            let actor = if seq == 2 {
+                "key:forged".to_string()
+            } else {
+                actor
+            };
+            let hash = sha256_hex(&record_body(seq, &ts, &kind, &actor, &payload, &prev));
+            raw.execute(
+                "UPDATE audit_log SET actor = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+                params![actor, prev, hash, seq],
+            )
+            .expect("rewrite");
+            prev = hash;
+        }
+        let bad = store
+            .verify_audit()
+            .expect("verify")
+            .first_bad
+            .expect("bad");
+        assert_eq!(
+            (bad.seq, bad.problem.as_str()),
+            (6, "misplaced"),
+            "{}",
+            bad.detail
+        );
+    }
+
+    #[test]
+    fn moving_the_keyed_start_is_detected() {
+        let tmp = legacy_dir(3);
+        let store = Store::open(tmp.path(), StoreOptions::default()).expect("open");
+        store.close();
+        // Claim the whole log is plain (so it could be recomputed).
+        let raw = Connection::open(tmp.path().join(DB_FILE)).expect("raw");
+        raw.execute(
+            "UPDATE meta SET value = '100' WHERE key = 'audit_keyed_from'",
+            [],
+        )
+        .expect("edit");
+        let v = store.verify_audit().expect("verify");
+        assert!(
+            v.findings
+                .iter()
+                .any(|f| f.problem == "keyed_start_changed"),
+            "{v:?}"
+        );
+        // And with the marker edited too, the record at the claimed start is not `audit.keyed`.
+        let mut marker = Marker::read(tmp.path()).expect("read").expect("marker");
+        marker.audit_keyed_from = 5;
+        marker.write(tmp.path()).expect("write");
+        drop(store);
+        let store = Store::open(tmp.path(), StoreOptions::default()).expect("open");
+        let bad = store
+            .verify_audit()
+            .expect("verify")
+            .first_bad
+            .expect("bad");
+        assert_eq!(bad.seq, 4, "{}", bad.detail);
+    }
+}

@@ -6,7 +6,7 @@ use crate::{Result, StoreError};
 
 /// Each entry migrates from version `i` to `i + 1`. Never edit a released entry:
 /// append a new one.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
