@@ -648,10 +648,10 @@ impl Store {
             Some(c) => c,
             None => open_conn(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
         };
-        let shared = &self.inner.shared;
-        shared.enter_read();
-        let out = f(&conn);
-        shared.leave_read();
+        let out = {
+            let _reading = ReadGuard::enter(&self.inner.shared);
+            f(&conn)
+        };
         if let Ok(mut pool) = self.inner.readers.lock()
             && pool.len() < 8
         {
@@ -663,6 +663,22 @@ impl Store {
     /// Stop the writer after the queued jobs are committed.
     pub fn close(&self) {
         self.inner.shutdown();
+    }
+}
+
+/// Counts a running read (also when it panics).
+struct ReadGuard<'a>(&'a Shared);
+
+impl<'a> ReadGuard<'a> {
+    fn enter(shared: &'a Shared) -> ReadGuard<'a> {
+        shared.enter_read();
+        ReadGuard(shared)
+    }
+}
+
+impl Drop for ReadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.leave_read();
     }
 }
 

@@ -82,8 +82,13 @@ impl WriteCtx<'_> {
             && status != "loaded"
         {
             return Err(StoreError::Conflict(format!(
-                "list version {} is {status}: confirm it instead of loading it again",
-                meta.id
+                "list version {} is {status}: {}",
+                meta.id,
+                if status == "pending" {
+                    "confirm or reject it instead of loading it again"
+                } else {
+                    "an admin rejected it"
+                }
             )));
         }
         let now = now_rfc3339();

@@ -195,7 +195,12 @@ fn open(dir: &Path, opts: &OpenOptions) -> Result<Opened> {
     let path = dir.join(DB_FILE);
     let path_text = path.display().to_string();
     let marker = Marker::read(dir)?;
-    let witness = Witness::read(dir)?;
+    // A witness that cannot be read is a loss to acknowledge, not a reason to
+    // guess: the directory's committed head is then unknown.
+    let (witness, witness_unreadable) = match Witness::read(dir) {
+        Ok(w) => (w, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
 
     let fresh = match inspect_db_file(&path)? {
         DbFile::Missing => {
@@ -207,11 +212,13 @@ fn open(dir: &Path, opts: &OpenOptions) -> Result<Opened> {
                     dir: dir_text,
                 });
             }
-            if let Some(w) = &witness {
+            if witness.is_some() || witness_unreadable.is_some() {
                 return Err(StoreError::MissingDatabase {
                     path: path_text,
                     marker: Witness::path(dir).display().to_string(),
-                    store_id: w.store_id.clone(),
+                    store_id: witness
+                        .as_ref()
+                        .map_or_else(|| "(unreadable)".into(), |w| w.store_id.clone()),
                     dir: dir_text,
                 });
             }
@@ -320,6 +327,9 @@ fn open(dir: &Path, opts: &OpenOptions) -> Result<Opened> {
             }
         }
         Some(_) => {}
+        None if witness_unreadable.is_some() => {
+            lost.extend(witness_unreadable.clone());
+        }
         None if marker.is_some() => lost.push(format!(
             "the head witness {} is missing although the directory is initialised",
             Witness::path(dir).display()
