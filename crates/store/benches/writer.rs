@@ -4,15 +4,39 @@
 //! same job (a screening that matched).
 //!
 //! `cargo bench -p resolute-store --bench writer` (SyncMode::Normal, as the
-//! server's default). Prints one line per scenario: the median of the rounds.
-//! Uses only the store's public API, so the same file measures older commits.
+//! server's default). Prints one line per scenario: jobs per second (wall
+//! clock) and the process's CPU time per job (user + system, all threads,
+//! from /proc/self/stat; the steadier figure on a shared machine), medians of
+//! the rounds. Uses only the store's public API, so the same file measures
+//! older commits.
 
 use std::time::Instant;
 
 use resolute_store::{CanonicalPayload, NewCase, Store, StoreOptions, SyncMode};
 use serde_json::json;
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
+
+/// CPU time of this process so far (user + system, all threads), in seconds;
+/// 0 where /proc is not available.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) start after ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 (1-based), 11 and 12 after ')'.
+    (ticks(11) + ticks(12)) / 100.0
+}
 
 fn payload(i: usize) -> CanonicalPayload {
     // About the size of a one-query /match audit payload (1.3 KB).
@@ -74,14 +98,15 @@ fn job(store: &Store, i: usize, with_case: bool) {
         .expect("write");
 }
 
-/// Records per second: `threads` submitters, `per_thread` jobs each.
-fn run(threads: usize, per_thread: usize, with_case: bool) -> f64 {
+/// Jobs per second and CPU microseconds per job: `threads` submitters,
+/// `per_thread` jobs each.
+fn run(threads: usize, per_thread: usize, with_case: bool) -> (f64, f64) {
     let (_dir, store) = open();
     // Warm the statement cache and the file.
     for i in 0..50 {
         job(&store, i, with_case);
     }
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     std::thread::scope(|s| {
         for t in 0..threads {
             let store = store.clone();
@@ -92,9 +117,10 @@ fn run(threads: usize, per_thread: usize, with_case: bool) -> f64 {
             });
         }
     });
-    let secs = start.elapsed().as_secs_f64();
+    let (secs, cpu) = (start.elapsed().as_secs_f64(), cpu_seconds() - cpu);
     store.close();
-    (threads * per_thread) as f64 / secs
+    let jobs = (threads * per_thread) as f64;
+    (jobs / secs, cpu * 1e6 / jobs)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -105,17 +131,20 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let label = std::env::var("BENCH_LABEL").unwrap_or_else(|_| "this build".into());
     for (name, threads, per_thread, with_case) in [
-        ("serial, 1 writer, audit record", 1, 2_000, false),
-        ("serial, 1 writer, audit record + case", 1, 2_000, true),
+        ("serial, 1 writer, audit record", 1, 4_000, false),
+        ("serial, 1 writer, audit record + case", 1, 4_000, true),
         ("group, 16 writers, audit record", 16, 500, false),
         ("group, 16 writers, audit record + case", 16, 500, true),
     ] {
-        let rates: Vec<f64> = (0..ROUNDS)
+        let runs: Vec<(f64, f64)> = (0..ROUNDS)
             .map(|_| run(threads, per_thread, with_case))
             .collect();
+        let rates: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let cpu: Vec<f64> = runs.iter().map(|r| r.1).collect();
         println!(
-            "{label}: {name}: {:.0} jobs/s (median of {ROUNDS}: {})",
+            "{label}: {name}: {:.0} jobs/s, {:.0} us CPU/job (medians of {ROUNDS}; jobs/s {})",
             median(rates.clone()),
+            median(cpu),
             rates
                 .iter()
                 .map(|r| format!("{r:.0}"))

@@ -267,6 +267,7 @@ impl WriteCtx<'_> {
         }
         self.head.seq = seq;
         self.head.hash = hash.clone();
+        self.last_actor = Some((seq, actor.to_string()));
         Ok(AuditReceipt { seq, ts, hash })
     }
 

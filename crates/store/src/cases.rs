@@ -184,17 +184,24 @@ impl WriteCtx<'_> {
                 c.summary
             ])?;
         let id = self.conn.last_insert_rowid();
-        let actor: String = self
-            .conn
-            .prepare_cached("SELECT actor FROM audit_log WHERE seq = ?1")?
-            .query_row([audit_seq], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::Invalid(format!(
-                    "case for screening {}: audit record {audit_seq} does not exist",
-                    c.screening_id
-                ))
-            })?;
+        let known = match &self.last_actor {
+            Some((seq, actor)) if *seq == audit_seq => Some(actor.clone()),
+            _ => None,
+        };
+        let actor: String = match known {
+            Some(actor) => actor,
+            None => self
+                .conn
+                .prepare_cached("SELECT actor FROM audit_log WHERE seq = ?1")?
+                .query_row([audit_seq], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "case for screening {}: audit record {audit_seq} does not exist",
+                        c.screening_id
+                    ))
+                })?,
+        };
         let mut payload = json!({
             "case_id": id,
             "screening_id": c.screening_id,

@@ -79,7 +79,7 @@
 //!
 //! Record `n` stores `prev_hash` (record `n - 1`'s hash) and
 //! `hash = HMAC-SHA256(K, body)` over the stored bytes of
-//! `{actor, kind, payload, prev_hash, seq, ts}` (see [`audit`](crate::AuditRecord)),
+//! `{actor, kind, payload, prev_hash, seq, ts}` (the fields of an [`AuditRecord`]),
 //! where `K` is derived from the audit key ([`AuditKeySource`]; default
 //! `<data-dir>/audit.key`, 0600). Stores created before keying keep their plain
 //! SHA-256 records; the keyed chain starts at the seq recorded in the marker
@@ -307,6 +307,9 @@ pub struct WriteCtx<'a> {
     pub(crate) conn: &'a Connection,
     pub(crate) head: &'a mut audit::ChainHead,
     pub(crate) chain: &'a audit::ChainState,
+    /// Seq and actor of the record this job appended last (a case opened
+    /// right after its screening's record takes its actor from here).
+    pub(crate) last_actor: Option<(i64, String)>,
 }
 
 impl std::fmt::Debug for WriteCtx<'_> {
@@ -901,6 +904,7 @@ impl Writer {
                 conn: &self.conn,
                 head: &mut self.head,
                 chain: &self.chain,
+                last_actor: None,
             };
             finishers.push(job.run(&mut ctx));
         }

@@ -485,6 +485,7 @@ fn set_up_chain(
                 conn,
                 head: &mut head,
                 chain: &chain,
+                last_actor: None,
             };
             if plain_until > 0 {
                 ctx.append_audit(
@@ -562,6 +563,7 @@ pub(crate) fn in_transaction<T>(
             conn,
             head: &mut fresh,
             chain,
+            last_actor: None,
         };
         f(&mut ctx)
     }
