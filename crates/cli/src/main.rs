@@ -63,6 +63,10 @@ enum Command {
     /// Verify the tamper-evident audit log.
     #[command(subcommand)]
     Audit(cmd::service::AuditCmd),
+    /// Copy a data directory's database while the service runs (SQLite online backup).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup into a data directory, verifying its audit chain first.
+    Restore(cmd::backup::RestoreArgs),
     /// Revenue covered by the measures, from trade flows.
     Impact(cmd::impact::ImpactArgs),
     /// Member-state implementation reports.
@@ -92,6 +96,8 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => cmd::service::run_serve(a),
         Command::Keys(c) => cmd::service::run_keys(c),
         Command::Audit(c) => cmd::service::run_audit(c),
+        Command::Backup(a) => cmd::backup::run_backup(a),
+        Command::Restore(a) => cmd::backup::run_restore(a),
         Command::Impact(a) => cmd::impact::run_impact(a),
         Command::Reports(c) => cmd::impact::run_reports(c),
         Command::Bench(c) => cmd::run_bench(c),
