@@ -15,6 +15,13 @@ fn open(dir: &std::path::Path) -> Casework {
     Casework::open(store, engine).expect("casework")
 }
 
+fn petroleum(id: &str, barrels: f64) -> TxItem {
+    TxItem::json(json!({
+        "id": id, "kind": "goods", "date": "2018-06-01", "hs_code": "2710.19",
+        "origin": "RU", "from": "RU", "to": "KP", "quantity": barrels, "unit": "bbl",
+    }))
+}
+
 fn decision(r: &LineResult) -> &str {
     match r {
         LineResult::Decision(d) => d.decision.as_str(),
@@ -186,3 +193,37 @@ fn a_stored_list_that_no_longer_loads_fails_closed() {
     // Putting a good version in force (an upload) makes it ready again.
     assert!(healed.ready(), "{:?}", healed.problems);
 }
+
+#[test]
+fn two_writers_on_one_store_never_spend_the_same_cap_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    let second = open(dir.path());
+    // 2397 para 5: 500,000 bbl of refined petroleum a year (2018).
+    let a = first
+        .screen_transactions(&[petroleum("a", 300_000.0)], None, "first")
+        .unwrap();
+    assert_eq!(a.cap_draws.len(), 1);
+    // The second writer's ledger was loaded before the first drew: its seed is
+    // stale, the store refuses the commit, it reloads and screens again.
+    let b = second
+        .screen_transactions(&[petroleum("b", 300_000.0)], None, "second")
+        .unwrap();
+    assert_eq!(b.retries, 1, "the stale seed was caught");
+    assert_eq!(
+        decision(&b.outcomes[0]),
+        "prohibited",
+        "{:?}",
+        b.outcomes[0]
+    );
+    let caps = first
+        .caps_at(chrono::NaiveDate::from_ymd_opt(2018, 6, 1).unwrap())
+        .unwrap();
+    let bbl = caps
+        .iter()
+        .find(|c| c.measure == "dprk/2397/5/refined-petroleum")
+        .and_then(|c| c.limits.iter().find(|l| l.unit == "bbl"))
+        .expect("the 2397 petroleum cap");
+    assert_eq!(bbl.used, 300_000.0, "only the first draw was within the cap");
+}
+
