@@ -1,8 +1,9 @@
 //! UN Security Council Consolidated List XML (`CONSOLIDATED_LIST`).
 //!
 //! quick-xml reads the file as a stream of events; each `INDIVIDUAL` /
-//! `ENTITY` subtree is collected into a [`Record`] (its fields and their
-//! children, text trimmed) and [`map`] turns it into an [`Entity`]. Nothing
+//! `ENTITY` subtree is collected into a record (its fields and their
+//! children, text trimmed) and the mapper (`un/map.rs`) turns it into a
+//! [`resolute_model::Entity`]. Nothing
 //! relies on element order or on the XSD: the real files put `NOTE` before
 //! `STREET`, add `ENTITY_ADDRESS` where the schema has none, pad references
 //! and names with spaces and leave elements empty.
@@ -17,7 +18,12 @@
 //! reference in a text) is a [`RecordIssue`] and the rest of the file goes
 //! on.
 //!
-//! The mapping to FtM properties is described in [`map`].
+//! The mapping to FtM properties is described in `un/map.rs`: records
+//! become `Person` / `Organization` entities with their names (primary,
+//! aliases by quality, original script), dates of birth with their
+//! precision, places, documents, nationalities and addresses as ISO codes,
+//! and the identifiers written in the comments (see [`imo_numbers`],
+//! [`passport_numbers`], [`swift_bics`]).
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
