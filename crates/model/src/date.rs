@@ -9,7 +9,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use compact_str::{CompactString, ToCompactString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -81,8 +80,8 @@ impl PartialDate {
 impl PartialDate {
     /// The ISO 8601 text of the date, as `Display` writes it (`1960`,
     /// `1960-03`, `1960-03-28`).
-    pub fn to_iso(&self) -> CompactString {
-        self.to_compact_string()
+    pub fn to_iso(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -222,7 +221,7 @@ impl FuzzyDate {
     }
 
     /// FtM property values: one for a single date, both ends for a range.
-    pub fn ftm_values(&self) -> impl Iterator<Item = CompactString> + use<> {
+    pub fn ftm_values(&self) -> impl Iterator<Item = String> + use<> {
         let to = self.to.filter(|to| *to != self.from);
         std::iter::once(self.from.to_iso()).chain(to.map(|to| to.to_iso()))
     }

@@ -4,7 +4,6 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::NaiveDate;
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::date::FuzzyDate;
@@ -196,14 +195,13 @@ pub enum NameQuality {
 /// One name of an entity, with its strength.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntityName {
-    /// The name (inline up to 24 bytes, as most names are).
-    pub value: CompactString,
+    pub value: String,
     pub kind: NameKind,
     #[serde(default)]
     pub quality: NameQuality,
     /// ISO 15924 script code when it is not Latin (`Hang`, `Arab`, `Cyrl`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub script: Option<CompactString>,
+    pub script: Option<String>,
 }
 
 impl EntityName {
@@ -223,10 +221,7 @@ impl EntityName {
     pub fn collapsed(self) -> EntityName {
         match collapse_whitespace(&self.value) {
             Cow::Borrowed(_) => self,
-            Cow::Owned(value) => EntityName {
-                value: value.into(),
-                ..self
-            },
+            Cow::Owned(value) => EntityName { value, ..self },
         }
     }
 
@@ -335,16 +330,16 @@ impl Entity {
             return;
         }
         if !self.get(prop).iter().any(|x| x == v) {
-            self.properties.add_value(prop, CompactString::from(v));
+            self.properties.add_value(prop, v.to_string());
         }
     }
 
-    pub fn get(&self, prop: &str) -> &[CompactString] {
+    pub fn get(&self, prop: &str) -> &[String] {
         self.properties.get(prop).unwrap_or(&[])
     }
 
     pub fn first(&self, prop: &str) -> Option<&str> {
-        self.get(prop).first().map(CompactString::as_str)
+        self.get(prop).first().map(String::as_str)
     }
 
     /// Add a name, keeping its strength, and mirror it to the FtM property

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map;
 
-use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::entity::PropKey;
@@ -13,7 +12,7 @@ use crate::entity::PropKey;
 /// `{"name": ["..."], ...}`; a property's values read as a slice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Properties(BTreeMap<PropKey, Vec<CompactString>>);
+pub struct Properties(BTreeMap<PropKey, Vec<String>>);
 
 impl Properties {
     pub fn new() -> Self {
@@ -21,7 +20,7 @@ impl Properties {
     }
 
     /// The values of property `key`, if it is set.
-    pub fn get(&self, key: &str) -> Option<&[CompactString]> {
+    pub fn get(&self, key: &str) -> Option<&[String]> {
         self.0.get(key).map(Vec::as_slice)
     }
 
@@ -33,7 +32,7 @@ impl Properties {
     /// Duplicates are the caller's business ([`Entity::add`] drops them).
     ///
     /// [`Entity::add`]: crate::Entity::add
-    pub fn add_value(&mut self, key: &str, value: CompactString) {
+    pub fn add_value(&mut self, key: &str, value: String) {
         match self.0.get_mut(key) {
             Some(values) => values.push(value),
             None => {
@@ -43,15 +42,11 @@ impl Properties {
     }
 
     /// Set property `key` to `values`, returning the values it had.
-    pub fn insert(
-        &mut self,
-        key: PropKey,
-        values: Vec<CompactString>,
-    ) -> Option<Vec<CompactString>> {
+    pub fn insert(&mut self, key: PropKey, values: Vec<String>) -> Option<Vec<String>> {
         self.0.insert(key, values)
     }
 
-    pub fn remove(&mut self, key: &str) -> Option<Vec<CompactString>> {
+    pub fn remove(&mut self, key: &str) -> Option<Vec<String>> {
         self.0.remove(key)
     }
 
@@ -73,17 +68,17 @@ impl Properties {
         self.0.keys()
     }
 
-    pub fn values(&self) -> impl ExactSizeIterator<Item = &[CompactString]> {
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &[String]> {
         self.0.values().map(Vec::as_slice)
     }
 }
 
 /// The iterator of [`Properties::iter`]: `(name, values)` in name order.
 #[derive(Debug, Clone)]
-pub struct Iter<'a>(btree_map::Iter<'a, PropKey, Vec<CompactString>>);
+pub struct Iter<'a>(btree_map::Iter<'a, PropKey, Vec<String>>);
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a PropKey, &'a [CompactString]);
+    type Item = (&'a PropKey, &'a [String]);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (k, v.as_slice()))
@@ -97,7 +92,7 @@ impl<'a> Iterator for Iter<'a> {
 impl ExactSizeIterator for Iter<'_> {}
 
 impl<'a> IntoIterator for &'a Properties {
-    type Item = (&'a PropKey, &'a [CompactString]);
+    type Item = (&'a PropKey, &'a [String]);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -105,8 +100,8 @@ impl<'a> IntoIterator for &'a Properties {
     }
 }
 
-impl FromIterator<(PropKey, Vec<CompactString>)> for Properties {
-    fn from_iter<I: IntoIterator<Item = (PropKey, Vec<CompactString>)>>(iter: I) -> Self {
+impl FromIterator<(PropKey, Vec<String>)> for Properties {
+    fn from_iter<I: IntoIterator<Item = (PropKey, Vec<String>)>>(iter: I) -> Self {
         Properties(iter.into_iter().collect())
     }
 }

@@ -104,7 +104,7 @@ pub(super) fn record(file: &str, rec: &Record, issues: &mut Vec<RecordIssue>) ->
     };
     let mut e = Entity::new(Source::Un, reference, schema);
     e.add_name(EntityName {
-        value: parts.join(" ").into(),
+        value: parts.join(" "),
         kind: NameKind::Primary,
         quality: NameQuality::Unspecified,
         script: None,
@@ -306,7 +306,7 @@ fn alias(e: &mut Entity, f: &Field, issues: &mut Issues<'_>) {
         let (kind, quality) = alias_quality(f.child("QUALITY"), issues);
         e.add_name(EntityName {
             script: non_latin_script(&name),
-            value: name.into_owned().into(),
+            value: name.into_owned(),
             kind,
             quality,
         });
