@@ -224,6 +224,8 @@ fn two_writers_on_one_store_never_spend_the_same_cap_amount() {
         .find(|c| c.measure == "dprk/2397/5/refined-petroleum")
         .and_then(|c| c.limits.iter().find(|l| l.unit == "bbl"))
         .expect("the 2397 petroleum cap");
-    assert_eq!(bbl.used, 300_000.0, "only the first draw was within the cap");
+    assert_eq!(
+        bbl.used, 300_000.0,
+        "only the first draw was within the cap"
+    );
 }
-
