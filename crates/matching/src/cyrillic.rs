@@ -34,7 +34,7 @@ static LETTERS: LazyLock<HashMap<char, [String; 3]>> = LazyLock::new(|| {
 
 /// A Cyrillic letter (Russian, Ukrainian, Belarusian, Serbian, Bulgarian).
 pub fn is_cyrillic(c: char) -> bool {
-    matches!(c as u32, 0x0400..=0x04FF | 0x0500..=0x052F)
+    matches!(c as u32, 0x0400..=0x052F)
 }
 
 fn is_vowel(c: char) -> bool {

@@ -83,7 +83,7 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>, side: Side) {
     for (i, t) in toks.iter().enumerate() {
         if matches!(t.role, Role::Name | Role::Number | Role::Generic) {
             out.push((key_hash(b't', &t.text), 1.0));
-            if t.role == Role::Name && t.text.len() >= 4 {
+            if t.role == Role::Name && t.text.len() >= 4 && !t.phonetic.is_empty() {
                 out.push((key_hash(b'p', &t.phonetic), 0.6));
             }
         }

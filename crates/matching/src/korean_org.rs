@@ -78,6 +78,12 @@ pub enum Segment {
     Other(String),
 }
 
+/// How good a split of a prefix is: syllables in dictionary words, minus pieces.
+type Rank = (usize, isize);
+/// The last piece of the best split of a prefix: where it starts, and its
+/// dictionary entry (none: one syllable outside the dictionary).
+type Step = (usize, Option<usize>);
+
 /// Split a Hangul word into dictionary words and other runs: the split that
 /// covers the most syllables with dictionary words, then has the fewest
 /// pieces. Linear in the word's length (entries are a few syllables long).
@@ -86,8 +92,7 @@ pub fn segment(word: &str) -> Vec<Segment> {
     let chars: Vec<char> = word.chars().filter(|c| is_hangul_syllable(*c)).collect();
     let n = chars.len();
     // best[i]: (syllables covered, -pieces) for chars[..i], and the step there.
-    let mut best: Vec<((usize, isize), Option<(usize, Option<usize>)>)> =
-        vec![((0, 0), None); n + 1];
+    let mut best: Vec<(Rank, Option<Step>)> = vec![((0, 0), None); n + 1];
     for i in 0..n {
         let here = best[i].0;
         // One syllable outside the dictionary (runs are merged afterwards).

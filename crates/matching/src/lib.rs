@@ -304,6 +304,11 @@ impl fmt::Display for Explanation {
                     writeln!(f, "  - {:<14} has no counterpart in the list name", m.query)?
                 }
                 How::Extra => writeln!(f, "  - {:<14} (list name only)", m.candidate)?,
+                How::CountryPhrase => writeln!(
+                    f,
+                    "  ~ {:<14} (list name only: country phrase, weighed as a qualifier)",
+                    m.candidate
+                )?,
                 How::NumberMismatch => {
                     writeln!(f, "  ! numbers differ: {} vs {}", m.query, m.candidate)?
                 }

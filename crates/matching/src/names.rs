@@ -543,6 +543,14 @@ impl NameForm {
             }
             None => None,
         };
+        // A name in one script is shown as written (the words are lower case).
+        if words.iter().all(|w| w.script == script) {
+            for r in &mut readings {
+                if r.kind != ReadingKind::SinoKorean && r.kind != ReadingKind::Pinyin {
+                    r.original = name.trim().to_string();
+                }
+            }
+        }
         let normalized_hash = crate::index::key_hash(b'n', &normalized);
         NameForm {
             original: name.to_string(),
@@ -806,8 +814,14 @@ fn mark_country_phrase(tokens: &mut [Token]) -> Option<String> {
     None
 }
 
+/// Longer than any word of a real name (the longest word of the bundled
+/// lists has 24 letters): such a token is compared letter for letter only,
+/// without the lookups that would cost time in proportion to its length.
+const MAX_NAME_WORD: usize = 48;
+
 impl Token {
     fn new(text: String, role: Role) -> Token {
+        let plausible = text.len() <= MAX_NAME_WORD;
         let syllable = if role == Role::Name && text.len() <= 6 {
             korean::parse_romanized(&text, 1)
                 .and_then(|r| r.into_iter().next())
@@ -815,8 +829,12 @@ impl Token {
         } else {
             None
         };
-        let phonetic = phonetic_key(&text);
-        let group = if matches!(role, Role::Name | Role::Stop) {
+        let phonetic = if plausible {
+            phonetic_key(&text)
+        } else {
+            String::new()
+        };
+        let group = if plausible && matches!(role, Role::Name | Role::Stop) {
             arabic::variant_group(&text)
         } else {
             0
@@ -829,7 +847,9 @@ impl Token {
             consonants: consonant_mask(&text),
             text_hash: crate::index::key_hash(b'w', &text),
             first: text.as_bytes().first().copied().unwrap_or(0),
-            is_country: role == Role::Name && resolute_model::country_from_name(&text).is_some(),
+            is_country: plausible
+                && role == Role::Name
+                && resolute_model::country_from_name(&text).is_some(),
             country_phrase: false,
             group,
             text,
@@ -863,9 +883,24 @@ impl Token {
 
     /// The token as shown in explanations: the original beside its reading.
     pub fn label(&self) -> String {
+        self.label_spelling(0)
+    }
+
+    /// The label with the `i`-th spelling (0: the text, then the alternatives).
+    fn label_spelling(&self, i: u8) -> String {
         match &self.source {
-            Some(s) if s.original != self.text => format!("{} ({})", s.original, self.text),
-            _ => self.text.clone(),
+            Some(s) => {
+                let spelling = match i {
+                    0 => &self.text,
+                    i => s.alts.get(usize::from(i) - 1).unwrap_or(&self.text),
+                };
+                if s.original == *spelling {
+                    spelling.clone()
+                } else {
+                    format!("{} ({spelling})", s.original)
+                }
+            }
+            None => self.text.clone(),
         }
     }
 }
@@ -1017,6 +1052,9 @@ pub enum How {
     Missing,
     /// List token with no counterpart.
     Extra,
+    /// Part of an `of <country>` phrase of the list name that the query
+    /// omits: a qualifier, weighed lightly.
+    CountryPhrase,
     /// Numbers differ.
     NumberMismatch,
     /// The father's names (after `bin`) differ.
@@ -1040,6 +1078,7 @@ impl fmt::Display for How {
             How::Acronym => "acronym",
             How::Missing => "not in list name",
             How::Extra => "not in query",
+            How::CountryPhrase => "country phrase",
             How::NumberMismatch => "number differs",
             How::PatronymMismatch => "father's name differs",
         })
@@ -1308,19 +1347,18 @@ fn edit_budget(len: usize) -> f64 {
     }
 }
 
+/// A token pair's similarity, how they matched, the edit count (explained
+/// fuzzy matches only) and which spelling of each token matched (0: its
+/// text, `i`: its `i`-th alternative spelling).
+type Sim = (f64, How, Option<usize>, [u8; 2]);
+
 /// Similarity of two single tokens with how they matched.
 /// `explain` asks for the edit count of fuzzy matches (shown in explanations only).
-fn token_sim(
-    a: &Token,
-    b: &Token,
-    ty: NameType,
-    both_first: bool,
-    explain: bool,
-) -> Option<(f64, How, Option<usize>)> {
+fn token_sim(a: &Token, b: &Token, ty: NameType, both_first: bool, explain: bool) -> Option<Sim> {
     if a.source.is_some() || b.source.is_some() {
         return script_token_sim(a, b, ty, both_first, explain);
     }
-    latin_token_sim(a, b, ty, both_first, explain)
+    latin_token_sim(a, b, ty, both_first, explain).map(|(s, h, d)| (s, h, d, [0, 0]))
 }
 
 fn latin_token_sim(
@@ -1433,24 +1471,24 @@ fn script_token_sim(
     ty: NameType,
     both_first: bool,
     explain: bool,
-) -> Option<(f64, How, Option<usize>)> {
+) -> Option<Sim> {
     let (sa, sb) = (a.source.as_deref(), b.source.as_deref());
     if let (Some(x), Some(y)) = (sa, sb)
         && x.origin == y.origin
         && x.original == y.original
         && a.text == b.text
     {
-        return Some((1.0, How::Exact, None));
+        return Some((1.0, How::Exact, None, [0, 0]));
     }
     if a.role == Role::Number || b.role == Role::Number {
-        return (a.text == b.text).then_some((1.0, How::Exact, None));
+        return (a.text == b.text).then_some((1.0, How::Exact, None, [0, 0]));
     }
-    let mut best: Option<(f64, How, Option<usize>)> = None;
-    let mut offer = |c: Option<(f64, How, Option<usize>)>| {
-        if let Some(c) = c
-            && best.is_none_or(|b| c.0 > b.0)
+    let mut best: Option<Sim> = None;
+    let mut offer = |c: Option<(f64, How, Option<usize>)>, spelling: [u8; 2]| {
+        if let Some((score, how, d)) = c
+            && best.is_none_or(|b| score > b.0)
         {
-            best = Some(c);
+            best = Some((score, how, d, spelling));
         }
     };
     // The Latin spellings of each side.
@@ -1465,8 +1503,9 @@ fn script_token_sim(
     let translated = matches!(kind(sa), Some(Origin::HangulTerm))
         || matches!(kind(sb), Some(Origin::HangulTerm));
     let (sp_a, sp_b) = (spellings(a), spellings(b));
-    for x in &sp_a {
-        for y in &sp_b {
+    for (ix, x) in sp_a.iter().enumerate() {
+        for (iy, y) in sp_b.iter().enumerate() {
+            let spelling = [ix.min(255) as u8, iy.min(255) as u8];
             if x == y {
                 let how = if translated {
                     How::Translation
@@ -1480,14 +1519,14 @@ fn script_token_sim(
                 } else {
                     TRANSLITERATION
                 };
-                offer(Some((score, how, None)));
+                offer(Some((score, how, None)), spelling);
             } else if !translated && a.role != Role::Legal && b.role != Role::Legal {
-                offer(spelling_sim(x, y, explain));
+                offer(spelling_sim(x, y, explain), spelling);
             }
         }
     }
     if a.group != 0 && a.group == b.group {
-        offer(Some((TRANSLATION, How::NameVariant, None)));
+        offer(Some((TRANSLATION, How::NameVariant, None)), [0, 0]);
     }
     // A Korean syllable (Kontsevich Cyrillic, Sino-Korean Hanja) in a personal name.
     if let (Some(x), Some(y)) = (&a.syllable, &b.syllable)
@@ -1495,7 +1534,7 @@ fn script_token_sim(
         && ty != NameType::Organization
         && ty != NameType::Object
     {
-        offer(Some((0.9, syllable_how(x, y, false), None)));
+        offer(Some((0.9, syllable_how(x, y, false), None)), [0, 0]);
     }
     // An Arabic word against a Latin one: the consonant skeletons.
     for (ar, other) in [(sa, b), (sb, a)] {
@@ -1504,7 +1543,10 @@ fn script_token_sim(
             && let Some((sim, tenths)) = arabic::similarity(w, &other.text)
         {
             let edits = explain.then_some(usize::from(tenths.div_ceil(10)));
-            offer(Some((sim, How::Transliteration, edits.filter(|e| *e > 0))));
+            offer(
+                Some((sim, How::Transliteration, edits.filter(|e| *e > 0))),
+                [0, 0],
+            );
         }
     }
     // A romanized Hangul word against a Latin one, syllable by syllable.
@@ -1512,12 +1554,13 @@ fn script_token_sim(
         if let Some(s) = h.filter(|s| s.origin == Origin::Hangul && !s.syllables.is_empty())
             && korean_syllables_match(&s.syllables, &other.text)
         {
-            offer(Some((0.9, How::Romanization, None)));
+            offer(Some((0.9, How::Romanization, None)), [0, 0]);
         }
     }
     if best.is_none() && !translated {
         let same_phonetic = a.phonetic == b.phonetic && a.phonetic.len() >= 3;
-        best = spelling_rest(&a.text, &b.text, same_phonetic, ty, both_first);
+        best = spelling_rest(&a.text, &b.text, same_phonetic, ty, both_first)
+            .map(|(s, h, d)| (s, h, d, [0, 0]));
     }
     best
 }
@@ -1544,6 +1587,8 @@ struct Edge {
     sim: f64,
     how: How,
     distance: Option<usize>,
+    /// Which spelling of the query and list token matched (single tokens).
+    spelling: [u8; 2],
 }
 
 fn patronym(t: &[Token]) -> Option<usize> {
@@ -1638,7 +1683,9 @@ fn single_token_edges(
 ) {
     for (i, a) in qt.iter().enumerate() {
         for (j, b) in ct.iter().enumerate() {
-            if let Some((sim, how, distance)) = token_sim(a, b, ty, i == 0 && j == 0, explain) {
+            if let Some((sim, how, distance, spelling)) =
+                token_sim(a, b, ty, i == 0 && j == 0, explain)
+            {
                 edges.push(Edge {
                     qi: i,
                     qn: 1,
@@ -1647,6 +1694,7 @@ fn single_token_edges(
                     sim,
                     how,
                     distance,
+                    spelling,
                 });
             }
         }
@@ -1725,6 +1773,7 @@ fn joined_token_edges(
                         sim,
                         how,
                         distance: d,
+                        spelling: [0, 0],
                     });
                 }
                 if i + n <= qt.len()
@@ -1739,6 +1788,7 @@ fn joined_token_edges(
                         sim,
                         how,
                         distance: d,
+                        spelling: [0, 0],
                     });
                 }
             }
@@ -1790,12 +1840,17 @@ fn align_edges(qt: &[Token], ct: &[Token], explain: bool, scratch: &mut TokenScr
             out.strong_name_match = true;
         }
         if explain {
-            let label = |ts: &[Token]| ts.iter().map(Token::label).collect::<Vec<_>>().join(" ");
+            let label = |ts: &[Token], spelling: u8| {
+                ts.iter()
+                    .map(|t| t.label_spelling(spelling))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             out.steps.push((
                 e.qi,
                 TokenMatch {
-                    query: label(&qt[e.qi..e.qi + e.qn]),
-                    candidate: label(&ct[e.ci..e.ci + e.cn]),
+                    query: label(&qt[e.qi..e.qi + e.qn], e.spelling[0]),
+                    candidate: label(&ct[e.ci..e.ci + e.cn], e.spelling[1]),
                     how: e.how,
                     score: round3(e.sim),
                     distance: e.distance,
@@ -1882,7 +1937,8 @@ fn weigh_unmatched(
         // (`Banco Santander Chile`), not a detail the query may omit.
         // A leading country word is the usual national prefix (`Korea Ryonha Machinery`), which queries often drop.
         let is_place = ty != NameType::Person && t.role == Role::Name && j != 0 && t.is_country;
-        if t.country_phrase && !q_phrase_left {
+        let qualifier = t.country_phrase && !q_phrase_left;
+        if qualifier {
             aligned.den += COUNTRY_PHRASE_WEIGHT / c_phrase_len as f64;
         } else {
             let w = if counts(t) && contradicted < q_unmatched {
@@ -1899,7 +1955,11 @@ fn weigh_unmatched(
             extras.push(TokenMatch {
                 query: String::new(),
                 candidate: t.label(),
-                how: How::Extra,
+                how: if qualifier {
+                    How::CountryPhrase
+                } else {
+                    How::Extra
+                },
                 score: 0.0,
                 distance: None,
             });
