@@ -23,21 +23,29 @@
 //! finds Latin list names.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
+
+use crate::index::{KeyHasher, key_hash};
 
 static VARIANTS_CSV: &str = include_str!("../../../data/names/arabic-name-variants.csv");
 
 /// The variant table: Latin spelling → row, folded Arabic spelling → row, and
 /// each row's first Latin spelling.
 struct Variants {
-    latin: HashMap<String, u32>,
+    /// Keyed by the token hash (`index::key_hash(b'w', spelling)`), which
+    /// every token already has: the lookup costs no hashing.
+    latin: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
+    /// Each row's spellings (to confirm a hash hit).
+    spellings: Vec<Vec<String>>,
     arabic: HashMap<String, u32>,
     canonical: Vec<String>,
 }
 
 static VARIANTS: LazyLock<Variants> = LazyLock::new(|| {
     let mut v = Variants {
-        latin: HashMap::new(),
+        latin: HashMap::default(),
+        spellings: vec![Vec::new()],
         arabic: HashMap::new(),
         // Row numbers start at 1: 0 means "in no row".
         canonical: vec![String::new()],
@@ -52,9 +60,11 @@ static VARIANTS: LazyLock<Variants> = LazyLock::new(|| {
             continue;
         };
         v.canonical.push((*first).to_string());
-        for s in spellings {
-            v.latin.entry(s.to_string()).or_insert(row);
+        for s in &spellings {
+            v.latin.entry(key_hash(b'w', s)).or_insert(row);
         }
+        v.spellings
+            .push(spellings.iter().map(|s| (*s).to_string()).collect());
         for a in arabic.split('|') {
             v.arabic.entry(fold(a.trim())).or_insert(row);
         }
@@ -64,7 +74,16 @@ static VARIANTS: LazyLock<Variants> = LazyLock::new(|| {
 
 /// The variant row of a Latin token (0: none).
 pub fn variant_group(latin: &str) -> u32 {
-    VARIANTS.latin.get(latin).copied().unwrap_or(0)
+    variant_group_hashed(key_hash(b'w', latin), latin)
+}
+
+/// [`variant_group`] for a token whose hash (`key_hash(b'w', text)`) is known.
+pub fn variant_group_hashed(hash: u64, latin: &str) -> u32 {
+    let v = &*VARIANTS;
+    match v.latin.get(&hash) {
+        Some(&row) if v.spellings[row as usize].iter().any(|s| s == latin) => row,
+        _ => 0,
+    }
 }
 
 /// The shown spelling of a variant row.
@@ -202,6 +221,18 @@ pub fn latin_skeleton(word: &str) -> Skeleton {
         }
         let prev_vowel = i > 0 && vowel(b[i - 1]);
         let next_vowel = next.is_some_and(vowel);
+        // French `ou` before a vowel is w (`Aouadi`, `Ouali`).
+        if c == b'o' && next == Some(b'u') && b.get(i + 2).copied().is_some_and(vowel) {
+            sk.push_consonant(class::W);
+            i += 2;
+            continue;
+        }
+        // `c` before e, i, y is s (`Belgacem`).
+        if c == b'c' && next.is_some_and(|n| matches!(n, b'e' | b'i' | b'y')) {
+            sk.push_consonant(class::S);
+            i += 1;
+            continue;
+        }
         match c {
             b'a' => sk.push_vowel(bit(Long::A)),
             b'e' => sk.push_vowel(bit(Long::A) | bit(Long::I)),
@@ -239,9 +270,13 @@ pub fn latin_skeleton(word: &str) -> Skeleton {
 fn letter(
     c: char,
     at_start: bool,
+    prev: Option<char>,
     next: Option<char>,
 ) -> Option<(Option<u8>, Option<Long>, &'static str)> {
     use class::*;
+    // Waw and ya are consonants at the start of a word and next to an alif
+    // (`وا` wa, `داود` Dawud, `عزاوي` Azzawi).
+    let semivowel = at_start || next == Some('ا') || prev == Some('ا');
     Some(match c {
         'ا' | 'أ' | 'إ' | 'آ' | 'ٱ' | 'ى' => (None, Some(Long::A), "a"),
         'ء' | 'ؤ' | 'ئ' => (None, None, ""),
@@ -268,10 +303,9 @@ fn letter(
         'م' => (Some(M), None, "m"),
         'ن' | 'ں' => (Some(N), None, "n"),
         'ة' | 'ۀ' => (None, Some(Long::A), "a"),
-        // Waw and ya: consonants at the start of a word or before alif.
-        'و' if at_start || next == Some('ا') => (Some(W), None, "w"),
+        'و' if semivowel => (Some(W), None, "w"),
         'و' => (None, Some(Long::U), "u"),
-        'ي' | 'ی' | 'ے' if at_start || next == Some('ا') => (Some(Y), None, "y"),
+        'ي' | 'ی' | 'ے' if semivowel => (Some(Y), None, "y"),
         'ي' | 'ی' | 'ے' => (None, Some(Long::I), "i"),
         _ => return None,
     })
@@ -286,6 +320,65 @@ pub struct ArabicWord {
     /// The variant row (0: none).
     pub group: u32,
     pub skeleton: Skeleton,
+}
+
+/// Words that join the word before them into one name: `هدايت الله`
+/// Hidayatullah, `شمس الدين` Shamsuddin, `ضيا الرحمن` Zia-ur-Rahman (after `عبد`
+/// they stay apart: `عبد الرحمن` is written Abd al-Rahman as often as joined).
+const JOINING: &[&str] = &["الله", "الدين", "الرحمن", "الرحمان"];
+
+/// Read consecutive Arabic words: two words that the table knows together
+/// (`عبد الله`) are one name, a word before [`JOINING`] joins it, the rest are
+/// read one by one ([`read_word`]).
+pub fn read_words(words: &[&str]) -> Vec<(String, ArabicWord)> {
+    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < folded.len() {
+        if let Some(next) = folded.get(i + 1) {
+            let pair = format!("{} {next}", folded[i]);
+            if VARIANTS.arabic.contains_key(&pair) {
+                out.push((format!("{} {}", words[i], words[i + 1]), read_part(&pair)));
+                i += 2;
+                continue;
+            }
+            if JOINING.contains(&next.as_str()) && folded[i] != "عبد" && folded[i] != "ال" {
+                let joined = format!("{}{next}", folded[i]);
+                out.push((format!("{} {}", words[i], words[i + 1]), read_part(&joined)));
+                i += 2;
+                continue;
+            }
+        }
+        out.extend(read_word(&folded[i]));
+        i += 1;
+    }
+    out
+}
+
+/// A name read as one: the skeletons of its parts joined (`ال` + `صيد`
+/// against `Elsseid`).
+pub fn joined(parts: &[&ArabicWord]) -> ArabicWord {
+    let mut sk = Skeleton::default();
+    let mut latin = String::new();
+    for p in parts {
+        latin.push_str(&p.latin);
+        for (k, c) in p.skeleton.classes.iter().enumerate() {
+            let (v, _) = p.skeleton.slot(k);
+            if v != 0 {
+                sk.push_vowel(v);
+            }
+            sk.push_consonant(*c);
+        }
+        let (v, _) = p.skeleton.slot(p.skeleton.classes.len());
+        if v != 0 {
+            sk.push_vowel(v);
+        }
+    }
+    ArabicWord {
+        latin,
+        group: 0,
+        skeleton: sk,
+    }
 }
 
 /// Split an Arabic word into its parts (the article `ال`, `عبد` of a joined
@@ -319,7 +412,9 @@ fn read_part(part: &str) -> ArabicWord {
     let mut sk = Skeleton::default();
     let mut latin = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        let Some((cons, long, spelling)) = letter(c, i == 0, chars.get(i + 1).copied()) else {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let Some((cons, long, spelling)) = letter(c, i == 0, prev, chars.get(i + 1).copied())
+        else {
             continue;
         };
         latin.push_str(spelling);
@@ -411,7 +506,8 @@ fn class_distance(a: &[u8], b: &[u8], max: u16) -> u16 {
 
 /// How far apart the vowels are when the consonants align one to one: an
 /// Arabic long vowel where the Latin word has no vowel that can spell it
-/// costs a full edit (`حسين` is not `Hassan`), a Latin long-looking vowel (two
+/// costs 1.5 edits (Arabic writes long vowels reliably: `حسين` is not
+/// `Hassan`, `محمود` not `Mohammed`), a Latin long-looking vowel (two
 /// letters) where Arabic writes none 0.6.
 fn vowel_tenths(ar: &Skeleton, lat: &Skeleton) -> u16 {
     let mut d = 0;
@@ -423,7 +519,7 @@ fn vowel_tenths(ar: &Skeleton, lat: &Skeleton) -> u16 {
             continue;
         }
         if a != 0 && l & a == 0 {
-            d += 10;
+            d += 15;
         } else if a == 0 && long {
             d += 6;
         }

@@ -248,6 +248,16 @@ const HONORIFICS: &[&str] = &[
     "excellency",
     "his",
     "her",
+    // Titles of Muslim names (`Haji Malik Noorzai`, `Mullah Omar`).
+    "haji",
+    "hajji",
+    "alhaji",
+    "mullah",
+    "mulla",
+    "maulvi",
+    "mawlawi",
+    "sheikh",
+    "shaykh",
 ];
 
 const STOP: &[&str] = &[
@@ -615,7 +625,24 @@ fn raw_words(
         }
     }
     let mut out: Vec<Raw> = Vec::with_capacity(words.len());
-    for w in words {
+    let mut arabic_run: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if w.script == Script::Arabic {
+            // Consecutive Arabic words are read together (`عبد الله`, `هدايت الله`).
+            arabic_run.push(&w.original);
+            if words.get(i + 1).is_some_and(|n| n.script == Script::Arabic) {
+                continue;
+            }
+            for (part, word) in arabic::read_words(&arabic_run) {
+                let mut r = Raw::from(word.latin.clone(), Origin::Arabic, &part);
+                if let Some(s) = r.source.as_mut() {
+                    s.arabic = Some(word);
+                }
+                out.push(r);
+            }
+            arabic_run.clear();
+            continue;
+        }
         match w.script {
             Script::Hangul if !personal || korean_org::marks_organization(words) => {
                 out.extend(hangul_org_words(&w.text));
@@ -638,15 +665,6 @@ fn raw_words(
                     s.alts = spellings;
                 }
                 out.push(r);
-            }
-            Script::Arabic => {
-                for (part, word) in arabic::read_word(&w.original) {
-                    let mut r = Raw::from(word.latin.clone(), Origin::Arabic, &part);
-                    if let Some(s) = r.source.as_mut() {
-                        s.arabic = Some(word);
-                    }
-                    out.push(r);
-                }
             }
             _ => out.push(Raw::latin(w.text.clone())),
         }
@@ -834,8 +852,9 @@ impl Token {
         } else {
             String::new()
         };
+        let text_hash = crate::index::key_hash(b'w', &text);
         let group = if plausible && matches!(role, Role::Name | Role::Stop) {
-            arabic::variant_group(&text)
+            arabic::variant_group_hashed(text_hash, &text)
         } else {
             0
         };
@@ -845,7 +864,7 @@ impl Token {
             phonetic,
             syllable,
             consonants: consonant_mask(&text),
-            text_hash: crate::index::key_hash(b'w', &text),
+            text_hash,
             first: text.as_bytes().first().copied().unwrap_or(0),
             is_country: plausible
                 && role == Role::Name
@@ -1377,8 +1396,10 @@ fn latin_token_sim(
     if a.role == Role::Legal || b.role == Role::Legal {
         return None;
     }
-    if a.group != 0 && a.group == b.group {
-        return Some((TRANSLATION, How::NameVariant, None));
+    if a.group != 0 && b.group != 0 {
+        // Two names of the variant table: the same row or different names
+        // (`Hasan` is not `Husain`, however alike their letters).
+        return (a.group == b.group).then_some((TRANSLATION, How::NameVariant, None));
     }
     if let (Some(x), Some(y)) = (&a.syllable, &b.syllable)
         && x.equivalent(y)
@@ -1503,6 +1524,9 @@ fn script_token_sim(
     let translated = matches!(kind(sa), Some(Origin::HangulTerm))
         || matches!(kind(sb), Some(Origin::HangulTerm));
     let (sp_a, sp_b) = (spellings(a), spellings(b));
+    // Two names of the variant table in different rows are different names
+    // (`محمود` Mahmud is not `Mohammed`), however alike their letters.
+    let known_apart = a.group != 0 && b.group != 0 && a.group != b.group;
     for (ix, x) in sp_a.iter().enumerate() {
         for (iy, y) in sp_b.iter().enumerate() {
             let spelling = [ix.min(255) as u8, iy.min(255) as u8];
@@ -1520,7 +1544,8 @@ fn script_token_sim(
                     TRANSLITERATION
                 };
                 offer(Some((score, how, None)), spelling);
-            } else if !translated && a.role != Role::Legal && b.role != Role::Legal {
+            } else if !translated && !known_apart && a.role != Role::Legal && b.role != Role::Legal
+            {
                 offer(spelling_sim(x, y, explain), spelling);
             }
         }
@@ -1539,6 +1564,7 @@ fn script_token_sim(
     // An Arabic word against a Latin one: the consonant skeletons.
     for (ar, other) in [(sa, b), (sb, a)] {
         if let Some(w) = ar.and_then(|s| s.arabic.as_ref())
+            && !known_apart
             && other.source.as_ref().is_none_or(|s| s.arabic.is_none())
             && let Some((sim, tenths)) = arabic::similarity(w, &other.text)
         {
@@ -1557,7 +1583,7 @@ fn script_token_sim(
             offer(Some((0.9, How::Romanization, None)), [0, 0]);
         }
     }
-    if best.is_none() && !translated {
+    if best.is_none() && !translated && !known_apart {
         let same_phonetic = a.phonetic == b.phonetic && a.phonetic.len() >= 3;
         best = spelling_rest(&a.text, &b.text, same_phonetic, ty, both_first)
             .map(|(s, h, d)| (s, h, d, [0, 0]));
@@ -1710,6 +1736,9 @@ fn join_sim(
     explain: bool,
     joined: &mut Vec<u8>,
 ) -> Option<(f64, Option<usize>, How)> {
+    if let Some(sim) = arabic_join_sim(one, many, joined) {
+        return sim;
+    }
     // Both an acronym and a joined word start with the first letter of
     // the first word: most pairs end here, before any other work.
     if one.first != many[0].first
@@ -1747,6 +1776,47 @@ fn join_sim(
     } else {
         None
     }
+}
+
+/// A word written joined on one side and split on the other when one side
+/// is Arabic: the consonant skeletons decide (`ظاهرعويس` / `Dahir Aweys`,
+/// `ال صيد` / `Elsseid`). `None` when neither side is Arabic.
+fn arabic_join_sim(
+    one: &Token,
+    many: &[Token],
+    joined: &mut Vec<u8>,
+) -> Option<Option<(f64, Option<usize>, How)>> {
+    // Latin on both sides (nearly every pair): nothing to do here.
+    if one.source.is_none() && many[0].source.is_none() {
+        return None;
+    }
+    fn arabic(t: &Token) -> Option<&arabic::ArabicWord> {
+        t.source.as_ref().and_then(|s| s.arabic.as_ref())
+    }
+    if let Some(w) = arabic(one) {
+        if many
+            .iter()
+            .any(|t| t.source.is_some() || t.role == Role::Number)
+        {
+            return Some(None);
+        }
+        let latin = concat_into(many, joined);
+        let latin = std::str::from_utf8(latin).unwrap_or("");
+        return Some(
+            arabic::similarity(w, latin)
+                .map(|(s, d)| (s - 0.02, Some(usize::from(d / 10)), How::Joined)),
+        );
+    }
+    let parts: Option<Vec<&arabic::ArabicWord>> = many.iter().map(arabic).collect();
+    let parts = parts?;
+    if one.source.is_some() || one.role == Role::Number {
+        return Some(None);
+    }
+    let w = arabic::joined(&parts);
+    Some(
+        arabic::similarity(&w, &one.text)
+            .map(|(s, d)| (s - 0.02, Some(usize::from(d / 10)), How::Joined)),
+    )
 }
 
 /// Stage 2: joined and split words, both ways.
