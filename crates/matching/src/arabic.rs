@@ -144,21 +144,29 @@ pub enum Long {
     U,
 }
 
+/// Most consonants a skeleton keeps (no name word has more; a longer word
+/// keeps its first ones and is then compared by them).
+const MAX_CLASSES: usize = 24;
+
 /// A word reduced to consonant classes with the vowels around them:
-/// `slots[i]` holds the vowels before `classes[i]`, the last slot those after
+/// `slot(i)` holds the vowels before consonant `i`, the last slot those after
 /// the last consonant. A slot is a bit set of the long vowels its letters can
 /// spell (Arabic: the one written) and whether it has more than one letter.
+/// Fixed arrays: skeletons are built per token pair while scoring, and must
+/// not allocate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skeleton {
-    pub classes: Vec<u8>,
-    slots: Vec<(u8, bool)>,
+    classes: [u8; MAX_CLASSES],
+    slots: [(u8, bool); MAX_CLASSES + 1],
+    len: usize,
 }
 
 impl Default for Skeleton {
     fn default() -> Self {
         Skeleton {
-            classes: Vec::new(),
-            slots: vec![(0, false)],
+            classes: [0; MAX_CLASSES],
+            slots: [(0, false); MAX_CLASSES + 1],
+            len: 0,
         }
     }
 }
@@ -172,27 +180,86 @@ const fn bit(l: Long) -> u8 {
 }
 
 impl Skeleton {
+    /// The consonant classes (also the index key).
+    pub fn classes(&self) -> &[u8] {
+        &self.classes[..self.len]
+    }
+
     fn push_consonant(&mut self, c: u8) {
         // A doubled consonant (shadda, `ss` in Hassan) is written once.
-        if self.classes.last() == Some(&c) && self.slots.last().is_some_and(|s| s.0 == 0) {
+        if self.len > 0 && self.classes[self.len - 1] == c && self.slots[self.len].0 == 0 {
             return;
         }
-        self.classes.push(c);
-        self.slots.push((0, false));
+        if self.len == MAX_CLASSES {
+            return;
+        }
+        self.classes[self.len] = c;
+        self.len += 1;
+        self.slots[self.len] = (0, false);
     }
 
     fn push_vowel(&mut self, v: u8) {
-        if let Some(s) = self.slots.last_mut() {
-            if s.0 != 0 {
-                s.1 = true;
-            }
-            s.0 |= v;
+        let s = &mut self.slots[self.len];
+        if s.0 != 0 {
+            s.1 = true;
         }
+        s.0 |= v;
     }
 
     fn slot(&self, i: usize) -> (u8, bool) {
-        self.slots.get(i).copied().unwrap_or((0, false))
+        if i <= self.len {
+            self.slots[i]
+        } else {
+            (0, false)
+        }
     }
+}
+
+/// The class of the first consonant of a Latin word (as [`latin_skeleton`]
+/// would give it), without building the skeleton.
+fn first_class(word: &str) -> Option<u8> {
+    let b = word.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if matches!(c, b'a' | b'e' | b'i' | b'o' | b'u') || (c == b'y' && i > 0) {
+            i += 1;
+            continue;
+        }
+        let class = match (c, next) {
+            (b'k', Some(b'h')) => class::X,
+            (b's' | b'c', Some(b'h')) => class::SH,
+            (b't', Some(b'h')) => class::T,
+            (b'd', Some(b'h')) => class::D,
+            (b'g', Some(b'h')) => class::G,
+            (b'z', Some(b'h')) => class::Z,
+            (b'p', Some(b'h')) => class::F,
+            (b'c', Some(b'e' | b'i' | b'y')) => class::S,
+            (b'y', _) => class::Y,
+            (b'w', _) => class::W,
+            (b'b' | b'p', _) => class::B,
+            (b't', _) => class::T,
+            (b'j', _) => class::J,
+            (b'h', _) => class::H,
+            (b'd', _) => class::D,
+            (b'r', _) => class::R,
+            (b'z', _) => class::Z,
+            (b's', _) => class::S,
+            (b'g', _) => class::G,
+            (b'f' | b'v', _) => class::F,
+            (b'q' | b'k' | b'c' | b'x', _) => class::K,
+            (b'l', _) => class::L,
+            (b'm', _) => class::M,
+            (b'n', _) => class::N,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        return Some(class);
+    }
+    None
 }
 
 /// The skeleton of a lower-case ASCII word.
@@ -362,14 +429,14 @@ pub fn joined(parts: &[&ArabicWord]) -> ArabicWord {
     let mut latin = String::new();
     for p in parts {
         latin.push_str(&p.latin);
-        for (k, c) in p.skeleton.classes.iter().enumerate() {
+        for (k, c) in p.skeleton.classes().iter().enumerate() {
             let (v, _) = p.skeleton.slot(k);
             if v != 0 {
                 sk.push_vowel(v);
             }
             sk.push_consonant(*c);
         }
-        let (v, _) = p.skeleton.slot(p.skeleton.classes.len());
+        let (v, _) = p.skeleton.slot(p.skeleton.classes().len());
         if v != 0 {
             sk.push_vowel(v);
         }
@@ -511,7 +578,7 @@ fn class_distance(a: &[u8], b: &[u8], max: u16) -> u16 {
 /// letters) where Arabic writes none 0.6.
 fn vowel_tenths(ar: &Skeleton, lat: &Skeleton) -> u16 {
     let mut d = 0;
-    for i in 0..=ar.classes.len() {
+    for i in 0..=ar.len {
         let (a, _) = ar.slot(i);
         let (l, long) = lat.slot(i);
         // The first slot: Arabic alif/ayn carriers and Latin initial vowels vary freely.
@@ -530,8 +597,16 @@ fn vowel_tenths(ar: &Skeleton, lat: &Skeleton) -> u16 {
 /// Similarity of an Arabic word and a Latin word, with the distance in
 /// tenths; `None` when they are not spellings of one name.
 pub fn similarity(ar: &ArabicWord, latin: &str) -> Option<(f64, u16)> {
+    // Most pairs differ in their first consonant: settle them before the
+    // whole skeleton is built (this runs for many token pairs).
+    if let (Some(&a0), Some(l0)) = (ar.skeleton.classes().first(), first_class(latin))
+        && sub_tenths(a0, l0) > 5
+    {
+        return None;
+    }
     let lat = latin_skeleton(latin);
-    let n = ar.skeleton.classes.len().max(lat.classes.len());
+    let (a, l) = (ar.skeleton.classes(), lat.classes());
+    let n = a.len().max(l.len());
     if n == 0 {
         return None;
     }
@@ -542,8 +617,15 @@ pub fn similarity(ar: &ArabicWord, latin: &str) -> Option<(f64, u16)> {
         4..=5 => 10,
         _ => 15,
     };
-    let d = class_distance(&ar.skeleton.classes, &lat.classes, budget);
-    let v = if ar.skeleton.classes.len() == lat.classes.len() {
+    // Every consonant one side has more costs at least half an edit.
+    if a.len().abs_diff(l.len()) as u16 * 5 > budget {
+        return None;
+    }
+    let d = class_distance(a, l, budget);
+    if d > budget {
+        return None;
+    }
+    let v = if a.len() == l.len() {
         vowel_tenths(&ar.skeleton, &lat)
     } else {
         0

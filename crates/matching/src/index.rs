@@ -87,7 +87,10 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>, side: Side) {
                 out.push((key_hash(b'p', &t.phonetic), 0.6));
             }
         }
-        if t.group != 0 {
+        // A name of the variant table: list names carry its row, and a query
+        // word in another script (`محمد`) looks it up. Latin query words find
+        // their variants by the phonetic key already (`Mohamed`, `Muhammad`).
+        if t.group != 0 && t.role == Role::Name && (side == Side::List || t.source.is_some()) {
             out.push((key_hash_parts(b'g', &[&t.group.to_le_bytes()]), 1.0));
         }
         if let Some(src) = &t.source {
@@ -96,11 +99,11 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>, side: Side) {
                 out.push((key_hash(b't', alt), 1.0));
             }
             if let Some(w) = &src.arabic {
-                out.push((key_hash_parts(b's', &[&w.skeleton.classes]), 0.8));
+                out.push((key_hash_parts(b's', &[w.skeleton.classes()]), 0.8));
             }
         } else if side == Side::List && t.role == Role::Name && t.text.len() >= 3 {
             let sk = crate::arabic::latin_skeleton(&t.text);
-            out.push((key_hash_parts(b's', &[&sk.classes]), 0.8));
+            out.push((key_hash_parts(b's', &[sk.classes()]), 0.8));
         }
         if let Some(next) = toks.get(i + 1)
             && t.role != Role::Legal

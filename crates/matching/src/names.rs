@@ -1512,23 +1512,24 @@ fn script_token_sim(
             best = Some((score, how, d, spelling));
         }
     };
-    // The Latin spellings of each side.
-    let spellings = |t: &Token| -> Vec<String> {
-        let mut v = vec![t.text.clone()];
-        if let Some(s) = t.source.as_deref() {
-            v.extend(s.alts.iter().cloned());
-        }
-        v
-    };
+    // The Latin spellings of each side (no copies: this runs per token pair).
+    fn spellings(t: &Token) -> impl Iterator<Item = &str> {
+        std::iter::once(t.text.as_str()).chain(
+            t.source
+                .as_deref()
+                .into_iter()
+                .flat_map(|s| s.alts.iter().map(String::as_str)),
+        )
+    }
     let kind = |s: Option<&TokenSource>| s.map(|s| s.origin);
     let translated = matches!(kind(sa), Some(Origin::HangulTerm))
         || matches!(kind(sb), Some(Origin::HangulTerm));
-    let (sp_a, sp_b) = (spellings(a), spellings(b));
+
     // Two names of the variant table in different rows are different names
     // (`محمود` Mahmud is not `Mohammed`), however alike their letters.
     let known_apart = a.group != 0 && b.group != 0 && a.group != b.group;
-    for (ix, x) in sp_a.iter().enumerate() {
-        for (iy, y) in sp_b.iter().enumerate() {
+    for (ix, x) in spellings(a).enumerate() {
+        for (iy, y) in spellings(b).enumerate() {
             let spelling = [ix.min(255) as u8, iy.min(255) as u8];
             if x == y {
                 let how = if translated {
