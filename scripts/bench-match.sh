@@ -16,7 +16,14 @@
 # Anchor (optional): nomenklatura logic-v2 by brute force over the UN list with the anchors' match_anchor.py
 # on the DPRK queries (pairs/s); yente's documented figure is ~4 /match requests per second per vCPU.
 #
-# Measured figures are in the report of the branch that wrote this (names-scripts) and in the README.
+# Measured 2026-12-03 on the shared 2-vCPU VM at load average 13-21 (wall figures are noisy there; compare
+# medians of alternating rounds), A/B at scale 1, 40,000 queries, 5 rounds, main's binary (ca3549a) against
+# this benchmark (26c57e4, mimalloc like the binary): wall queries/s on 1 thread, old 6302/5314/6910/9080/8937
+# (median 6910) vs new 6454/8296/6734/13962/6353 (median 6734, -2.5%); per CPU-second old median 24,242, new
+# median 20,942 (-13.6%; the CPU figure has 10 ms resolution over 2-6 s runs). Non-Latin queries (3,930: the
+# lists' Arabic, Cyrillic and Han names, Korean Hangul/Hanja/Cyrillic names): p50 56 us against 42 us for
+# the Latin queries in the same run. Huge inputs without limits: one-word 1 MB name 197 ms, 200,000-character
+# name of 50,000 words 2.8 s (wall, while another build ran). logic-v2 on name_bench: see eval-match.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-${ANCHOR_PYTHON:-}}"
