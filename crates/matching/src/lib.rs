@@ -288,6 +288,18 @@ pub struct MatchResult {
     pub explanation: Explanation,
 }
 
+/// Which entities a filtered search may return.
+pub type EntityFilter<'a> = dyn Fn(&Entity) -> bool + 'a;
+
+/// What [`MatchIndex::search_filtered`] found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilteredSearch {
+    /// At most `limit`, best first.
+    pub results: Vec<MatchResult>,
+    /// Entities scoring at or above the threshold that `limit` left out, best first.
+    pub unreported_matches: Vec<String>,
+}
+
 /// Immutable, shareable screening index over a set of entities. Cloning is
 /// cheap (an `Arc`); the index is `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -340,7 +352,23 @@ impl MatchIndex {
 
     /// Screen one query; results sorted by score, best first.
     pub fn search(&self, q: &Query, opts: &MatchOptions) -> Vec<MatchResult> {
+        self.search_filtered(q, opts, None).results
+    }
+
+    /// [`MatchIndex::search`] over the entities `keep` accepts (a caller's
+    /// filters: datasets, topics, excluded ids…). The filter applies while
+    /// candidates are gathered, so the names scored are the best-supported
+    /// among the entities kept, not what is left of the unfiltered best.
+    /// Also says which entities at or above the threshold `limit` left out.
+    /// A query without a name finds entities by its identifiers only.
+    pub fn search_filtered(
+        &self,
+        q: &Query,
+        opts: &MatchOptions,
+        keep: Option<&EntityFilter<'_>>,
+    ) -> FilteredSearch {
         let inner = &*self.inner;
+        let kept = |e: &Entity| keep.is_none_or(|k| k(e));
         let q_ty = NameType::of(q.schema);
         let mut forms: Vec<NameForm> = Vec::new();
         for n in q.all_names() {
@@ -354,7 +382,7 @@ impl MatchIndex {
         let quals = QueryQuals::of(q);
         let entity_ok = |ei: u32| -> bool {
             let e = &inner.entities[ei as usize];
-            e.schema.can_match(q.schema) && opts.as_of.is_none_or(|d| e.listed_by(d))
+            e.schema.can_match(q.schema) && opts.as_of.is_none_or(|d| e.listed_by(d)) && kept(e)
         };
         // Stage 1: candidates from the postings.
         let mut keys = Vec::new();
@@ -388,10 +416,10 @@ impl MatchIndex {
             remaining[i] = remaining[i + 1] + f64::from(weights[i]);
         }
         let name_ok = |ni: u32| -> bool {
-            inner.name_schema[ni as usize].can_match(q.schema)
-                && opts.as_of.is_none_or(|d| {
-                    inner.entities[inner.name_entity[ni as usize] as usize].listed_by(d)
-                })
+            inner.name_schema[ni as usize].can_match(q.schema) && {
+                let e = &inner.entities[inner.name_entity[ni as usize] as usize];
+                opts.as_of.is_none_or(|d| e.listed_by(d)) && kept(e)
+            }
         };
         let ranked = SCRATCH.with(|cell| {
             let mut scratch = cell.borrow_mut();
@@ -584,6 +612,16 @@ impl MatchIndex {
                 // Names are stored entity by entity.
                 let first = inner.name_entity.partition_point(|e| e < ei);
                 let end = inner.name_entity.partition_point(|e| e <= ei);
+                if forms.is_empty() && first < end {
+                    // A query without a name: the identifier decides, the
+                    // entity's first name stands in with no name score.
+                    let none = NameComparison {
+                        score: 0.0,
+                        method: "identifier",
+                        alignment: Vec::new(),
+                    };
+                    best.push((*ei, (0.0, none, 0, first)));
+                }
                 for ni in first..end {
                     consider(ni, &mut best);
                 }
@@ -635,9 +673,15 @@ impl MatchIndex {
                 .total_cmp(&a.score)
                 .then_with(|| entity_id(a).cmp(entity_id(b)))
         });
+        let unreported_matches = scored
+            .iter()
+            .skip(opts.limit)
+            .filter(|s| s.score >= opts.threshold)
+            .map(|s| entity_id(s).to_string())
+            .collect();
         scored.truncate(opts.limit);
         // Explanations (token alignment) only for what is reported.
-        scored
+        let results = scored
             .into_iter()
             .map(|s| {
                 let e = &inner.entities[s.ei as usize];
@@ -671,18 +715,28 @@ impl MatchIndex {
                     score: s.score,
                     is_match: s.score >= opts.threshold,
                     explanation: Explanation {
-                        query_name: forms[s.fi].original.clone(),
+                        query_name: forms
+                            .get(s.fi)
+                            .map(|f| f.original.clone())
+                            .unwrap_or_default(),
                         matched_name: n.form.original.clone(),
                         name_kind: Some(kind_str(n.kind, n.weak).to_string()),
                         method: s.method.to_string(),
                         name_score: round3(s.cmp_score),
-                        alignment: names::compare(&forms[s.fi], &n.form, ty, true).alignment,
+                        alignment: forms
+                            .get(s.fi)
+                            .map(|f| names::compare(f, &n.form, ty, true).alignment)
+                            .unwrap_or_default(),
                         qualifiers: effects,
                         score: s.score,
                     },
                 }
             })
-            .collect()
+            .collect();
+        FilteredSearch {
+            results,
+            unreported_matches,
+        }
     }
 
     /// Screen many queries in parallel (rayon), results in input order.
