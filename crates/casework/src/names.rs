@@ -338,12 +338,16 @@ impl EntityPredicate {
         {
             return false;
         }
-        if let Some(since) = self.changed_since
-            && !last_change(e).is_some_and(|d| d.and_hms_opt(0, 0, 0).is_some_and(|t| t > since))
-        {
-            return false;
+        if let Some(since) = self.changed_since {
+            // No change date on the list: not changed since (yente's range filter).
+            let changed = last_change(e)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .is_some_and(|t| t > since);
+            if !changed {
+                return false;
+            }
         }
-        !(!self.exclude_ids.is_empty() && self.exclude_ids.contains(&e.id.to_lowercase()))
+        self.exclude_ids.is_empty() || !self.exclude_ids.contains(&e.id.to_lowercase())
     }
 }
 

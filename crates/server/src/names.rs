@@ -15,7 +15,6 @@ mod params;
 use std::collections::BTreeMap;
 
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +32,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 pub(crate) use params::{Params, ignored_header};
@@ -459,7 +458,7 @@ pub async fn match_entities(
     ApiPath(dataset): ApiPath<String>,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     let mut p = Params::from_uri(&uri);
     let limit = p.int("limit", DEFAULT_LIMIT, Some(0), Some(MAX_LIMIT));

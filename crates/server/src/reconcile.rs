@@ -17,7 +17,6 @@ use std::collections::BTreeMap;
 
 use axum::Extension;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -30,7 +29,7 @@ use resolute_model::country_by_code;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ErrorCode};
 use crate::metrics::Metrics;
 use crate::names::{ALGORITHM, DEFAULT_PAGE, MAX_PAGE, Params, algorithm_name, ignored_header};
 use crate::{AppState, blocking};
@@ -286,7 +285,7 @@ pub async fn reconcile(
     ApiPath(dataset): ApiPath<String>,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     let mut p = Params::from_uri(&uri);
     let algorithm = p.last("algorithm").unwrap_or_else(|| "best".into());

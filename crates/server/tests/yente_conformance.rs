@@ -821,7 +821,7 @@ fn issue_search_lists_every_hit_of_a_broad_term_with_pages() {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), both.len());
-    let all = get(&format!("/search/default?q=korea&limit=200"));
+    let all = get("/search/default?q=korea&limit=200");
     assert_eq!(ids(&ok_search(&all)["results"]), both);
 }
 

@@ -98,7 +98,7 @@ fn in_group(e: &Entity, property: &str) -> bool {
     let type_matchable = model
         .property_type(&p.type_name)
         .is_some_and(|t| t.matchable);
-    !(type_matchable && !p.matchable)
+    !type_matchable || p.matchable
 }
 
 impl TextIndex {
