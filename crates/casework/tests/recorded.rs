@@ -124,3 +124,65 @@ fn a_false_positive_clears_its_pair_until_the_entry_changes() {
         SuppressionStatus::EntryRemoved
     );
 }
+
+#[test]
+fn a_stored_list_that_no_longer_loads_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    // An uploaded UN version whose stored bytes are damaged (cut short).
+    let meta = resolute_store::StoredListVersion {
+        id: "un-damaged".into(),
+        source: "un".into(),
+        generated: None,
+        content_hash: "0".into(),
+        origin: "upload:consolidated.xml".into(),
+        entity_count: 1003,
+        issue_count: 0,
+        loaded_at: String::new(),
+        loaded_by: "test".into(),
+        active: true,
+        stored_bytes: true,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(store.save_list_version(
+            meta,
+            Some(b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>".to_vec()),
+            None,
+        ))
+        .unwrap();
+    let engine = Engine::load(&store);
+    assert!(!engine.ready(), "{:?}", engine.problems);
+    assert!(
+        engine.version_of(resolute_model::Source::Un).is_none(),
+        "the bundled UN list must not silently stand in for the stored one"
+    );
+    assert!(
+        engine.problems.iter().any(|p| p.contains("un-damaged")),
+        "{:?}",
+        engine.problems
+    );
+    // Screening refuses rather than screen against the OFAC list alone.
+    let healed_with = resolute_lists::bundled()
+        .unwrap()
+        .into_iter()
+        .find(|v| v.source == resolute_model::Source::Un)
+        .unwrap();
+    let healed = engine.with_version(std::sync::Arc::new(healed_with));
+    let cw = Casework::open(store, engine).unwrap();
+    let err = cw
+        .screen_transactions(
+            &[TxItem::json(
+                json!({"id": "t", "kind": "payment", "date": "2017-10-02",
+                "parties": [{"role": "beneficiary", "name": "Foreign Trade Bank"}]}),
+            )],
+            None,
+            "t",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("un-damaged"), "{err}");
+    // Putting a good version in force (an upload) makes it ready again.
+    assert!(healed.ready(), "{:?}", healed.problems);
+}

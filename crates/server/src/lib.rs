@@ -13,6 +13,7 @@ mod analysis;
 pub mod auth;
 mod caps;
 pub mod error;
+pub mod listener;
 pub mod metrics;
 pub mod names;
 mod openapi;
@@ -21,7 +22,6 @@ mod routes;
 mod transactions;
 mod ui;
 
-use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +64,8 @@ pub struct ServerConfig {
     /// API key, as yente does (it has no keys; Marble and other yente clients
     /// call them without one). `false` puts them behind the viewer role.
     pub open_metadata: bool,
+    /// Connections, header/idle and body timeouts.
+    pub limits: listener::Limits,
 }
 
 impl ServerConfig {
@@ -76,6 +78,7 @@ impl ServerConfig {
             max_upload: 64 << 20,
             max_batch: 100,
             open_metadata: true,
+            limits: listener::Limits::default(),
         }
     }
 }
@@ -182,9 +185,8 @@ pub async fn serve(
     let local = listener.local_addr()?;
     on_ready(local, bootstrap);
     let store = state.store.clone();
-    axum::serve(listener.tap_io(no_delay), router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let limits = state.config.limits;
+    listener::serve(listener, router(state), limits, shutdown_signal()).await;
     store.close();
     Ok(())
 }
@@ -207,16 +209,9 @@ pub async fn serve_on(
     state: AppState,
 ) -> Result<(), ServerError> {
     state.casework.register_versions_in_force().await?;
-    axum::serve(listener.tap_io(no_delay), router(state)).await?;
+    let limits = state.config.limits;
+    listener::serve(listener, router(state), limits, std::future::pending()).await;
     Ok(())
-}
-
-/// Answers go out at once: a response is one write, and Nagle's algorithm
-/// would only hold back the tail of a large one until the client's ACK.
-fn no_delay(stream: &mut tokio::net::TcpStream) {
-    if let Err(e) = stream.set_nodelay(true) {
-        tracing::debug!("cannot set TCP_NODELAY: {e}");
-    }
 }
 
 async fn shutdown_signal() {
