@@ -71,6 +71,7 @@ make_error_codes! {
     CapLedgerBusy => CONFLICT, "cap_ledger_busy", "Other writers kept drawing on the same quantity cap; send the screening again.";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than this endpoint's limit.";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be JSON (Content-Type: application/json).";
+    ValidationFailed => UNPROCESSABLE_ENTITY, "validation_error", "A yente-compatible endpoint's parameters or body do not have the types and ranges yente's models require; `detail` lists each problem as FastAPI does (`type`, `loc`, `msg`, `input`).";
     Internal => INTERNAL_SERVER_ERROR, "internal", "A failure inside the service; the answer gives a reference to find it in the log.";
     NotReady => SERVICE_UNAVAILABLE, "not_ready", "Lists or regime not loaded, or the store cannot take writes; see GET /readyz.";
 }
@@ -80,6 +81,9 @@ make_error_codes! {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// FastAPI's validation problems (`{type, loc, msg, input}`), answered
+    /// as the `detail` list yente's clients read; empty for other errors.
+    pub problems: Vec<serde_json::Value>,
 }
 
 impl ApiError {
@@ -87,6 +91,35 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// A 422 with FastAPI's problem list (yente's request validation).
+    pub fn validation(problems: Vec<serde_json::Value>) -> Self {
+        let message = problems
+            .iter()
+            .map(|p| {
+                let loc: Vec<String> = p["loc"]
+                    .as_array()
+                    .map(|l| {
+                        l.iter()
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("{}: {}", loc.join("."), p["msg"].as_str().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError {
+            code: ErrorCode::ValidationFailed,
+            message,
+            problems,
         }
     }
 
@@ -122,7 +155,11 @@ impl IntoResponse for ApiError {
             if status.is_server_error() {
                 tracing::warn!(code, "{}", self.message);
             }
-            json!({"error": {"code": code, "message": self.message}, "detail": self.message})
+            if self.problems.is_empty() {
+                json!({"error": {"code": code, "message": self.message}, "detail": self.message})
+            } else {
+                json!({"error": {"code": code, "message": self.message}, "detail": self.problems})
+            }
         };
         (status, axum::Json(body)).into_response()
     }

@@ -5,7 +5,9 @@
 //! [`engine::Engine`], and serves the API and the UI from one axum router
 //! ([`router`]). Every screening is written to the audit log before it is
 //! answered. Routes are grouped by the role they need (`viewer`, `screener`,
-//! `admin`); only `/healthz`, `/readyz` and the UI's static files are open.
+//! `admin`); only `/healthz`, the UI's static files and — with
+//! [`ServerConfig::open_metadata`], the default — `/readyz`, `/catalog` and
+//! `/algorithms` are open.
 
 mod analysis;
 pub mod auth;
@@ -15,6 +17,7 @@ pub mod listener;
 pub mod metrics;
 pub mod names;
 mod openapi;
+mod reconcile;
 mod routes;
 mod transactions;
 mod ui;
@@ -57,6 +60,10 @@ pub struct ServerConfig {
     pub max_upload: usize,
     /// Most queries or transactions in one request.
     pub max_batch: usize,
+    /// Serve `/catalog` (`/manifest`), `/algorithms` and `/readyz` without an
+    /// API key, as yente does (it has no keys; Marble and other yente clients
+    /// call them without one). `false` puts them behind the viewer role.
+    pub open_metadata: bool,
     /// Connections, header/idle and body timeouts.
     pub limits: listener::Limits,
 }
@@ -70,6 +77,7 @@ impl ServerConfig {
             max_body: 1 << 20,
             max_upload: 64 << 20,
             max_batch: 100,
+            open_metadata: true,
             limits: listener::Limits::default(),
         }
     }

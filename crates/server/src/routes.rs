@@ -20,17 +20,32 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, blocking, caps, names, openapi, transactions, ui};
+use crate::{AppState, analysis, blocking, caps, names, openapi, reconcile, transactions, ui};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
 
-    let viewer = Router::new()
-        .route("/search/{dataset}", get(names::search))
-        .route("/entities/{id}", get(names::entity))
+    // yente's metadata: open as in yente (no keys there), or for viewers.
+    let metadata = Router::new()
         .route("/catalog", get(names::catalog))
         .route("/manifest", get(names::catalog))
         .route("/algorithms", get(names::algorithms))
+        .route("/readyz", get(readyz));
+    let metadata = if state.config.open_metadata {
+        metadata
+    } else {
+        metadata.route_layer(role(Role::Viewer))
+    };
+
+    let viewer = Router::new()
+        .route("/search/{dataset}", get(names::search))
+        .route("/entities/{id}", get(names::entity))
+        .route("/entities/{id}/adjacent", get(names::adjacent))
+        .route(
+            "/entities/{id}/adjacent/{property}",
+            get(names::adjacent_by_property),
+        )
+        .merge(reconcile::viewer_routes())
         .route("/regime", get(regime_at))
         .route("/regime/diff", get(regime_diff))
         .route("/regime/timeline", get(regime_timeline))
@@ -54,6 +69,7 @@ pub fn router(state: AppState) -> Router {
 
     let screener = Router::new()
         .route("/match/{dataset}", post(names::match_entities))
+        .merge(reconcile::screener_routes())
         .route("/screen", post(transactions::screen))
         .route("/cases/{id}/close", post(close_case))
         .route("/suppressions/{id}", delete(revoke_suppression))
@@ -74,11 +90,11 @@ pub fn router(state: AppState) -> Router {
 
     let open = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
         .merge(ui::routes());
 
     Router::new()
         .merge(open)
+        .merge(metadata)
         .merge(viewer)
         .merge(screener)
         .merge(admin)
@@ -137,6 +153,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let engine = state.engine();
     let body = json!({
         "status": if engine.ready() { "ok" } else { "not_ready" },
+        // yente's 503 body is `{"detail": "Index not ready."}`.
+        "detail": if engine.ready() { Value::Null } else { json!("Index not ready.") },
         "lists": engine.version_info,
         "entities": engine.entity_count(),
         "regime": engine.regime.as_ref().map(|_| engine.regime_version.clone()),
