@@ -7,6 +7,7 @@ use clap::Subcommand;
 pub mod backup;
 pub mod impact;
 pub mod lists;
+pub mod lists_review;
 pub mod matching;
 pub mod regime;
 pub mod screen;
