@@ -17,10 +17,11 @@ pub mod ftm;
 pub mod search;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use resolute_matching::{MatchIndex, MatchOptions, MatchResult, Query};
+use resolute_matching::{
+    Budget, Limits, MatchIndex, MatchOptions, MatchResult, Query, SearchError,
+};
 use resolute_model::{Entity, Schema, country_by_code, country_from_name, prop};
 use resolute_store::{CanonicalPayload, Suppression};
 use serde_json::{Map, Value, json};
@@ -363,6 +364,8 @@ pub struct NameScreeningRequest {
     /// The matcher's name, and the one the client asked for (recorded).
     pub algorithm: String,
     pub algorithm_requested: String,
+    /// Per-query limits checked before any matching work.
+    pub limits: Limits,
 }
 
 /// One result with the suppression that clears it, if any.
@@ -435,20 +438,26 @@ pub fn ready_engine(casework: &Casework) -> Result<std::sync::Arc<Engine>> {
     Ok(engine)
 }
 
-/// Match one query within the filters and attach the suppressions that clear its results.
+/// Match one query within the filters, the limits and the budget, and
+/// attach the suppressions that clear its results.
 pub fn screen_query(
     casework: &Casework,
     engine: &Engine,
     scope: &Resolved<'_>,
     example: &ExampleQuery,
     options: &MatchOptions,
-) -> ScreenedQuery {
+    limits: &Limits,
+    budget: &Budget<'_>,
+) -> std::result::Result<ScreenedQuery, SearchError> {
     let (query, restrict) = example.for_matcher();
     let key = query_key(query.schema, &query.properties);
     let found = match scope.index {
-        None => Default::default(),
+        None => {
+            limits.validate(&query)?;
+            Default::default()
+        }
         Some(index) if scope.predicate.is_empty() && restrict.is_none() => {
-            index.search_filtered(&query, options, None)
+            index.search_filtered_within(&query, options, None, limits, budget)?
         }
         Some(index) => {
             let keep = |e: &Entity| {
@@ -457,7 +466,7 @@ pub fn screen_query(
                     .is_none_or(|r| r.contains(e.schema.as_str()))
                     && scope.predicate.allows(e)
             };
-            index.search_filtered(&query, options, Some(&keep))
+            index.search_filtered_within(&query, options, Some(&keep), limits, budget)?
         }
     };
     let suppressions = casework.suppressions();
@@ -475,22 +484,37 @@ pub fn screen_query(
         .filter(|id| suppressions.clearing(&key, id, engine).is_none())
         .count();
     let total = hits.iter().filter(|h| h.is_open_match()).count() + beyond;
-    ScreenedQuery {
+    Ok(ScreenedQuery {
         key,
         query: example.to_json(),
         hits,
         total,
+    })
+}
+
+/// A matcher's refusal or stop, in casework's terms.
+fn stopped(e: SearchError, query: &str, done: usize, total: usize) -> CaseworkError {
+    let progress = format!("name screening stopped after {done} of {total} queries");
+    match e {
+        SearchError::Limit(source) => CaseworkError::QueryLimit {
+            query: query.to_string(),
+            source,
+        },
+        SearchError::DeadlineExceeded => CaseworkError::TimedOut(progress),
+        SearchError::Cancelled => CaseworkError::Cancelled(progress),
     }
 }
 
 impl Casework {
     /// Screen a batch of name queries and record it (see the module docs).
-    /// `stop` is checked between queries: when set, nothing is recorded.
+    /// Each query is checked against `req.limits` first; the budget's
+    /// deadline and cancellation flag stop the matching (also inside one
+    /// query): then nothing is recorded.
     pub fn screen_names(
         &self,
         req: &NameScreeningRequest,
         actor: &str,
-        stop: Option<&AtomicBool>,
+        budget: &Budget<'_>,
     ) -> Result<NameScreening> {
         let engine = ready_engine(self)?;
         let scope = req.filters.resolve(&engine, &req.dataset)?;
@@ -500,14 +524,16 @@ impl Casework {
         let mut cases = Vec::new();
         let mut suppressed = 0u64;
         for (name, example) in &req.queries {
-            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
-                return Err(CaseworkError::Cancelled(format!(
-                    "name screening stopped after {} of {} queries",
-                    queries.len(),
-                    req.queries.len()
-                )));
-            }
-            let screened = screen_query(self, &engine, &scope, example, &req.options);
+            let screened = screen_query(
+                self,
+                &engine,
+                &scope,
+                example,
+                &req.options,
+                &req.limits,
+                budget,
+            )
+            .map_err(|e| stopped(e, name, queries.len(), req.queries.len()))?;
             suppressed += screened
                 .hits
                 .iter()

@@ -44,6 +44,13 @@ pub struct KeyCache {
 }
 
 impl KeyCache {
+    /// Forget every cached key (another writer may have created or revoked one).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.entries.write() {
+            m.clear();
+        }
+    }
+
     pub fn forget(&self, id: &str) {
         if let Ok(mut m) = self.entries.write() {
             m.remove(id);

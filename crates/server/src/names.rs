@@ -548,11 +548,19 @@ pub async fn match_entities(
         filters,
         algorithm: ALGORITHM.into(),
         algorithm_requested: algorithm,
+        limits: state.config.query_limits,
     };
     let casework = state.casework.clone();
     let actor = caller.actor();
+    // Dropped with this future when the client goes: the matching stops.
+    let budget = crate::RequestBudget::start(state.config.match_budget);
+    let (deadline, cancelled) = budget.handle();
     let (done, responses) = blocking(move || {
-        let done = casework.screen_names(&request, &actor, None)?;
+        let budget = resolute_matching::Budget {
+            deadline: Some(deadline),
+            cancel: Some(&cancelled),
+        };
+        let done = casework.screen_names(&request, &actor, &budget)?;
         // Rendered here too: off the async workers, on the engine it was screened on.
         let engine = casework.engine();
         let responses: Vec<(String, Vec<u8>)> = done

@@ -333,6 +333,8 @@ pub async fn reconcile(
     }
     let mut results = serde_json::Map::new();
     let model = ftm::model();
+    // One budget for the whole request; dropped (cancelling) if the client goes.
+    let budget = crate::RequestBudget::start(state.config.match_budget);
     for (limit, batch) in by_limit {
         let request = NameScreeningRequest {
             dataset: dataset.clone(),
@@ -350,10 +352,19 @@ pub async fn reconcile(
             },
             algorithm: ALGORITHM.into(),
             algorithm_requested: algorithm_used.into(),
+            limits: state.config.query_limits,
         };
         let casework = state.casework.clone();
         let actor = caller.actor();
-        let done = blocking(move || casework.screen_names(&request, &actor, None)).await?;
+        let (deadline, cancelled) = budget.handle();
+        let done = blocking(move || {
+            let budget = resolute_matching::Budget {
+                deadline: Some(deadline),
+                cancel: Some(&cancelled),
+            };
+            casework.screen_names(&request, &actor, &budget)
+        })
+        .await?;
         Metrics::inc(&state.metrics.audit_records, 1);
         Metrics::inc(&state.metrics.screenings_name, 1);
         Metrics::inc(&state.metrics.cases_opened, done.cases.len() as u64);

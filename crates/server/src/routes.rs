@@ -148,19 +148,41 @@ pub async fn healthz() -> axum::Json<Value> {
     axum::Json(json!({"status": "ok"}))
 }
 
+/// How long `/readyz` waits for its store write probe.
+const READY_PROBE_WAIT: std::time::Duration = std::time::Duration::from_millis(60);
+
+/// `GET /readyz`: the lists are loaded and a store write commits now (503
+/// with `detail` otherwise; `store` is `busy` when the writer did not answer
+/// within 60 ms — busy, not broken).
 #[utoipa::path(get, path = "/readyz", tag = "service", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let engine = state.engine();
-    let body = json!({
-        "status": if engine.ready() { "ok" } else { "not_ready" },
+    // The store is ready when a write commits now. A writer busy with other
+    // work does not make the service unready: the probe waits a bounded time
+    // so /readyz itself always answers quickly.
+    let store = match tokio::time::timeout(READY_PROBE_WAIT, state.store.probe_write_async()).await
+    {
+        Ok(Ok(())) => Ok("ok"),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Ok("busy"),
+    };
+    let ready = engine.ready() && store.is_ok();
+    let detail = match (&store, engine.ready()) {
+        (Err(e), _) => json!(format!("Store not writable: {e}")),
         // yente's 503 body is `{"detail": "Index not ready."}`.
-        "detail": if engine.ready() { Value::Null } else { json!("Index not ready.") },
+        (Ok(_), false) => json!("Index not ready."),
+        (Ok(_), true) => Value::Null,
+    };
+    let body = json!({
+        "status": if ready { "ok" } else { "not_ready" },
+        "detail": detail,
+        "store": store.as_ref().map_or("failed", |s| *s),
         "lists": engine.version_info,
         "entities": engine.entity_count(),
         "regime": engine.regime.as_ref().map(|_| engine.regime_version.clone()),
         "problems": engine.problems,
     });
-    let status = if engine.ready() {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -316,11 +338,14 @@ pub async fn upload_list(
     };
     Metrics::inc(&state.metrics.audit_records, 1);
     Ok(match outcome {
-        UploadOutcome::InForce(up) => (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response(),
+        UploadOutcome::InForce(up) => {
+            (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response()
+        }
         UploadOutcome::Held(held) => (
             StatusCode::ACCEPTED,
             axum::Json(json!({
                 "pending": held.review,
+                "previous": held.review.diff_summary.get("previous"),
                 "reasons": held.reasons,
                 "diff": held.diff,
             })),
