@@ -25,6 +25,9 @@ pub enum CaseworkError {
     /// The caller went away or the time budget ran out before the commit.
     #[error("cancelled before it was recorded: {0}")]
     Cancelled(String),
+    /// A member-state report that breaks a reporting rule (or its file).
+    #[error(transparent)]
+    Report(#[from] resolute_impact::reporting::ReportError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

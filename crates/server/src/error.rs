@@ -151,6 +151,7 @@ impl From<CaseworkError> for ApiError {
             CaseworkError::LedgerBusy(_) => ApiError::new(ErrorCode::CapLedgerBusy, e.to_string()),
             CaseworkError::Cancelled(msg) => ApiError::unavailable(msg),
             CaseworkError::Corrupt(msg) => ApiError::internal(msg),
+            CaseworkError::Report(_) => ApiError::new(ErrorCode::InvalidReport, e.to_string()),
             CaseworkError::Store(s) => s.into(),
         }
     }
