@@ -147,7 +147,8 @@ pub fn import_csv(
 
 /// At start-up: import `<data_dir>/reports.csv` of an older build once, as
 /// [`LEGACY_IMPORT_ACTOR`]. `None` when there is no such file. The file is
-/// left in place; a second call finds it imported and adds nothing.
+/// left in place; a second call finds it imported and adds nothing
+/// (`already_imported`). The caller says in its log what was imported.
 pub fn import_legacy(
     store: &Store,
     regime: &Regime,
@@ -158,21 +159,7 @@ pub fn import_legacy(
     if !path.is_file() {
         return Ok(None);
     }
-    let done = import_csv(store, regime, &path, LEGACY_IMPORT_ACTOR, today)?;
-    if !done.already_imported {
-        tracing::info!(
-            file = %done.file,
-            sha256 = %done.sha256,
-            added = done.added,
-            already_present = done.already_present,
-            rejected = done.rejected.len(),
-            "imported member-state reports from the legacy reports.csv (the file is left in place)"
-        );
-        for row in &done.rejected {
-            tracing::warn!("legacy reports.csv: not imported: {row}");
-        }
-    }
-    Ok(Some(done))
+    import_csv(store, regime, &path, LEGACY_IMPORT_ACTOR, today).map(Some)
 }
 
 /// Write the recorded reports as CSV (the format [`import_csv`] reads).

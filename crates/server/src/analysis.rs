@@ -119,11 +119,25 @@ pub(crate) fn import_legacy_reports(casework: &Casework, data_dir: &Path) {
     let Some(regime) = engine.regime.as_deref() else {
         return;
     };
-    if let Err(e) = reports::import_legacy(casework.store(), regime, data_dir, today()) {
-        tracing::warn!(
+    match reports::import_legacy(casework.store(), regime, data_dir, today()) {
+        Ok(Some(done)) if !done.already_imported => {
+            tracing::info!(
+                file = %done.file,
+                sha256 = %done.sha256,
+                added = done.added,
+                already_present = done.already_present,
+                rejected = done.rejected.len(),
+                "imported member-state reports from the legacy reports.csv into the store (the file is left in place)"
+            );
+            for row in &done.rejected {
+                tracing::warn!("legacy reports.csv: not imported: {row}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(
             "member-state reports in {}: not imported: {e}",
             data_dir.join(reports::LEGACY_REPORTS_FILE).display()
-        );
+        ),
     }
 }
 

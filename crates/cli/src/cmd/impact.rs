@@ -385,23 +385,26 @@ pub enum ReportsCmd {
 fn open_store(dir: &Path, regime: &Regime) -> anyhow::Result<Store> {
     let store = Store::open(dir, StoreOptions::default())
         .with_context(|| format!("opening the store in {}", dir.display()))?;
-    let legacy = reports::import_legacy(&store, regime, dir, today()).with_context(|| {
-        format!(
-            "importing {}",
-            dir.join(reports::LEGACY_REPORTS_FILE).display()
-        )
-    })?;
-    if let Some(done) = legacy.filter(|d| !d.already_imported) {
-        for e in &done.rejected {
-            eprintln!("warning: not imported: {e}");
+    // A legacy file that cannot be read does not block the commands (as in
+    // `serve`): it stays in place and the next run tries again.
+    match reports::import_legacy(&store, regime, dir, today()) {
+        Ok(Some(done)) if !done.already_imported => {
+            for e in &done.rejected {
+                eprintln!("warning: not imported: {e}");
+            }
+            eprintln!(
+                "imported {} report(s) from {} into the store ({} already recorded, {} rejected); the file is left in place",
+                done.added,
+                done.file,
+                done.already_present,
+                done.rejected.len()
+            );
         }
-        eprintln!(
-            "imported {} report(s) from {} into the store ({} already recorded, {} rejected); the file is left in place",
-            done.added,
-            done.file,
-            done.already_present,
-            done.rejected.len()
-        );
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "warning: {} not imported: {e}",
+            dir.join(reports::LEGACY_REPORTS_FILE).display()
+        ),
     }
     Ok(store)
 }
