@@ -35,6 +35,9 @@ pub enum CaseworkError {
     /// The request's time budget ran out before the commit.
     #[error("the request's time budget ran out: {0}")]
     TimedOut(String),
+    /// A member-state report that breaks a reporting rule (or its file).
+    #[error(transparent)]
+    Report(#[from] resolute_impact::reporting::ReportError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

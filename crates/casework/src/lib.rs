@@ -15,6 +15,7 @@
 //!   they hold ([`suppress`]), quantity-cap ledgers and opening amounts
 //!   ([`caps`]);
 //! - list versions: recording them, uploads, diffs ([`lists`]);
+//! - member-state implementation reports, in the store and audited ([`reports`]);
 //! - dates as requests give them ([`dates`]).
 //!
 //! Everything here is synchronous: the server runs it on its blocking pool,
@@ -28,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod lists;
 pub mod names;
+pub mod reports;
 pub mod suppress;
 pub mod transactions;
 

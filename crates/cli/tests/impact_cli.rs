@@ -257,6 +257,10 @@ fn reports_add_list_status_import_export() {
     );
     assert!(stderr(&o).contains("in.csv:3:"), "{}", stderr(&o));
     assert!(stdout(&o).contains("imported 1 report(s)"));
+    // The same file again: recognised by its SHA-256, nothing is done.
+    let o = resolute(&["reports", "import", csv.to_str().expect("utf8")], d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("was imported before"), "{}", stdout(&o));
 
     let o = resolute(&["reports", "export"], d);
     let exported = stdout(&o);
@@ -268,6 +272,103 @@ fn reports_add_list_status_import_export() {
     ));
     let rows: serde_json::Value = serde_json::from_str(&list).expect("json");
     assert_eq!(rows.as_array().map(Vec::len), Some(2));
+}
+
+/// The data directory's reports, audit log and actors, read from its store.
+fn recorded_actors(dir: &Path, kind: &str) -> Vec<String> {
+    let store = resolute_store::Store::open(dir, resolute_store::StoreOptions::default())
+        .expect("open the store");
+    let records = store
+        .audit_records(&resolute_store::AuditQuery {
+            kind: Some(kind.into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("audit");
+    store.close();
+    records.into_iter().map(|r| r.actor).collect()
+}
+
+#[test]
+fn reports_are_recorded_in_the_store_with_the_cli_actor() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A reports.csv of an older build: imported on first use, once, and left in place.
+    let legacy = dir.path().join("reports.csv");
+    std::fs::write(
+        &legacy,
+        "state,resolutions,submitted,symbol,notes
+DEU,2371,2017-10-20,S/AC.49/2017/T1,
+",
+    )
+    .expect("write");
+    let data_dir = dir.path().to_str().expect("utf8");
+    let add = |symbol: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_resolute"));
+        cmd.args([
+            "reports",
+            "add",
+            "--data-dir",
+            data_dir,
+            "--state",
+            "FRA",
+            "--resolution",
+            "2371",
+            "--submitted",
+            "2017-11-02",
+            "--symbol",
+            symbol,
+        ])
+        .env_remove("RESOLUTE_DATA_DIR")
+        .env("USER", "tester");
+        cmd.output().expect("run resolute")
+    };
+    let o = add("S/AC.49/2017/T9");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("imported 1 report(s) from") && stderr(&o).contains("reports.csv"),
+        "{}",
+        stderr(&o)
+    );
+    let dup = add("S/AC.49/2017/T9");
+    assert!(!dup.status.success());
+    assert!(
+        stderr(&dup).contains("FRA") && stderr(&dup).contains("S/AC.49/2017/T9"),
+        "{}",
+        stderr(&dup)
+    );
+    assert!(
+        !stderr(&dup).contains("imported"),
+        "the legacy file is imported once: {}",
+        stderr(&dup)
+    );
+    assert!(legacy.exists());
+    assert_eq!(recorded_actors(dir.path(), "report.added"), ["cli:tester"]);
+    assert_eq!(recorded_actors(dir.path(), "report.imported"), ["system"]);
+
+    let o = resolute(
+        &[
+            "reports",
+            "status",
+            "--data-dir",
+            data_dir,
+            "--resolution",
+            "2371",
+            "--as-of",
+            "2018-01-01",
+            "--json",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    // DEU on 2017-10-20 and FRA on 2017-11-02, both by the deadline 2017-11-03
+    // (2371 adopted 2017-08-05 by its regime file, + 90 days).
+    assert_eq!(
+        (v["reported"].as_u64(), v["on_time"].as_u64()),
+        (Some(2), Some(2)),
+        "{v}"
+    );
+    assert_eq!(v["adopted"], "2017-08-05");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Issue 18 §1: a running `resolute serve` and CLI commands writing to the
-//! same data directory at the same time. Every writer re-reads the audit
+//! same data directory at the same time (keys, a recorded screening, a
+//! member-state report). Every writer re-reads the audit
 //! chain head inside its own write transaction, and the server follows the
 //! other writers' commits: no 500, no false "chain broken", a key created by
 //! the CLI works at once and one revoked by the CLI stops working within a
@@ -160,6 +161,22 @@ fn a_running_server_and_cli_writers_share_a_data_directory() {
             key["token"].as_str().expect("token").to_string(),
         ));
     }
+    let (code, _, err) = cli(
+        &[
+            "reports",
+            "add",
+            "--state",
+            "CHN",
+            "--resolution",
+            "2371",
+            "--submitted",
+            "2017-10-30",
+            "--symbol",
+            "S/AC.49/2017/99",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "reports add: {err}");
     let transactions = repo().join("tests/fixtures/transactions/scenarios.jsonl");
     let (code, _, err) = cli(
         &[
@@ -171,6 +188,16 @@ fn a_running_server_and_cli_writers_share_a_data_directory() {
     );
     assert!(matches!(code, 0 | 1), "screen exit {code}: {err}");
 
+    // The report the CLI recorded is served at once (read from the store).
+    let (status, reports) = call(
+        &base,
+        "GET",
+        "/reports?resolution=2371",
+        &served.admin,
+        None,
+    );
+    assert_eq!(status, 200, "{reports}");
+    assert!(reports.to_string().contains("S/AC.49/2017/99"), "{reports}");
     // A key the CLI created works on the running server at once.
     let (id, token) = &created[0];
     let (status, me) = call(&base, "GET", "/me", token, None);

@@ -1,17 +1,23 @@
-//! Reporting requests of the DPRK resolutions and the national
+//! Reporting requests of the DPRK resolutions and the rules over the national
 //! implementation reports (NIRs) states submit.
 //!
 //! Requests are bundled data (`data/reporting/requests.csv`): each row cites
 //! its source and says whether the paragraph and the deadline were verified.
-//! Reports live in `<data dir>/reports.csv`, written atomically (temporary
-//! file, then rename).
+//! Adoption dates, and so the due dates, come from the regime files
+//! (`regime/dprk/<n>.toml`), never from a table here.
+//!
+//! This module holds rules only: validating a report, reading and writing the
+//! report CSV format, and the status of a resolution over the reports it is
+//! handed. Where reports are kept (the SQLite store, audited) is the
+//! application layer's business (`resolute-casework::reports`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use resolute_regime::Regime;
 use serde::{Deserialize, Serialize};
 
 use crate::members::{self, MemberError, MemberState};
@@ -20,32 +26,6 @@ static REQUESTS_CSV: &str = include_str!("../../../data/reporting/requests.csv")
 
 /// The request kind used for the "who reported" status.
 pub const NATIONAL_IMPLEMENTATION_REPORT: &str = "national_implementation_report";
-
-/// The file name of the report store inside the data directory.
-pub const REPORTS_FILE: &str = "reports.csv";
-
-/// The DPRK resolutions and their adoption dates (research note §0; the
-/// dates are [V-UN] or [V-2nd] there).
-pub const DPRK_RESOLUTIONS: [(u32, (i32, u32, u32)); 10] = [
-    (1718, (2006, 10, 14)),
-    (1874, (2009, 6, 12)),
-    (2087, (2013, 1, 22)),
-    (2094, (2013, 3, 7)),
-    (2270, (2016, 3, 2)),
-    (2321, (2016, 11, 30)),
-    (2356, (2017, 6, 2)),
-    (2371, (2017, 8, 5)),
-    (2375, (2017, 9, 11)),
-    (2397, (2017, 12, 22)),
-];
-
-/// Adoption date of a DPRK resolution.
-pub fn adopted(resolution: u32) -> Option<NaiveDate> {
-    DPRK_RESOLUTIONS
-        .iter()
-        .find(|(n, _)| *n == resolution)
-        .and_then(|(_, (y, m, d))| NaiveDate::from_ymd_opt(*y, *m, *d))
-}
 
 /// When a request is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,12 +64,66 @@ impl DeadlineRule {
             DeadlineRule::None => "no deadline set (or not verified)".into(),
         }
     }
+
+    /// The due date of a one-off deadline, counted from `adopted`.
+    pub fn due(&self, adopted: NaiveDate) -> Option<NaiveDate> {
+        match *self {
+            DeadlineRule::DaysAfterAdoption(n) => {
+                adopted.checked_add_days(chrono::Days::new(u64::from(n)))
+            }
+            DeadlineRule::MonthsAfterAdoption(n) => {
+                adopted.checked_add_months(chrono::Months::new(n))
+            }
+            _ => None,
+        }
+    }
 }
 
-/// One reporting request of a resolution.
+/// One row of `data/reporting/requests.csv`.
+#[derive(Debug, Clone)]
+struct RequestRow {
+    resolution: u32,
+    request: String,
+    paragraph: Option<String>,
+    paragraph_verified: bool,
+    addressed_to: String,
+    deadline: DeadlineRule,
+    deadline_verified: bool,
+    source: String,
+    note: String,
+}
+
+static REQUEST_ROWS: LazyLock<Vec<RequestRow>> = LazyLock::new(|| {
+    let mut rdr = csv::Reader::from_reader(REQUESTS_CSV.as_bytes());
+    // Bundled data, checked by tests: a malformed row is dropped and the count test fails.
+    rdr.records()
+        .flatten()
+        .filter_map(|r| {
+            let paragraph = r
+                .get(2)
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string);
+            Some(RequestRow {
+                resolution: r.get(0)?.parse().ok()?,
+                request: r.get(1)?.to_string(),
+                paragraph,
+                paragraph_verified: r.get(3)? == "true",
+                addressed_to: r.get(4)?.to_string(),
+                deadline: DeadlineRule::parse(r.get(5)?)?,
+                deadline_verified: r.get(6)? == "true",
+                source: r.get(7)?.to_string(),
+                note: r.get(8).unwrap_or("").to_string(),
+            })
+        })
+        .collect()
+});
+
+/// One reporting request of a resolution, dated by the regime.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportingRequest {
     pub resolution: u32,
+    /// From the regime file of the resolution.
     pub adopted: NaiveDate,
     pub request: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,64 +140,51 @@ pub struct ReportingRequest {
     pub note: String,
 }
 
-fn due_date(adopted: NaiveDate, rule: DeadlineRule) -> Option<NaiveDate> {
-    match rule {
-        DeadlineRule::DaysAfterAdoption(n) => {
-            adopted.checked_add_days(chrono::Days::new(u64::from(n)))
-        }
-        DeadlineRule::MonthsAfterAdoption(n) => adopted.checked_add_months(chrono::Months::new(n)),
-        _ => None,
-    }
+fn dated(row: &RequestRow, regime: &Regime) -> Option<ReportingRequest> {
+    let adopted = regime.resolution(row.resolution)?.adopted;
+    Some(ReportingRequest {
+        resolution: row.resolution,
+        adopted,
+        request: row.request.clone(),
+        paragraph: row.paragraph.clone(),
+        paragraph_verified: row.paragraph_verified,
+        addressed_to: row.addressed_to.clone(),
+        deadline: row.deadline,
+        deadline_verified: row.deadline_verified,
+        due: row.deadline.due(adopted),
+        source: row.source.clone(),
+        note: row.note.clone(),
+    })
 }
 
-static REQUESTS: LazyLock<Vec<ReportingRequest>> = LazyLock::new(|| {
-    let mut rdr = csv::Reader::from_reader(REQUESTS_CSV.as_bytes());
-    // Bundled data, checked by tests: a malformed row is dropped and the count test fails.
-    rdr.records()
-        .flatten()
-        .filter_map(|r| {
-            let adopted = NaiveDate::parse_from_str(r.get(1)?, "%Y-%m-%d").ok()?;
-            let deadline = DeadlineRule::parse(r.get(6)?)?;
-            let paragraph = r
-                .get(3)
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_string);
-            Some(ReportingRequest {
-                resolution: r.get(0)?.parse().ok()?,
-                adopted,
-                request: r.get(2)?.to_string(),
-                paragraph,
-                paragraph_verified: r.get(4)? == "true",
-                addressed_to: r.get(5)?.to_string(),
-                deadline,
-                deadline_verified: r.get(7)? == "true",
-                due: due_date(adopted, deadline),
-                source: r.get(8)?.to_string(),
-                note: r.get(9).unwrap_or("").to_string(),
-            })
-        })
+/// Every reporting request of the bundled table whose resolution is in
+/// `regime` (all of them for the embedded regime: a test checks it).
+pub fn reporting_requests(regime: &Regime) -> Vec<ReportingRequest> {
+    REQUEST_ROWS
+        .iter()
+        .filter_map(|row| dated(row, regime))
         .collect()
-});
+}
 
-/// Every reporting request in the bundled table.
-pub fn reporting_requests() -> &'static [ReportingRequest] {
-    &REQUESTS
+/// The resolutions the bundled requests name (to check them against a regime).
+pub fn requested_resolutions() -> BTreeSet<u32> {
+    REQUEST_ROWS.iter().map(|r| r.resolution).collect()
 }
 
 /// The national-implementation-report request of a resolution, if any.
-pub fn nir_request(resolution: u32) -> Option<&'static ReportingRequest> {
-    REQUESTS
+pub fn nir_request(regime: &Regime, resolution: u32) -> Option<ReportingRequest> {
+    REQUEST_ROWS
         .iter()
         .find(|r| r.resolution == resolution && r.request == NATIONAL_IMPLEMENTATION_REPORT)
+        .and_then(|row| dated(row, regime))
 }
 
-/// A national implementation report as stored.
+/// A validated national implementation report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NationalReport {
     /// ISO alpha-3 of the reporting member state.
     pub state: String,
-    /// Resolutions the report covers.
+    /// Resolutions the report covers, sorted, without repeats.
     pub resolutions: Vec<u32>,
     pub submitted: NaiveDate,
     /// UN document symbol (e.g. `S/AC.49/2017/100`); may be empty if unknown.
@@ -194,10 +215,8 @@ pub enum ReportError {
         submitted: NaiveDate,
         today: NaiveDate,
     },
-    #[error(
-        "{0} is not a DPRK sanctions resolution (known: 1718, 1874, 2087, 2094, 2270, 2321, 2356, 2371, 2375, 2397)"
-    )]
-    UnknownResolution(u32),
+    #[error("{resolution} is not a DPRK sanctions resolution of the regime (known: {known})")]
+    UnknownResolution { resolution: u32, known: String },
     #[error("invalid resolution {0:?}: expected a resolution number such as 2371")]
     BadResolution(String),
     #[error("a report must name at least one resolution")]
@@ -208,21 +227,37 @@ pub enum ReportError {
         adopted: NaiveDate,
         submitted: NaiveDate,
     },
-    #[error("a report by {state} with symbol {symbol} is already recorded")]
-    Duplicate { state: String, symbol: String },
+    #[error("header must have state, resolutions, submitted[, symbol, notes]; found {found}")]
+    BadHeader { found: String },
     #[error("{path}: {error}")]
     Io {
         path: PathBuf,
         error: std::io::Error,
     },
-    #[error("{path}: {error}")]
-    Csv { path: PathBuf, error: csv::Error },
+    #[error("{file}: {error}")]
+    Csv { file: String, error: csv::Error },
     #[error("{file}:{line}: {error}")]
     Row {
         file: String,
         line: u64,
         error: Box<ReportError>,
     },
+}
+
+/// The adoption date of `resolution`, or the error naming the known ones.
+pub fn adoption_date(regime: &Regime, resolution: u32) -> Result<NaiveDate, ReportError> {
+    match regime.resolution(resolution) {
+        Some(r) => Ok(r.adopted),
+        None => Err(ReportError::UnknownResolution {
+            resolution,
+            known: regime
+                .resolutions
+                .iter()
+                .map(|r| r.number.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
 }
 
 /// Parse `2371`, `2371;2375`, `2371 2375` or `2371,2375`.
@@ -249,8 +284,12 @@ pub fn parse_resolutions(raw: &str) -> Result<Vec<u32>, ReportError> {
     Ok(out)
 }
 
-/// Check a new report and turn it into a stored one.
-pub fn validate(input: &NewReport, today: NaiveDate) -> Result<NationalReport, ReportError> {
+/// Check a new report against the member states and the regime's resolutions.
+pub fn validate(
+    input: &NewReport,
+    regime: &Regime,
+    today: NaiveDate,
+) -> Result<NationalReport, ReportError> {
     let state: &MemberState = members::member(input.state.trim())?;
     let submitted = NaiveDate::parse_from_str(input.submitted.trim(), "%Y-%m-%d")
         .map_err(|_| ReportError::BadDate(input.submitted.clone()))?;
@@ -262,11 +301,11 @@ pub fn validate(input: &NewReport, today: NaiveDate) -> Result<NationalReport, R
     }
     let mut resolutions: Vec<u32> = Vec::new();
     for &r in &input.resolutions {
-        let when = adopted(r).ok_or(ReportError::UnknownResolution(r))?;
-        if submitted < when {
+        let adopted = adoption_date(regime, r)?;
+        if submitted < adopted {
             return Err(ReportError::BeforeAdoption {
                 resolution: r,
-                adopted: when,
+                adopted,
                 submitted,
             });
         }
@@ -284,35 +323,33 @@ pub fn validate(input: &NewReport, today: NaiveDate) -> Result<NationalReport, R
     })
 }
 
-/// What an import did.
-#[derive(Debug, Default, Serialize)]
-pub struct ImportSummary {
-    pub added: usize,
-    pub already_present: usize,
-    pub errors: Vec<String>,
+/// The columns of the report CSV format.
+pub const CSV_HEADER: [&str; 5] = ["state", "resolutions", "submitted", "symbol", "notes"];
+
+/// Reports read from a CSV, and the rows that were not.
+#[derive(Debug, Default)]
+pub struct ReadReports {
+    pub reports: Vec<NationalReport>,
+    /// Each a [`ReportError::Row`] naming the file and line.
+    pub rejected: Vec<ReportError>,
 }
 
-/// The reports of one data directory.
-#[derive(Debug, Clone)]
-pub struct ReportStore {
-    path: PathBuf,
-    reports: Vec<NationalReport>,
-}
-
-const HEADER: [&str; 5] = ["state", "resolutions", "submitted", "symbol", "notes"];
-
-fn read_reports<R: std::io::Read>(
+/// Read and validate a report CSV (`state,resolutions,submitted[,symbol,notes]`;
+/// `resolution` is accepted for `resolutions`). `name` is the file name used
+/// in errors. A bad row is rejected with its line and the rest are read; only
+/// an unusable header fails the whole file.
+pub fn read_reports_csv<R: Read>(
     reader: R,
     name: &str,
-    path: &Path,
+    regime: &Regime,
     today: NaiveDate,
-) -> Result<(Vec<NationalReport>, Vec<ReportError>), ReportError> {
+) -> Result<ReadReports, ReportError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|source| ReportError::Csv {
-            path: path.to_path_buf(),
-            error: source,
+        .map_err(|error| ReportError::Csv {
+            file: name.to_string(),
+            error,
         })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
@@ -326,28 +363,30 @@ fn read_reports<R: std::io::Read>(
         return Err(ReportError::Row {
             file: name.to_string(),
             line: 1,
-            error: Box::new(ReportError::BadResolution(format!(
-                "header must have state, resolutions, submitted[, symbol, notes]; found {}",
-                headers.join(",")
-            ))),
+            error: Box::new(ReportError::BadHeader {
+                found: headers.join(","),
+            }),
         });
     };
     let (symbol_col, notes_col) = (col("symbol"), col("notes"));
-    let mut ok = Vec::new();
-    let mut errors = Vec::new();
+    let mut read = ReadReports::default();
+    let row_error = |line: u64, error: ReportError| ReportError::Row {
+        file: name.to_string(),
+        line,
+        error: Box::new(error),
+    };
     for rec in rdr.records() {
         let rec = match rec {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(ReportError::Row {
-                    file: name.to_string(),
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line());
+                read.rejected.push(row_error(
                     line,
-                    error: Box::new(ReportError::Csv {
-                        path: path.to_path_buf(),
-                        error: e,
-                    }),
-                });
+                    ReportError::Csv {
+                        file: name.to_string(),
+                        error,
+                    },
+                ));
                 continue;
             }
         };
@@ -362,277 +401,139 @@ fn read_reports<R: std::io::Read>(
                     symbol: get(symbol_col),
                     notes: get(notes_col),
                 },
+                regime,
                 today,
             )
         });
         match parsed {
-            Ok(r) => ok.push(r),
-            Err(e) => errors.push(ReportError::Row {
-                file: name.to_string(),
-                line,
-                error: Box::new(e),
-            }),
+            Ok(r) => read.reports.push(r),
+            Err(e) => read.rejected.push(row_error(line, e)),
         }
     }
-    Ok((ok, errors))
+    Ok(read)
 }
 
-impl ReportStore {
-    /// Open the store of `dir` (the file need not exist yet). A stored
-    /// record that no longer validates is an error naming its line.
-    pub fn open(dir: &Path, today: NaiveDate) -> Result<ReportStore, ReportError> {
-        let path = dir.join(REPORTS_FILE);
-        let reports = match std::fs::File::open(&path) {
-            Ok(file) => {
-                let (reports, mut errors) =
-                    read_reports(file, &path.display().to_string(), &path, today)?;
-                if !errors.is_empty() {
-                    return Err(errors.swap_remove(0));
-                }
-                reports
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(error) => return Err(ReportError::Io { path, error }),
-        };
-        Ok(ReportStore { path, reports })
+/// Write reports in the CSV format [`read_reports_csv`] reads.
+pub fn write_reports_csv<W: Write>(reports: &[NationalReport], out: W) -> Result<(), csv::Error> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(CSV_HEADER)?;
+    for r in reports {
+        let res = r
+            .resolutions
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(";");
+        w.write_record([
+            r.state.as_str(),
+            res.as_str(),
+            &r.submitted.to_string(),
+            r.symbol.as_str(),
+            r.notes.as_str(),
+        ])?;
     }
+    w.flush()?;
+    Ok(())
+}
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn reports(&self) -> &[NationalReport] {
-        &self.reports
-    }
-
-    fn is_duplicate(&self, r: &NationalReport) -> bool {
-        self.reports.iter().any(|x| {
-            x.state == r.state
-                && if r.symbol.is_empty() {
-                    x.submitted == r.submitted && x.resolutions == r.resolutions
-                } else {
-                    x.symbol == r.symbol
-                }
-        })
-    }
-
-    /// Validate and add a report (in memory; call [`ReportStore::save`]).
-    pub fn add(
-        &mut self,
-        input: &NewReport,
-        today: NaiveDate,
-    ) -> Result<NationalReport, ReportError> {
-        let report = validate(input, today)?;
-        if self.is_duplicate(&report) {
-            return Err(ReportError::Duplicate {
-                state: report.state,
-                symbol: report.symbol,
-            });
+/// Who reported on `resolution` by `as_of` among `reports`, who is late or overdue.
+pub fn resolution_status(
+    reports: &[NationalReport],
+    regime: &Regime,
+    resolution: u32,
+    as_of: NaiveDate,
+) -> Result<ResolutionStatus, ReportError> {
+    let adopted = adoption_date(regime, resolution)?;
+    let request = nir_request(regime, resolution);
+    let deadline = request.as_ref().and_then(|r| r.due);
+    let mut by_state: BTreeMap<&str, Vec<&NationalReport>> = BTreeMap::new();
+    for r in reports {
+        if r.resolutions.contains(&resolution) && r.submitted <= as_of {
+            by_state.entry(r.state.as_str()).or_default().push(r);
         }
-        self.reports.push(report.clone());
-        self.sort();
-        Ok(report)
     }
-
-    fn sort(&mut self) {
-        self.reports.sort_by(|a, b| {
-            a.submitted
-                .cmp(&b.submitted)
-                .then(a.state.cmp(&b.state))
-                .then(a.symbol.cmp(&b.symbol))
+    let mut states = Vec::new();
+    let mut counts: BTreeMap<StateReportStatus, usize> = BTreeMap::new();
+    for m in members::members_on(as_of) {
+        let reports = by_state.get(m.iso3.as_str());
+        let first = reports.and_then(|rs| rs.iter().map(|r| r.submitted).min());
+        let status = match (first, deadline) {
+            (Some(d), Some(due)) if d > due => StateReportStatus::Late,
+            (Some(_), _) => StateReportStatus::Reported,
+            // Admitted after the deadline: not overdue against it.
+            (None, Some(due)) if as_of > due && m.admitted <= due => StateReportStatus::Overdue,
+            (None, _) => StateReportStatus::NotReported,
+        };
+        *counts.entry(status).or_default() += 1;
+        states.push(StateStatus {
+            state: m.iso3.clone(),
+            name: m.name.clone(),
+            status,
+            first_submitted: first,
+            symbols: reports
+                .map(|rs| {
+                    rs.iter()
+                        .map(|r| r.symbol.clone())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         });
     }
-
-    /// Import reports from a CSV (`state,resolutions,submitted,symbol,notes`).
-    /// Bad rows are listed with file and line and skipped; reports already
-    /// recorded are counted, not added again.
-    pub fn import_csv(
-        &mut self,
-        file: &Path,
-        today: NaiveDate,
-    ) -> Result<ImportSummary, ReportError> {
-        let f = std::fs::File::open(file).map_err(|source| ReportError::Io {
-            path: file.to_path_buf(),
-            error: source,
-        })?;
-        let (reports, errors) = read_reports(f, &file.display().to_string(), file, today)?;
-        let mut summary = ImportSummary {
-            errors: errors.iter().map(ToString::to_string).collect(),
-            ..Default::default()
-        };
-        for r in reports {
-            if self.is_duplicate(&r) {
-                summary.already_present += 1;
-            } else {
-                self.reports.push(r);
-                summary.added += 1;
-            }
+    let count = |s| counts.get(&s).copied().unwrap_or(0);
+    let members = states.len();
+    let reported = count(StateReportStatus::Reported) + count(StateReportStatus::Late);
+    let summary = format!(
+        "{reported} of {members} member states reported on resolution {resolution} by {as_of}{}",
+        match deadline {
+            Some(due) => format!(
+                " ({} by the deadline {due}, {} late; {} overdue)",
+                count(StateReportStatus::Reported),
+                count(StateReportStatus::Late),
+                count(StateReportStatus::Overdue)
+            ),
+            None => " (no verified deadline)".to_string(),
         }
-        self.sort();
-        Ok(summary)
-    }
+    );
+    Ok(ResolutionStatus {
+        resolution,
+        adopted,
+        as_of,
+        deadline,
+        deadline_rule: request
+            .as_ref()
+            .map(|r| r.deadline.describe())
+            .unwrap_or_else(|| DeadlineRule::None.describe()),
+        deadline_verified: request.as_ref().is_some_and(|r| r.deadline_verified),
+        paragraph: request.as_ref().and_then(|r| r.paragraph.clone()),
+        paragraph_verified: request.as_ref().is_some_and(|r| r.paragraph_verified),
+        members,
+        reported,
+        on_time: count(StateReportStatus::Reported),
+        late: count(StateReportStatus::Late),
+        overdue: count(StateReportStatus::Overdue),
+        not_reported: count(StateReportStatus::NotReported) + count(StateReportStatus::Overdue),
+        summary,
+        states,
+    })
+}
 
-    /// Write the reports as CSV.
-    pub fn export_csv<W: Write>(&self, out: W) -> Result<(), csv::Error> {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(HEADER)?;
-        for r in &self.reports {
-            let res = r
-                .resolutions
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(";");
-            w.write_record([
-                r.state.as_str(),
-                res.as_str(),
-                &r.submitted.to_string(),
-                r.symbol.as_str(),
-                r.notes.as_str(),
-            ])?;
-        }
-        w.flush()?;
-        Ok(())
-    }
-
-    /// Write the store: to a temporary file in the same directory, then rename
-    /// over the old file, so a crash never leaves a half-written store.
-    pub fn save(&self) -> Result<(), ReportError> {
-        let io = |source| ReportError::Io {
-            path: self.path.clone(),
-            error: source,
-        };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let tmp = dir.join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id()));
-        let write = || -> Result<(), ReportError> {
-            let file = std::fs::File::create(&tmp).map_err(|source| ReportError::Io {
-                path: tmp.clone(),
-                error: source,
-            })?;
-            let mut buf = std::io::BufWriter::new(file);
-            self.export_csv(&mut buf)
-                .map_err(|source| ReportError::Csv {
-                    path: tmp.clone(),
-                    error: source,
-                })?;
-            let file = buf.into_inner().map_err(|e| ReportError::Io {
-                path: tmp.clone(),
-                error: e.into_error(),
-            })?;
-            file.sync_all().map_err(|source| ReportError::Io {
-                path: tmp.clone(),
-                error: source,
-            })?;
-            Ok(())
-        };
-        if let Err(e) = write() {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-        std::fs::rename(&tmp, &self.path).map_err(io)
-    }
-
-    /// Reports, optionally only those covering `resolution`.
-    pub fn list(&self, resolution: Option<u32>) -> Vec<&NationalReport> {
-        self.reports
-            .iter()
-            .filter(|r| resolution.is_none_or(|n| r.resolutions.contains(&n)))
-            .collect()
-    }
-
-    /// Who reported on `resolution` by `as_of`, who is late or overdue.
-    pub fn status(
-        &self,
-        resolution: u32,
-        as_of: NaiveDate,
-    ) -> Result<ResolutionStatus, ReportError> {
-        let adopted_on = adopted(resolution).ok_or(ReportError::UnknownResolution(resolution))?;
-        let request = nir_request(resolution);
-        let deadline = request.and_then(|r| r.due);
-        let mut by_state: BTreeMap<&str, Vec<&NationalReport>> = BTreeMap::new();
-        for r in &self.reports {
-            if r.resolutions.contains(&resolution) && r.submitted <= as_of {
-                by_state.entry(r.state.as_str()).or_default().push(r);
-            }
-        }
-        let mut states = Vec::new();
-        let mut counts: BTreeMap<StateReportStatus, usize> = BTreeMap::new();
-        for m in members::members_on(as_of) {
-            let reports = by_state.get(m.iso3.as_str());
-            let first = reports.and_then(|rs| rs.iter().map(|r| r.submitted).min());
-            let status = match (first, deadline) {
-                (Some(d), Some(due)) if d > due => StateReportStatus::Late,
-                (Some(_), _) => StateReportStatus::Reported,
-                // Admitted after the deadline: not overdue against it.
-                (None, Some(due)) if as_of > due && m.admitted <= due => StateReportStatus::Overdue,
-                (None, _) => StateReportStatus::NotReported,
-            };
-            *counts.entry(status).or_default() += 1;
-            states.push(StateStatus {
-                state: m.iso3.clone(),
-                name: m.name.clone(),
-                status,
-                first_submitted: first,
-                symbols: reports
-                    .map(|rs| {
-                        rs.iter()
-                            .map(|r| r.symbol.clone())
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            });
-        }
-        let count = |s| counts.get(&s).copied().unwrap_or(0);
-        let members = states.len();
-        let reported = count(StateReportStatus::Reported) + count(StateReportStatus::Late);
-        let summary = format!(
-            "{reported} of {members} member states reported on resolution {resolution} by {as_of}{}",
-            match deadline {
-                Some(due) => format!(
-                    " ({} by the deadline {due}, {} late; {} overdue)",
-                    count(StateReportStatus::Reported),
-                    count(StateReportStatus::Late),
-                    count(StateReportStatus::Overdue)
-                ),
-                None => " (no verified deadline)".to_string(),
-            }
-        );
-        Ok(ResolutionStatus {
-            resolution,
-            adopted: adopted_on,
-            as_of,
-            deadline,
-            deadline_rule: request
-                .map(|r| r.deadline.describe())
-                .unwrap_or_else(|| DeadlineRule::None.describe()),
-            deadline_verified: request.is_some_and(|r| r.deadline_verified),
-            paragraph: request.and_then(|r| r.paragraph.clone()),
-            paragraph_verified: request.is_some_and(|r| r.paragraph_verified),
-            members,
-            reported,
-            on_time: count(StateReportStatus::Reported),
-            late: count(StateReportStatus::Late),
-            overdue: count(StateReportStatus::Overdue),
-            not_reported: count(StateReportStatus::NotReported) + count(StateReportStatus::Overdue),
-            summary,
-            states,
-        })
-    }
-
-    /// Status for every resolution that has a national-report request.
-    pub fn status_all(&self, as_of: NaiveDate) -> Vec<ResolutionStatus> {
-        let resolutions: BTreeSet<u32> = reporting_requests()
-            .iter()
-            .filter(|r| r.request == NATIONAL_IMPLEMENTATION_REPORT && r.adopted <= as_of)
-            .map(|r| r.resolution)
-            .collect();
-        resolutions
-            .into_iter()
-            .filter_map(|r| self.status(r, as_of).ok())
-            .collect()
-    }
+/// [`resolution_status`] for every resolution with a national-report request
+/// adopted by `as_of`.
+pub fn status_all(
+    reports: &[NationalReport],
+    regime: &Regime,
+    as_of: NaiveDate,
+) -> Vec<ResolutionStatus> {
+    let resolutions: BTreeSet<u32> = reporting_requests(regime)
+        .iter()
+        .filter(|r| r.request == NATIONAL_IMPLEMENTATION_REPORT && r.adopted <= as_of)
+        .map(|r| r.resolution)
+        .collect();
+    resolutions
+        .into_iter()
+        .filter_map(|r| resolution_status(reports, regime, r, as_of).ok())
+        .collect()
 }
 
 /// Where a state stands on one resolution.
@@ -704,6 +605,10 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
     }
 
+    fn regime() -> Regime {
+        Regime::embedded().expect("embedded regime")
+    }
+
     fn new(state: &str, res: &[u32], submitted: &str, symbol: &str) -> NewReport {
         NewReport {
             state: state.into(),
@@ -715,17 +620,43 @@ mod tests {
     }
 
     #[test]
-    fn requests_table_loads_with_deadlines() {
-        assert_eq!(reporting_requests().len(), 15);
-        // 2321: "The deadline was Feb. 28" = 30 Nov 2016 + 90 days.
-        assert_eq!(nir_request(2321).and_then(|r| r.due), Some(d(2017, 2, 28)));
-        assert_eq!(nir_request(2371).and_then(|r| r.due), Some(d(2017, 11, 3)));
-        assert!(nir_request(2371).is_some_and(|r| !r.deadline_verified && !r.paragraph_verified));
+    fn every_requested_resolution_is_in_the_regime() {
+        let regime = regime();
+        let missing: Vec<u32> = requested_resolutions()
+            .into_iter()
+            .filter(|n| regime.resolution(*n).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "requests name resolutions not in the regime: {missing:?}"
+        );
+        assert_eq!(reporting_requests(&regime).len(), REQUEST_ROWS.len());
+    }
+
+    #[test]
+    fn requests_table_loads_with_deadlines_dated_by_the_regime() {
+        let regime = regime();
+        let requests = reporting_requests(&regime);
+        assert_eq!(requests.len(), 15);
+        // Adoption dates as the regime files give them (S/RES/... of each year).
+        let adopted = |n| nir_request(&regime, n).map(|r| r.adopted);
+        assert_eq!(adopted(2321), Some(d(2016, 11, 30)));
+        assert_eq!(adopted(2371), Some(d(2017, 8, 5)));
+        assert_eq!(adopted(2397), Some(d(2017, 12, 22)));
+        // 2321: "The deadline was Feb. 28" = 30 Nov 2016 + 90 days: wrong if the
+        // adoption date were off by a day.
+        let due = |n| nir_request(&regime, n).and_then(|r| r.due);
+        assert_eq!(due(2321), Some(d(2017, 2, 28)));
+        assert_eq!(due(2371), Some(d(2017, 11, 3)));
+        assert!(
+            nir_request(&regime, 2371)
+                .is_some_and(|r| !r.deadline_verified && !r.paragraph_verified)
+        );
         assert_eq!(
-            nir_request(1718).map(|r| r.deadline),
+            nir_request(&regime, 1718).map(|r| r.deadline),
             Some(DeadlineRule::None)
         );
-        let midterm = reporting_requests()
+        let midterm = requests
             .iter()
             .find(|r| r.request == "worker_repatriation_midterm_report")
             .expect("2397 OP8");
@@ -733,17 +664,57 @@ mod tests {
     }
 
     #[test]
+    fn adoption_dates_follow_the_regime_files() {
+        // A regime whose 2371 file says 2017-08-06: the rules follow it.
+        let sources: Vec<(String, String)> = resolute_regime::embedded_files()
+            .iter()
+            .map(|(name, text)| {
+                let text = if name.ends_with("2371.toml") {
+                    text.replace("2017-08-05", "2017-08-06")
+                } else {
+                    (*text).to_string()
+                };
+                ((*name).to_string(), text)
+            })
+            .collect();
+        let shifted = Regime::from_sources(sources).expect("regime with a shifted date");
+        assert_eq!(adoption_date(&shifted, 2371).ok(), Some(d(2017, 8, 6)));
+        let err = validate(
+            &new("CHN", &[2371], "2017-08-05", ""),
+            &shifted,
+            d(2026, 1, 1),
+        )
+        .expect_err("before the shifted adoption");
+        assert!(err.to_string().contains("(2017-08-06)"), "{err}");
+        assert!(
+            validate(
+                &new("CHN", &[2371], "2017-08-05", ""),
+                &regime(),
+                d(2026, 1, 1)
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn invalid_states_dates_and_resolutions_are_clear_errors() {
         let today = d(2026, 1, 1);
-        let err = |r: NewReport| validate(&r, today).expect_err("must fail").to_string();
+        let regime = regime();
+        let err = |r: NewReport| {
+            validate(&r, &regime, today)
+                .expect_err("must fail")
+                .to_string()
+        };
         assert!(
             err(new("Atlantis", &[2371], "2017-10-01", "")).contains("unknown state \"Atlantis\"")
         );
         assert!(err(new("VA", &[2371], "2017-10-01", "")).contains("is not a UN member state"));
         assert!(err(new("CHN", &[2371], "2017-13-01", "")).contains("invalid date \"2017-13-01\""));
+        let unknown = err(new("CHN", &[1234], "2017-10-01", ""));
         assert!(
-            err(new("CHN", &[1234], "2017-10-01", ""))
-                .contains("1234 is not a DPRK sanctions resolution")
+            unknown.contains("1234 is not a DPRK sanctions resolution")
+                && unknown.contains("2371, 2375, 2397"),
+            "{unknown}"
         );
         assert!(
             err(new("CHN", &[2397], "2017-10-01", ""))
@@ -762,45 +733,22 @@ mod tests {
     }
 
     #[test]
-    fn store_round_trip_status_and_duplicates() {
-        let dir = tempfile::tempdir().expect("tmp");
+    fn status_over_given_reports() {
         let today = d(2026, 1, 1);
-        let mut store = ReportStore::open(dir.path(), today).expect("open empty");
-        store
-            .add(
-                &new("Mongolia", &[2375], "2017-12-26", "S/AC.49/2017/TEST-1"),
-                today,
-            )
-            .expect("add");
-        store
-            .add(&new("CN", &[2371, 2375], "2017-10-30", ""), today)
-            .expect("add");
-        store
-            .add(
-                &new("JPN", &[2371], "2017-12-01", "S/AC.49/2017/TEST-2"),
-                today,
-            )
-            .expect("add late");
-        let dup = store
-            .add(
-                &new("MNG", &[2375], "2018-01-05", "S/AC.49/2017/TEST-1"),
-                today,
-            )
-            .expect_err("duplicate");
-        assert!(matches!(dup, ReportError::Duplicate { .. }));
-        store.save().expect("save");
-        assert!(
-            !dir.path()
-                .join(format!(".{REPORTS_FILE}.{}.tmp", std::process::id()))
-                .exists()
-        );
+        let regime = regime();
+        let reports: Vec<NationalReport> = [
+            new("Mongolia", &[2375], "2017-12-26", "S/AC.49/2017/TEST-1"),
+            new("CN", &[2371, 2375], "2017-10-30", ""),
+            new("JPN", &[2371], "2017-12-01", "S/AC.49/2017/TEST-2"),
+        ]
+        .iter()
+        .map(|r| validate(r, &regime, today).expect("valid"))
+        .collect();
+        assert_eq!(reports[1].state, "CHN");
 
-        let again = ReportStore::open(dir.path(), today).expect("reopen");
-        assert_eq!(again.reports(), store.reports());
-        assert_eq!(again.list(Some(2375)).len(), 2);
-
-        let st = again.status(2371, d(2018, 1, 1)).expect("status");
+        let st = resolution_status(&reports, &regime, 2371, d(2018, 1, 1)).expect("status");
         assert_eq!(st.members, 193);
+        assert_eq!(st.adopted, d(2017, 8, 5));
         assert_eq!(
             (st.reported, st.on_time, st.late, st.overdue),
             (2, 1, 1, 191)
@@ -814,55 +762,60 @@ mod tests {
         let japan = st.states.iter().find(|s| s.state == "JPN").expect("JPN");
         assert_eq!(japan.status, StateReportStatus::Late);
         // Before the deadline nobody is overdue.
-        let early = again.status(2371, d(2017, 11, 1)).expect("status");
+        let early = resolution_status(&reports, &regime, 2371, d(2017, 11, 1)).expect("status");
         assert_eq!(
             (early.reported, early.overdue, early.not_reported),
             (1, 0, 192)
         );
         // No verified deadline for 1718: nobody is overdue; 192 members in 2006, 193 now.
-        let r1718 = again.status(1718, today).expect("1718");
+        let r1718 = resolution_status(&reports, &regime, 1718, today).expect("1718");
         assert_eq!((r1718.members, r1718.overdue), (193, 0));
+        assert!(resolution_status(&reports, &regime, 1234, today).is_err());
+        let all: Vec<u32> = status_all(&reports, &regime, d(2017, 10, 1))
+            .iter()
+            .map(|s| s.resolution)
+            .collect();
+        assert_eq!(all, vec![1718, 1874, 2094, 2270, 2321, 2371, 2375]);
     }
 
     #[test]
-    fn import_reports_bad_rows_with_line_and_skips_duplicates() {
-        let dir = tempfile::tempdir().expect("tmp");
+    fn csv_bad_rows_named_by_line_and_round_trip() {
+        let regime = regime();
         let today = d(2026, 1, 1);
-        let csv_path = dir.path().join("in.csv");
-        std::fs::write(
-            &csv_path,
-            "state,resolutions,submitted,symbol,notes\n\
+        let input = "state,resolutions,submitted,symbol,notes\n\
              DEU,2371,2017-10-20,S/AC.49/2017/T1,\n\
              XX,2371,2017-10-20,S/AC.49/2017/T2,\n\
              FRA,2371,20171020,S/AC.49/2017/T3,\n\
-             DEU,2371,2017-10-20,S/AC.49/2017/T1,again\n",
-        )
-        .expect("write");
-        let mut store = ReportStore::open(dir.path(), today).expect("open");
-        let summary = store.import_csv(&csv_path, today).expect("import");
-        assert_eq!(
-            (summary.added, summary.already_present),
-            (1, 1),
-            "{:?}",
-            summary.errors
-        );
-        assert_eq!(summary.errors.len(), 2);
+             Japan,2375;2371,2017-11-01,,by post\n";
+        let read = read_reports_csv(input.as_bytes(), "in.csv", &regime, today).expect("read");
+        assert_eq!(read.reports.len(), 2);
+        let errors: Vec<String> = read.rejected.iter().map(ToString::to_string).collect();
+        assert_eq!(errors.len(), 2);
         assert!(
-            summary.errors[0].contains("in.csv:3:")
-                && summary.errors[0].contains("unknown state \"XX\""),
+            errors[0].starts_with("in.csv:3:") && errors[0].contains("unknown state \"XX\""),
             "{}",
-            summary.errors[0]
+            errors[0]
         );
         assert!(
-            summary.errors[1].contains("in.csv:4:") && summary.errors[1].contains("invalid date"),
+            errors[1].starts_with("in.csv:4:") && errors[1].contains("invalid date"),
             "{}",
-            summary.errors[1]
+            errors[1]
         );
         let mut out = Vec::new();
-        store.export_csv(&mut out).expect("export");
+        write_reports_csv(&read.reports, &mut out).expect("export");
         assert_eq!(
             String::from_utf8(out).expect("utf8"),
-            "state,resolutions,submitted,symbol,notes\nDEU,2371,2017-10-20,S/AC.49/2017/T1,\n"
+            "state,resolutions,submitted,symbol,notes\n\
+             DEU,2371,2017-10-20,S/AC.49/2017/T1,\n\
+             JPN,2371;2375,2017-11-01,,by post\n"
+        );
+        let bad_header =
+            read_reports_csv("who,when\n".as_bytes(), "x.csv", &regime, today).expect_err("header");
+        assert!(
+            bad_header
+                .to_string()
+                .starts_with("x.csv:1: header must have"),
+            "{bad_header}"
         );
     }
 }

@@ -3,21 +3,25 @@
 //!
 //! The trade flows are the bundled ones (UN Comtrade totals for the
 //! denominator, the published 2371 estimates as flows), embedded so the
-//! service works from any directory; reports live in the data directory's
-//! `reports.csv`, the same file `resolute reports` writes.
+//! service works from any directory; member-state reports are recorded in
+//! the store through `resolute_casework::reports`, as `resolute reports` does.
 
 use std::path::Path;
 use std::sync::LazyLock;
 
+use axum::Extension;
 use axum::extract::State;
 use chrono::{NaiveDate, Utc};
-use resolute_impact::reporting::{NewReport, ReportStore};
+use resolute_casework::{Casework, CaseworkError, reports};
+use resolute_impact::reporting::NewReport;
 use resolute_impact::{ImpactOptions, TradeData};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorCode};
-use crate::{AppState, routes};
+use crate::metrics::Metrics;
+use crate::{AppState, blocking, routes};
 
 static COMTRADE_TOTALS: &[u8] =
     include_bytes!("../../../data/trade/comtrade-partner-PRK-totals-2013-2017.csv");
@@ -43,9 +47,6 @@ static BUNDLED_TRADE: LazyLock<Result<TradeData, String>> = LazyLock::new(|| {
     }
     Ok(data)
 });
-
-/// Report files are read-modify-written whole; one writer at a time.
-static REPORTS_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn optional_date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     Ok(resolute_casework::dates::parse_optional_date(field, s)?)
@@ -110,12 +111,34 @@ pub struct ReportsParams {
     pub as_of: Option<String>,
 }
 
-async fn open_reports(state: &AppState) -> Result<ReportStore, ApiError> {
-    let dir = state.config.data_dir.clone();
-    tokio::task::spawn_blocking(move || ReportStore::open(&dir, today()))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::unavailable(format!("reports: {e}")))
+/// At start-up: import the `reports.csv` an older build kept in the data
+/// directory, once (`casework::reports::import_legacy`). A failure is logged
+/// and the service starts anyway: the file stays and the next start retries.
+pub(crate) fn import_legacy_reports(casework: &Casework, data_dir: &Path) {
+    let engine = casework.engine();
+    let Some(regime) = engine.regime.as_deref() else {
+        return;
+    };
+    match reports::import_legacy(casework.store(), regime, data_dir, today()) {
+        Ok(Some(done)) if !done.already_imported => {
+            tracing::info!(
+                file = %done.file,
+                sha256 = %done.sha256,
+                added = done.added,
+                already_present = done.already_present,
+                rejected = done.rejected.len(),
+                "imported member-state reports from the legacy reports.csv into the store (the file is left in place)"
+            );
+            for row in &done.rejected {
+                tracing::warn!("legacy reports.csv: not imported: {row}");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(
+            "member-state reports in {}: not imported: {e}",
+            data_dir.join(reports::LEGACY_REPORTS_FILE).display()
+        ),
+    }
 }
 
 /// `GET /reports?resolution=`: recorded national implementation reports.
@@ -125,8 +148,8 @@ pub async fn list_reports(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ReportsParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let store = open_reports(&state).await?;
-    let reports = store.list(p.resolution);
+    let store = state.store.clone();
+    let reports = blocking(move || reports::list(&store, p.resolution)).await?;
     Ok(axum::Json(
         json!({"count": reports.len(), "reports": reports}),
     ))
@@ -142,41 +165,45 @@ pub async fn reports_status(
     ApiQuery(p): ApiQuery<ReportsParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let as_of = optional_date("as_of", p.as_of.as_deref())?.unwrap_or_else(today);
-    let store = open_reports(&state).await?;
-    match p.resolution {
-        Some(r) => {
-            let status = store
-                .status(r, as_of)
-                .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
-            Ok(axum::Json(json!({"as_of": as_of, "status": [status]})))
+    let engine = state.engine();
+    let store = state.store.clone();
+    let status = blocking(move || {
+        let regime = routes::regime_of(&engine)?;
+        match p.resolution {
+            Some(r) => reports::status(&store, regime, r, as_of)
+                .map(|s| vec![s])
+                .map_err(|e| match e {
+                    // An unknown resolution is a wrong query parameter.
+                    CaseworkError::Report(e) => {
+                        ApiError::new(ErrorCode::InvalidParameter, e.to_string())
+                    }
+                    other => other.into(),
+                }),
+            None => Ok(reports::status_all(&store, regime, as_of)?),
         }
-        None => Ok(axum::Json(
-            json!({"as_of": as_of, "status": store.status_all(as_of)}),
-        )),
-    }
+    })
+    .await?;
+    Ok(axum::Json(json!({"as_of": as_of, "status": status})))
 }
 
 /// `POST /reports`: record a national implementation report
-/// (`{"state","resolutions","submitted","symbol","notes"}`).
-#[utoipa::path(post, path = "/reports", tag = "analysis", responses((status = 200), (status = 400)), security(("api_key" = [])))]
+/// (`{"state","resolutions","submitted","symbol","notes"}`) with the caller
+/// as actor, audited as `report.added`; the same state and symbol twice is a 409.
+#[utoipa::path(post, path = "/reports", tag = "analysis",
+    responses((status = 200), (status = 400), (status = 409)), security(("api_key" = [])))]
 pub async fn add_report(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     ApiJson(input): ApiJson<NewReport>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let _guard = REPORTS_LOCK.lock().await;
-    let dir = state.config.data_dir.clone();
-    let added = tokio::task::spawn_blocking(move || {
-        let mut store = ReportStore::open(&dir, today())
-            .map_err(|e| ApiError::unavailable(format!("reports: {e}")))?;
-        let added = store
-            .add(&input, today())
-            .map_err(|e| ApiError::new(ErrorCode::InvalidReport, e.to_string()))?;
-        store
-            .save()
-            .map_err(|e| ApiError::internal(format!("saving reports: {e}")))?;
-        Ok::<_, ApiError>(added)
+    let engine = state.engine();
+    let store = state.store.clone();
+    let actor = caller.actor();
+    let added = blocking(move || {
+        let regime = routes::regime_of(&engine)?;
+        Ok::<_, ApiError>(reports::add(&store, regime, &input, &actor, today())?)
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    .await?;
+    Metrics::inc(&state.metrics.audit_records, 1);
     Ok(axum::Json(json!({"report": added})))
 }

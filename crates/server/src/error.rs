@@ -195,6 +195,7 @@ impl From<CaseworkError> for ApiError {
             CaseworkError::QueryLimit { .. } => ApiError::new(ErrorCode::QueryLimit, e.to_string()),
             CaseworkError::TimedOut(_) => ApiError::new(ErrorCode::Timeout, e.to_string()),
             CaseworkError::Corrupt(msg) => ApiError::internal(msg),
+            CaseworkError::Report(_) => ApiError::new(ErrorCode::InvalidReport, e.to_string()),
             CaseworkError::Store(s) => s.into(),
         }
     }

@@ -141,6 +141,7 @@ impl AppState {
         let store = Store::open(&config.data_dir, StoreOptions { sync: config.sync })?;
         let engine = Engine::load(&store);
         let casework = Casework::open(store.clone(), engine)?;
+        analysis::import_legacy_reports(&casework, &config.data_dir);
         Ok(AppState {
             config: Arc::new(config),
             casework: Arc::new(casework),

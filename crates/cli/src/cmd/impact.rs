@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use resolute_casework::reports;
 use resolute_impact::compute::{DirectionImpact, ImpactOptions};
-use resolute_impact::reporting::{self, NewReport, ReportStore, ResolutionStatus};
+use resolute_impact::reporting::{self, NewReport, ResolutionStatus};
 use resolute_impact::trade::{DprkDirection, TradeData};
+use resolute_regime::Regime;
+use resolute_store::{Store, StoreOptions};
 
 /// Append a line to the output buffer (writing to a String cannot fail).
 macro_rules! out {
@@ -298,7 +301,7 @@ fn print_direction(buf: &mut String, d: &DirectionImpact, top: usize) {
 
 #[derive(Debug, Args)]
 pub struct DataDirArg {
-    /// Directory holding reports.csv.
+    /// The data directory (its SQLite store records the reports).
     #[arg(long, env = "RESOLUTE_DATA_DIR", default_value = "resolute-data")]
     pub data_dir: PathBuf,
 }
@@ -378,9 +381,40 @@ pub enum ReportsCmd {
     },
 }
 
-fn open_store(dir: &Path) -> anyhow::Result<ReportStore> {
-    ReportStore::open(dir, today())
-        .with_context(|| format!("opening the report store in {}", dir.display()))
+/// The store of `dir`, with the `reports.csv` of an older build imported once.
+fn open_store(dir: &Path, regime: &Regime) -> anyhow::Result<Store> {
+    let store = Store::open(dir, StoreOptions::default())
+        .with_context(|| format!("opening the store in {}", dir.display()))?;
+    // A legacy file that cannot be read does not block the commands (as in
+    // `serve`): it stays in place and the next run tries again.
+    match reports::import_legacy(&store, regime, dir, today()) {
+        Ok(Some(done)) if !done.already_imported => {
+            for e in &done.rejected {
+                eprintln!("warning: not imported: {e}");
+            }
+            eprintln!(
+                "imported {} report(s) from {} into the store ({} already recorded, {} rejected); the file is left in place",
+                done.added,
+                done.file,
+                done.already_present,
+                done.rejected.len()
+            );
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "warning: {} not imported: {e}",
+            dir.join(reports::LEGACY_REPORTS_FILE).display()
+        ),
+    }
+    Ok(store)
+}
+
+/// The audit actor of CLI writes.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
 }
 
 fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
@@ -426,6 +460,7 @@ fn print_status(buf: &mut String, s: &ResolutionStatus, states: bool) {
 }
 
 pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
+    let regime = Regime::embedded().context("loading the embedded regime")?;
     let mut buf = String::new();
     match c {
         ReportsCmd::Add {
@@ -437,8 +472,10 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             dir,
             json,
         } => {
-            let mut store = open_store(&dir.data_dir)?;
-            let report = store.add(
+            let store = open_store(&dir.data_dir, &regime)?;
+            let report = reports::add(
+                &store,
+                &regime,
                 &NewReport {
                     state,
                     resolutions,
@@ -446,9 +483,10 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                     symbol,
                     notes,
                 },
+                &cli_actor(),
                 today(),
             )?;
-            store.save()?;
+            store.close();
             if json {
                 out!(buf, "{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -465,7 +503,7 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                     res,
                     report.submitted,
                     report.symbol,
-                    store.path().display()
+                    dir.data_dir.display()
                 );
             }
         }
@@ -475,12 +513,11 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             dir,
             json,
         } => {
-            let store = open_store(&dir.data_dir)?;
             let state = state
                 .map(|s| resolute_impact::members::member(&s).map(|m| m.iso3.clone()))
                 .transpose()?;
-            let rows: Vec<_> = store
-                .list(resolution)
+            let store = open_store(&dir.data_dir, &regime)?;
+            let rows: Vec<_> = reports::list(&store, resolution)?
                 .into_iter()
                 .filter(|r| state.as_ref().is_none_or(|s| &r.state == s))
                 .collect();
@@ -514,11 +551,11 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             dir,
             json,
         } => {
-            let store = open_store(&dir.data_dir)?;
+            let store = open_store(&dir.data_dir, &regime)?;
             let as_of = as_of.unwrap_or_else(today);
             let statuses = match resolution {
-                Some(r) => vec![store.status(r, as_of)?],
-                None => store.status_all(as_of),
+                Some(r) => vec![reports::status(&store, &regime, r, as_of)?],
+                None => reports::status_all(&store, &regime, as_of)?,
             };
             if json {
                 if resolution.is_some() {
@@ -533,13 +570,21 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
             }
         }
         ReportsCmd::Import { file, dir, json } => {
-            let mut store = open_store(&dir.data_dir)?;
-            let summary = store.import_csv(&file, today())?;
-            store.save()?;
+            let store = open_store(&dir.data_dir, &regime)?;
+            let summary = reports::import_csv(&store, &regime, &file, &cli_actor(), today())?;
+            store.close();
             if json {
                 out!(buf, "{}", serde_json::to_string_pretty(&summary)?);
+            } else if summary.already_imported {
+                out!(
+                    buf,
+                    "{} (sha256 {}) was imported before: nothing done ({})",
+                    summary.file,
+                    summary.sha256,
+                    dir.data_dir.display()
+                );
             } else {
-                for e in &summary.errors {
+                for e in &summary.rejected {
                     eprintln!("error: skipped {e}");
                 }
                 out!(
@@ -547,33 +592,34 @@ pub fn run_reports(c: ReportsCmd) -> anyhow::Result<ExitCode> {
                     "imported {} report(s), {} already recorded, {} row(s) rejected ({})",
                     summary.added,
                     summary.already_present,
-                    summary.errors.len(),
-                    store.path().display()
+                    summary.rejected.len(),
+                    dir.data_dir.display()
                 );
             }
-            if !summary.errors.is_empty() {
+            if !summary.rejected.is_empty() && !summary.already_imported {
                 emit(&buf)?;
                 return Ok(ExitCode::from(1));
             }
         }
         ReportsCmd::Export { out, dir } => {
-            let store = open_store(&dir.data_dir)?;
+            let store = open_store(&dir.data_dir, &regime)?;
             match out {
                 Some(path) => {
                     let f = std::fs::File::create(&path)
                         .with_context(|| format!("creating {}", path.display()))?;
-                    store.export_csv(f)?;
+                    reports::export_csv(&store, f)
+                        .with_context(|| format!("writing {}", path.display()))?;
                 }
                 None => {
                     let mut bytes = Vec::new();
-                    store.export_csv(&mut bytes)?;
+                    reports::export_csv(&store, &mut bytes)?;
                     buf.push_str(&String::from_utf8_lossy(&bytes));
                 }
             }
         }
         ReportsCmd::Requests { resolution, json } => {
-            let rows: Vec<_> = reporting::reporting_requests()
-                .iter()
+            let rows: Vec<_> = reporting::reporting_requests(&regime)
+                .into_iter()
                 .filter(|r| resolution.is_none_or(|n| r.resolution == n))
                 .collect();
             if json {

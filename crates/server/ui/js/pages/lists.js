@@ -101,10 +101,12 @@ async function loadPending() {
   try {
     r = await api("/lists/pending");
   } catch (e) {
+    if (!card.isConnected) return; // the user went to another page meanwhile
     card.hidden = false;
     render($("#pending-table"), errorBox(e));
     return;
   }
+  if (!card.isConnected) return;
   card.hidden = r.pending.length === 0;
   const counts = (p) => {
     const d = (p.diff_summary && p.diff_summary.diff_counts) || {};
@@ -141,6 +143,7 @@ async function loadVersions() {
   loadPending();
   try {
     const r = await api("/lists");
+    if (!$("#lists-table")) return; // the user went to another page meanwhile
     const rows = r.versions.map(
       (v) => html`<tr><td class="mono id">${v.id}</td><td>${v.source}</td><td>${v.generated || ""}</td><td class="num">${v.entity_count}</td><td class="num">${v.issue_count}</td>
         <td>${fmtTs(v.loaded_at)}<div class="hint">${v.loaded_by} · ${v.origin}</div></td><td>${v.active ? badge("in force", "b-green") : badge("previous", "b-grey")}</td></tr>`,
@@ -164,6 +167,7 @@ async function loadVersions() {
 
 /** A diff needs two different versions of one list: say so, and hold the button, otherwise. */
 function checkPair() {
+  if (!$("#diff-submit")) return;
   const from = $("#diff-from").selectedOptions[0];
   const to = $("#diff-to").selectedOptions[0];
   const sources = Array.from($("#diff-from").options).map((o) => o.dataset.source);
@@ -220,6 +224,7 @@ function wireEntries() {
     range.textContent = "Loading…";
     try {
       const r = await api(`/search/${encodeURIComponent(next.dataset)}?${query({ q: next.q, limit: PAGE_SIZE, offset: next.offset })}`);
+      if (!out.isConnected) return; // the user went to another page meanwhile
       const results = r.results || [];
       // A server that does not page answers the first page again: say so
       // rather than showing the same entries as "page 2".
@@ -243,6 +248,7 @@ function wireEntries() {
           ? "No more entries."
           : "";
     } catch (e) {
+      if (!out.isConnected) return;
       $("#entries-prev").disabled = true;
       $("#entries-next").disabled = true;
       range.textContent = "";
