@@ -299,9 +299,15 @@ pub struct Designation {
     /// From when the designation counts; `None`: the list gives no date
     /// (OFAC's legacy CSV), it counts whenever the entry is in the list.
     pub listed_on: Option<NaiveDate>,
-    /// The first day it no longer counts (delisting), when known.
+    /// The first day it no longer counts (delisting), when known: from the
+    /// lists' history, the generation date of the first version without the
+    /// entry (an upper bound: the list does not say the day it was removed).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub removed_on: Option<NaiveDate>,
+    /// How `removed_on` is known ("in the un list of 2020-03-20, not in that
+    /// of 2026-02-27").
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub removed_evidence: Option<String>,
     #[serde(default)]
     pub programs: Vec<String>,
 }
