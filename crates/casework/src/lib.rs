@@ -15,6 +15,7 @@
 //!   they hold ([`suppress`]), quantity-cap ledgers and opening amounts
 //!   ([`caps`]);
 //! - list versions: recording them, uploads, diffs ([`lists`]);
+//! - the exposure graph each screening consults, and edge imports ([`exposure`]);
 //! - dates as requests give them ([`dates`]).
 //!
 //! Everything here is synchronous: the server runs it on its blocking pool,
@@ -26,6 +27,7 @@ pub mod cases;
 pub mod dates;
 pub mod engine;
 pub mod error;
+pub mod exposure;
 pub mod lists;
 pub mod names;
 pub mod suppress;
@@ -61,6 +63,8 @@ pub struct Casework {
     suppressions: RwLock<Arc<SuppressionSet>>,
     /// The committed cap ledger; held by screenings that draw on caps.
     ledger: Mutex<CapBalances>,
+    /// The exposure graph of the lists in force and the stored edges.
+    exposure: exposure::ExposureGraphs,
 }
 
 impl Casework {
@@ -73,6 +77,7 @@ impl Casework {
             engine: Arc::new(EngineCell::new(engine)),
             suppressions: RwLock::new(Arc::new(suppressions)),
             ledger: Mutex::new(ledger),
+            exposure: exposure::ExposureGraphs::default(),
         })
     }
 

@@ -74,7 +74,7 @@ fn generate(nodes: usize, per_node: usize, seed: u64) -> Graph {
                     reference: i.to_string(),
                     listed_on: Some(date("2010-01-01") + chrono::Days::new(rng.below(4000) as u64)),
                     removed_on: None,
- removed_evidence: None,
+                    removed_evidence: None,
                     programs: vec![],
                 });
             }

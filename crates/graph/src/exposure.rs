@@ -667,8 +667,27 @@ impl Propagation {
         }
     }
 
+    /// Whether `group` is in `holder`'s chain (as [`chain_into`] walks it,
+    /// without collecting it: this runs once per witness looked at).
     fn in_controller_chain(&self, controller: &[u32], holder: u32, group: u32) -> bool {
-        group == NONE || chain(self, controller, holder).contains(&group)
+        if group == NONE {
+            return true;
+        }
+        let mut x = if self.designated[holder as usize] {
+            self.group[holder as usize]
+        } else {
+            controller[holder as usize]
+        };
+        for _ in 0..64 {
+            if x == NONE {
+                return false;
+            }
+            if x == group {
+                return true;
+            }
+            x = controller[x as usize];
+        }
+        false
     }
 
     /// The relations that justify `id`'s status: from parties exposed
@@ -714,7 +733,7 @@ impl Propagation {
             }
         }
         if effects.directorship == Effect::Indicative {
-            for &rid in graph.out_ids(i) {
+            for &rid in graph.out_ids_of_kind(i, RelationKind::Directorship) {
                 let r = graph.relation_at(rid);
                 let h = r.to.0;
                 if r.kind == RelationKind::Directorship

@@ -166,7 +166,7 @@ pub fn node_from_entity(e: &Entity) -> Node {
         reference: e.reference.clone(),
         listed_on: e.listed_on,
         removed_on: None,
- removed_evidence: None,
+        removed_evidence: None,
         programs: e.programs.clone(),
     });
     node
