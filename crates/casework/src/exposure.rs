@@ -299,15 +299,14 @@ pub struct ImportCheck {
 
 /// Check a parsed import against `graph`: every relation's parties must be
 /// in the graph or declared by the import (a dangling reference is an error
-/// naming its statement or line).
-pub fn check_import(
-    graph: &Graph,
-    format: &str,
-    file: &str,
-    parties: Vec<PlannedParty>,
-    relations: Vec<PlannedRelation>,
-    mut problems: Vec<Problem>,
-) -> ImportCheck {
+/// naming its statement, line or item).
+pub fn check_import(graph: &Graph, format: &str, file: &str, parsed: ParsedImport) -> ImportCheck {
+    let ParsedImport {
+        parties,
+        relations,
+        mut problems,
+        json_items,
+    } = parsed;
     let declared: std::collections::HashSet<&str> =
         parties.iter().map(|p| p.key.as_str()).collect();
     let mut kept = Vec::with_capacity(relations.len());
@@ -319,7 +318,7 @@ pub fn check_import(
         match missing {
             Some(key) => problems.push(Problem::error(
                 file,
-                location(&r),
+                location(&r, json_items),
                 format!(
                     "party {key:?} is neither in the graph nor declared here; relation left out"
                 ),
@@ -345,10 +344,13 @@ pub fn check_import(
     }
 }
 
-fn location(r: &PlannedRelation) -> String {
+/// Where a relation came from, worded as the parser words its problems
+/// (a JSON edge file's rows are items, a CSV file's are lines).
+fn location(r: &PlannedRelation, json_items: bool) -> String {
     use resolute_graph::Provenance::*;
     match &r.provenance {
         Bods { statement_id, .. } => format!("statement {statement_id}"),
+        Analyst { line, .. } if json_items => format!("item {line}"),
         Analyst { line, .. } => format!("line {line}"),
         UnList { reference, .. } => reference.clone(),
         OfacLinkedTo { ent_num, .. } => ent_num.clone(),
@@ -356,12 +358,18 @@ fn location(r: &PlannedRelation) -> String {
     }
 }
 
+/// An import as parsed, before it is checked against the graph.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedImport {
+    pub parties: Vec<PlannedParty>,
+    pub relations: Vec<PlannedRelation>,
+    pub problems: Vec<Problem>,
+    /// A JSON edge file (its rows are named "item N", not "line N").
+    pub json_items: bool,
+}
+
 /// Parse an edge file (analyst CSV or JSON) or a BODS 0.4 package.
-pub fn parse_import(
-    format: &str,
-    file: &str,
-    bytes: &[u8],
-) -> Result<(Vec<PlannedParty>, Vec<PlannedRelation>, Vec<Problem>)> {
+pub fn parse_import(format: &str, file: &str, bytes: &[u8]) -> Result<ParsedImport> {
     let bad = |e: resolute_graph::GraphError| CaseworkError::invalid(file, e.to_string());
     match format {
         "bods" => {
@@ -371,17 +379,28 @@ pub fn parse_import(
                 problems,
                 ..
             } = resolute_graph::bods::parse(file, bytes).map_err(bad)?;
-            Ok((parties, relations, problems))
+            Ok(ParsedImport {
+                parties,
+                relations,
+                problems,
+                json_items: false,
+            })
         }
         "edges" => {
             let text = String::from_utf8_lossy(bytes);
-            let import = if text.trim_start().starts_with('[') {
+            let json_items = text.trim_start().starts_with('[');
+            let import = if json_items {
                 resolute_graph::analyst::parse_json(file, bytes)
             } else {
                 resolute_graph::analyst::parse_csv(file, bytes)
             }
             .map_err(bad)?;
-            Ok((import.parties, import.relations, import.problems))
+            Ok(ParsedImport {
+                parties: import.parties,
+                relations: import.relations,
+                problems: import.problems,
+                json_items,
+            })
         }
         other => Err(CaseworkError::invalid(
             "format",
@@ -421,9 +440,9 @@ impl Casework {
         all_or_nothing: bool,
         actor: &str,
     ) -> Result<ImportDone> {
-        let (parties, relations, problems) = parse_import(format, file, bytes)?;
+        let parsed = parse_import(format, file, bytes)?;
         let current = self.exposure_graph()?;
-        let check = check_import(&current.graph, format, file, parties, relations, problems);
+        let check = check_import(&current.graph, format, file, parsed);
         let refused = if all_or_nothing && check.errors > 0 {
             Some(format!(
                 "{file}: {} error(s); nothing imported",

@@ -11,6 +11,7 @@ mod analysis;
 pub mod auth;
 mod caps;
 pub mod error;
+mod exposure;
 pub mod metrics;
 pub mod names;
 mod openapi;
