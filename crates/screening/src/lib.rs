@@ -25,7 +25,7 @@ pub use engine::{
 };
 pub use exposure::{ExposureHit, ExposureQuery, ExposureScreener, GraphExposure};
 pub use parties::{ListHit, ListScreener, PartyScreener};
-pub use tx::{RawTransaction, Transaction, TxKind};
+pub use tx::{RawTransaction, Transaction, TxError, TxKind};
 
 use resolute_regime::Regime;
 
