@@ -169,16 +169,17 @@ fn history(
     (out, problems)
 }
 
-/// Build the graph of `engine`'s lists, their stored history and `imports`.
+/// Build the graph of the lists in force (`versions`), their earlier
+/// versions (`history`) and `imports`.
 pub fn build_graph(
-    engine: &Engine,
+    versions: &[Arc<ListVersion>],
     history: &[Arc<ListVersion>],
     imports: &[(i64, ImportRecord)],
 ) -> Result<ExposureGraph> {
     let started = Instant::now();
     let rules = Rules::bundled().map_err(|e| CaseworkError::NotReady(e.to_string()))?;
     let mut sources = GraphSources::new().history(history.iter().map(|v| v.as_ref()));
-    for v in &engine.versions {
+    for v in versions {
         sources = sources.list(v);
     }
     for (_, record) in imports {
@@ -197,7 +198,7 @@ pub fn build_graph(
         graph,
         rules,
         report: built.report,
-        list_versions: engine.version_ids(),
+        list_versions: versions.iter().map(|v| v.id()).collect(),
         history_versions: history.iter().map(|v| v.id()).collect(),
         imports: imports.len(),
         imports_seq: imports.last().map_or(0, |(seq, _)| *seq),
@@ -229,7 +230,7 @@ impl ExposureGraphs {
         }
         let imports = stored_imports(store)?;
         let (earlier, _problems) = history(store, engine, &mut cached.history);
-        let graph = Arc::new(build_graph(engine, &earlier, &imports)?);
+        let graph = Arc::new(build_graph(&engine.versions, &earlier, &imports)?);
         tracing::info!(
             parties = graph.graph.node_count(),
             relations = graph.graph.relation_count(),
@@ -480,23 +481,7 @@ impl Casework {
 
     /// The exposure of the party `query` names under `rule` on `at`.
     pub fn exposure_of(&self, query: &str, at: NaiveDate, rule: &str) -> Result<Exposure> {
-        let g = self.exposure_graph()?;
-        let rule = g.rules.get(rule).ok_or_else(|| {
-            CaseworkError::invalid(
-                "rule",
-                format!(
-                    "{rule:?}: expected one of {}",
-                    g.rules
-                        .all()
-                        .iter()
-                        .map(|r| r.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
-        let id = resolve_one(&g.graph, query)?;
-        Ok(g.graph.exposure(id, at, rule))
+        exposure_in(&*self.exposure_graph()?, query, at, rule)
     }
 
     /// The neighbourhood of the party `query` names, `depth` relations out.
@@ -506,16 +491,47 @@ impl Casework {
         depth: usize,
         at: Option<NaiveDate>,
     ) -> Result<Neighbourhood> {
-        if depth == 0 || depth > MAX_DEPTH {
-            return Err(CaseworkError::invalid(
-                "depth",
-                format!("{depth}: between 1 and {MAX_DEPTH}"),
-            ));
-        }
-        let g = self.exposure_graph()?;
-        let id = resolve_one(&g.graph, query)?;
-        Ok(ftm::neighbourhood(&g.graph, id, depth, at))
+        neighbourhood_in(&*self.exposure_graph()?, query, depth, at)
     }
+}
+
+/// The exposure of the party `query` names in `g` under `rule` (`un`,
+/// `ofac`, `eu`, `uk`) on `at`.
+pub fn exposure_in(g: &ExposureGraph, query: &str, at: NaiveDate, rule: &str) -> Result<Exposure> {
+    let rule = g.rules.get(rule).ok_or_else(|| {
+        CaseworkError::invalid(
+            "rule",
+            format!(
+                "{rule:?}: expected one of {}",
+                g.rules
+                    .all()
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    })?;
+    let id = resolve_one(&g.graph, query)?;
+    Ok(g.graph.exposure(id, at, rule))
+}
+
+/// The neighbourhood of the party `query` names in `g`, `depth` relations
+/// out (1 to [`MAX_DEPTH`]); with `at`, only relations that hold then.
+pub fn neighbourhood_in(
+    g: &ExposureGraph,
+    query: &str,
+    depth: usize,
+    at: Option<NaiveDate>,
+) -> Result<Neighbourhood> {
+    if depth == 0 || depth > MAX_DEPTH {
+        return Err(CaseworkError::invalid(
+            "depth",
+            format!("{depth}: between 1 and {MAX_DEPTH}"),
+        ));
+    }
+    let id = resolve_one(&g.graph, query)?;
+    Ok(ftm::neighbourhood(&g.graph, id, depth, at))
 }
 
 /// A summary of the graph (`resolute graph inspect`).

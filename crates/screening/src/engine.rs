@@ -28,7 +28,7 @@ pub struct Finding {
     /// Whether the rule was checked against the resolution text.
     pub verified: bool,
     /// The party the finding is about, as a graph key (`GET /graph/{entity}`):
-    /// set on exposure findings.
+    /// the list entry for a listing, the exposed party for an exposure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
 }
@@ -811,7 +811,12 @@ impl<'r> Screener<'r> {
                 // A cleared hit is shown but drives nothing: no finding, no designated vessel.
                 if !suppressed {
                     any_dprk |= h.is_dprk();
-                    findings.extend(self.listing_findings(role, &h));
+                    // The list entry's id is its key in the exposure graph
+                    // (`GET /graph/{entity}`), as for exposure findings.
+                    findings.extend(self.listing_findings(role, &h).into_iter().map(|mut f| {
+                        f.entity = Some(h.entity_id.clone());
+                        f
+                    }));
                 }
             }
             // Owned or controlled by a designated party? Asked whatever the

@@ -131,7 +131,7 @@ fn the_day_before_the_un_listing_the_same_payment_is_not_prohibited() {
     let exposed: Vec<&str> = d
         .findings
         .iter()
-        .filter(|f| f.entity.is_some())
+        .filter(|f| f.entity.as_deref() == Some("analyst:acme-trading"))
         .map(|f| f.rule.as_str())
         .collect();
     assert_eq!(exposed, ["ofac/dprk3"]);
