@@ -16,7 +16,9 @@ import * as regime from "./pages/regime.js";
 import * as screen from "./pages/screen.js";
 import * as transaction from "./pages/transaction.js";
 
-// In the order of the navigation and of the keys 1–8.
+// In the order of the navigation and of the keys 1–8. The ownership graph (8)
+// has no tab (the top bar must fit at 1,024 px): it opens from every match and
+// finding, and with the key 8.
 const PAGES = [
   ["screen", screen],
   ["transaction", transaction],
