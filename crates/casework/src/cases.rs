@@ -91,8 +91,14 @@ pub fn transaction_case(
         summary.push_str(&format!(" ({})", rules.join(", ")));
     }
     if let Some(m) = best {
+        // An exposure match names the designated root the party is owned or controlled by.
+        let how = if m.exposure.is_some() {
+            "exposed through"
+        } else {
+            "matched"
+        };
         summary.push_str(&format!(
-            "; {} {:?} matched {} {}",
+            "; {} {:?} {how} {} {}",
             m.role, m.party.value, m.reference, m.name
         ));
     }

@@ -80,6 +80,9 @@ pub struct Engine {
     /// loads. Their bundled list is NOT put in its place: screening against an
     /// older list without saying so would be worse than refusing to screen.
     pub failed_sources: Vec<String>,
+    /// Built without lists on purpose (`resolute screen --no-lists`: the
+    /// regime's rules only); otherwise an engine with no list is not ready.
+    pub lists_optional: bool,
 }
 
 /// Content fingerprint of a list entry: changes whenever the list changes the entry.
@@ -261,10 +264,17 @@ impl Engine {
             regime_version: regime_version(),
             problems,
             failed_sources: Vec::new(),
+            lists_optional: false,
         }
     }
 
     /// Label the regime with `label` (a regime read from a directory, not the embedded one).
+    /// This engine screens on the regime's rules alone, by the caller's choice.
+    pub fn without_lists_by_choice(mut self) -> Engine {
+        self.lists_optional = true;
+        self
+    }
+
     pub fn with_regime_version(mut self, label: String) -> Engine {
         self.regime_version = label;
         self
@@ -319,10 +329,13 @@ impl Engine {
         self.positions.len()
     }
 
-    /// Ready to screen: at least one list and the regime loaded, and no
-    /// stored list in force that failed to load.
+    /// Ready to screen: at least one list (unless built without lists by
+    /// choice) and the regime loaded, and no stored list in force that
+    /// failed to load.
     pub fn ready(&self) -> bool {
-        !self.versions.is_empty() && self.regime.is_some() && self.failed_sources.is_empty()
+        (self.lists_optional || !self.versions.is_empty())
+            && self.regime.is_some()
+            && self.failed_sources.is_empty()
     }
 }
 

@@ -16,6 +16,7 @@
 //!   ([`caps`]);
 //! - list versions: recording them, uploads, diffs ([`lists`]);
 //! - member-state implementation reports, in the store and audited ([`reports`]);
+//! - the exposure graph each screening consults, and edge imports ([`exposure`]);
 //! - dates as requests give them ([`dates`]).
 //!
 //! Everything here is synchronous: the server runs it on its blocking pool,
@@ -27,6 +28,7 @@ pub mod cases;
 pub mod dates;
 pub mod engine;
 pub mod error;
+pub mod exposure;
 pub mod lists;
 pub mod names;
 pub mod reports;
@@ -66,6 +68,8 @@ pub struct Casework {
     /// The store's count of other writers' commits when this state was last
     /// brought up to date with them (see [`Casework::sync_external_writes`]).
     external_seen: std::sync::atomic::AtomicU64,
+    /// The exposure graph of the lists in force and the stored edges.
+    exposure: exposure::ExposureGraphs,
 }
 
 /// What [`Casework::sync_external_writes`] re-read.
@@ -90,6 +94,7 @@ impl Casework {
             suppressions: RwLock::new(Arc::new(suppressions)),
             ledger: Mutex::new(ledger),
             external_seen,
+            exposure: exposure::ExposureGraphs::default(),
         })
     }
 

@@ -167,6 +167,7 @@ struct Batch<'a> {
     engine: &'a Engine,
     regime: &'a Regime,
     suppressions: &'a SuppressionSet,
+    exposure: &'a crate::exposure::ExposureGraph,
     items: &'a [TxItem],
     parsed: Vec<Result<Transaction, LineResult>>,
 }
@@ -184,8 +185,9 @@ impl Batch<'_> {
             engine: self.engine,
         };
         let ledger = CapLedger::seeded(seed.iter().map(|(k, v)| (k.clone(), *v)));
-        let mut screener =
-            Screener::with_ledger(self.regime, parties, ledger).with_suppressions(&clearing);
+        let mut screener = Screener::with_ledger(self.regime, parties, ledger)
+            .with_suppressions(&clearing)
+            .with_exposure(&self.exposure.screener);
         let outcomes = self
             .parsed
             .iter()
@@ -228,10 +230,12 @@ impl Casework {
             CaseworkError::NotReady(format!("regime not loaded: {}", engine.problems.join("; ")))
         })?;
         let suppressions = self.suppressions();
+        let exposure = self.exposure_graph()?;
         let batch = Batch {
             engine: &engine,
             regime: &regime,
             suppressions: &suppressions,
+            exposure: &exposure,
             items,
             parsed: items
                 .iter()

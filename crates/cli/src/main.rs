@@ -67,6 +67,11 @@ enum Command {
     Backup(cmd::backup::BackupArgs),
     /// Restore a backup into a data directory, verifying its audit chain first.
     Restore(cmd::backup::RestoreArgs),
+    /// Whether a party is owned or controlled by designated parties, with the paths.
+    Exposure(cmd::graph::ExposureArgs),
+    /// The ownership and control graph: import edges (BODS, analyst files), inspect it.
+    #[command(subcommand)]
+    Graph(cmd::graph::GraphCmd),
     /// Revenue covered by the measures, from trade flows.
     Impact(cmd::impact::ImpactArgs),
     /// Member-state implementation reports.
@@ -98,6 +103,8 @@ fn main() -> std::process::ExitCode {
         Command::Audit(c) => cmd::service::run_audit(c),
         Command::Backup(a) => cmd::backup::run_backup(a),
         Command::Restore(a) => cmd::backup::run_restore(a),
+        Command::Exposure(a) => cmd::graph::run_exposure(a),
+        Command::Graph(c) => cmd::graph::run(c),
         Command::Impact(a) => cmd::impact::run_impact(a),
         Command::Reports(c) => cmd::impact::run_reports(c),
         Command::Bench(c) => cmd::run_bench(c),

@@ -87,6 +87,10 @@ pub struct Propagation {
     reach_controller: Vec<u32>,
     /// `per_controller` only: joint-arrangement group of each root.
     group: Vec<u32>,
+    /// Relations from the nearest root along the relations that made each
+    /// party exposed (0 for a root, `NONE` if not exposed): the path search
+    /// heads for a root with it, so the first path found is the shortest.
+    depth: Vec<u32>,
 }
 
 impl Propagation {
@@ -160,7 +164,11 @@ pub fn propagate(graph: &Graph, rule: &Rule, as_of: NaiveDate) -> Propagation {
         controller: Vec::new(),
         reach_controller: Vec::new(),
         group: Vec::new(),
+        depth: vec![NONE; n],
     };
+    for &r in &roots {
+        p.depth[r as usize] = 0;
+    }
     match rule.aggregation {
         Aggregation::All => {
             prove_all(graph, &mut p, &roots);
@@ -201,6 +209,9 @@ fn prove_all(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
                 continue;
             }
             stake[m] += u64::from(r.share.min);
+            if r.share.min > 0 {
+                p.depth[m] = p.depth[m].min(p.depth[holder as usize] + 1);
+            }
             if p.rule.meets(stake[m]) {
                 p.proven_rank[m] = next;
                 next += 1;
@@ -241,9 +252,10 @@ fn joint_groups(graph: &Graph, designated: &[bool], as_of: NaiveDate) -> Vec<u32
 /// The designated persons (groups) a party's stakes count for under
 /// `per_controller`: its own group if it is a root, then the group that
 /// owns it, and so on up (bounded: a malformed ring of roots owning each
-/// other stops at a repeat).
-fn chain(p: &Propagation, controller: &[u32], holder: u32) -> Vec<u32> {
-    let mut out = Vec::with_capacity(2);
+/// other stops at a repeat). Written into `out` (cleared first), so hot
+/// loops reuse one buffer.
+fn chain_into(p: &Propagation, controller: &[u32], holder: u32, out: &mut Vec<u32>) {
+    out.clear();
     let mut x = if p.designated[holder as usize] {
         p.group[holder as usize]
     } else {
@@ -253,8 +265,38 @@ fn chain(p: &Propagation, controller: &[u32], holder: u32) -> Vec<u32> {
         out.push(x);
         x = controller[x as usize];
     }
+}
+
+fn chain(p: &Propagation, controller: &[u32], holder: u32) -> Vec<u32> {
+    let mut out = Vec::with_capacity(2);
+    chain_into(p, controller, holder, &mut out);
     out
 }
+
+/// A multiplicative hasher for the `(party, group)` stake maps of the
+/// per-controller rule: their keys are dense `u32` pairs that an attacker
+/// does not choose, and SipHash was a third of that rule's time.
+#[derive(Debug, Default, Clone, Copy)]
+struct PairHasher(u64);
+
+impl std::hash::Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type PairMap<V> = HashMap<(u32, u32), V, std::hash::BuildHasherDefault<PairHasher>>;
 
 /// Pass 1, stakes summed per designated person. Each holder's stakes are
 /// added to the groups of its chain as known when it is queued; when a
@@ -263,7 +305,19 @@ fn chain(p: &Propagation, controller: &[u32], holder: u32) -> Vec<u32> {
 fn prove_per_controller(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
     let as_of = p.as_of;
     let mut next = 0u32;
-    let mut work: std::collections::VecDeque<(u32, Vec<u32>)> = std::collections::VecDeque::new();
+    // Work items: (holder, start and length of its chain in `chains`): the
+    // chains as they were when the item was queued, in one arena.
+    let mut work: std::collections::VecDeque<(u32, u32, u32)> = std::collections::VecDeque::new();
+    let mut chains: Vec<u32> = Vec::new();
+    let mut buf: Vec<u32> = Vec::new();
+    let push = |work: &mut std::collections::VecDeque<(u32, u32, u32)>,
+                chains: &mut Vec<u32>,
+                holder: u32,
+                groups: &[u32]| {
+        let start = chains.len() as u32;
+        chains.extend_from_slice(groups);
+        work.push_back((holder, start, groups.len() as u32));
+    };
     let mut roots_of_group: HashMap<u32, Vec<u32>> = HashMap::new();
     for &r in roots {
         p.proven_rank[r as usize] = next;
@@ -274,12 +328,16 @@ fn prove_per_controller(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
             .push(r);
     }
     for &r in roots {
-        work.push_back((r, chain(p, &p.controller, r)));
+        chain_into(p, &p.controller, r, &mut buf);
+        push(&mut work, &mut chains, r, &buf);
     }
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut sub_groups: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut stake: HashMap<(u32, u32), u64> = HashMap::new();
-    while let Some((holder, groups)) = work.pop_front() {
+    let mut stake: PairMap<u64> = PairMap::default();
+    let mut groups: Vec<u32> = Vec::new();
+    while let Some((holder, start, len)) = work.pop_front() {
+        groups.clear();
+        groups.extend_from_slice(&chains[start as usize..(start + len) as usize]);
         for &rid in graph.out_ids(holder as usize) {
             let r = graph.relation_at(rid);
             if r.kind != RelationKind::Ownership || !r.holds_on(as_of) {
@@ -311,10 +369,10 @@ fn prove_per_controller(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
                     let mut stack = vec![own_group];
                     while let Some(x) = stack.pop() {
                         for &h in roots_of_group.get(&x).into_iter().flatten() {
-                            work.push_back((h, added.clone()));
+                            push(&mut work, &mut chains, h, &added);
                         }
                         for &h in members.get(&x).into_iter().flatten() {
-                            work.push_back((h, added.clone()));
+                            push(&mut work, &mut chains, h, &added);
                         }
                         stack.extend(sub_groups.get(&x).into_iter().flatten().copied());
                     }
@@ -322,8 +380,13 @@ fn prove_per_controller(graph: &Graph, p: &mut Propagation, roots: &[u32]) {
                     p.proven_rank[m as usize] = next;
                     next += 1;
                     p.controller[m as usize] = g;
+                    // The holder that tipped it is a witness (its chain has
+                    // `g`); nearer ones may exist, so this only guides the
+                    // path search.
+                    p.depth[m as usize] = p.depth[holder as usize].saturating_add(1);
                     members.entry(g).or_default().push(m);
-                    work.push_back((m, chain(p, &p.controller, m)));
+                    chain_into(p, &p.controller, m, &mut buf);
+                    push(&mut work, &mut chains, m, &buf);
                 }
                 break;
             }
@@ -351,26 +414,42 @@ fn reach(graph: &Graph, p: &mut Propagation) {
     } else {
         vec![0u64; n]
     };
-    let mut stake_group: HashMap<(u32, u32), u64> = HashMap::new();
+    let mut stake_group: PairMap<u64> = PairMap::default();
     let below = p.rule.below_threshold == Effect::Indicative;
     let effects = p.rule.effects;
+    let mut groups: Vec<u32> = Vec::new();
+    let mut reached: Vec<(u32, u32)> = Vec::new();
     let mut head = 0;
     while let Some(&holder) = queue.get(head) {
         head += 1;
-        let groups = if per_controller {
-            chain(p, &p.reach_controller, holder)
-        } else {
-            Vec::new()
-        };
+        if per_controller {
+            chain_into(p, &p.reach_controller, holder, &mut groups);
+        }
         let first_group = groups.first().copied().unwrap_or(NONE);
-        let mut reached: Vec<(u32, u32)> = Vec::new();
+        let holder_rank = p.reach_rank[holder as usize];
+        let next_depth = p.depth[holder as usize].saturating_add(1);
+        reached.clear();
         for &rid in graph.out_ids(holder as usize) {
             let r = graph.relation_at(rid);
             if !r.holds_on(as_of) {
                 continue;
             }
             let m = r.to.0;
-            if p.reach_rank[m as usize] != NONE || m == holder {
+            if m == holder {
+                continue;
+            }
+            let counts = match r.kind {
+                RelationKind::Ownership => r.share.max > 0,
+                k => effects.of(k) == Effect::Indicative,
+            };
+            let m_rank = p.reach_rank[m as usize];
+            if m_rank != NONE {
+                // Already reached: a holder ranked before it is one more
+                // witness, perhaps a nearer one (holders are taken in rank
+                // order, so its depth is final before it is itself taken).
+                if counts && holder_rank < m_rank && p.proven_rank[m as usize] == NONE {
+                    p.depth[m as usize] = p.depth[m as usize].min(next_depth);
+                }
                 continue;
             }
             if r.kind == RelationKind::Ownership {
@@ -393,7 +472,7 @@ fn reach(graph: &Graph, p: &mut Propagation) {
                         reached.push((m, NONE));
                     }
                 }
-            } else if effects.of(r.kind) == Effect::Indicative {
+            } else if counts {
                 reached.push((m, first_group));
             }
         }
@@ -401,15 +480,23 @@ fn reach(graph: &Graph, p: &mut Propagation) {
         if effects.directorship == Effect::Indicative {
             for &rid in graph.in_ids(holder as usize) {
                 let r = graph.relation_at(rid);
-                if r.kind == RelationKind::Directorship && r.holds_on(as_of) {
-                    reached.push((r.from.0, first_group));
+                if r.kind != RelationKind::Directorship || !r.holds_on(as_of) {
+                    continue;
+                }
+                let m = r.from.0;
+                let m_rank = p.reach_rank[m as usize];
+                if m_rank == NONE {
+                    reached.push((m, first_group));
+                } else if holder_rank < m_rank && p.proven_rank[m as usize] == NONE {
+                    p.depth[m as usize] = p.depth[m as usize].min(next_depth);
                 }
             }
         }
-        for (m, g) in reached {
+        for &(m, g) in &reached {
             if p.reach_rank[m as usize] == NONE && !p.designated[m as usize] {
                 p.reach_rank[m as usize] = next;
                 next += 1;
+                p.depth[m as usize] = next_depth;
                 if per_controller {
                     p.reach_controller[m as usize] = g;
                 }
@@ -527,17 +614,7 @@ impl Propagation {
         let mut paths = Vec::new();
         let mut truncated = false;
         if matches!(status, Status::Proven | Status::Indicative) {
-            let mut steps = Vec::new();
-            let mut budget = limits.max_steps;
-            self.walk(
-                graph,
-                id,
-                &mut steps,
-                &mut paths,
-                &mut truncated,
-                limits,
-                &mut budget,
-            );
+            truncated = self.find_paths(graph, id, limits, &mut paths);
         }
         let stake_percent = (status == Status::Proven).then(|| self.proven_stake(graph, id));
         let entity = self.party(graph, id);
@@ -590,8 +667,27 @@ impl Propagation {
         }
     }
 
+    /// Whether `group` is in `holder`'s chain (as [`chain_into`] walks it,
+    /// without collecting it: this runs once per witness looked at).
     fn in_controller_chain(&self, controller: &[u32], holder: u32, group: u32) -> bool {
-        group == NONE || chain(self, controller, holder).contains(&group)
+        if group == NONE {
+            return true;
+        }
+        let mut x = if self.designated[holder as usize] {
+            self.group[holder as usize]
+        } else {
+            controller[holder as usize]
+        };
+        for _ in 0..64 {
+            if x == NONE {
+                return false;
+            }
+            if x == group {
+                return true;
+            }
+            x = controller[x as usize];
+        }
+        false
     }
 
     /// The relations that justify `id`'s status: from parties exposed
@@ -637,7 +733,7 @@ impl Propagation {
             }
         }
         if effects.directorship == Effect::Indicative {
-            for &rid in graph.out_ids(i) {
+            for &rid in graph.out_ids_of_kind(i, RelationKind::Directorship) {
                 let r = graph.relation_at(rid);
                 let h = r.to.0;
                 if r.kind == RelationKind::Directorship
@@ -651,51 +747,84 @@ impl Propagation {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn walk(
+    /// The proving paths of `id`, shortest first: a best-first search back
+    /// over the witnesses (each step goes to a party exposed earlier, so
+    /// every partial path is acyclic and ends at a root), ordered by the
+    /// steps taken plus the party's [`Propagation::depth`] to its nearest
+    /// root, deepest partial path first among equals so that the search runs
+    /// straight down to a root. Returns whether more paths may exist than
+    /// the limits let it return.
+    fn find_paths(
         &self,
         graph: &Graph,
-        at: NodeId,
-        steps: &mut Vec<(u32, bool)>,
-        paths: &mut Vec<Path>,
-        truncated: &mut bool,
+        id: NodeId,
         limits: PathLimits,
-        budget: &mut usize,
-    ) {
-        if paths.len() >= limits.max_paths || *budget == 0 {
-            *truncated = true;
-            return;
+        paths: &mut Vec<Path>,
+    ) -> bool {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        /// A partial path: the party reached, the relation that reached it
+        /// and the partial path it extends (`NONE` for the party asked about).
+        struct Partial {
+            at: u32,
+            relation: u32,
+            reversed: bool,
+            parent: u32,
+            len: u32,
         }
-        if self.designated[at.index()] {
-            paths.push(self.make_path(graph, at, steps));
-            return;
-        }
-        if steps.len() >= limits.max_depth {
-            *truncated = true;
-            return;
-        }
-        // Holders exposed earliest first: they are nearest to a root.
-        let mut witnesses = self.witnesses(graph, at);
-        witnesses
-            .sort_by_key(|&(_, h, _)| (self.proven_rank[h as usize], self.reach_rank[h as usize]));
-        for (rid, holder, reversed) in witnesses {
-            if *budget == 0 {
-                *truncated = true;
-                return;
+        let mut arena = vec![Partial {
+            at: id.0,
+            relation: NONE,
+            reversed: false,
+            parent: NONE,
+            len: 0,
+        }];
+        let mut heap = BinaryHeap::new();
+        heap.push(Reverse((self.depth[id.index()], Reverse(0u32), 0u32)));
+        let mut budget = limits.max_steps;
+        let mut truncated = false;
+        let mut steps: Vec<(u32, bool)> = Vec::new();
+        while let Some(Reverse((_, _, index))) = heap.pop() {
+            if paths.len() >= limits.max_paths || budget == 0 {
+                return true;
             }
-            *budget -= 1;
-            steps.push((rid, reversed));
-            self.walk(
-                graph,
-                NodeId(holder),
-                steps,
-                paths,
-                truncated,
-                limits,
-                budget,
-            );
-            steps.pop();
+            let partial = &arena[index as usize];
+            let (at, len) = (partial.at, partial.len);
+            if self.designated[at as usize] {
+                // Steps from the party back to the root, as make_path reads them.
+                steps.clear();
+                let mut x = index;
+                while arena[x as usize].parent != NONE {
+                    let p = &arena[x as usize];
+                    steps.push((p.relation, p.reversed));
+                    x = p.parent;
+                }
+                steps.reverse();
+                paths.push(self.make_path(graph, NodeId(at), &steps));
+                continue;
+            }
+            if len as usize >= limits.max_depth {
+                truncated = true;
+                continue;
+            }
+            for (relation, holder, reversed) in self.witnesses(graph, NodeId(at)) {
+                if budget == 0 {
+                    return true;
+                }
+                budget -= 1;
+                let next = arena.len() as u32;
+                arena.push(Partial {
+                    at: holder,
+                    relation,
+                    reversed,
+                    parent: index,
+                    len: len + 1,
+                });
+                let estimate = (len + 1).saturating_add(self.depth[holder as usize]);
+                heap.push(Reverse((estimate, Reverse(len + 1), next)));
+            }
         }
+        truncated
     }
 
     fn proven_stake(&self, graph: &Graph, id: NodeId) -> u64 {

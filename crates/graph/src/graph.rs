@@ -153,12 +153,17 @@ fn push_unique(v: &mut Vec<NodeId>, id: NodeId) {
     }
 }
 
-/// Counting sort of relation indices by `key` (the `from` or `to` node).
+/// Counting sort of relation indices by `key` (the `from` or `to` node),
+/// each party's row in the order of [`RelationKind`] (a stable sort of the
+/// relations by kind first): a hub's directorships are then one slice
+/// ([`Graph::out_ids_of_kind`]), not a scan of its thousands of holdings.
 fn csr(
     n: usize,
     relations: &[Relation],
     key: impl Fn(&Relation) -> NodeId,
 ) -> (Vec<u32>, Vec<u32>) {
+    let mut by_kind: Vec<u32> = (0..relations.len() as u32).collect();
+    by_kind.sort_by_key(|&i| relations[i as usize].kind as u8);
     let mut start = vec![0u32; n + 1];
     for r in relations {
         start[key(r).index() + 1] += 1;
@@ -168,9 +173,9 @@ fn csr(
     }
     let mut fill = start.clone();
     let mut list = vec![0u32; relations.len()];
-    for (i, r) in relations.iter().enumerate() {
-        let slot = &mut fill[key(r).index()];
-        list[*slot as usize] = i as u32;
+    for i in by_kind {
+        let slot = &mut fill[key(&relations[i as usize]).index()];
+        list[*slot as usize] = i;
         *slot += 1;
     }
     (start, list)
@@ -251,6 +256,16 @@ impl Graph {
     /// Raw CSR rows for hot loops: relation indices leaving `id`.
     pub(crate) fn out_ids(&self, id: usize) -> &[u32] {
         &self.out_list[self.out_start[id] as usize..self.out_start[id + 1] as usize]
+    }
+
+    /// The relations of one kind leaving `id` (rows are sorted by kind).
+    pub(crate) fn out_ids_of_kind(&self, id: usize, kind: RelationKind) -> &[u32] {
+        let row = self.out_ids(id);
+        let kind = kind as u8;
+        let first = row.partition_point(|&r| (self.relations[r as usize].kind as u8) < kind);
+        let end = first
+            + row[first..].partition_point(|&r| self.relations[r as usize].kind as u8 == kind);
+        &row[first..end]
     }
 
     pub(crate) fn in_ids(&self, id: usize) -> &[u32] {

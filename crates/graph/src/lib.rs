@@ -55,7 +55,7 @@ pub use exposure::{
 };
 pub use extract::Extraction;
 pub use graph::{Graph, GraphBuilder};
-pub use lists::{LinkedToImport, ListImport};
+pub use lists::{DelistedImport, LinkedToImport, ListImport};
 pub use model::{
     Designation, IdentifierKind, Node, NodeId, Origin, Provenance, Relation, RelationId,
     RelationKind, RelationSource, Share,
@@ -71,6 +71,8 @@ use serde::Serialize;
 #[derive(Debug, Default, Serialize)]
 pub struct BuildReport {
     pub lists: Vec<ListImport>,
+    /// Entries of earlier versions no longer listed (delistings).
+    pub delisted: Vec<DelistedImport>,
     pub un_extraction: Option<Extraction>,
     pub linked_to: Option<LinkedToImport>,
     pub bods: Vec<BodsImport>,
@@ -90,6 +92,7 @@ pub struct Built {
 #[derive(Debug, Default)]
 pub struct GraphSources<'a> {
     lists: Vec<&'a ListVersion>,
+    history: Vec<&'a ListVersion>,
     bods: Vec<BodsImport>,
     analyst: Vec<AnalystImport>,
 }
@@ -107,6 +110,14 @@ impl<'a> GraphSources<'a> {
 
     pub fn list(mut self, list: &'a ListVersion) -> Self {
         self.lists.push(list);
+        self
+    }
+
+    /// Earlier versions of the lists (any order): entries they have that
+    /// the version in force lacks are delistings
+    /// ([`GraphBuilder::add_delisted`]).
+    pub fn history(mut self, versions: impl IntoIterator<Item = &'a ListVersion>) -> Self {
+        self.history.extend(versions);
         self
     }
 
@@ -132,6 +143,17 @@ impl<'a> GraphSources<'a> {
         });
         for v in &lists {
             report.lists.push(b.add_list(v));
+        }
+        for v in &lists {
+            let earlier: Vec<&ListVersion> = self
+                .history
+                .iter()
+                .copied()
+                .filter(|h| h.source == v.source)
+                .collect();
+            if !earlier.is_empty() {
+                report.delisted.push(b.add_delisted(v, &earlier));
+            }
         }
         for v in &lists {
             match v.source {

@@ -49,6 +49,17 @@ pub struct ListImport {
     pub problems: Vec<Problem>,
 }
 
+/// What adding the entries of earlier list versions did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DelistedImport {
+    pub list: String,
+    /// Versions read (earlier than the one in force).
+    pub versions: Vec<String>,
+    /// `(entry key, last version date with it, first version date without it)`.
+    pub delisted: Vec<(String, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>,
+    pub problems: Vec<Problem>,
+}
+
 /// What adding OFAC's Linked To remarks did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LinkedToImport {
@@ -155,6 +166,7 @@ pub fn node_from_entity(e: &Entity) -> Node {
         reference: e.reference.clone(),
         listed_on: e.listed_on,
         removed_on: None,
+        removed_evidence: None,
         programs: e.programs.clone(),
     });
     node
@@ -314,6 +326,83 @@ impl GraphBuilder {
                 self.birth_dates.insert(id, dates);
             }
             report.parties_added += 1;
+        }
+        self.problems.extend(report.problems.iter().cloned());
+        report
+    }
+
+    /// Delistings from the lists' history: every entry of an `earlier`
+    /// version of the same list that `in_force` no longer has becomes a party
+    /// (as the last version with it described it) whose designation ends on
+    /// the generation date of the first later version without it — the day
+    /// Resolute first sees it gone, an upper bound on the delisting date.
+    /// So a graph asked about a past date still sees who was designated then.
+    /// Earlier versions of another list, undated, or not older than
+    /// `in_force` are skipped and reported; an entry that left and came back
+    /// counts as listed throughout (its gap is not tracked).
+    pub fn add_delisted(
+        &mut self,
+        in_force: &ListVersion,
+        earlier: &[&ListVersion],
+    ) -> DelistedImport {
+        let list = in_force.source.as_str().to_string();
+        let mut report = DelistedImport {
+            list: list.clone(),
+            ..Default::default()
+        };
+        let mut dated: Vec<&ListVersion> = Vec::new();
+        for v in earlier {
+            let usable = v.source == in_force.source
+                && v.generated
+                    .zip(in_force.generated)
+                    .is_some_and(|(a, b)| a < b);
+            if usable {
+                dated.push(v);
+            } else {
+                report.problems.push(Problem::warning(
+                    &list,
+                    v.id(),
+                    format!(
+                        "not an earlier dated version of the {list} list in force ({}); not used for delistings",
+                        in_force.id()
+                    ),
+                ));
+            }
+        }
+        dated.sort_by_key(|v| v.generated);
+        dated.dedup_by_key(|v| v.content_hash.clone());
+        report.versions = dated.iter().map(|v| v.id()).collect();
+        // Versions in date order, the one in force last.
+        let mut all = dated;
+        all.push(in_force);
+        let present: Vec<std::collections::HashSet<&str>> = all
+            .iter()
+            .map(|v| v.entities.iter().map(|e| e.id.as_str()).collect())
+            .collect();
+        let newest = all.len() - 1;
+        // Newest first, so an entry that left twice ends at its last departure.
+        for i in (0..newest).rev() {
+            let v = all[i];
+            for e in &v.entities {
+                if present[i + 1].contains(e.id.as_str())
+                    || present[newest].contains(e.id.as_str())
+                    || self.find(&e.id).is_some()
+                {
+                    continue;
+                }
+                let (seen, gone) = (v.generated, all[i + 1].generated);
+                let mut node = node_from_entity(e);
+                for d in &mut node.designations {
+                    d.removed_on = gone;
+                    d.removed_evidence = Some(format!(
+                        "in the {list} list of {}, not in that of {}",
+                        seen.map(|d| d.to_string()).unwrap_or_default(),
+                        gone.map(|d| d.to_string()).unwrap_or_default()
+                    ));
+                }
+                self.add_node(node);
+                report.delisted.push((e.id.clone(), seen, gone));
+            }
         }
         self.problems.extend(report.problems.iter().cloned());
         report

@@ -78,15 +78,15 @@ impl Share {
 impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_exact() {
-            write!(f, "{} %", fmt_percent(self.min_percent()))
+            write!(f, "{} %", fmt_millionths(self.min))
         } else if self.is_unknown() {
             f.write_str("share unknown")
         } else {
             write!(
                 f,
                 "{}–{} %",
-                fmt_percent(self.min_percent()),
-                fmt_percent(self.max_percent())
+                fmt_millionths(self.min),
+                fmt_millionths(self.max)
             )
         }
     }
@@ -98,6 +98,18 @@ pub(crate) fn percent_to_millionths(percent: f64) -> u32 {
 
 pub(crate) fn millionths_to_percent(v: u32) -> f64 {
     v as f64 / 10_000.0
+}
+
+/// A share in millionths as percent text: `60`, `76.5`, `33.3333` (no
+/// trailing zeros). Integer arithmetic: paths print a share per step, and
+/// float formatting was a tenth of a single-party query's time.
+pub(crate) fn fmt_millionths(v: u32) -> String {
+    let (whole, frac) = (v / 10_000, v % 10_000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:04}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// `60`, `76.5`, `33.3333` (no trailing zeros).
@@ -287,9 +299,15 @@ pub struct Designation {
     /// From when the designation counts; `None`: the list gives no date
     /// (OFAC's legacy CSV), it counts whenever the entry is in the list.
     pub listed_on: Option<NaiveDate>,
-    /// The first day it no longer counts (delisting), when known.
+    /// The first day it no longer counts (delisting), when known: from the
+    /// lists' history, the generation date of the first version without the
+    /// entry (an upper bound: the list does not say the day it was removed).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub removed_on: Option<NaiveDate>,
+    /// How `removed_on` is known ("in the un list of 2020-03-20, not in that
+    /// of 2026-02-27").
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub removed_evidence: Option<String>,
     #[serde(default)]
     pub programs: Vec<String>,
 }
@@ -425,6 +443,13 @@ mod tests {
         assert_eq!(Share::range(Some(25.0), Some(50.0)).to_string(), "25–50 %");
         assert_eq!(Share::UNKNOWN.to_string(), "share unknown");
         assert_eq!(fmt_percent(100.0), "100");
+        for v in [0, 1, 10, 333_333, 500_000, 600_000, 765_000, FULL_SHARE] {
+            assert_eq!(
+                fmt_millionths(v),
+                fmt_percent(millionths_to_percent(v)),
+                "{v}"
+            );
+        }
     }
 
     #[test]

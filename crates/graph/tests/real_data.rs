@@ -564,3 +564,59 @@ fn every_exposure_of_the_combined_graph_has_a_path() {
         assert!(exposed > 0, "{}", rule.id);
     }
 }
+
+/// Delistings from the lists' history: the UN list of 2020-03-20 has 107
+/// entries the bundled list of 2026-02-27 no longer has (none of the DPRK
+/// regime). Each becomes a party whose designation ends on 2026-02-27, the
+/// first version seen without it, so exposure through it holds before and
+/// not after.
+#[test]
+fn delisted_entries_count_until_the_first_version_without_them() {
+    let lists = resolute_lists::bundled().unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/un/consolidated-2020-03-20.xml");
+    let older = resolute_lists::load_file(&path).unwrap();
+    let edges = "from,to,to_name,kind,share,start\n\
+                 un:CFe.001,kardiam-holding,Kardiam Holding,ownership,60,2016-01-01\n";
+    let built = GraphSources::new()
+        .lists(&lists)
+        .history([&older])
+        .analyst(analyst::parse_csv("delisted.csv", edges.as_bytes()).unwrap())
+        .build();
+    let report = &built.report.delisted[0];
+    assert_eq!(report.list, "un");
+    assert_eq!(report.delisted.len(), 107);
+    assert!(
+        report
+            .delisted
+            .iter()
+            .all(|(key, seen, gone)| !key.starts_with("un-kp")
+                && *seen == Some(d("2020-03-20"))
+                && *gone == Some(d("2026-02-27")))
+    );
+    let g = &built.graph;
+    let kardiam = g.find_designated("un", "CFe.001").unwrap();
+    let designation = &g.node(kardiam).designations[0];
+    assert_eq!(designation.listed_on, Some(d("2015-08-20")));
+    assert_eq!(designation.removed_on, Some(d("2026-02-27")));
+    assert_eq!(
+        designation.removed_evidence.as_deref(),
+        Some("in the un list of 2020-03-20, not in that of 2026-02-27")
+    );
+    let held = g.find("analyst:kardiam-holding").unwrap();
+    let un = Rules::bundled().unwrap();
+    let un = un.get("un").unwrap();
+    assert_eq!(g.exposure(held, d("2021-06-01"), un).status, Status::Proven);
+    assert_eq!(g.exposure(held, d("2026-02-27"), un).status, Status::None);
+    assert_eq!(
+        g.exposure(kardiam, d("2026-03-01"), un).status,
+        Status::None
+    );
+    // A version that is not older than the one in force is not history.
+    let built = GraphSources::new()
+        .lists(&lists)
+        .history([&lists[0]])
+        .build();
+    assert!(built.report.delisted[0].delisted.is_empty());
+    assert_eq!(built.report.delisted[0].problems.len(), 1);
+}

@@ -33,6 +33,7 @@ fn graph(designated: &[&str], edges: &[(&str, &str, f64)]) -> Graph {
                     reference: name.into(),
                     listed_on: None,
                     removed_on: None,
+                    removed_evidence: None,
                     programs: vec![],
                 });
             }
@@ -254,6 +255,7 @@ fn edges_count_only_while_their_dates_hold() {
         reference: "X".into(),
         listed_on: Some(d("2019-06-01")),
         removed_on: None,
+        removed_evidence: None,
         programs: vec![],
     });
     let x = b.add_node(x);

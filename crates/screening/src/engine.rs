@@ -11,6 +11,7 @@ use resolute_regime::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::exposure::{ExposureHit, ExposureQuery, ExposureScreener};
 use crate::parties::{ListHit, PartyScreener};
 use crate::tx::{QuantityUnit, Transaction, TxKind};
 
@@ -26,6 +27,10 @@ pub struct Finding {
     pub summary: String,
     /// Whether the rule was checked against the resolution text.
     pub verified: bool,
+    /// The party the finding is about, as a graph key (`GET /graph/{entity}`):
+    /// the list entry for a listing, the exposed party for an exposure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
 }
 
 /// A party that matched a list entry.
@@ -48,6 +53,10 @@ pub struct PartyMatch {
     /// What was screened: the party as given, not the list entry.
     #[serde(skip)]
     pub party: ScreenedParty,
+    /// Set when the party is not listed but exposed: `ref` and `name` are
+    /// then the designated root, and this says how (rule, status, path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<Box<ExposureHit>>,
 }
 
 /// The party as screened: the input name (or BIC, IMO number) with the schema
@@ -284,6 +293,7 @@ pub struct Screener<'r> {
     goods: GoodsIndex,
     parties: Option<&'r dyn PartyScreener>,
     suppressions: Option<&'r dyn MatchSuppressor>,
+    exposure: Option<&'r dyn ExposureScreener>,
     ledger: CapLedger,
     asset_freeze: Option<usize>,
     travel_ban: Option<usize>,
@@ -329,6 +339,7 @@ impl<'r> Screener<'r> {
             goods: GoodsIndex::new(regime),
             parties,
             suppressions: None,
+            exposure: None,
             ledger,
             asset_freeze: regime.measure_idx("dprk/1718/8d/asset-freeze"),
             travel_ban: regime.measure_idx("dprk/1718/8e/travel-ban"),
@@ -339,6 +350,13 @@ impl<'r> Screener<'r> {
     /// and do not count towards the decision.
     pub fn with_suppressions(mut self, filter: &'r dyn MatchSuppressor) -> Screener<'r> {
         self.suppressions = Some(filter);
+        self
+    }
+
+    /// Parties without an open list match are also screened for exposure
+    /// (owned or controlled by a designated party; see [`crate::exposure`]).
+    pub fn with_exposure(mut self, exposure: &'r dyn ExposureScreener) -> Screener<'r> {
+        self.exposure = Some(exposure);
         self
     }
 
@@ -391,6 +409,7 @@ impl<'r> Screener<'r> {
             effect,
             summary,
             verified: m.verified,
+            entity: None,
         }
     }
 
@@ -766,6 +785,7 @@ impl<'r> Screener<'r> {
         let mut record = |role: &str,
                           party: ScreenedParty,
                           hits: Vec<ListHit>,
+                          query: ExposureQuery<'_>,
                           findings: &mut Vec<Finding>,
                           matches: &mut Vec<PartyMatch>|
          -> bool {
@@ -786,11 +806,50 @@ impl<'r> Screener<'r> {
                     suppression,
                     entity_id: h.entity_id.clone(),
                     party: party.clone(),
+                    exposure: None,
                 });
                 // A cleared hit is shown but drives nothing: no finding, no designated vessel.
                 if !suppressed {
                     any_dprk |= h.is_dprk();
-                    findings.extend(self.listing_findings(role, &h));
+                    // The list entry's id is its key in the exposure graph
+                    // (`GET /graph/{entity}`), as for exposure findings.
+                    findings.extend(self.listing_findings(role, &h).into_iter().map(|mut f| {
+                        f.entity = Some(h.entity_id.clone());
+                        f
+                    }));
+                }
+            }
+            // Owned or controlled by a designated party? Asked whatever the
+            // name matched: a fuzzy list match is not proof that the party is
+            // listed, and a party the graph knows as designated has no exposure.
+            if let Some(exposure) = self.exposure {
+                for e in exposure.exposures(query, tx.date) {
+                    if seen
+                        .iter()
+                        .any(|(r, id)| r == role && *id == e.root_entity_id)
+                    {
+                        continue;
+                    }
+                    seen.push((role.to_string(), e.root_entity_id.clone()));
+                    let hit = e.as_list_hit();
+                    let suppression = suppressions.and_then(|s| s.suppression(&party, &hit));
+                    let suppressed = suppression.is_some();
+                    // Exposed is not designated: a vessel owned by a designated
+                    // company is not itself a designated vessel.
+                    if !suppressed {
+                        findings.push(self.exposure_finding(role, &party, &e));
+                    }
+                    matches.push(PartyMatch {
+                        role: role.to_string(),
+                        reference: e.root_reference.clone(),
+                        name: e.root_caption.clone(),
+                        score: 1.0,
+                        suppressed,
+                        suppression,
+                        entity_id: e.root_entity_id.clone(),
+                        party: party.clone(),
+                        exposure: Some(Box::new(e)),
+                    });
                 }
             }
             any_dprk
@@ -815,6 +874,7 @@ impl<'r> Screener<'r> {
                     &p.role,
                     named(Schema::LegalEntity, name, p.country.as_deref()),
                     hits,
+                    ExposureQuery::Name(name),
                     findings,
                     matches,
                 );
@@ -825,6 +885,7 @@ impl<'r> Screener<'r> {
                     &p.role,
                     ident(Schema::LegalEntity, "bic", bic),
                     hits,
+                    ExposureQuery::Identifier(bic),
                     findings,
                     matches,
                 );
@@ -839,6 +900,7 @@ impl<'r> Screener<'r> {
                 "worker",
                 named(Schema::Person, name, w.nationality.as_deref()),
                 hits,
+                ExposureQuery::Name(name),
                 findings,
                 matches,
             );
@@ -849,6 +911,7 @@ impl<'r> Screener<'r> {
                     "vessel",
                     ident(Schema::Vessel, "imo", imo),
                     screener.screen_imo(imo, tx.date),
+                    ExposureQuery::Identifier(imo),
                     findings,
                     matches,
                 );
@@ -859,12 +922,113 @@ impl<'r> Screener<'r> {
                     "vessel",
                     named(Schema::Vessel, name, v.flag.as_deref()),
                     hits,
+                    ExposureQuery::Name(name),
                     findings,
                     matches,
                 );
             }
         }
         designated_vessel
+    }
+
+    /// The finding an exposed party gets (the table in [`crate::exposure`]).
+    fn exposure_finding(&self, role: &str, party: &ScreenedParty, e: &ExposureHit) -> Finding {
+        let proven = e.status == resolute_graph::Status::Proven;
+        let how = if proven {
+            format!(
+                "owned {} by designated parties ({})",
+                e.threshold, e.rule_title
+            )
+        } else {
+            format!(
+                "indicatively owned or controlled by a designated party ({}): a control path to review",
+                e.rule_title
+            )
+        };
+        let listed = e
+            .root_listed_on
+            .map(|d| format!("listed {d}"))
+            .unwrap_or_else(|| "listing date not given by the list".into());
+        let who = format!(
+            "{role} {:?} is not listed but is {how}. Root: {} ({}, {listed}, {} list). Path: {}",
+            party.value, e.root_caption, e.root_reference, e.root_list, e.path
+        );
+        let un_dprk = e.root_list == "un" && e.root_programs.iter().any(|p| p == "DPRK");
+        let mut finding = if un_dprk && let Some(mi) = self.asset_freeze {
+            let m = &self.regime.measures[mi];
+            let by = e
+                .root_listed_on
+                .and_then(|d| self.regime.designation_for(d));
+            let (designated_by, round_verified) = match &by {
+                Some(c) => (format!("designated by {}", c.label()), c.round.verified),
+                None => (
+                    "designation round not in the regime data".to_string(),
+                    false,
+                ),
+            };
+            let effect = if proven {
+                Effect::Prohibited
+            } else {
+                Effect::Review
+            };
+            let mut f = self.finding(
+                m,
+                effect,
+                format!(
+                    "Asset freeze, owned or controlled: {who}; the root is {designated_by}. The freeze reaches funds and economic resources owned or controlled by designated persons or entities."
+                ),
+            );
+            f.verified = m.verified && round_verified;
+            f
+        } else if e.is_dprk() {
+            let program = e
+                .root_programs
+                .iter()
+                .find(|p| p.starts_with("DPRK"))
+                .cloned()
+                .unwrap_or_default();
+            let (effect, date_note) = match (proven, e.root_listed_on) {
+                (true, Some(_)) => (Effect::Prohibited, String::new()),
+                (true, None) => (
+                    Effect::Review,
+                    " The SDN file gives no designation date, so whether the block held on the transaction date is not known here: check OFAC's designation notice.".to_string(),
+                ),
+                (false, _) => (Effect::Review, String::new()),
+            };
+            Finding {
+                rule: format!("ofac/{}", program.to_ascii_lowercase()),
+                resolution: None,
+                paragraph: String::new(),
+                effect,
+                summary: format!(
+                    "Blocked under OFAC program {program} (50 Percent Rule): {who}.{date_note} A US rule, not a UN measure; it binds US persons."
+                ),
+                verified: false,
+                entity: None,
+            }
+        } else {
+            Finding {
+                rule: format!(
+                    "{}/{}",
+                    e.root_list,
+                    e.root_programs
+                        .first()
+                        .map(|p| p.to_ascii_lowercase())
+                        .unwrap_or_else(|| "listed".into())
+                ),
+                resolution: None,
+                paragraph: String::new(),
+                effect: Effect::Review,
+                summary: format!(
+                    "Owned or controlled by a party listed under another program ({}): {who}.",
+                    e.root_programs.join(", ")
+                ),
+                verified: false,
+                entity: None,
+            }
+        };
+        finding.entity = Some(e.entity.clone());
+        finding
     }
 
     fn listing_findings(&self, role: &str, h: &ListHit) -> Vec<Finding> {
@@ -927,6 +1091,7 @@ impl<'r> Screener<'r> {
                 effect: Effect::Prohibited,
                 summary: format!("Blocked under OFAC program {program}: {who}. A US listing, not a UN designation; it binds US persons."),
                 verified: false,
+                entity: None,
             });
         } else {
             out.push(Finding {
@@ -946,6 +1111,7 @@ impl<'r> Screener<'r> {
                     h.programs.join(", ")
                 ),
                 verified: false,
+                entity: None,
             });
         }
         out

@@ -10,9 +10,12 @@
 //! [`Screener::with_ledger`]; the draws a screening made are recorded in the
 //! ledger for the caller to persist. A [`MatchSuppressor`] clears party matches
 //! (false-positive decisions): they are still reported, marked suppressed, and
-//! no finding comes from them.
+//! no finding comes from them. An [`ExposureScreener`] ([`exposure`]) adds
+//! parties that are not listed but owned or controlled by designated ones,
+//! with the path in the finding.
 
 pub mod engine;
+pub mod exposure;
 pub mod parties;
 pub mod tx;
 
@@ -20,6 +23,7 @@ pub use engine::{
     CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty,
     Screener, cap_unit_id, may_draw_cap, parse_cap_unit,
 };
+pub use exposure::{ExposureHit, ExposureQuery, ExposureScreener, GraphExposure};
 pub use parties::{ListHit, ListScreener, PartyScreener};
 pub use tx::{RawTransaction, Transaction, TxError, TxKind};
 

@@ -60,6 +60,7 @@ make_error_codes! {
     UnsupportedOption => BAD_REQUEST, "unsupported_option", "An option of yente's algorithms that Resolute's matcher does not have.";
     InvalidList => BAD_REQUEST, "invalid_list", "An uploaded list file that cannot be put in force; the lists in force are unchanged.";
     InvalidReport => BAD_REQUEST, "invalid_report", "A member-state report with a wrong field.";
+    InvalidEdges => BAD_REQUEST, "invalid_edges", "An edge import with errors: nothing was imported; `problems` names each line or statement.";
     Unauthorized => UNAUTHORIZED, "unauthorized", "No API key, or an unknown or revoked one.";
     Forbidden => FORBIDDEN, "forbidden", "The key's role may not use this endpoint.";
     NotFound => NOT_FOUND, "not_found", "No such endpoint, case, record or measure.";

@@ -13,6 +13,7 @@ mod analysis;
 pub mod auth;
 mod caps;
 pub mod error;
+mod exposure;
 pub mod listener;
 pub mod metrics;
 pub mod names;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{analysis, caps, names, reconcile, routes, transactions};
+use crate::{analysis, caps, exposure, names, reconcile, routes, transactions};
 
 struct Security;
 
@@ -35,6 +35,7 @@ impl Modify for Security {
         routes::audit_log, routes::audit_record, routes::audit_verify,
         routes::keys, routes::create_key,
         analysis::impact, analysis::list_reports, analysis::reports_status, analysis::add_report,
+        exposure::exposure, exposure::graph, exposure::add_edges,
     ),
     modifiers(&Security),
 )]

@@ -20,7 +20,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, blocking, caps, names, openapi, reconcile, transactions, ui};
+use crate::{
+    AppState, analysis, blocking, caps, exposure, names, openapi, reconcile, transactions, ui,
+};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
@@ -65,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/impact", get(analysis::impact))
         .route("/reports", get(analysis::list_reports))
         .route("/reports/status", get(analysis::reports_status))
+        .route("/exposure/{id}", get(exposure::exposure))
+        .route("/graph/{id}", get(exposure::graph))
         .route_layer(role(Role::Viewer));
 
     let screener = Router::new()
@@ -82,6 +86,7 @@ pub fn router(state: AppState) -> Router {
             post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)),
         )
         .route("/caps/opening", post(caps::set_opening))
+        .route("/graph/edges", post(exposure::add_edges))
         .route("/lists/pending/{id}/confirm", post(confirm_list))
         .route("/lists/pending/{id}/reject", post(reject_list))
         .route("/keys", get(keys).post(create_key))

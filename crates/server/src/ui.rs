@@ -62,6 +62,7 @@ const ASSETS: &[Asset] = &[
     asset!("/ui/js/html.js", JS, "js/html.js"),
     asset!("/ui/js/pages/audit.js", JS, "js/pages/audit.js"),
     asset!("/ui/js/pages/cases.js", JS, "js/pages/cases.js"),
+    asset!("/ui/js/pages/graph.js", JS, "js/pages/graph.js"),
     asset!("/ui/js/pages/impact.js", JS, "js/pages/impact.js"),
     asset!("/ui/js/pages/lists.js", JS, "js/pages/lists.js"),
     asset!("/ui/js/pages/regime.js", JS, "js/pages/regime.js"),

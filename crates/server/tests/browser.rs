@@ -13,6 +13,11 @@
 //!   defaults, the Impact chart against its table, and the reporting status
 //!   with and without recorded reports.
 //!
+//! - `ui_exposure_graph_from_a_finding`: an analyst's edge (FTB owns 60 % of
+//!   Acme Trading Co), a payment to Acme on 2017-08-06 is prohibited, and the
+//!   finding's graph link opens the ownership view: FTB marked listed, the
+//!   exposure path and its 60 % edge highlighted, zoom, centring on a party.
+//!
 //! Without chromium these tests fail when RESOLUTE_REQUIRE_BROWSER=1 (CI) and
 //! are skipped with a loud message otherwise. Set RESOLUTE_SCREENSHOTS=DIR to
 //! keep a PNG of each step.
@@ -29,7 +34,7 @@ use support::webdriver::{Driver, find_browser};
 
 const WAIT: Duration = Duration::from_secs(30);
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 8] = [
     "screen",
     "transaction",
     "regime",
@@ -37,6 +42,7 @@ const PAGES: [&str; 7] = [
     "cases",
     "audit",
     "impact",
+    "graph",
 ];
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
 
@@ -85,6 +91,7 @@ fn loaded_marker(page: &str) -> &'static str {
         "lists" => "#lists-table table",
         "cases" => "#cases-table",
         "audit" => "#audit-log table",
+        "graph" => "#graph-form",
         _ => "#impact-table",
     }
 }
@@ -1081,4 +1088,116 @@ fn ui_held_list_version_confirmed() {
         .cloned()
         .expect("sdn");
     assert_eq!(sdn_in_force["id"], id.as_str());
+}
+
+#[test]
+fn ui_exposure_graph_from_a_finding() {
+    let Some(ui) = start() else { return };
+    let server = &ui.server;
+    let (status, done) = server.post(
+        "/graph/edges",
+        Some(&server.admin),
+        &json!({"file": "ftb-60.json", "edges": [
+            {"from": "un:KPe.047", "to": "acme-trading", "to_name": "Acme Trading Co",
+             "kind": "ownership", "share": "60", "start": "2016-01-01", "source": "test scenario (issue 13)"}]}),
+    );
+    assert_eq!(status, 201, "{done}");
+    ui.sign_in(&server.screener, "screener");
+
+    // A payment to the unlisted subsidiary the day after FTB's UN listing.
+    ui.open_page("transaction");
+    ui.set_value("#tx-kind", "payment");
+    ui.set_value("#tx-date", "2017-08-06");
+    for field in [
+        "#tx-hs",
+        "#tx-desc",
+        "#tx-origin",
+        "#tx-from",
+        "#tx-to",
+        "#tx-qty",
+    ] {
+        ui.set_value(field, "");
+    }
+    ui.set_value("#tx-value", "250000");
+    ui.set_value("#tx-parties", "payee: Acme Trading Co, CN");
+    ui.click("#tx-submit");
+    ui.wait("#tx-decision", Some("PROHIBITED"));
+    let finding = "tr.finding[data-rule=\"dprk/1718/8d/asset-freeze\"]";
+    let text = ui.text(finding);
+    assert!(text.contains("owns 60 % of Acme Trading Co"), "{text}");
+    ui.shot("9-exposure-finding");
+
+    // The finding's graph link opens the ownership view on the same date.
+    ui.click(&format!("{finding} a.graph-link"));
+    ui.wait("#graph-status", Some("proven"));
+    let hash = ui.js("return location.hash", vec![]);
+    assert_eq!(
+        hash,
+        json!("#/graph/analyst%3Aacme-trading?at=2017-08-06&rule=un")
+    );
+    let summary = ui.text("#graph-summary");
+    assert!(summary.contains("stake counted 60 %"), "{summary}");
+    assert!(
+        ui.text("#graph-paths").contains("FOREIGN TRADE BANK (FTB)"),
+        "the path is listed"
+    );
+    // FTB is marked listed; the path edge is highlighted with its share.
+    ui.wait("#graph-svg .node.listed[data-id=\"un-kpe.047\"]", None);
+    let edge =
+        "#graph-svg .edge.on-path[data-from=\"un-kpe.047\"][data-to=\"analyst:acme-trading\"]";
+    assert_eq!(
+        ui.js(
+            "return document.querySelector(arguments[0]).textContent",
+            vec![json!(format!("{edge} .edge-label"))]
+        ),
+        json!("60 %")
+    );
+    assert_eq!(
+        ui.js(
+            "return document.querySelectorAll('#graph-svg .node.listed[data-id=\"analyst:acme-trading\"]').length",
+            vec![]
+        ),
+        json!(0),
+        "the subsidiary itself is not listed"
+    );
+    ui.shot("10-exposure-graph");
+
+    // Zoom in and back to fit.
+    let width = |ui: &Ui| {
+        ui.js(
+            "return document.querySelector('#graph-svg').viewBox.baseVal.width",
+            vec![],
+        )
+        .as_f64()
+        .unwrap_or(f64::NAN)
+    };
+    let fit = width(&ui);
+    ui.click("#zoom-in");
+    assert!(width(&ui) < fit * 0.8, "zoomed in: {} of {fit}", width(&ui));
+    ui.click("#zoom-fit");
+    assert_eq!(width(&ui), fit);
+
+    // The day before the listing the same party is not exposed under the UN rule.
+    ui.goto("/#/graph/analyst%3Aacme-trading?at=2017-08-04&rule=un");
+    ui.wait("#graph-status", Some("none"));
+    ui.wait("#graph-svg .node[data-id=\"un-kpe.047\"]", None);
+    assert_eq!(
+        ui.js(
+            "return document.querySelectorAll('#graph-svg .edge.on-path').length",
+            vec![]
+        ),
+        json!(0),
+        "FTB not yet on the UN list on 2017-08-04: no exposure path"
+    );
+    // It is still marked listed: its OFAC entry gives no date, so it counts whenever present.
+    ui.wait("#graph-svg .node.listed[data-id=\"un-kpe.047\"]", None);
+
+    // Clicking a party centres the view on it.
+    ui.click("#graph-svg .node[data-id=\"un-kpe.047\"]");
+    ui.wait("#graph-title", Some("FOREIGN TRADE BANK"));
+    assert_eq!(
+        ui.js("return location.hash", vec![]),
+        json!("#/graph/un-kpe.047?at=2017-08-04&rule=un")
+    );
+    assert_eq!(ui.csp_and_script_errors(), Vec::<String>::new());
 }

@@ -13,14 +13,39 @@ fn error_bodies() {
     let long_name = "K".repeat(2_000);
     let cases: Vec<(&str, (u16, Value))> = vec![
         ("unauthorized", s.get("/cases", None)),
-        ("forbidden", s.post("/lists/pending/x/confirm", Some(&s.viewer), &json!({"note": "x"}))),
-        ("no_such_endpoint", s.get("/no-such-endpoint", Some(&s.viewer))),
-        ("dataset_not_found", s.post("/match/nope", Some(&s.screener), &one_query("Person", "Kim"))),
-        ("entity_not_found", s.get("/entities/no-such-entity", Some(&s.viewer))),
+        (
+            "forbidden",
+            s.post(
+                "/lists/pending/x/confirm",
+                Some(&s.viewer),
+                &json!({"note": "x"}),
+            ),
+        ),
+        (
+            "no_such_endpoint",
+            s.get("/no-such-endpoint", Some(&s.viewer)),
+        ),
+        (
+            "dataset_not_found",
+            s.post(
+                "/match/nope",
+                Some(&s.screener),
+                &one_query("Person", "Kim"),
+            ),
+        ),
+        (
+            "entity_not_found",
+            s.get("/entities/no-such-entity", Some(&s.viewer)),
+        ),
         ("case_not_found", s.get("/cases/999999", Some(&s.viewer))),
         (
             "invalid_json",
-            s.post_raw("/match/default", Some(&s.screener), "application/json", b"{\"queries\": "),
+            s.post_raw(
+                "/match/default",
+                Some(&s.screener),
+                "application/json",
+                b"{\"queries\": ",
+            ),
         ),
         (
             "query_without_schema",
@@ -32,15 +57,28 @@ fn error_bodies() {
         ),
         (
             "query_limit",
-            s.post("/match/default", Some(&s.screener), &one_query("Person", &long_name)),
+            s.post(
+                "/match/default",
+                Some(&s.screener),
+                &one_query("Person", &long_name),
+            ),
         ),
         (
             "invalid_list",
-            s.post_raw("/lists?name=x.xml", Some(&s.admin), "application/xml", b"<not-a-list/>"),
+            s.post_raw(
+                "/lists?name=x.xml",
+                Some(&s.admin),
+                "application/xml",
+                b"<not-a-list/>",
+            ),
         ),
         (
             "note_required",
-            s.post("/lists/pending/x/confirm", Some(&s.admin), &json!({"note": " "})),
+            s.post(
+                "/lists/pending/x/confirm",
+                Some(&s.admin),
+                &json!({"note": " "}),
+            ),
         ),
         (
             "unknown_hs_code",

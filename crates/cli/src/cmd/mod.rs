@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 pub mod backup;
+pub mod graph;
 pub mod impact;
 pub mod lists;
 pub mod lists_review;

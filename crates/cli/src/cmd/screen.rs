@@ -177,6 +177,9 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
             if let Some(d) = &a.regime_dir {
                 engine = engine.with_regime_version(format!("dir:{}", d.display()));
             }
+            if a.no_lists {
+                engine = engine.without_lists_by_choice();
+            }
             let casework = Casework::open(store.clone(), engine)?;
             let actor = format!(
                 "cli:{}",

@@ -9,13 +9,16 @@ import { $, $$ } from "./dom.js";
 import { html, render } from "./html.js";
 import * as audit from "./pages/audit.js";
 import * as cases from "./pages/cases.js";
+import * as graph from "./pages/graph.js";
 import * as impact from "./pages/impact.js";
 import * as lists from "./pages/lists.js";
 import * as regime from "./pages/regime.js";
 import * as screen from "./pages/screen.js";
 import * as transaction from "./pages/transaction.js";
 
-// In the order of the navigation and of the keys 1–7.
+// In the order of the navigation and of the keys 1–8. The ownership graph (8)
+// has no tab (the top bar must fit at 1,024 px): it opens from every match and
+// finding, and with the key 8.
 const PAGES = [
   ["screen", screen],
   ["transaction", transaction],
@@ -24,6 +27,7 @@ const PAGES = [
   ["cases", cases],
   ["audit", audit],
   ["impact", impact],
+  ["graph", graph],
 ];
 const pageByName = new Map(PAGES);
 

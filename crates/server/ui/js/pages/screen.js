@@ -5,6 +5,7 @@ import { refreshChrome } from "../chrome.js";
 import { $ } from "../dom.js";
 import { badge, scoreCell } from "../format.js";
 import { html, render } from "../html.js";
+import { graphLink } from "./graph.js";
 
 export function show(main) {
   render(
@@ -79,7 +80,7 @@ function renderMatches(out, r) {
     return html`<tr class="result" data-ref="${x.ref}" data-id="${x.id}">
       <td class="num">${i + 1}</td>
       <td>${scoreCell(x.score, x.match)}</td>
-      <td><strong>${x.caption}</strong><div class="hint"><span class="mono ref">${x.ref}</span> · ${x.schema} · ${(x.datasets || []).join(", ")} · ${(x.programs || []).join(", ")}${x.listed_on && ` · listed ${x.listed_on}`}</div>
+      <td><strong>${x.caption}</strong><div class="hint"><span class="mono ref">${x.ref}</span>${graphLink(x.id)} · ${x.schema} · ${(x.datasets || []).join(", ")} · ${(x.programs || []).join(", ")}${x.listed_on && ` · listed ${x.listed_on}`}</div>
         <details><summary>Why</summary><pre class="explanation">${x.explanation_text || ""}</pre></details>${x.suppressed && suppressionNote(x.suppression)}</td>
       <td>${status}</td></tr>`;
   });

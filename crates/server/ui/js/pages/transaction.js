@@ -8,6 +8,7 @@ import { dateInput, readDate } from "../dates.js";
 import { $ } from "../dom.js";
 import { badge, bar, fmtNum, scoreCell, verificationBadge } from "../format.js";
 import { html, render } from "../html.js";
+import { graphLink } from "./graph.js";
 
 export function show(main) {
   render(
@@ -93,7 +94,7 @@ importer: Dandong Trading Co, CN</textarea>
       const tx = build();
       render(out, html`<p class="empty">Checking…</p>`);
       const decision = await api("/screen", { method: "POST", body: tx });
-      await renderDecision(out, decision);
+      await renderDecision(out, decision, tx.date);
       refreshChrome();
       loadCaps();
     } catch (e) {
@@ -127,7 +128,7 @@ function build() {
   return tx;
 }
 
-async function renderDecision(out, d) {
+async function renderDecision(out, d, date) {
   if (d.error) {
     render(out, errorBox({ message: d.error }));
     return;
@@ -139,7 +140,7 @@ async function renderDecision(out, d) {
     (f) => html`<tr class="finding" data-rule="${f.rule}">
       <td>${badge(f.effect, "b-" + f.effect)}</td>
       <td><strong class="citation">${f.resolution ? `Resolution ${f.resolution}` : "National list"}${f.paragraph && `, para. ${f.paragraph}`}</strong><div class="hint mono">${f.rule}</div></td>
-      <td>${f.summary}</td>
+      <td>${f.summary}${graphLink(f.entity, { at: date, rule: f.rule.startsWith("ofac/") ? "ofac" : "un" })}</td>
       <td>${verificationBadge(f, measures.get(f.rule))}</td></tr>`,
   );
   const matches = (d.matches || []).map(
@@ -147,7 +148,7 @@ async function renderDecision(out, d) {
       <td>${m.party ? m.party.value : ""}<div class="hint">matched ${m.name}</div>${
         m.suppressed && html`<div class="hint">Cleared as false positive in case #${m.suppression.case_id} by ${m.suppression.created_by}: ${m.suppression.note}</div>`
       }</td>
-      <td class="mono">${m.ref}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`,
+      <td class="mono">${m.ref}${graphLink(m.exposure ? m.exposure.entity : m.ref, { at: date, rule: m.exposure ? m.exposure.rule : undefined })}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`,
   );
   const meta = d.resolute || {};
   const cases = meta.cases || [];
