@@ -15,6 +15,7 @@
 pub mod engine;
 pub mod parties;
 pub mod tx;
+pub mod vessels;
 
 pub use engine::{
     CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty,
@@ -22,6 +23,7 @@ pub use engine::{
 };
 pub use parties::{ListHit, ListScreener, PartyScreener};
 pub use tx::{RawTransaction, Transaction, TxKind};
+pub use vessels::{ConductParams, VesselObservation};
 
 use resolute_regime::Regime;
 

@@ -43,6 +43,7 @@ pub struct RawParty {
 pub struct RawVessel {
     pub name: Option<String>,
     pub imo: Option<serde_json::Value>,
+    pub mmsi: Option<serde_json::Value>,
     pub flag: Option<String>,
 }
 
@@ -88,6 +89,8 @@ pub struct Vessel {
     pub name: Option<String>,
     /// Digits only.
     pub imo: Option<String>,
+    /// Nine digits.
+    pub mmsi: Option<String>,
     pub flag: Option<String>,
 }
 
@@ -264,6 +267,7 @@ impl Transaction {
                 Some(Vessel {
                     name: v.name.filter(|n| !n.trim().is_empty()),
                     imo,
+                    mmsi: crate::vessels::parse_mmsi(&v.mmsi)?,
                     flag: country("vessel.flag", &v.flag)?,
                 })
             }
