@@ -30,6 +30,7 @@ pub mod lists;
 pub mod names;
 pub mod suppress;
 pub mod transactions;
+pub mod vessels;
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -61,6 +62,8 @@ pub struct Casework {
     suppressions: RwLock<Arc<SuppressionSet>>,
     /// The committed cap ledger; held by screenings that draw on caps.
     ledger: Mutex<CapBalances>,
+    /// The AIS vessel store in force ([`vessels`]).
+    vessels: vessels::VesselCell,
 }
 
 impl Casework {
@@ -68,11 +71,16 @@ impl Casework {
     pub fn open(store: Store, engine: Engine) -> Result<Casework> {
         let suppressions = SuppressionSet::load(&store)?;
         let ledger = caps::load_balances(&store)?;
+        let (vessels, _) = vessels::VesselCell::new(
+            resolute_maritime::store::Records::default(),
+            &vessels::listed_vessels(&engine),
+        )?;
         Ok(Casework {
             store,
             engine: Arc::new(EngineCell::new(engine)),
             suppressions: RwLock::new(Arc::new(suppressions)),
             ledger: Mutex::new(ledger),
+            vessels,
         })
     }
 

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use resolute_regime::Regime;
 use resolute_screening::tx::id_text;
 use resolute_screening::{
-    CapDraw, CapKey, CapLedger, Decision, LineResult, PartyScreener, RawTransaction, Screener,
-    Transaction, may_draw_cap,
+    CapDraw, CapKey, CapLedger, ConductParams, Decision, LineResult, PartyScreener, RawTransaction,
+    Screener, Transaction, may_draw_cap,
 };
 use resolute_store::{CanonicalPayload, CapAccount, CapBalance, NewCapDraw, NewCase, StoreError};
 use serde::Serialize;
@@ -159,6 +159,8 @@ pub struct TransactionScreening {
 /// What a batch is screened with.
 struct Batch<'a> {
     engine: &'a Engine,
+    /// The AIS vessel store in force (vessel conduct, see `resolute_screening::vessels`).
+    vessels: &'a resolute_maritime::VesselStore,
     regime: &'a Regime,
     suppressions: &'a SuppressionSet,
     items: &'a [TxItem],
@@ -178,8 +180,9 @@ impl Batch<'_> {
             engine: self.engine,
         };
         let ledger = CapLedger::seeded(seed.iter().map(|(k, v)| (k.clone(), *v)));
-        let mut screener =
-            Screener::with_ledger(self.regime, parties, ledger).with_suppressions(&clearing);
+        let mut screener = Screener::with_ledger(self.regime, parties, ledger)
+            .with_suppressions(&clearing)
+            .with_vessels(self.vessels, ConductParams::default());
         let outcomes = self
             .parsed
             .iter()
@@ -222,8 +225,10 @@ impl Casework {
             CaseworkError::NotReady(format!("regime not loaded: {}", engine.problems.join("; ")))
         })?;
         let suppressions = self.suppressions();
+        let vessels = self.vessels();
         let batch = Batch {
             engine: &engine,
+            vessels: &vessels,
             regime: &regime,
             suppressions: &suppressions,
             items,

@@ -17,6 +17,7 @@ mod openapi;
 mod routes;
 mod transactions;
 mod ui;
+mod vessels;
 
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{analysis, caps, names, routes, transactions};
+use crate::{analysis, caps, names, routes, transactions, vessels};
 
 struct Security;
 
@@ -34,6 +34,7 @@ impl Modify for Security {
         routes::audit_log, routes::audit_record, routes::audit_verify,
         routes::keys, routes::create_key,
         analysis::impact, analysis::list_reports, analysis::reports_status, analysis::add_report,
+        vessels::ingest, vessels::vessel, vessels::events, vessels::map,
     ),
     modifiers(&Security),
 )]

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, blocking, caps, names, openapi, transactions, ui};
+use crate::{AppState, analysis, blocking, caps, names, openapi, transactions, ui, vessels};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
@@ -48,6 +48,9 @@ pub fn router(state: AppState) -> Router {
         .route("/impact", get(analysis::impact))
         .route("/reports", get(analysis::list_reports))
         .route("/reports/status", get(analysis::reports_status))
+        .route("/vessels/{key}", get(vessels::vessel))
+        .route("/vessels/{key}/events", get(vessels::events))
+        .route("/vessels/{key}/map", get(vessels::map))
         .route_layer(role(Role::Viewer));
 
     let screener = Router::new()
@@ -64,6 +67,10 @@ pub fn router(state: AppState) -> Router {
             post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)),
         )
         .route("/caps/opening", post(caps::set_opening))
+        .route(
+            "/ais",
+            post(vessels::ingest).layer(DefaultBodyLimit::max(state.config.max_upload)),
+        )
         .route("/keys", get(keys).post(create_key))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod ais;
 pub mod impact;
 pub mod lists;
 pub mod matching;
