@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use resolute_maritime::events::{Event, ListedVessel};
-use resolute_maritime::geo::LatLon;
+use resolute_maritime::geo::{LatLon, distance_m};
 use resolute_maritime::places::{Flags, Port, PortIndex, Shore};
 use resolute_maritime::report::IngestReport;
 use resolute_maritime::store::{FixRecord, MapTrack, Records, StaticRecord, VesselHistory};
@@ -390,13 +390,17 @@ impl Casework {
             .map(thin)
             .collect();
         let events = store.events(key, start, end);
+        // The map frames the positions of the period; events only when there are none (a gap
+        // that overlaps the period may end years and oceans away).
         let mut points: Vec<LatLon> = tracks
             .iter()
             .flat_map(|t| t.points.iter().map(|p| LatLon::new(p.1, p.2)))
             .collect();
-        for e in &events {
-            points.extend(e.position);
-            points.extend(e.end_position);
+        if points.is_empty() {
+            for e in &events {
+                points.extend(e.position);
+                points.extend(e.end_position);
+            }
         }
         let bounds = Bounds::around(&points).unwrap_or(Bounds {
             south: -60.0,
@@ -404,15 +408,24 @@ impl Casework {
             north: 75.0,
             east: 180.0,
         });
+        let centre = LatLon::new(
+            (bounds.south + bounds.north) / 2.0,
+            (bounds.west + bounds.east) / 2.0,
+        );
         let ports: Vec<Port> = PortIndex::bundled()
             .map(|index| {
-                index
+                let mut ports: Vec<&Port> = index
                     .ports()
                     .iter()
                     .filter(|p| bounds.contains(p.position))
-                    .take(MAP_PORTS)
-                    .cloned()
-                    .collect()
+                    .collect();
+                // DPRK ports first, then the nearest to the middle of the map.
+                ports.sort_by(|a, b| {
+                    b.dprk.cmp(&a.dprk).then(
+                        distance_m(a.position, centre).total_cmp(&distance_m(b.position, centre)),
+                    )
+                });
+                ports.into_iter().take(MAP_PORTS).cloned().collect()
             })
             .unwrap_or_default();
         let coastline = Shore::bundled()

@@ -38,7 +38,9 @@
 //! or tanker's service speed) leaves at least [`ConductParams::dark_min_port_hours`] (default
 //! 2 h) in port — the feasibility reading of a gap (Peters & Hammond 2011), Resolute's own
 //! parameters. Gaps GFW would not trust (near the coast, no coverage) are reported with
-//! their class.
+//! their class; gaps longer than [`ConductParams::dark_max_hours`] (default 30 days) are
+//! holes in the data, not a vessel going dark (a ship absent from the input for years could
+//! have reached any port).
 //!
 //! With no vessel store attached, only [`Signal::DprkFlag`] on the declared flag can apply,
 //! and screening does no AIS work at all.
@@ -71,6 +73,9 @@ pub struct ConductParams {
     pub dark_transit_speed_knots: f64,
     /// Time in port such a call needs at least, hours.
     pub dark_min_port_hours: f64,
+    /// Gaps longer than this, hours, are holes in the data (a vessel absent from the input
+    /// for months or years), not a vessel going dark.
+    pub dark_max_hours: f64,
     /// Events quoted in one finding (the most recent); the summary counts all.
     pub max_events_per_finding: usize,
 }
@@ -81,6 +86,7 @@ impl Default for ConductParams {
             window_days: DEFAULT_WINDOW_DAYS,
             dark_transit_speed_knots: 12.0,
             dark_min_port_hours: 2.0,
+            dark_max_hours: 30.0 * 24.0,
             max_events_per_finding: 5,
         }
     }
@@ -691,6 +697,9 @@ fn event_signals(input: &ConductInput<'_>, e: &Event) -> Vec<(Signal, String)> {
             let (Some(a), Some(b)) = (e.position, e.end_position) else {
                 return Vec::new();
             };
+            if *hours > input.params.dark_max_hours {
+                return Vec::new();
+            }
             match reachable_dprk_port(a, b, *hours, input.params) {
                 Some((port, detour_m, spare_h)) => vec![(
                     Signal::DarkNearDprk,

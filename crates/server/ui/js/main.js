@@ -14,6 +14,7 @@ import * as lists from "./pages/lists.js";
 import * as regime from "./pages/regime.js";
 import * as screen from "./pages/screen.js";
 import * as transaction from "./pages/transaction.js";
+import * as vessel from "./pages/vessel.js";
 
 // In the order of the navigation and of the keys 1–7.
 const PAGES = [
@@ -25,7 +26,9 @@ const PAGES = [
   ["audit", audit],
   ["impact", impact],
 ];
-const pageByName = new Map(PAGES);
+// Pages reached by links rather than the navigation (the vessel page: from vessel
+// matches and findings, cases, and the transaction form's vessel fields).
+const pageByName = new Map([...PAGES, ["vessel", vessel]]);
 
 // ---------------------------------------------------------------- sign-in
 
