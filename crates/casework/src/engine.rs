@@ -73,6 +73,10 @@ pub struct Engine {
     pub regime_version: String,
     /// Why something is missing (lists or regime failed to load).
     pub problems: Vec<String>,
+    /// Sources (`un`, `ofac-sdn`) whose stored version in force no longer
+    /// loads. Their bundled list is NOT put in its place: screening against an
+    /// older list without saying so would be worse than refusing to screen.
+    pub failed_sources: Vec<String>,
 }
 
 /// Content fingerprint of a list entry: changes whenever the list changes the entry.
@@ -120,25 +124,39 @@ impl Engine {
     /// The lists in force: per source, the active uploaded version from the
     /// store if any, else the bundled one; and the embedded regime. Problems
     /// (a stored version that no longer loads, a regime error) are kept in
-    /// [`Engine::problems`], never fatal, so the service can say what is wrong.
+    /// [`Engine::problems`], never fatal, so the service can say what is wrong;
+    /// a stored version that does not load leaves its source failed (not
+    /// ready) rather than quietly back on the bundled list.
     pub fn load(store: &Store) -> Engine {
         let mut problems = Vec::new();
+        let mut failed_sources = Vec::new();
         let mut versions: Vec<Arc<ListVersion>> = Vec::new();
         match store.active_uploaded_lists() {
             Ok(uploaded) => {
                 for (meta, bytes) in uploaded {
                     match resolute_lists::load_bytes(&meta.origin, &bytes) {
                         Ok(v) => versions.push(Arc::new(v)),
-                        Err(e) => problems.push(format!("stored list version {}: {e}", meta.id)),
+                        Err(e) => {
+                            problems.push(format!(
+                                "stored list version {} [{}] does not load: {e}; upload a good version or restore a backup",
+                                meta.id, meta.source
+                            ));
+                            failed_sources.push(meta.source.clone());
+                        }
                     }
                 }
             }
-            Err(e) => problems.push(format!("stored list versions: {e}")),
+            Err(e) => {
+                problems.push(format!("stored list versions cannot be read: {e}"));
+                failed_sources.extend(["un".to_string(), "ofac-sdn".to_string()]);
+            }
         }
         match resolute_lists::bundled() {
             Ok(bundled) => {
                 for v in bundled {
-                    if !versions.iter().any(|x| x.source == v.source) {
+                    let taken = versions.iter().any(|x| x.source == v.source)
+                        || failed_sources.iter().any(|s| s == v.source.as_str());
+                    if !taken {
                         versions.push(Arc::new(v));
                     }
                 }
@@ -153,12 +171,15 @@ impl Engine {
                 None
             }
         };
-        Engine::build(versions, regime, problems)
+        let mut engine = Engine::build(versions, regime, problems);
+        engine.failed_sources = failed_sources;
+        engine
     }
 
     /// The same regime and problems with `version` in force for its source
     /// (a list upload): the engine to swap in once the upload is committed.
     pub fn with_version(&self, version: Arc<ListVersion>) -> Engine {
+        let source = version.source.as_str();
         let mut versions: Vec<Arc<ListVersion>> = self
             .versions
             .iter()
@@ -167,13 +188,21 @@ impl Engine {
             .collect();
         versions.push(version);
         versions.sort_by_key(|v| v.source);
+        let fixed = format!("[{source}]");
         let problems = self
             .problems
             .iter()
-            .filter(|p| !p.starts_with("bundled lists"))
+            .filter(|p| !p.starts_with("bundled lists") && !p.contains(&fixed))
             .cloned()
             .collect();
-        Engine::build(versions, self.regime.clone(), problems)
+        let mut engine = Engine::build(versions, self.regime.clone(), problems);
+        engine.failed_sources = self
+            .failed_sources
+            .iter()
+            .filter(|s| *s != source)
+            .cloned()
+            .collect();
+        engine
     }
 
     pub fn build(
@@ -227,6 +256,7 @@ impl Engine {
             regime,
             regime_version: regime_version(),
             problems,
+            failed_sources: Vec::new(),
         }
     }
 
@@ -277,9 +307,10 @@ impl Engine {
         self.positions.len()
     }
 
-    /// Ready to screen: at least one list and the regime loaded.
+    /// Ready to screen: at least one list and the regime loaded, and no
+    /// stored list in force that failed to load.
     pub fn ready(&self) -> bool {
-        !self.versions.is_empty() && self.regime.is_some()
+        !self.versions.is_empty() && self.regime.is_some() && self.failed_sources.is_empty()
     }
 }
 

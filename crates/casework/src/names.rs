@@ -89,12 +89,13 @@ pub fn dataset_index<'a>(
     })
 }
 
-/// The engine in force, if it has lists to screen against.
+/// The engine in force, if it can screen: lists and regime loaded, no stored
+/// list in force that failed to load (see [`Engine::ready`]).
 pub fn ready_engine(casework: &Casework) -> Result<std::sync::Arc<Engine>> {
     let engine = casework.engine();
-    if engine.versions.is_empty() {
+    if !engine.ready() {
         return Err(CaseworkError::NotReady(format!(
-            "no list loaded yet: {}",
+            "not ready to screen: {}",
             engine.problems.join("; ")
         )));
     }

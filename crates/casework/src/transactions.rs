@@ -89,19 +89,25 @@ impl TxItem {
     }
 }
 
-/// Parse and validate one item against the regime; a bad one is its error line.
+/// Parse and validate one item against the regime; a bad one is its error
+/// line: `{"id", "error"}` where `id` is the item's own `id` when it has one,
+/// else its line number (the same convention as `resolute match`).
 pub fn parse_item(item: &TxItem, index: usize, regime: &Regime) -> Result<Transaction, LineResult> {
     let label = item.label(index);
+    let line_id = || item.line.map(|n| n.to_string()).unwrap_or_default();
     let value = match &item.input {
         TxInput::Json(v) => v,
         TxInput::Unreadable { error, .. } => {
             return Err(LineResult::Error {
-                id: String::new(),
+                id: line_id(),
                 error: format!("{label}: {error}"),
             });
         }
     };
-    let id = id_text(&value.get("id").cloned());
+    let id = match id_text(&value.get("id").cloned()) {
+        id if id.is_empty() => line_id(),
+        id => id,
+    };
     serde_json::from_value::<RawTransaction>(value.clone())
         .map_err(|e| e.to_string())
         .and_then(|raw| Transaction::from_raw(raw, regime).map_err(|e| e.to_string()))
@@ -220,7 +226,7 @@ impl Casework {
         source: Option<&str>,
         actor: &str,
     ) -> Result<TransactionScreening> {
-        let engine = self.engine();
+        let engine = crate::names::ready_engine(self)?;
         let regime = engine.regime.clone().ok_or_else(|| {
             CaseworkError::NotReady(format!("regime not loaded: {}", engine.problems.join("; ")))
         })?;

@@ -15,6 +15,13 @@ fn open(dir: &std::path::Path) -> Casework {
     Casework::open(store, engine).expect("casework")
 }
 
+fn petroleum(id: &str, barrels: f64) -> TxItem {
+    TxItem::json(json!({
+        "id": id, "kind": "goods", "date": "2018-06-01", "hs_code": "2710.19",
+        "origin": "RU", "from": "RU", "to": "KP", "quantity": barrels, "unit": "bbl",
+    }))
+}
+
 fn decision(r: &LineResult) -> &str {
     match r {
         LineResult::Decision(d) => d.decision.as_str(),
@@ -122,5 +129,103 @@ fn a_false_positive_clears_its_pair_until_the_entry_changes() {
     assert_eq!(
         SuppressionStatus::of(&suppression, &lapsed),
         SuppressionStatus::EntryRemoved
+    );
+}
+
+#[test]
+fn a_stored_list_that_no_longer_loads_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), StoreOptions::default()).unwrap();
+    // An uploaded UN version whose stored bytes are damaged (cut short).
+    let meta = resolute_store::StoredListVersion {
+        id: "un-damaged".into(),
+        source: "un".into(),
+        generated: None,
+        content_hash: "0".into(),
+        origin: "upload:consolidated.xml".into(),
+        entity_count: 1003,
+        issue_count: 0,
+        loaded_at: String::new(),
+        loaded_by: "test".into(),
+        active: true,
+        stored_bytes: true,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(store.save_list_version(
+            meta,
+            Some(b"<?xml version=\"1.0\"?><CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>".to_vec()),
+            None,
+        ))
+        .unwrap();
+    let engine = Engine::load(&store);
+    assert!(!engine.ready(), "{:?}", engine.problems);
+    assert!(
+        engine.version_of(resolute_model::Source::Un).is_none(),
+        "the bundled UN list must not silently stand in for the stored one"
+    );
+    assert!(
+        engine.problems.iter().any(|p| p.contains("un-damaged")),
+        "{:?}",
+        engine.problems
+    );
+    // Screening refuses rather than screen against the OFAC list alone.
+    let healed_with = resolute_lists::bundled()
+        .unwrap()
+        .into_iter()
+        .find(|v| v.source == resolute_model::Source::Un)
+        .unwrap();
+    let healed = engine.with_version(std::sync::Arc::new(healed_with));
+    let cw = Casework::open(store, engine).unwrap();
+    let err = cw
+        .screen_transactions(
+            &[TxItem::json(
+                json!({"id": "t", "kind": "payment", "date": "2017-10-02",
+                "parties": [{"role": "beneficiary", "name": "Foreign Trade Bank"}]}),
+            )],
+            None,
+            "t",
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("un-damaged"), "{err}");
+    // Putting a good version in force (an upload) makes it ready again.
+    assert!(healed.ready(), "{:?}", healed.problems);
+}
+
+#[test]
+fn two_writers_on_one_store_never_spend_the_same_cap_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    let second = open(dir.path());
+    // 2397 para 5: 500,000 bbl of refined petroleum a year (2018).
+    let a = first
+        .screen_transactions(&[petroleum("a", 300_000.0)], None, "first")
+        .unwrap();
+    assert_eq!(a.cap_draws.len(), 1);
+    // The second writer's ledger was loaded before the first drew: its seed is
+    // stale, the store refuses the commit, it reloads and screens again.
+    let b = second
+        .screen_transactions(&[petroleum("b", 300_000.0)], None, "second")
+        .unwrap();
+    assert_eq!(b.retries, 1, "the stale seed was caught");
+    assert_eq!(
+        decision(&b.outcomes[0]),
+        "prohibited",
+        "{:?}",
+        b.outcomes[0]
+    );
+    let caps = first
+        .caps_at(chrono::NaiveDate::from_ymd_opt(2018, 6, 1).unwrap())
+        .unwrap();
+    let bbl = caps
+        .iter()
+        .find(|c| c.measure == "dprk/2397/5/refined-petroleum")
+        .and_then(|c| c.limits.iter().find(|l| l.unit == "bbl"))
+        .expect("the 2397 petroleum cap");
+    assert_eq!(
+        bbl.used, 300_000.0,
+        "only the first draw was within the cap"
     );
 }

@@ -219,8 +219,8 @@ impl ListedVessel {
             prop::WEAK_ALIAS,
         ] {
             for n in entity.get(p) {
-                if !names.contains(n) {
-                    names.push(n.clone());
+                if !names.iter().any(|known| known == n) {
+                    names.push(n.as_str().into());
                 }
             }
         }

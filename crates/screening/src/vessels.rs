@@ -231,19 +231,20 @@ pub fn window(date: NaiveDate, window_days: u32) -> (i64, i64) {
     (midnight(date) - i64::from(window_days) * 86_400, end)
 }
 
-/// Digits of a declared MMSI (nine), for the `vessel.mmsi` field.
+/// Digits of a declared MMSI (nine), for the `vessel.mmsi` field; the error says what is
+/// wrong with it.
 pub fn parse_mmsi(value: &Option<serde_json::Value>) -> Result<Option<String>, String> {
     let text = match value {
         None | Some(serde_json::Value::Null) => return Ok(None),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => return Ok(None),
         Some(serde_json::Value::String(s)) => s.trim().to_string(),
-        Some(other) => return Err(format!("vessel.mmsi: {other} is not an MMSI")),
+        Some(other) => return Err(format!("{other} is not an MMSI")),
     };
     if text.len() == 9 && text.bytes().all(|b| b.is_ascii_digit()) {
         Ok(Some(text))
     } else {
-        Err(format!("vessel.mmsi: {text:?} is not a 9-digit MMSI"))
+        Err(format!("{text:?} is not a 9-digit MMSI"))
     }
 }
 

@@ -11,6 +11,7 @@ mod analysis;
 pub mod auth;
 mod caps;
 pub mod error;
+pub mod listener;
 pub mod metrics;
 pub mod names;
 mod openapi;
@@ -19,7 +20,6 @@ mod transactions;
 mod ui;
 mod vessels;
 
-use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +58,8 @@ pub struct ServerConfig {
     pub max_upload: usize,
     /// Most queries or transactions in one request.
     pub max_batch: usize,
+    /// Connections, header/idle and body timeouts.
+    pub limits: listener::Limits,
 }
 
 impl ServerConfig {
@@ -69,6 +71,7 @@ impl ServerConfig {
             max_body: 1 << 20,
             max_upload: 64 << 20,
             max_batch: 100,
+            limits: listener::Limits::default(),
         }
     }
 }
@@ -175,9 +178,8 @@ pub async fn serve(
     let local = listener.local_addr()?;
     on_ready(local, bootstrap);
     let store = state.store.clone();
-    axum::serve(listener.tap_io(no_delay), router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let limits = state.config.limits;
+    listener::serve(listener, router(state), limits, shutdown_signal()).await;
     store.close();
     Ok(())
 }
@@ -200,16 +202,9 @@ pub async fn serve_on(
     state: AppState,
 ) -> Result<(), ServerError> {
     state.casework.register_versions_in_force().await?;
-    axum::serve(listener.tap_io(no_delay), router(state)).await?;
+    let limits = state.config.limits;
+    listener::serve(listener, router(state), limits, std::future::pending()).await;
     Ok(())
-}
-
-/// Answers go out at once: a response is one write, and Nagle's algorithm
-/// would only hold back the tail of a large one until the client's ACK.
-fn no_delay(stream: &mut tokio::net::TcpStream) {
-    if let Err(e) = stream.set_nodelay(true) {
-        tracing::debug!("cannot set TCP_NODELAY: {e}");
-    }
 }
 
 async fn shutdown_signal() {

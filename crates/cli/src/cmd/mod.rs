@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 pub mod ais;
+pub mod backup;
 pub mod impact;
 pub mod lists;
 pub mod matching;

@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use resolute_casework::transactions::{TxItem, outcome_json};
+use resolute_casework::transactions::{TxItem, outcome_json, parse_item};
 use resolute_casework::{Casework, Engine};
 use resolute_lists::ListVersion;
 use resolute_regime::{Effect, HsEdition, Regime, hs};
@@ -156,8 +156,12 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
             let parties = lists.as_ref().map(|s| s as &dyn PartyScreener);
             let mut screener = Screener::new(&regime, parties);
             for line in lines {
-                let (line_no, line) = line?;
-                emit(&screener.screen_line(&regime, &line, line_no), &mut out)?;
+                let (line_no, text) = line?;
+                let result = match parse_item(&TxItem::line(line_no, &text), 0, &regime) {
+                    Ok(tx) => LineResult::Decision(screener.screen(&tx)),
+                    Err(unreadable) => unreadable,
+                };
+                emit(&result, &mut out)?;
             }
         }
         Some(dir) => {
@@ -243,6 +247,10 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
                 r["cap_draws"]
             );
         }
+    }
+    if errors > 0 && prohibited + review + permitted == 0 {
+        eprintln!("error: none of the {errors} input lines could be screened");
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }

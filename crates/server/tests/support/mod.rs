@@ -32,11 +32,20 @@ impl TestServer {
     /// Serve from an existing data directory (to restart on the same store:
     /// drop the first server, then start again on the same path).
     pub fn start_in(data_dir: &std::path::Path) -> TestServer {
+        TestServer::start_with(data_dir, |_| {})
+    }
+
+    /// [`TestServer::start_in`] with the test settings changed by `adjust`.
+    pub fn start_with(
+        data_dir: &std::path::Path,
+        adjust: impl FnOnce(&mut ServerConfig),
+    ) -> TestServer {
         let mut config =
             ServerConfig::new(data_dir.to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
         config.max_batch = 20;
         config.max_body = 64 * 1024;
         config.max_upload = 8 << 20;
+        adjust(&mut config);
         let state = AppState::open(config).expect("open state");
         let key = |role| {
             state
@@ -153,6 +162,51 @@ fn read(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value
             (status, value)
         }
         Err(e) => panic!("request failed: {e}"),
+    }
+}
+
+/// Every header of a response, as (name, value) text pairs.
+fn all_headers(resp: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
+    resp.headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+impl TestServer {
+    /// GET with an optional key: status, every header, the body (JSON or text).
+    pub fn get_headers(
+        &self,
+        path: &str,
+        key: Option<&str>,
+    ) -> (u16, Vec<(String, String)>, Value) {
+        let mut req = agent().get(self.url(path));
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("Bearer {k}"));
+        }
+        let resp = req.call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let headers = all_headers(&resp);
+        let (status, body) = read(Ok(resp));
+        (status, headers, body)
+    }
+
+    /// POST JSON with an optional key: status, every header, the body.
+    pub fn post_headers(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        body: &Value,
+    ) -> (u16, Vec<(String, String)>, Value) {
+        let mut req = agent().post(self.url(path));
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("Bearer {k}"));
+        }
+        let resp = req
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let headers = all_headers(&resp);
+        let (status, body) = read(Ok(resp));
+        (status, headers, body)
     }
 }
 
