@@ -9,7 +9,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use resolute_casework::dates::parse_date;
-use resolute_casework::lists::{diff_versions, prepare_upload};
+use resolute_casework::lists::{UploadOutcome, UploadPolicy, diff_versions, prepare_upload};
 use resolute_casework::suppress::SuppressionStatus;
 use resolute_casework::{Engine, entity_json};
 use resolute_store::{AuditQuery, CaseFilter, CaseResolution, CaseStatus, Role};
@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/caps", get(caps::caps_at))
         .route("/lists", get(list_versions))
         .route("/lists/diff", get(lists_diff))
+        .route("/lists/pending", get(pending_lists))
         .route("/cases", get(cases))
         .route("/cases/{id}", get(case))
         .route("/suppressions", get(suppressions))
@@ -72,6 +73,8 @@ pub fn router(state: AppState) -> Router {
             "/ais",
             post(vessels::ingest).layer(DefaultBodyLimit::max(state.config.max_upload)),
         )
+        .route("/lists/pending/{id}/confirm", post(confirm_list))
+        .route("/lists/pending/{id}/reject", post(reject_list))
         .route("/keys", get(keys).post(create_key))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));
@@ -266,12 +269,17 @@ pub struct UploadParams {
     pub name: Option<String>,
 }
 
-/// `POST /lists`: upload a UN XML or OFAC SDN CSV file. Validated, stored as a
-/// new version and put in force; the diff against the previous version is returned.
-/// A file that does not load is rejected and the version in force keeps serving.
+/// `POST /lists`: upload a UN XML or OFAC SDN CSV file. Validated and, when
+/// nothing looks wrong, stored as a new version and put in force (201, with
+/// the diff). A version that removes many entries, has many bad records, is
+/// older than the one in force or repeats reference numbers is held for an
+/// admin's confirmation (202, with the reasons and the diff). A file that does
+/// not load (malformed, a DOCTYPE, cut short) is refused (400). Either way
+/// the version in force keeps serving until a version is put in force.
 #[utoipa::path(post, path = "/lists", tag = "lists", params(("name" = Option<String>, Query, description = "file name")),
     request_body(content = String, description = "the list file (UN consolidated XML or OFAC SDN CSV)", content_type = "application/octet-stream"),
-    responses((status = 201), (status = 400, description = "invalid list file: nothing changed"), (status = 413)),
+    responses((status = 201, description = "in force"), (status = 202, description = "held for review: see GET /lists/pending"),
+              (status = 400, description = "invalid list file: nothing changed"), (status = 413)),
     security(("api_key" = [])))]
 pub async fn upload_list(
     State(state): State<AppState>,
@@ -281,28 +289,105 @@ pub async fn upload_list(
 ) -> Result<Response, ApiError> {
     let name = p.name.unwrap_or_else(|| "upload".into());
     let _one_at_a_time = state.upload_lock.lock().await;
-    let current = state.engine();
-    let prepared = blocking(move || prepare_upload(&current, &name, bytes.to_vec())).await;
-    let prepared = match prepared {
-        Ok(p) => p,
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let outcome = blocking(move || {
+        let prepared = prepare_upload(&casework.engine(), &name, bytes.to_vec())?;
+        casework.submit_upload(prepared, &actor, &UploadPolicy::default())
+    })
+    .await;
+    let outcome = match outcome {
+        Ok(o) => o,
         Err(e) => {
             Metrics::inc(&state.metrics.list_uploads_rejected, 1);
             return Err(e);
         }
     };
-    let up = state
-        .casework
-        .commit_upload(prepared, &caller.actor())
-        .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    let body = json!({
+    Ok(match outcome {
+        UploadOutcome::InForce(up) => (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response(),
+        UploadOutcome::Held(held) => (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({
+                "pending": held.review,
+                "reasons": held.reasons,
+                "diff": held.diff,
+            })),
+        )
+            .into_response(),
+    })
+}
+
+fn upload_json(up: &resolute_casework::lists::ListUpload) -> Value {
+    json!({
         "version": up.stored,
         "in_force": up.in_force,
         "previous": up.previous,
         "diff": up.diff,
         "issues": up.version.issues.iter().take(50).collect::<Vec<_>>(),
-    });
-    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+    })
+}
+
+/// `GET /lists/pending`: versions held for review, with why and the diff counts.
+#[utoipa::path(get, path = "/lists/pending", tag = "lists", responses((status = 200)), security(("api_key" = [])))]
+pub async fn pending_lists(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+    let casework = state.casework.clone();
+    let pending = blocking(move || casework.pending_versions()).await?;
+    Ok(axum::Json(json!({"pending": pending})))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewBody {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /lists/pending/{id}/confirm` (admin): put a held version in force (audited).
+#[utoipa::path(post, path = "/lists/pending/{id}/confirm", tag = "lists", params(("id" = String, Path)),
+    request_body(content = Object, description = "{\"note\": \"why it is right\"}"),
+    responses((status = 200), (status = 400), (status = 404)), security(("api_key" = [])))]
+pub async fn confirm_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let note = review_note(&body)?;
+    let _one_at_a_time = state.upload_lock.lock().await;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let up = blocking(move || casework.confirm_pending(&id, &actor, &note)).await?;
+    Metrics::inc(&state.metrics.audit_records, 1);
+    Ok(axum::Json(upload_json(&up)))
+}
+
+/// `POST /lists/pending/{id}/reject` (admin): turn a held version down (audited).
+#[utoipa::path(post, path = "/lists/pending/{id}/reject", tag = "lists", params(("id" = String, Path)),
+    request_body(content = Object, description = "{\"note\": \"why\"}"),
+    responses((status = 200), (status = 400), (status = 404)), security(("api_key" = [])))]
+pub async fn reject_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let note = review_note(&body)?;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let review = blocking(move || casework.reject_pending(&id, &actor, &note)).await?;
+    Metrics::inc(&state.metrics.audit_records, 1);
+    Ok(axum::Json(json!({"rejected": review})))
+}
+
+fn review_note(body: &ReviewBody) -> Result<String, ApiError> {
+    let note = body.note.trim();
+    if note.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "note: say why (it is recorded in the audit log)",
+        ));
+    }
+    Ok(note.to_string())
 }
 
 /// `GET /lists/diff?from=&to=`: two stored versions (ids from `GET /lists`).
