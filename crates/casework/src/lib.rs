@@ -71,10 +71,7 @@ impl Casework {
     pub fn open(store: Store, engine: Engine) -> Result<Casework> {
         let suppressions = SuppressionSet::load(&store)?;
         let ledger = caps::load_balances(&store)?;
-        let (vessels, _) = vessels::VesselCell::new(
-            resolute_maritime::store::Records::default(),
-            &vessels::listed_vessels(&engine),
-        )?;
+        let (vessels, _) = vessels::VesselCell::load(&store, &vessels::listed_vessels(&engine))?;
         Ok(Casework {
             store,
             engine: Arc::new(EngineCell::new(engine)),

@@ -184,7 +184,11 @@ impl PreparedUpload {
                 "repeats {} reference number(s): {}{}",
                 s.duplicate_references.len(),
                 shown.join("; "),
-                if s.duplicate_references.len() > shown.len() { "; …" } else { "" }
+                if s.duplicate_references.len() > shown.len() {
+                    "; …"
+                } else {
+                    ""
+                }
             ));
         }
         reasons
@@ -192,8 +196,10 @@ impl PreparedUpload {
 }
 
 fn diff_counts(diff: Option<&ListDiff>) -> Value {
-    diff.map(|d| json!({"added": d.added.len(), "removed": d.removed.len(), "changed": d.changed.len()}))
-        .unwrap_or(Value::Null)
+    diff.map(
+        |d| json!({"added": d.added.len(), "removed": d.removed.len(), "changed": d.changed.len()}),
+    )
+    .unwrap_or(Value::Null)
 }
 
 impl Casework {
@@ -241,9 +247,9 @@ impl Casework {
             "diff_counts": diff_counts(up.diff.as_ref()),
             "records": up.version.summary,
         });
-        let review = self
-            .store()
-            .hold_list_version(meta, up.bytes, &reasons.join("; "), summary, actor)?;
+        let review =
+            self.store()
+                .hold_list_version(meta, up.bytes, &reasons.join("; "), summary, actor)?;
         Ok(UploadOutcome::Held(HeldUpload {
             review,
             reasons,
@@ -264,16 +270,17 @@ impl Casework {
             .into_iter()
             .find(|r| r.version.id == id)
             .ok_or_else(|| CaseworkError::not_found(format!("pending list version {id:?}")))?;
-        let bytes = self
-            .store()
-            .list_version_bytes(id)?
-            .ok_or_else(|| CaseworkError::Corrupt(format!("pending list version {id}: no bytes")))?;
+        let bytes = self.store().list_version_bytes(id)?.ok_or_else(|| {
+            CaseworkError::Corrupt(format!("pending list version {id}: no bytes"))
+        })?;
         let version = resolute_lists::load_bytes(&pending.version.origin, &bytes)
             .map(Arc::new)
             .map_err(|e| CaseworkError::Corrupt(format!("pending list version {id}: {e}")))?;
         let current = self.engine();
         let previous = current.version_of(version.source).cloned();
-        let diff = previous.as_ref().map(|old| resolute_lists::diff(old, &version));
+        let diff = previous
+            .as_ref()
+            .map(|old| resolute_lists::diff(old, &version));
         let engine = current.with_version(version.clone());
         let review = self.store().confirm_list_version(id, actor, note)?;
         self.swap_engine(engine);

@@ -3,12 +3,18 @@
 //!
 //! - **Ingestion** ([`Casework::ingest_ais`]): a batch (NMEA 0183 text or NOAA MarineCadastre
 //!   CSV, with its file name) goes through the maritime readers — bad input is counted per
-//!   kind ([`resolute_maritime::ProblemKind`]) and the rest kept —, its records are stored with
-//!   one audit record `ais.ingest` (file name, format, actor, counts per problem kind,
-//!   positions and static reports read and newly stored), then the vessel store is rebuilt
-//!   from every stored record and swapped in whole, like the engine after a list upload:
+//!   kind ([`resolute_maritime::ProblemKind`]) and the rest kept —, the records not already
+//!   held go into the store's AIS tables (`resolute_store`'s `ais` module) in one transaction
+//!   with one audit record `ais.ingest` (file name, format, actor, counts per problem kind,
+//!   positions and static reports read and newly stored, SHA-256 of the rows added), then the
+//!   vessel store is rebuilt from every held record and swapped in whole, like the engine
+//!   after a list upload:
 //!   screenings in flight finish on the old one. A batch that stores nothing new (all bad,
-//!   or all already stored) is still audited and rebuilds nothing.
+//!   or all already stored) is still audited and rebuilds nothing. When another process
+//!   wrote to the store since the records were read (`resolute ais ingest` beside a server),
+//!   they are read again first, so the rebuild includes that process's batches too.
+//! - **Restart**: [`Casework::open`] reads every stored record and builds the vessel store
+//!   before the first screening, so tracks and identities survive a restart.
 //! - **The vessel store in force** ([`VesselCell`]): tracks, identities and events
 //!   (`resolute_maritime::VesselStore`), built with the maritime crate's default parameters and
 //!   the list vessels of the engine in force (broadcast identities that contradict a list).
@@ -23,6 +29,7 @@
 //! event detection over 10 M positions of 10,000 vessels under 30 s on one core; reading the
 //! records back from SQLite comes on top (see the crate's report for the figures).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
@@ -35,7 +42,7 @@ use resolute_maritime::store::{FixRecord, MapTrack, Records, StaticRecord, Vesse
 use resolute_maritime::{Format, Parameters, StoreBuilder, VesselKey, VesselStore};
 use resolute_model::{Schema, prop};
 use resolute_screening::PartyScreener;
-use resolute_store::CanonicalPayload;
+use resolute_store::{AisFixRow, AisStaticRow, Store};
 use serde::Serialize;
 use serde_json::json;
 
@@ -52,17 +59,22 @@ pub struct VesselCell {
     /// One ingestion (store write + rebuild + swap) at a time, so that the store in force
     /// always holds every committed batch.
     ingest: Mutex<()>,
+    /// `Store::external_writes` when `records` were read from the store.
+    external_writes: AtomicU64,
 }
 
 impl VesselCell {
-    /// A cell holding the store built from `records`.
-    pub fn new(records: Records, listed: &[ListedVessel]) -> Result<(VesselCell, RebuildStats)> {
-        let (store, stats) = build(&records, listed)?;
+    /// A cell holding the vessel store built from every AIS record in `store`.
+    pub fn load(store: &Store, listed: &[ListedVessel]) -> Result<(VesselCell, RebuildStats)> {
+        let external_writes = store.external_writes();
+        let records = load_records(store)?;
+        let (vessels, stats) = build(&records, listed)?;
         Ok((
             VesselCell {
-                current: RwLock::new(Arc::new(store)),
+                current: RwLock::new(Arc::new(vessels)),
                 records: Mutex::new(records),
                 ingest: Mutex::new(()),
+                external_writes: AtomicU64::new(external_writes),
             },
             stats,
         ))
@@ -193,15 +205,22 @@ impl Casework {
             .ingest
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let (merged, stored_positions, stored_static_reports) = {
-            let held = self
-                .vessels
-                .records
-                .lock()
-                .unwrap_or_else(|p| p.into_inner());
-            merge(&held, &records)
-        };
-        let payload = CanonicalPayload::of(&json!({
+        let mut held = self
+            .vessels
+            .records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // Another process (`resolute ais ingest` beside the server) may have stored records
+        // since they were read: read them again before merging.
+        let external = self.store.external_writes();
+        if external != self.vessels.external_writes.load(Ordering::Acquire) {
+            *held = load_records(&self.store)?;
+            self.vessels
+                .external_writes
+                .store(external, Ordering::Release);
+        }
+        let (merged, new) = merge(&held, &records);
+        let payload = json!({
             "name": batch.name,
             "format": batch.format,
             "lines": report.lines,
@@ -209,28 +228,20 @@ impl Casework {
             "positions": report.positions,
             "static_reports": report.static_reports,
             "problems": report.problems,
-            "stored_positions": stored_positions,
-            "stored_static_reports": stored_static_reports,
-        }));
-        let who = actor.to_string();
-        let audit_seq = self.store.write(move |ctx| {
-            Ok(ctx
-                .append_audit_canonical("ais.ingest", &who, &payload)?
-                .seq)
-        })?;
-        let rebuild = if stored_positions + stored_static_reports > 0 {
+        });
+        let (fixes, statics) = to_rows(&new);
+        let stored = self.store.store_ais(fixes, statics, payload, actor)?;
+        let rebuild = if new.fixes.len() + new.statics.len() > 0 {
             let listed = listed_vessels(&self.engine());
             let (store, stats) = build(&merged, &listed)?;
-            *self
-                .vessels
-                .records
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = merged;
+            *held = merged;
             self.vessels.swap(store);
             Some(stats)
         } else {
             None
         };
+        let (stored_positions, stored_static_reports, audit_seq) =
+            (stored.positions, stored.static_reports, stored.audit.seq);
         Ok(AisIngestion {
             name: batch.name.to_string(),
             format: batch.format,
@@ -509,21 +520,21 @@ pub fn parse_key(field: &str, value: &str) -> Result<VesselKey> {
     })
 }
 
-/// Records of `batch` not already in `held`, merged: (all, new positions, new statics).
+/// Records of `batch` not already in `held`, merged: (all, the new ones).
 /// Fixes are the same when MMSI, time and position are (the store's key); static reports
 /// when every field is. Static reports are kept compact: of a run of identical reports of
 /// one MMSI (a NOAA file repeats the identity on every row) only the first and the last
 /// remain, which is all the identity history needs (when each identity began and ended).
-fn merge(held: &Records, batch: &Records) -> (Records, u64, u64) {
+fn merge(held: &Records, batch: &Records) -> (Records, Records) {
     use std::collections::HashSet;
     let fix_key = |f: &FixRecord| (f.mmsi, f.time, f.lat.to_bits(), f.lon.to_bits());
     let mut seen: HashSet<_> = held.fixes.iter().map(fix_key).collect();
     let mut merged = held.clone();
-    let mut new_fixes = 0;
+    let mut new = Records::default();
     for f in &batch.fixes {
         if seen.insert(fix_key(f)) {
             merged.fixes.push(f.clone());
-            new_fixes += 1;
+            new.fixes.push(f.clone());
         }
     }
     let static_key = |s: &StaticRecord| {
@@ -537,19 +548,84 @@ fn merge(held: &Records, batch: &Records) -> (Records, u64, u64) {
         )
     };
     let held_statics: HashSet<_> = held.statics.iter().map(static_key).collect();
-    let mut batch_statics: Vec<StaticRecord> = batch
+    // Compact the union, not the batch alone: a report inside a run already held (the
+    // middle of a NOAA file ingested again) is then not new.
+    let mut all: Vec<StaticRecord> = held
+        .statics
+        .iter()
+        .chain(batch.statics.iter())
+        .cloned()
+        .collect();
+    all.sort_by_key(|s| (s.mmsi, s.time));
+    merged.statics = compact_statics(all);
+    new.statics = merged
         .statics
         .iter()
         .filter(|s| !held_statics.contains(&static_key(s)))
         .cloned()
         .collect();
-    batch_statics.sort_by_key(|s| (s.mmsi, s.time));
-    let batch_statics = compact_statics(batch_statics);
-    let new_statics = batch_statics.len() as u64;
-    merged.statics.extend(batch_statics);
     merged.fixes.sort_by_key(|f| (f.mmsi, f.time));
     merged.statics.sort_by_key(|s| (s.mmsi, s.time));
-    (merged, new_fixes, new_statics)
+    (merged, new)
+}
+
+/// Records as the store keeps them.
+fn to_rows(records: &Records) -> (Vec<AisFixRow>, Vec<AisStaticRow>) {
+    let fixes = records
+        .fixes
+        .iter()
+        .map(|f| AisFixRow {
+            mmsi: f.mmsi,
+            time: f.time,
+            lat: f.lat,
+            lon: f.lon,
+            speed: f.speed,
+            course: f.course,
+        })
+        .collect();
+    let statics = records
+        .statics
+        .iter()
+        .map(|s| AisStaticRow {
+            mmsi: s.mmsi,
+            time: s.time,
+            imo: s.imo,
+            name: s.name.as_ref().map(|n| n.to_string()),
+            call_sign: s.call_sign.as_ref().map(|c| c.to_string()),
+            ship_type: s.ship_type,
+        })
+        .collect();
+    (fixes, statics)
+}
+
+/// Every AIS record the store holds, by MMSI and time.
+pub fn load_records(store: &Store) -> Result<Records> {
+    let (fixes, statics) = store.ais_records()?;
+    Ok(Records {
+        fixes: fixes
+            .into_iter()
+            .map(|f| FixRecord {
+                mmsi: f.mmsi,
+                time: f.time,
+                lat: f.lat,
+                lon: f.lon,
+                speed: f.speed,
+                course: f.course,
+                line: 0,
+            })
+            .collect(),
+        statics: statics
+            .into_iter()
+            .map(|s| StaticRecord {
+                mmsi: s.mmsi,
+                time: s.time,
+                imo: s.imo,
+                name: s.name.map(Into::into),
+                call_sign: s.call_sign.map(Into::into),
+                ship_type: s.ship_type,
+            })
+            .collect(),
+    })
 }
 
 /// Of each run of identical static reports of one MMSI (sorted by MMSI and time), the first

@@ -305,7 +305,9 @@ pub async fn upload_list(
     };
     Metrics::inc(&state.metrics.audit_records, 1);
     Ok(match outcome {
-        UploadOutcome::InForce(up) => (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response(),
+        UploadOutcome::InForce(up) => {
+            (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response()
+        }
         UploadOutcome::Held(held) => (
             StatusCode::ACCEPTED,
             axum::Json(json!({

@@ -1,7 +1,7 @@
 //! AIS and vessels over HTTP on loopback: `POST /ais` (admin, audited, counts per bad-input
 //! kind), vessel screening from the AIS (a call at Nampo 38 days before a port entry is
 //! `review`; 200 days before, or a ship without the call, is not), `GET /vessels/{key}`,
-//! `/events`, `/map`.
+//! `/events`, `/map`; the AIS records kept in the store across a restart.
 
 mod support;
 
@@ -203,7 +203,10 @@ fn a_nampo_call_in_the_180_days_before_is_review_with_the_call_as_finding() {
 
 #[test]
 fn bad_ais_batches_are_counted_per_kind_and_the_rest_ingested() {
-    let s = TestServer::start();
+    // A 64 KiB upload limit: a body over it fits in the socket buffers, so the client is not
+    // cut off mid-write when the server answers 413 before reading it all.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = TestServer::start_with(dir.path(), |c| c.max_upload = 64 << 10);
     // Real and pyais-encoded NMEA sentences, each bad in one known way
     // (tests/fixtures/ais/make-bad-input.py).
     let (code, v) = s.post_raw(
@@ -295,8 +298,57 @@ fn bad_ais_batches_are_counted_per_kind_and_the_rest_ingested() {
     assert_eq!((code, error_code(&v)), (400, "invalid_body"));
     let (code, v) = s.post_raw("/ais?format=kml", Some(&s.admin), "text/plain", b"x");
     assert_eq!((code, error_code(&v)), (400, "invalid_parameter"));
-    // Larger than the upload limit (8 MiB in the tests).
-    let big = vec![b'!'; 9 << 20];
+    // Larger than the upload limit.
+    let big = vec![b'!'; 100 << 10];
     let (code, v) = s.post_raw("/ais?name=big.nmea", Some(&s.admin), "text/plain", &big);
     assert_eq!((code, error_code(&v)), (413, "payload_too_large"));
+}
+
+#[test]
+fn ais_records_survive_a_restart_and_are_not_stored_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = read(NAMPO_FIXTURE);
+    let ingest_seq = {
+        let s = TestServer::start_in(dir.path());
+        let (code, v) = s.post_raw("/ais?name=nampo.csv", Some(&s.admin), "text/csv", &body);
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(v["stored_positions"], 180);
+        let seq = v["audit_seq"].as_i64().expect("audit seq");
+        // The audit record names the rows it stored by their digest, recomputed from the table.
+        let (_, log) = s.get("/audit?kind=ais.ingest", Some(&s.viewer));
+        let digest = s.state.store.ais_batch_digest(seq).expect("digest");
+        assert_eq!(log["records"][0]["payload"]["rows_sha256"], digest.as_str());
+        seq
+    };
+
+    // A new server on the same data directory: the track, and what it means, are still there.
+    let s = TestServer::start_in(dir.path());
+    let (code, v) = s.get("/vessels/9080649", Some(&s.viewer));
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["ais"]["positions"], 180);
+    let (_, d) = s.post(
+        "/screen",
+        Some(&s.screener),
+        &port_entry("pe-restart", "2017-10-04"),
+    );
+    assert_eq!(d["decision"], "review", "{d}");
+    assert_eq!(rules(&d), ["dprk/2270/18/cargo-inspection"]);
+    assert_eq!(
+        d["findings"][0]["vessel_events"][0]["port"]["name"],
+        "Nampo"
+    );
+
+    // The same file again: audited, nothing stored, nothing rebuilt.
+    let (code, v) = s.post_raw("/ais?name=nampo.csv", Some(&s.admin), "text/csv", &body);
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["report"]["positions"], 180);
+    assert_eq!(
+        (
+            v["stored_positions"].as_u64(),
+            v["stored_static_reports"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    assert_eq!(v["rebuild"], Value::Null);
+    assert!(v["audit_seq"].as_i64() > Some(ingest_seq));
 }

@@ -19,6 +19,7 @@ use clap::{Args, Subcommand};
 use resolute_casework::dates::{parse_optional_date, today};
 use resolute_casework::vessels::{AisBatch, guess_format, key_label, parse_format, parse_key};
 use resolute_casework::{Casework, Engine};
+use resolute_maritime::Format;
 use resolute_maritime::events::{Details, Event};
 use resolute_store::{Store, StoreOptions};
 
@@ -143,8 +144,11 @@ fn ingest(a: IngestArgs) -> anyhow::Result<ExitCode> {
         let r = &done.report;
         writeln!(
             out,
-            "{name} ({:?}): {} lines, {} messages, {} positions and {} static reports read; {} positions and {} static reports newly stored (audit record #{})",
-            done.format,
+            "{name} ({}): {} lines, {} messages, {} positions and {} static reports read; {} positions and {} static reports newly stored (audit record #{})",
+            match done.format {
+                Format::Nmea => "nmea",
+                Format::Noaa => "noaa",
+            },
             r.lines,
             r.messages,
             r.positions,
