@@ -63,6 +63,9 @@ pub struct Engine {
     /// Each entity's JSON (`names::entity_json`), by default-index position,
     /// made on first use: a hit's entity part is the same on every request.
     entity_json: Vec<OnceLock<Box<str>>>,
+    /// The `/search` word index over the `default` index's entities, made on
+    /// first use ([`crate::names::search::text_index`]).
+    pub(crate) text_index: OnceLock<crate::names::search::TextIndex>,
     /// entity id → fingerprint of the entry's content.
     fingerprints: HashMap<String, String>,
     /// Party screening for transactions (names, IMO numbers, BICs).
@@ -250,6 +253,7 @@ impl Engine {
             indexes,
             positions,
             entity_json,
+            text_index: OnceLock::new(),
             fingerprints,
             parties,
             by_ref,
@@ -285,6 +289,14 @@ impl Engine {
         let (pos, e) = self.located(id)?;
         let cell = self.entity_json.get(pos)?;
         Some(cell.get_or_init(|| entity_json(e).to_string().into_boxed_str()))
+    }
+
+    /// Every entity of the lists in force (the `default` index's, in its order).
+    pub fn default_entities(&self) -> &[Entity] {
+        self.indexes
+            .get("default")
+            .map(MatchIndex::entities)
+            .unwrap_or(&[])
     }
 
     pub fn entity_by_ref(&self, reference: &str) -> Option<&Entity> {

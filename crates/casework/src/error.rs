@@ -22,9 +22,19 @@ pub enum CaseworkError {
     /// The cap ledger kept moving under the screening (other writers); try again.
     #[error("the cap ledger kept changing during the screening ({0}); try again")]
     LedgerBusy(String),
-    /// The caller went away or the time budget ran out before the commit.
+    /// The caller went away before the commit.
     #[error("cancelled before it was recorded: {0}")]
     Cancelled(String),
+    /// A query over one of the matcher's limits (name length, names per
+    /// query, words per name): refused before any work.
+    #[error("query {query:?}: {source}")]
+    QueryLimit {
+        query: String,
+        source: resolute_matching::LimitError,
+    },
+    /// The request's time budget ran out before the commit.
+    #[error("the request's time budget ran out: {0}")]
+    TimedOut(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -64,6 +64,19 @@ pub struct Casework {
     ledger: Mutex<CapBalances>,
     /// The AIS vessel store in force ([`vessels`]).
     vessels: vessels::VesselCell,
+    /// The store's count of other writers' commits when this state was last
+    /// brought up to date with them (see [`Casework::sync_external_writes`]).
+    external_seen: std::sync::atomic::AtomicU64,
+}
+
+/// What [`Casework::sync_external_writes`] re-read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExternalSync {
+    /// Another writer committed since the last sync (keys, cases,
+    /// suppressions, cap draws or list versions may have changed).
+    pub changed: bool,
+    /// The list versions in force differed, so the engine was rebuilt.
+    pub engine_reloaded: bool,
 }
 
 impl Casework {
@@ -72,12 +85,52 @@ impl Casework {
         let suppressions = SuppressionSet::load(&store)?;
         let ledger = caps::load_balances(&store)?;
         let (vessels, _) = vessels::VesselCell::load(&store, &vessels::listed_vessels(&engine))?;
+        let external_seen = std::sync::atomic::AtomicU64::new(store.external_writes());
         Ok(Casework {
             store,
             engine: Arc::new(EngineCell::new(engine)),
             suppressions: RwLock::new(Arc::new(suppressions)),
             ledger: Mutex::new(ledger),
             vessels,
+            external_seen,
+        })
+    }
+
+    /// Bring the cached state up to date with commits of other writers on
+    /// the same data directory (a CLI command while the server runs): the
+    /// suppressions and the cap ledger are re-read, and the engine is rebuilt
+    /// when the list versions in force changed. Cheap when nothing changed
+    /// (one atomic load). Blocking (SQLite; the engine build when needed).
+    pub fn sync_external_writes(&self) -> Result<ExternalSync> {
+        use std::sync::atomic::Ordering;
+        let now = self.store.external_writes();
+        let seen = self.external_seen.load(Ordering::Acquire);
+        if now == seen {
+            return Ok(ExternalSync::default());
+        }
+        self.reload_suppressions()?;
+        {
+            let mut ledger = self.ledger();
+            self.reload_ledger(&mut ledger)?;
+        }
+        let in_store: std::collections::BTreeSet<String> = self
+            .store
+            .list_versions()?
+            .into_iter()
+            .filter(|v| v.active)
+            .map(|v| v.id)
+            .collect();
+        let engine = self.engine();
+        let serving: std::collections::BTreeSet<String> =
+            engine.versions.iter().map(|v| v.id()).collect();
+        let engine_reloaded = !in_store.is_empty() && in_store != serving;
+        if engine_reloaded {
+            self.swap_engine(Engine::load(&self.store));
+        }
+        self.external_seen.store(now, Ordering::Release);
+        Ok(ExternalSync {
+            changed: true,
+            engine_reloaded,
         })
     }
 

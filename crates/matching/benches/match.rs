@@ -184,7 +184,7 @@ fn synthetic_entities(entities: &[Entity], count: usize, rng: &mut Rng) -> Vec<E
         let k = base.caption.split_whitespace().count().clamp(2, 4);
         let name: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
         e.add_name(EntityName {
-            value: name.join(" ").into(),
+            value: name.join(" "),
             kind: NameKind::Primary,
             quality: NameQuality::Unspecified,
             script: None,

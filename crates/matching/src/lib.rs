@@ -349,6 +349,18 @@ pub struct MatchResult {
     pub explanation: Explanation,
 }
 
+/// Which entities a filtered search may return.
+pub type EntityFilter<'a> = dyn Fn(&Entity) -> bool + 'a;
+
+/// What [`MatchIndex::search_filtered`] found.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FilteredSearch {
+    /// At most `limit`, best first.
+    pub results: Vec<MatchResult>,
+    /// Entities scoring at or above the threshold that `limit` left out, best first.
+    pub unreported_matches: Vec<String>,
+}
+
 /// Immutable, shareable screening index over a set of entities. Cloning is
 /// cheap (an `Arc`); the index is `Send + Sync`.
 #[derive(Debug, Clone)]
@@ -372,8 +384,26 @@ impl MatchIndex {
     /// Screen one query; results sorted by score, best first. No limits and
     /// no deadline: the work still grows only linearly with the query.
     pub fn search(&self, q: &Query, opts: &MatchOptions) -> Vec<MatchResult> {
-        search::run(&self.inner, q, opts, &Budget::default())
-            .map(|o| o.results)
+        self.search_filtered(q, opts, None).results
+    }
+
+    /// [`MatchIndex::search`] over the entities `keep` accepts (a caller's
+    /// filters: datasets, topics, excluded ids…). The filter applies while
+    /// candidates are gathered, so the names scored are the best-supported
+    /// among the entities kept, not what is left of the unfiltered best.
+    /// Also says which entities at or above the threshold `limit` left out.
+    pub fn search_filtered(
+        &self,
+        q: &Query,
+        opts: &MatchOptions,
+        keep: Option<&EntityFilter<'_>>,
+    ) -> FilteredSearch {
+        // An unbounded budget never stops a search, so there is no error.
+        search::run(&self.inner, q, opts, keep, &Budget::default())
+            .map(|o| FilteredSearch {
+                results: o.results,
+                unreported_matches: o.unreported_matches,
+            })
             .unwrap_or_default()
     }
 
@@ -388,8 +418,20 @@ impl MatchIndex {
         limits: &Limits,
         budget: &Budget<'_>,
     ) -> Result<SearchOutcome, SearchError> {
+        self.search_filtered_within(q, opts, None, limits, budget)
+    }
+
+    /// [`MatchIndex::search_within`] over the entities `keep` accepts.
+    pub fn search_filtered_within(
+        &self,
+        q: &Query,
+        opts: &MatchOptions,
+        keep: Option<&EntityFilter<'_>>,
+        limits: &Limits,
+        budget: &Budget<'_>,
+    ) -> Result<SearchOutcome, SearchError> {
         limits.validate(q)?;
-        search::run(&self.inner, q, opts, budget)
+        search::run(&self.inner, q, opts, keep, budget)
     }
 
     /// Screen many queries in parallel (rayon), results in input order.

@@ -171,8 +171,10 @@ pub struct Work {
 }
 
 /// Results of a bounded search, with its work.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchOutcome {
     pub results: Vec<MatchResult>,
+    /// Entities at or above the threshold that `limit` left out, best first.
+    pub unreported_matches: Vec<String>,
     pub work: Work,
 }

@@ -9,7 +9,7 @@ use crate::index::{self, Inner};
 use crate::limits::{Budget, SearchError, SearchOutcome, Work};
 use crate::names::{self, Method, NameComparison, NameForm, NameType, name_variants, round3};
 use crate::qualifiers::{self, QueryQuals};
-use crate::{Explanation, MatchOptions, MatchResult, QualifierEffect, Query};
+use crate::{EntityFilter, Explanation, MatchOptions, MatchResult, QualifierEffect, Query};
 
 /// How many list names, at most, are scored exactly per query.
 const MAX_SCORED_NAMES: usize = 24;
@@ -75,17 +75,22 @@ pub(crate) fn run(
     inner: &Inner,
     q: &Query,
     opts: &MatchOptions,
+    keep: Option<&EntityFilter<'_>>,
     budget: &Budget<'_>,
 ) -> Result<SearchOutcome, SearchError> {
     let mut work = Work::default();
     let query = QueryAnalysis::new(q, budget, &mut work)?;
     budget.check()?;
-    let ranked = candidate_names(inner, &query, opts, budget, &mut work)?;
-    let id_entities = identifier_entities(inner, &query, opts);
+    let ranked = candidate_names(inner, &query, opts, keep, budget, &mut work)?;
+    let id_entities = identifier_entities(inner, &query, opts, keep);
     let best = best_names(inner, &query, &ranked, &id_entities, budget, &mut work)?;
-    let scored = qualify(inner, &query, best, opts);
+    let (scored, unreported_matches) = qualify(inner, &query, best, opts);
     let results = report(inner, &query, scored, opts, &mut work);
-    Ok(SearchOutcome { results, work })
+    Ok(SearchOutcome {
+        results,
+        unreported_matches,
+        work,
+    })
 }
 
 #[derive(Default)]
@@ -126,6 +131,7 @@ fn candidate_names(
     inner: &Inner,
     query: &QueryAnalysis<'_>,
     opts: &MatchOptions,
+    keep: Option<&EntityFilter<'_>>,
     budget: &Budget<'_>,
     work: &mut Work,
 ) -> Result<Vec<(u32, f32)>, SearchError> {
@@ -156,10 +162,10 @@ fn candidate_names(
         remaining[i] = remaining[i + 1] + f64::from(weights[i]);
     }
     let name_ok = |ni: u32| -> bool {
+        let entity = || &inner.entities[inner.name_entity[ni as usize] as usize];
         inner.name_schema[ni as usize].can_match(q.schema)
-            && opts.as_of.is_none_or(|d| {
-                inner.entities[inner.name_entity[ni as usize] as usize].listed_by(d)
-            })
+            && opts.as_of.is_none_or(|d| entity().listed_by(d))
+            && keep.is_none_or(|k| k(entity()))
     };
     let check_budget = !budget.is_unbounded();
     let ranked = SCRATCH.with(|cell| -> Result<Vec<(u32, f32)>, SearchError> {
@@ -302,7 +308,12 @@ fn candidate_names(
 }
 
 /// Entities found by an identifier are candidates whatever their names.
-fn identifier_entities(inner: &Inner, query: &QueryAnalysis<'_>, opts: &MatchOptions) -> Vec<u32> {
+fn identifier_entities(
+    inner: &Inner,
+    query: &QueryAnalysis<'_>,
+    opts: &MatchOptions,
+    keep: Option<&EntityFilter<'_>>,
+) -> Vec<u32> {
     let q = query.query;
     let mut out: Vec<u32> = query
         .quals
@@ -313,7 +324,9 @@ fn identifier_entities(inner: &Inner, query: &QueryAnalysis<'_>, opts: &MatchOpt
         .copied()
         .filter(|&ei| {
             let e = &inner.entities[ei as usize];
-            e.schema.can_match(q.schema) && opts.as_of.is_none_or(|d| e.listed_by(d))
+            e.schema.can_match(q.schema)
+                && opts.as_of.is_none_or(|d| e.listed_by(d))
+                && keep.is_none_or(|k| k(e))
         })
         .collect();
     out.sort_unstable();
@@ -400,6 +413,23 @@ fn best_names(
             // Names are stored entity by entity.
             let first = inner.name_entity.partition_point(|e| e < ei);
             let end = inner.name_entity.partition_point(|e| e <= ei);
+            if query.forms.is_empty() && first < end {
+                // A query without a name: the identifier decides, the
+                // entity's first name stands in with no name score.
+                best.push(BestName {
+                    entity: *ei,
+                    score: 0.0,
+                    cmp: NameComparison {
+                        score: 0.0,
+                        method: Method::Identifier,
+                        alignment: Vec::new(),
+                        notes: Vec::new(),
+                        work: 0,
+                    },
+                    form: 0,
+                    name: first,
+                });
+            }
             for ni in first..end {
                 if check_budget {
                     budget.check()?;
@@ -424,13 +454,14 @@ struct Scored {
 }
 
 /// Stage 3: qualifiers (an equal identifier decides on its own), cutoff,
-/// order (score, then entity id), limit.
+/// order (score, then entity id), limit. Also returns the ids of matches
+/// (at or above the threshold) that the limit left out.
 fn qualify(
     inner: &Inner,
     query: &QueryAnalysis<'_>,
     best: Vec<BestName>,
     opts: &MatchOptions,
-) -> Vec<Scored> {
+) -> (Vec<Scored>, Vec<String>) {
     let quals = &query.quals;
     let mut scored: Vec<Scored> = Vec::new();
     for b in best {
@@ -467,8 +498,14 @@ fn qualify(
             .total_cmp(&a.score)
             .then_with(|| entity_id(a).cmp(entity_id(b)))
     });
+    let unreported_matches = scored
+        .iter()
+        .skip(opts.limit)
+        .filter(|s| s.score >= opts.threshold)
+        .map(|s| entity_id(s).to_string())
+        .collect();
     scored.truncate(opts.limit);
-    scored
+    (scored, unreported_matches)
 }
 
 /// Stage 4: result records with their explanations (token alignment,
@@ -506,8 +543,13 @@ fn report(
                 }
             }
             let ty = query.pair_type(NameType::of(e.schema));
-            let explained = names::compare(&query.forms[s.form], &n.form, ty, true);
-            work.token_pairs += explained.work;
+            // A query without a name has no form to explain.
+            let form = query.forms.get(s.form);
+            let explained = form.map(|f| names::compare(f, &n.form, ty, true));
+            work.token_pairs += explained.as_ref().map_or(0, |x| x.work);
+            let (alignment, notes) = explained
+                .map(|x| (x.alignment, x.notes))
+                .unwrap_or_default();
             MatchResult {
                 id: e.id.clone(),
                 reference: e.reference.clone(),
@@ -516,13 +558,13 @@ fn report(
                 score: s.score,
                 is_match: s.score >= opts.threshold,
                 explanation: Explanation {
-                    query_name: query.forms[s.form].original.clone(),
+                    query_name: form.map(|f| f.original.clone()).unwrap_or_default(),
                     matched_name: n.form.original.clone(),
                     name_kind: Some(crate::kind_str(n.kind, n.weak).to_string()),
                     method: s.method.as_str().to_string(),
                     name_score: round3(s.cmp_score),
-                    alignment: explained.alignment,
-                    notes: explained.notes,
+                    alignment,
+                    notes,
                     qualifiers: effects,
                     score: s.score,
                 },

@@ -100,8 +100,11 @@ impl Nomenclature {
             let Ok(level) = level.trim().parse::<u8>() else {
                 continue;
             };
-            if !matches!(level, 2 | 4 | 6) {
-                continue; // the TOTAL row
+            // Skip the TOTAL row and the source's chapter 99 ("commodities not
+            // specified according to kind", section TOTAL): a trade-statistics
+            // code, not part of the Harmonized System (chapters 01–97).
+            if !matches!(level, 2 | 4 | 6) || section.trim() == "TOTAL" {
+                continue;
             }
             entries.insert(
                 code.trim().to_string(),
@@ -204,9 +207,10 @@ mod tests {
 
     #[test]
     fn both_editions_load_with_their_published_sizes() {
-        // SOURCES.md §3: 6,710 and 6,940 CSV rows; minus the TOTAL row (and, in 2017, one row of another level).
-        assert_eq!(nomenclature(HsEdition::Hs2017).len(), 6708);
-        assert_eq!(nomenclature(HsEdition::Hs2022).len(), 6939);
+        // SOURCES.md §3: 6,710 and 6,940 CSV rows; minus the TOTAL row, the
+        // three chapter-99 rows (not HS) and, in 2017, one row of another level.
+        assert_eq!(nomenclature(HsEdition::Hs2017).len(), 6705);
+        assert_eq!(nomenclature(HsEdition::Hs2022).len(), 6936);
     }
 
     #[test]
@@ -248,6 +252,14 @@ mod tests {
     fn unknown_and_malformed_codes_are_errors() {
         let hs = nomenclature(HsEdition::Hs2017);
         assert!(matches!(hs.validate("2799"), Err(HsError::Unknown { .. })));
+        // Chapter 99 is a statistics code in the source file, not HS.
+        for edition in [HsEdition::Hs2017, HsEdition::Hs2022] {
+            let unknown = nomenclature(edition).validate("9999.99");
+            assert!(
+                matches!(unknown, Err(HsError::Unknown { .. })),
+                "{edition:?}"
+            );
+        }
         assert!(matches!(hs.validate("27a1"), Err(HsError::Malformed(_))));
         assert!(matches!(hs.validate("270"), Err(HsError::Malformed(_))));
         assert!(matches!(hs.validate(""), Err(HsError::Malformed(_))));

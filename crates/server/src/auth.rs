@@ -1,6 +1,10 @@
 //! API-key authentication and role checks.
 //!
-//! Keys arrive as `Authorization: Bearer KEY` or `X-API-Key: KEY`. Verifiers are
+//! Keys arrive as `Authorization: Bearer KEY`, `Authorization: ApiKey KEY`
+//! (the scheme of OpenSanctions' `yente-client` SDK), `X-API-Key: KEY`, or
+//! the `api_key` query parameter (what Marble sends to a self-hosted yente,
+//! and what yente's reconciliation manifest passes on to OpenRefine; a key
+//! in a URL can end up in proxy logs, so prefer a header). Verifiers are
 //! cached in memory for a short time so a request costs one SHA-256, not a
 //! database read; keys created by `resolute keys create` while the service
 //! runs are found on the first cache miss, revocations through the API take
@@ -40,6 +44,13 @@ pub struct KeyCache {
 }
 
 impl KeyCache {
+    /// Forget every cached key (another writer may have created or revoked one).
+    pub fn clear(&self) {
+        if let Ok(mut m) = self.entries.write() {
+            m.clear();
+        }
+    }
+
     pub fn forget(&self, id: &str) {
         if let Ok(mut m) = self.entries.write() {
             m.remove(id);
@@ -81,24 +92,33 @@ impl KeyCache {
     }
 }
 
-fn presented_token(req: &Request) -> Option<&str> {
+/// The key in `Authorization: <scheme> KEY` for the schemes Resolute takes.
+fn authorization_key(value: &str) -> Option<&str> {
+    let (scheme, key) = value.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("apikey"))
+        .then(|| key.trim())
+        .filter(|k| !k.is_empty())
+}
+
+fn presented_token(req: &Request) -> Option<String> {
     let headers = req.headers();
-    if let Some(v) = headers
+    if let Some(key) = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
+        .and_then(authorization_key)
     {
-        let v = v.trim();
-        if let Some(rest) = v
-            .strip_prefix("Bearer ")
-            .or_else(|| v.strip_prefix("bearer "))
-        {
-            return Some(rest.trim());
-        }
+        return Some(key.to_string());
     }
-    headers
+    if let Some(key) = headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
+    {
+        return Some(key.to_string());
+    }
+    form_urlencoded::parse(req.uri().query()?.as_bytes())
+        .find(|(k, _)| k == "api_key")
+        .map(|(_, v)| v.trim().to_string())
 }
 
 /// Middleware: 401 without a valid key, 403 when the key's role is too low.
@@ -110,10 +130,10 @@ pub async fn require_role(
     let Some(token) = presented_token(&req) else {
         return Err(ApiError::new(
             ErrorCode::Unauthorized,
-            "an API key is required: send `Authorization: Bearer KEY` or `X-API-Key: KEY`",
+            "an API key is required: send `Authorization: Bearer KEY`, `Authorization: ApiKey KEY` or `X-API-Key: KEY`",
         ));
     };
-    let Some(key) = state.keys.authenticate(&state.store, token).await? else {
+    let Some(key) = state.keys.authenticate(&state.store, &token).await? else {
         return Err(ApiError::new(
             ErrorCode::Unauthorized,
             "unknown or revoked API key",
@@ -133,4 +153,19 @@ pub async fn require_role(
         role: key.role,
     });
     Ok(next.run(req).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_schemes() {
+        assert_eq!(authorization_key("Bearer rsk_a_b"), Some("rsk_a_b"));
+        assert_eq!(authorization_key("bearer  rsk_a_b "), Some("rsk_a_b"));
+        assert_eq!(authorization_key("ApiKey rsk_a_b"), Some("rsk_a_b"));
+        assert_eq!(authorization_key("APIKEY rsk_a_b"), Some("rsk_a_b"));
+        assert_eq!(authorization_key("Basic dXNlcjpwdw=="), None);
+        assert_eq!(authorization_key("ApiKey "), None);
+    }
 }

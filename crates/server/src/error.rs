@@ -70,8 +70,11 @@ make_error_codes! {
     MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed", "The endpoint exists but not with this HTTP method.";
     Conflict => CONFLICT, "conflict", "The request conflicts with the stored state (a case already closed…).";
     CapLedgerBusy => CONFLICT, "cap_ledger_busy", "Other writers kept drawing on the same quantity cap; send the screening again.";
+    QueryLimit => BAD_REQUEST, "query_limit", "A name query over a matching limit (max_name_chars 1,000 characters per name, max_names 50 names per query, max_tokens_per_name 64 words per name); the message names the limit. Refused before any work.";
+    Timeout => SERVICE_UNAVAILABLE, "timeout", "The request's matching took longer than its time budget (10 s by default) and was stopped; nothing was recorded. Send fewer queries per request.";
     PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than this endpoint's limit.";
     UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be JSON (Content-Type: application/json).";
+    ValidationFailed => UNPROCESSABLE_ENTITY, "validation_error", "A yente-compatible endpoint's parameters or body do not have the types and ranges yente's models require; `detail` lists each problem as FastAPI does (`type`, `loc`, `msg`, `input`).";
     Internal => INTERNAL_SERVER_ERROR, "internal", "A failure inside the service; the answer gives a reference to find it in the log.";
     NotReady => SERVICE_UNAVAILABLE, "not_ready", "Lists or regime not loaded, or the store cannot take writes; see GET /readyz.";
 }
@@ -81,6 +84,9 @@ make_error_codes! {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// FastAPI's validation problems (`{type, loc, msg, input}`), answered
+    /// as the `detail` list yente's clients read; empty for other errors.
+    pub problems: Vec<serde_json::Value>,
 }
 
 impl ApiError {
@@ -88,6 +94,35 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// A 422 with FastAPI's problem list (yente's request validation).
+    pub fn validation(problems: Vec<serde_json::Value>) -> Self {
+        let message = problems
+            .iter()
+            .map(|p| {
+                let loc: Vec<String> = p["loc"]
+                    .as_array()
+                    .map(|l| {
+                        l.iter()
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                format!("{}: {}", loc.join("."), p["msg"].as_str().unwrap_or(""))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError {
+            code: ErrorCode::ValidationFailed,
+            message,
+            problems,
         }
     }
 
@@ -123,7 +158,11 @@ impl IntoResponse for ApiError {
             if status.is_server_error() {
                 tracing::warn!(code, "{}", self.message);
             }
-            json!({"error": {"code": code, "message": self.message}, "detail": self.message})
+            if self.problems.is_empty() {
+                json!({"error": {"code": code, "message": self.message}, "detail": self.message})
+            } else {
+                json!({"error": {"code": code, "message": self.message}, "detail": self.problems})
+            }
         };
         (status, axum::Json(body)).into_response()
     }
@@ -135,6 +174,9 @@ impl From<resolute_store::StoreError> for ApiError {
         match e {
             E::NotFound(what) => ApiError::new(ErrorCode::NotFound, format!("{what} not found")),
             E::Invalid(msg) | E::Conflict(msg) => ApiError::new(ErrorCode::Conflict, msg),
+            E::KeyRevoked { .. } => ApiError::new(ErrorCode::Conflict, e.to_string()),
+            // The store refuses writes until an operator restores or acknowledges.
+            E::LostRecords { .. } => ApiError::unavailable(e.to_string()),
             other => ApiError::internal(format!("store: {other}")),
         }
     }
@@ -151,6 +193,8 @@ impl From<CaseworkError> for ApiError {
             CaseworkError::NotReady(msg) => ApiError::unavailable(msg),
             CaseworkError::LedgerBusy(_) => ApiError::new(ErrorCode::CapLedgerBusy, e.to_string()),
             CaseworkError::Cancelled(msg) => ApiError::unavailable(msg),
+            CaseworkError::QueryLimit { .. } => ApiError::new(ErrorCode::QueryLimit, e.to_string()),
+            CaseworkError::TimedOut(_) => ApiError::new(ErrorCode::Timeout, e.to_string()),
             CaseworkError::Corrupt(msg) => ApiError::internal(msg),
             CaseworkError::Store(s) => s.into(),
         }

@@ -5,7 +5,9 @@
 //! [`engine::Engine`], and serves the API and the UI from one axum router
 //! ([`router`]). Every screening is written to the audit log before it is
 //! answered. Routes are grouped by the role they need (`viewer`, `screener`,
-//! `admin`); only `/healthz`, `/readyz` and the UI's static files are open.
+//! `admin`); only `/healthz`, the UI's static files and — with
+//! [`ServerConfig::open_metadata`], the default — `/readyz`, `/catalog` and
+//! `/algorithms` are open.
 
 mod analysis;
 pub mod auth;
@@ -15,6 +17,7 @@ pub mod listener;
 pub mod metrics;
 pub mod names;
 mod openapi;
+mod reconcile;
 mod routes;
 mod transactions;
 mod ui;
@@ -58,8 +61,18 @@ pub struct ServerConfig {
     pub max_upload: usize,
     /// Most queries or transactions in one request.
     pub max_batch: usize,
+    /// Serve `/catalog` (`/manifest`), `/algorithms` and `/readyz` without an
+    /// API key, as yente does (it has no keys; Marble and other yente clients
+    /// call them without one). `false` puts them behind the viewer role.
+    pub open_metadata: bool,
     /// Connections, header/idle and body timeouts.
     pub limits: listener::Limits,
+    /// Per-query matching limits (name length, names per query, words per
+    /// name): a query over one is refused with `query_limit` before any work.
+    pub query_limits: resolute_matching::Limits,
+    /// Time one matching request (`/match`, `/reconcile`) may take; past it
+    /// the work stops and the answer is `timeout` (nothing is recorded).
+    pub match_budget: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -71,8 +84,41 @@ impl ServerConfig {
             max_body: 1 << 20,
             max_upload: 64 << 20,
             max_batch: 100,
+            open_metadata: true,
             limits: listener::Limits::default(),
+            query_limits: resolute_matching::Limits::DEFAULT,
+            match_budget: std::time::Duration::from_secs(10),
         }
+    }
+}
+
+/// Work budget of one request: its deadline, and a flag set when the
+/// request's future is dropped (the client went away), so blocking work
+/// started for it stops instead of computing for nobody.
+#[derive(Debug)]
+pub(crate) struct RequestBudget {
+    deadline: std::time::Instant,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl RequestBudget {
+    pub(crate) fn start(within: std::time::Duration) -> RequestBudget {
+        RequestBudget {
+            deadline: std::time::Instant::now() + within,
+            cancelled: Arc::default(),
+        }
+    }
+
+    /// What the blocking work holds: the deadline and the flag.
+    pub(crate) fn handle(&self) -> (std::time::Instant, Arc<std::sync::atomic::AtomicBool>) {
+        (self.deadline, self.cancelled.clone())
+    }
+}
+
+impl Drop for RequestBudget {
+    fn drop(&mut self) {
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -177,9 +223,14 @@ pub async fn serve(
         })?;
     let local = listener.local_addr()?;
     on_ready(local, bootstrap);
+    for w in &state.store.open_report().warnings {
+        tracing::warn!("store: {w}");
+    }
     let store = state.store.clone();
     let limits = state.config.limits;
+    let sync = tokio::spawn(follow_external_writes(state.clone()));
     listener::serve(listener, router(state), limits, shutdown_signal()).await;
+    sync.abort();
     store.close();
     Ok(())
 }
@@ -203,8 +254,44 @@ pub async fn serve_on(
 ) -> Result<(), ServerError> {
     state.casework.register_versions_in_force().await?;
     let limits = state.config.limits;
+    let sync = tokio::spawn(follow_external_writes(state.clone()));
     listener::serve(listener, router(state), limits, std::future::pending()).await;
+    sync.abort();
     Ok(())
+}
+
+/// How often the server looks for commits of other writers (a CLI command on
+/// the same data directory). The store notices them within 250 ms.
+const EXTERNAL_SYNC_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Keep the cached keys, suppressions, cap ledger and engine true to what
+/// other writers committed: `resolute keys revoke` takes effect at once, a
+/// case a CLI screening closed suppresses here too, a CLI-confirmed list
+/// version is put in force.
+async fn follow_external_writes(state: AppState) {
+    let mut tick = tokio::time::interval(EXTERNAL_SYNC_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut seen = state.store.external_writes();
+    loop {
+        tick.tick().await;
+        let now = state.store.external_writes();
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        state.keys.clear();
+        let casework = state.casework.clone();
+        match blocking(move || casework.sync_external_writes()).await {
+            Ok(sync) if sync.engine_reloaded => {
+                tracing::info!("list versions in force changed by another writer: engine reloaded");
+            }
+            Ok(_) => tracing::debug!("re-read state after another writer's commit"),
+            Err(e) => tracing::warn!(
+                "re-reading state after another writer's commit: {}",
+                e.message
+            ),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,114 +1,345 @@
-//! Name screening: yente-compatible `/match`, `/search`, `/entities`,
-//! `/catalog`, `/algorithms`.
+//! Name screening and list access as yente 5.5.0 serves them: `/match`,
+//! `/search`, `/entities` (nested, adjacent), `/catalog`, `/algorithms`.
+//!
+//! The shapes are yente's pydantic models (`yente/data/common.py`), the
+//! parameters and defaults those of its routers (`yente/routers/*.py`):
+//! a wrong type or range is FastAPI's 422 with its problem list, a request
+//! yente refuses is a 400 with yente's `detail` wording, every filter yente
+//! defines is applied (in `resolute_casework::names`), and a parameter yente
+//! does not define is ignored as yente ignores it, but named in the
+//! `x-ignored-parameters` header. Resolute's own fields ride along (`ref`,
+//! `explanation`, `resolute`); yente's clients ignore them.
+
+mod params;
 
 use std::collections::BTreeMap;
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use resolute_casework::names::search::{
+    Facet, FilterOp, SearchRequest, SortKey, find_entity, limit_window, search as run_search,
+};
 use resolute_casework::names::{
-    Hit, NameScreeningRequest, ScreenedQuery, dataset_index, ready_engine,
+    ExampleQuery, Hit, MatchFilters, NameScreeningRequest, ScreenedQuery, dataset_index,
+    ready_engine,
 };
 use resolute_casework::suppress::suppression_json;
-use resolute_casework::{DATASETS, Engine, entity_json};
-use resolute_matching::{MatchOptions, Query};
-use resolute_model::Schema;
-use serde::{Deserialize, Serialize};
+use resolute_casework::{DATASETS, Engine};
+use resolute_matching::MatchOptions;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
+pub(crate) use params::{Params, ignored_header};
 
-/// yente's defaults (`YENTE_MATCH_PAGE`, `YENTE_MAX_MATCHES`, threshold, cutoff).
-pub const DEFAULT_LIMIT: usize = 5;
-pub const MAX_LIMIT: usize = 500;
+/// yente's defaults (`YENTE_MATCH_PAGE`, `YENTE_MAX_MATCHES`, `SCORE_THRESHOLD`,
+/// `DEFAULT_PAGE`, `MAX_PAGE`, `MAX_OFFSET`).
+pub const DEFAULT_LIMIT: i64 = 5;
+pub const MAX_LIMIT: i64 = 500;
 pub const DEFAULT_THRESHOLD: f64 = 0.7;
-pub const DEFAULT_CUTOFF: f64 = 0.5;
+pub const DEFAULT_PAGE: i64 = 10;
+pub const MAX_PAGE: i64 = 500;
+pub const MAX_OFFSET: i64 = 9999 - 500;
 
-/// Our algorithm, and the yente names accepted as aliases so existing clients
-/// work unchanged (their scores come from Resolute's matcher: see `/algorithms`).
+/// Resolute's matcher.
 pub const ALGORITHM: &str = "resolute-v1";
-const ALGORITHM_ALIASES: [&str; 8] = [
-    "best",
+/// yente 5.5.0's algorithm names (`ENABLED_ALGORITHMS`), accepted in any
+/// case and answered by Resolute's matcher (see `/algorithms`).
+pub const YENTE_ALGORITHMS: [&str; 5] = [
     "logic-v2",
-    "logic-v1",
-    "ofac",
     "name-based",
     "name-qualified",
+    "logic-v1",
     "regression-v1",
-    "resolute",
 ];
 
-#[derive(Debug, Deserialize, Default)]
-pub struct MatchParams {
-    pub threshold: Option<f64>,
-    pub cutoff: Option<f64>,
-    pub limit: Option<usize>,
-    pub algorithm: Option<String>,
+/// The algorithm asked for, as yente's `get_algorithm_by_name` reads it
+/// (`best` and yente's names, any case); `None`: not offered.
+pub fn algorithm_name(requested: &str) -> Option<&'static str> {
+    let clean = requested.trim().to_lowercase();
+    if clean == "best" || clean == ALGORITHM {
+        return Some(ALGORITHM);
+    }
+    YENTE_ALGORITHMS.iter().copied().find(|a| *a == clean)
 }
 
-#[derive(Debug)]
-pub struct MatchSettings {
-    pub options: MatchOptions,
-    pub algorithm: String,
-}
-
-pub fn settings(p: &MatchParams) -> Result<MatchSettings, ApiError> {
-    let threshold = p.threshold.unwrap_or(DEFAULT_THRESHOLD);
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("threshold must be between 0 and 1, got {threshold}"),
-        ));
-    }
-    let cutoff = p.cutoff.unwrap_or(DEFAULT_CUTOFF.min(threshold));
-    if !(0.0..=1.0).contains(&cutoff) {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("cutoff must be between 0 and 1, got {cutoff}"),
-        ));
-    }
-    let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::new(
-            ErrorCode::InvalidParameter,
-            format!("limit must be between 1 and {MAX_LIMIT}, got {limit}"),
-        ));
-    }
-    let algorithm = p.algorithm.clone().unwrap_or_else(|| "best".into());
-    if algorithm != ALGORITHM && !ALGORITHM_ALIASES.contains(&algorithm.as_str()) {
-        return Err(ApiError::new(
-            ErrorCode::UnknownAlgorithm,
+fn dataset_or_404(engine: &Engine, dataset: &str) -> Result<(), ApiError> {
+    dataset_index(engine, dataset).map(|_| ()).map_err(|_| {
+        ApiError::new(
+            ErrorCode::DatasetNotFound,
             format!(
-                "unknown algorithm {algorithm:?}; see GET /algorithms (accepted: {ALGORITHM}, {})",
-                ALGORITHM_ALIASES.join(", ")
+                "No such dataset: {dataset:?} (available: {}).",
+                DATASETS.iter().map(|d| d.0).collect::<Vec<_>>().join(", ")
             ),
-        ));
-    }
-    Ok(MatchSettings {
-        options: MatchOptions {
-            threshold,
-            limit,
-            cutoff,
-            as_of: None,
-        },
-        algorithm,
+        )
     })
 }
 
-/// The index of `dataset` in the engine in force.
-fn resolve_dataset<'a>(
-    engine: &'a Engine,
-    dataset: &str,
-) -> Result<&'a resolute_matching::MatchIndex, ApiError> {
-    dataset_index(engine, dataset)
-        .map_err(|e| ApiError::new(ErrorCode::DatasetNotFound, e.to_string()))
+// ------------------------------------------------------------------ /match body
+
+/// A problem in the body, FastAPI's way.
+fn body_problem(kind: &str, loc: &[&str], msg: &str, input: &Value) -> Value {
+    let mut l = vec![json!("body")];
+    l.extend(loc.iter().map(|x| json!(x)));
+    json!({"type": kind, "loc": l, "msg": msg, "input": input})
 }
 
-/// One feature of yente's `explanations`.
+const NOT_AN_OBJECT: &str = "Input should be a valid dictionary or object to extract fields from";
+
+/// The body as JSON: without a Content-Type or with a JSON one (yente's
+/// `strict_content_type=False`); any other type is not an object to FastAPI.
+fn body_json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let json_type = content_type.as_deref().is_none_or(|t| {
+        t.is_empty()
+            || t == "application/json"
+            || (t.starts_with("application/") && t.ends_with("+json"))
+    });
+    let text = String::from_utf8_lossy(bytes);
+    if !json_type {
+        return Err(ApiError::validation(vec![body_problem(
+            "model_attributes_type",
+            &[],
+            NOT_AN_OBJECT,
+            &json!(text),
+        )]));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        // FastAPI names the byte where decoding failed.
+        let offset: usize = text
+            .split_inclusive('\n')
+            .take(e.line().saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            + e.column().saturating_sub(1);
+        ApiError::validation(vec![json!({
+            "type": "json_invalid", "loc": ["body", offset], "msg": "JSON decode error",
+            "input": {}, "ctx": {"error": e.to_string()},
+        })])
+    })
+}
+
+/// One query's values: a string or a list (yente's `Union[str, List[Any]]`).
+fn property_values(v: &Value) -> Option<Vec<String>> {
+    let scalar = |x: &Value| match x {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    match v {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => Some(items.iter().filter_map(scalar).collect()),
+        _ => None,
+    }
+}
+
+/// yente's `EntityMatchQuery` checked: `(query id, id, schema, properties)`,
+/// with the `weights` and `config` given, or every problem found.
+#[allow(clippy::type_complexity)]
+fn match_body(
+    body: &Value,
+) -> Result<
+    (
+        Vec<(String, Option<String>, String, Vec<(String, Vec<String>)>)>,
+        BTreeMap<String, f64>,
+        Vec<String>,
+    ),
+    Vec<Value>,
+> {
+    let mut problems = Vec::new();
+    let Some(obj) = body.as_object() else {
+        return Err(vec![body_problem(
+            "model_attributes_type",
+            &[],
+            NOT_AN_OBJECT,
+            body,
+        )]);
+    };
+    let mut weights = BTreeMap::new();
+    match obj.get("weights") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                match v.as_f64() {
+                    Some(f) => {
+                        weights.insert(k.clone(), f);
+                    }
+                    None => problems.push(body_problem(
+                        "float_type",
+                        &["weights", k],
+                        "Input should be a valid number",
+                        v,
+                    )),
+                }
+            }
+        }
+        Some(other) => problems.push(body_problem(
+            "dict_type",
+            &["weights"],
+            "Input should be a valid dictionary",
+            other,
+        )),
+    }
+    let mut config = Vec::new();
+    match obj.get("config") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                if v.is_object() || v.is_array() {
+                    problems.push(body_problem(
+                        "string_type",
+                        &["config", k, "str"],
+                        "Input should be a valid string",
+                        v,
+                    ));
+                }
+                config.push(k.clone());
+            }
+        }
+        Some(other) => problems.push(body_problem(
+            "dict_type",
+            &["config"],
+            "Input should be a valid dictionary",
+            other,
+        )),
+    }
+    let mut queries = Vec::new();
+    match obj.get("queries") {
+        None => problems.push(body_problem(
+            "missing",
+            &["queries"],
+            "Field required",
+            body,
+        )),
+        Some(Value::Object(m)) => {
+            for (name, q) in m {
+                let Some(qo) = q.as_object() else {
+                    problems.push(body_problem(
+                        "model_attributes_type",
+                        &["queries", name],
+                        NOT_AN_OBJECT,
+                        q,
+                    ));
+                    continue;
+                };
+                let id = match qo.get("id") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(other) => {
+                        problems.push(body_problem(
+                            "string_type",
+                            &["queries", name, "id"],
+                            "Input should be a valid string",
+                            other,
+                        ));
+                        None
+                    }
+                };
+                let schema = match qo.get("schema") {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    None => {
+                        problems.push(body_problem(
+                            "missing",
+                            &["queries", name, "schema"],
+                            "Field required",
+                            q,
+                        ));
+                        None
+                    }
+                    Some(other) => {
+                        problems.push(body_problem(
+                            "string_type",
+                            &["queries", name, "schema"],
+                            "Input should be a valid string",
+                            other,
+                        ));
+                        None
+                    }
+                };
+                let mut props = Vec::new();
+                match qo.get("properties") {
+                    None => problems.push(body_problem(
+                        "missing",
+                        &["queries", name, "properties"],
+                        "Field required",
+                        q,
+                    )),
+                    Some(Value::Object(pm)) => {
+                        for (p, v) in pm {
+                            match property_values(v) {
+                                Some(values) => props.push((p.clone(), values)),
+                                None => {
+                                    problems.push(body_problem(
+                                        "string_type",
+                                        &["queries", name, "properties", p, "str"],
+                                        "Input should be a valid string",
+                                        v,
+                                    ));
+                                    problems.push(body_problem(
+                                        "list_type",
+                                        &["queries", name, "properties", p, "list[any]"],
+                                        "Input should be a valid list",
+                                        v,
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    Some(other) => problems.push(body_problem(
+                        "dict_type",
+                        &["queries", name, "properties"],
+                        "Input should be a valid dictionary",
+                        other,
+                    )),
+                }
+                if let Some(schema) = schema {
+                    queries.push((name.clone(), id, schema, props));
+                }
+            }
+        }
+        Some(other) => problems.push(body_problem(
+            "dict_type",
+            &["queries"],
+            "Input should be a valid dictionary",
+            other,
+        )),
+    }
+    if problems.is_empty() {
+        Ok((queries, weights, config))
+    } else {
+        Err(problems)
+    }
+}
+
+/// The filters common to `/match` and `/search`.
+fn scope_filters(p: &mut Params) -> MatchFilters {
+    MatchFilters {
+        include_dataset: p.all("include_dataset"),
+        exclude_dataset: p.all("exclude_dataset"),
+        exclude_schema: p.all("exclude_schema"),
+        topics: Vec::new(),
+        changed_since: p.timestamp("changed_since"),
+        exclude_entity_ids: Vec::new(),
+    }
+}
+
+// ------------------------------------------------------------------ /match answer
+
+/// One feature of yente's `explanations` (nomenklatura's `FeatureResult`).
 #[derive(Serialize)]
 struct Feature<'a> {
     detail: &'a str,
@@ -122,11 +353,11 @@ fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(&mut *out, value);
 }
 
-/// A hit as yente shapes it (the entity, `score`, `match`, yente's
-/// `explanations` `{feature: {detail, score, query, candidate}}`), plus the
-/// structured `explanation`, its text and the suppression state. Written
-/// straight to JSON text around the engine's cached entity JSON: building a
-/// `Value` tree per hit was the largest share of a request's time.
+/// A hit as yente shapes it (`ScoredEntityResponse`: the entity, `score`,
+/// `match`, `explanations` `{feature: {detail, score, query, candidate}}`),
+/// plus the structured `explanation`, its text and the suppression state.
+/// Written straight to JSON text around the engine's cached entity JSON:
+/// building a `Value` tree per hit was the largest share of a request's time.
 fn write_hit(out: &mut Vec<u8>, engine: &Engine, hit: &Hit) {
     let r = &hit.result;
     let fallback;
@@ -182,7 +413,7 @@ fn write_hit(out: &mut Vec<u8>, engine: &Engine, hit: &Hit) {
     out.push(b'}');
 }
 
-/// yente's per-query response `{status, results, total, query}`, as JSON text.
+/// yente's `EntityMatches` `{status, results, total, query}`, as JSON text.
 fn write_query(out: &mut Vec<u8>, engine: &Engine, q: &ScreenedQuery) {
     out.extend_from_slice(b"{\"status\":200,\"results\":[");
     for (i, hit) in q.hits.iter().enumerate() {
@@ -191,101 +422,154 @@ fn write_query(out: &mut Vec<u8>, engine: &Engine, q: &ScreenedQuery) {
         }
         write_hit(out, engine, hit);
     }
-    out.extend_from_slice(b"],\"total\":");
-    put(out, &json!({"value": q.open_matches(), "relation": "eq"}));
-    out.extend_from_slice(b",\"query\":");
+    out.extend_from_slice(b"],\"total\":{\"value\":");
+    put(out, &q.total);
+    out.extend_from_slice(b",\"relation\":\"eq\"},\"query\":");
     put(out, &q.query);
     out.push(b'}');
 }
 
-/// `POST /match/{dataset}`: yente's query-by-example screening, batched.
+/// `POST /match/{dataset}`: yente's query-by-example screening, batched and recorded.
 #[utoipa::path(
     post, path = "/match/{dataset}", tag = "yente-compatible",
     params(
         ("dataset" = String, Path, description = "default, un_sc_sanctions or us_ofac_sdn"),
+        ("limit" = Option<i64>, Query, description = "results per query (default 5, at most 500)"),
         ("threshold" = Option<f64>, Query, description = "match = score >= threshold (default 0.7)"),
-        ("limit" = Option<usize>, Query, description = "results per query (default 5, max 500)"),
-        ("algorithm" = Option<String>, Query, description = "resolute-v1; yente names (best, logic-v2, …) are accepted as aliases"),
+        ("cutoff" = Option<f64>, Query, description = "results scoring below it are not returned (default: the threshold; never above it)"),
+        ("algorithm" = Option<String>, Query, description = "best, resolute-v1 or yente's names (logic-v2, name-based, …; any case), all answered by Resolute's matcher"),
+        ("include_dataset" = Option<Vec<String>>, Query, description = "only these datasets (repeat the parameter)"),
+        ("exclude_dataset" = Option<Vec<String>>, Query, description = "not these datasets"),
+        ("exclude_schema" = Option<Vec<String>>, Query, description = "not entities of these schemata"),
+        ("topics" = Option<Vec<String>>, Query, description = "only entities with one of these topics (sanction…)"),
+        ("changed_since" = Option<String>, Query, description = "only entities the list changed after YYYY-MM-DD[THH[:MM[:SS]]]"),
+        ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "not these entities (at most 50)"),
     ),
-    request_body(content = Object, description = "{\"queries\": {\"q1\": {\"schema\": \"Person\", \"properties\": {\"name\": [\"…\"]}}}}"),
-    responses((status = 200, description = "{\"responses\": {\"q1\": {\"status\", \"results\", \"total\", \"query\"}}, \"limit\"}"),
-              (status = 400, description = "bad parameters or body"), (status = 401), (status = 403)),
+    request_body(content = Object, description = "yente's EntityMatchQuery: {\"queries\": {\"q1\": {\"schema\": \"Person\", \"properties\": {\"name\": [\"…\"]}}}}; a Content-Type is optional"),
+    responses((status = 200, description = "yente's EntityMatchResponse {\"responses\": {\"q1\": {\"status\", \"results\", \"total\", \"query\"}}, \"limit\"} plus `resolute`"),
+              (status = 400, description = "a query yente refuses (unknown schema, algorithm, config option, too many queries)"),
+              (status = 401), (status = 403), (status = 404, description = "no such dataset"),
+              (status = 422, description = "parameters or body of the wrong type or range (FastAPI's problem list)")),
     security(("api_key" = []))
 )]
 pub async fn match_entities(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiPath(dataset): ApiPath<String>,
-    ApiQuery(params): ApiQuery<MatchParams>,
-    ApiJson(body): ApiJson<Value>,
+    uri: Uri,
+    headers: HeaderMap,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
-    let set = settings(&params)?;
+    let mut p = Params::from_uri(&uri);
+    let limit = p.int("limit", DEFAULT_LIMIT, Some(0), Some(MAX_LIMIT));
+    let threshold = p.float("threshold", DEFAULT_THRESHOLD, 0.0, 1.0);
+    let cutoff = p.float("cutoff", threshold, 0.0, 1.0);
+    let algorithm = p.last("algorithm").unwrap_or_else(|| "best".into());
+    let mut filters = scope_filters(&mut p);
+    filters.topics = p.all("topics");
+    filters.exclude_entity_ids = p.list_max("exclude_entity_ids", 50);
+    let body = body_json(&headers, &body);
+    // FastAPI reports the parameters' and the body's problems together.
+    let parsed = match (p.finish(), body) {
+        (Ok(ignored), Ok(v)) => match match_body(&v) {
+            Ok(b) => (ignored, b),
+            Err(problems) => return Err(ApiError::validation(problems)),
+        },
+        (Err(mut e), Ok(v)) => {
+            if let Err(more) = match_body(&v) {
+                e.problems.extend(more);
+            }
+            return Err(ApiError::validation(e.problems));
+        }
+        (Ok(_), Err(e)) => return Err(e),
+        (Err(mut e), Err(b)) => {
+            e.problems.extend(b.problems);
+            return Err(ApiError::validation(e.problems));
+        }
+    };
+    let (ignored, (raw_queries, weights, config)) = parsed;
     let engine = ready_engine(&state.casework)?;
-    resolve_dataset(&engine, &dataset)?;
-    let queries = body
-        .get("queries")
-        .and_then(Value::as_object)
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidBody,
-                "body must be {\"queries\": {\"<id>\": {\"schema\", \"properties\"}}}",
-            )
-        })?;
-    if queries.is_empty() {
-        return Err(ApiError::new(ErrorCode::InvalidBody, "queries is empty"));
-    }
-    if queries.len() > state.config.max_batch {
+    dataset_or_404(&engine, &dataset)?;
+    let Some(algorithm_used) = algorithm_name(&algorithm) else {
         return Err(ApiError::new(
-            ErrorCode::BatchTooLarge,
+            ErrorCode::UnknownAlgorithm,
+            format!("Invalid algorithm: {algorithm}"),
+        ));
+    };
+    // Resolute's matcher has no configuration options (GET /algorithms says
+    // so): yente's answer for an option the algorithm does not define.
+    if let Some(key) = config.first() {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedOption,
+            format!("Invalid configuration parameter: {key} for algorithm {algorithm_used}"),
+        ));
+    }
+    if let Some(key) = weights.keys().next() {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedOption,
             format!(
-                "{} queries in one request; the limit is {}",
-                queries.len(),
-                state.config.max_batch
+                "Invalid weight: {key} for algorithm {algorithm_used}; Resolute's matcher has no feature weights (see GET /algorithms)"
             ),
         ));
     }
-    let tunes = |field: &str| {
-        body.get(field)
-            .and_then(Value::as_object)
-            .is_some_and(|m| !m.is_empty())
-    };
-    if tunes("weights") || tunes("config") {
+    let max_batch = state.config.max_batch;
+    if raw_queries.len() > max_batch {
         return Err(ApiError::new(
-            ErrorCode::UnsupportedOption,
-            "`weights` and `config` tune nomenklatura's algorithms; Resolute's matcher has no such knobs (see GET /algorithms)",
+            ErrorCode::BatchTooLarge,
+            format!("Too many queries in one batch (limit: {max_batch})"),
         ));
     }
+    let mut queries = Vec::with_capacity(raw_queries.len());
+    for (name, id, schema, props) in raw_queries {
+        let q = ExampleQuery::new(id, &schema, &props).map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidQuery,
+                format!("Cannot parse example entity: {e}"),
+            )
+        })?;
+        queries.push((name, q));
+    }
+    if queries.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "No queries provided.",
+        ));
+    }
+    let options = MatchOptions {
+        threshold,
+        limit: limit as usize,
+        cutoff: cutoff.min(threshold),
+        as_of: None,
+    };
     let request = NameScreeningRequest {
         dataset,
-        queries: queries
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        options: set.options.clone(),
+        queries,
+        options,
+        filters,
         algorithm: ALGORITHM.into(),
-        algorithm_requested: set.algorithm.clone(),
+        algorithm_requested: algorithm,
+        limits: state.config.query_limits,
     };
     let casework = state.casework.clone();
     let actor = caller.actor();
+    // Dropped with this future when the client goes: the matching stops.
+    let budget = crate::RequestBudget::start(state.config.match_budget);
+    let (deadline, cancelled) = budget.handle();
     let (done, responses) = blocking(move || {
-        let done = casework.screen_names(&request, &actor, None)?;
+        let budget = resolute_matching::Budget {
+            deadline: Some(deadline),
+            cancel: Some(&cancelled),
+        };
+        let done = casework.screen_names(&request, &actor, &budget)?;
         // Rendered here too: off the async workers, on the engine it was screened on.
         let engine = casework.engine();
         let responses: Vec<(String, Vec<u8>)> = done
             .queries
             .iter()
-            .map(|(name, outcome)| {
-                let text = match outcome {
-                    Ok(q) => {
-                        let mut out = Vec::with_capacity(2048 + 2048 * q.hits.len());
-                        write_query(&mut out, &engine, q);
-                        out
-                    }
-                    Err(message) => json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})
-                        .to_string()
-                        .into_bytes(),
-                };
-                (name.clone(), text)
+            .map(|(name, q)| {
+                let mut out = Vec::with_capacity(2048 + 2048 * q.hits.len());
+                write_query(&mut out, &engine, q);
+                (name.clone(), out)
             })
             .collect();
         Ok::<_, ApiError>((done, responses))
@@ -295,10 +579,7 @@ pub async fn match_entities(
     Metrics::inc(&m.audit_records, 1);
     Metrics::inc(&m.cases_opened, done.cases.len() as u64);
     Metrics::inc(&m.screenings_name, 1);
-    Metrics::inc(
-        &m.queries,
-        done.queries.iter().filter(|(_, q)| q.is_ok()).count() as u64,
-    );
+    Metrics::inc(&m.queries, done.queries.len() as u64);
     Metrics::inc(&m.suppressed_hits, done.suppressed);
     // yente's body `{"responses": {name: response}, "limit"}` plus `resolute`,
     // written around the per-query JSON texts (query ids in order, as yente's dict).
@@ -314,7 +595,7 @@ pub async fn match_entities(
         out.extend_from_slice(response);
     }
     out.extend_from_slice(b"},\"limit\":");
-    put(&mut out, &set.options.limit);
+    put(&mut out, &limit);
     out.extend_from_slice(b",\"resolute\":");
     put(
         &mut out,
@@ -329,139 +610,422 @@ pub async fn match_entities(
     if let Ok(v) = HeaderValue::from_str(&responses.len().to_string()) {
         headers.insert("x-batch-size", v);
     }
+    ignored_header(&mut headers, &ignored);
     Ok((StatusCode::OK, headers, out).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    pub q: Option<String>,
-    pub schema: Option<String>,
-    pub limit: Option<usize>,
-}
+// ------------------------------------------------------------------ /search
 
-/// `GET /search/{dataset}?q=`: free-text name search (not audited: no decision is taken on it).
+const FACETS: [&str; 6] = [
+    "datasets",
+    "schema",
+    "countries",
+    "identifiers",
+    "topics",
+    "genders",
+];
+
+/// `GET /search/{dataset}`: yente's text search (not audited: no decision is taken on it).
 #[utoipa::path(
     get, path = "/search/{dataset}", tag = "yente-compatible",
-    params(("dataset" = String, Path), ("q" = String, Query), ("schema" = Option<String>, Query), ("limit" = Option<usize>, Query)),
-    responses((status = 200, description = "{\"results\", \"total\", \"limit\", \"offset\"}")),
+    params(
+        ("dataset" = String, Path),
+        ("q" = Option<String>, Query, description = "words (all required), \"phrases\", prefix*, -exclusions, OR, parentheses; empty lists every entity"),
+        ("schema" = Option<String>, Query, description = "FtM schema (default Thing)"),
+        ("countries" = Option<Vec<String>>, Query), ("topics" = Option<Vec<String>>, Query), ("datasets" = Option<Vec<String>>, Query),
+        ("filter" = Option<Vec<String>>, Query, description = "field:value (schema, caption, entity_id, target, countries, identifiers, dates, properties.<name>…)"),
+        ("filter_op" = Option<String>, Query, description = "OR (default) or AND: how several values of one field combine"),
+        ("include_dataset" = Option<Vec<String>>, Query), ("exclude_dataset" = Option<Vec<String>>, Query),
+        ("exclude_schema" = Option<Vec<String>>, Query), ("changed_since" = Option<String>, Query),
+        ("target" = Option<bool>, Query), ("fuzzy" = Option<bool>, Query), ("simple" = Option<bool>, Query),
+        ("facets" = Option<Vec<String>>, Query, description = "default countries, topics, datasets"),
+        ("sort" = Option<Vec<String>>, Query, description = "field:asc|desc"),
+        ("limit" = Option<i64>, Query, description = "default 10, at most 500"),
+        ("offset" = Option<i64>, Query, description = "at most 9499"),
+    ),
+    responses((status = 200, description = "yente's SearchResponse {\"results\", \"facets\", \"total\", \"limit\", \"offset\"}"),
+              (status = 400, description = "invalid schema, filter, sort or query syntax"), (status = 422)),
     security(("api_key" = []))
 )]
 pub async fn search(
     State(state): State<AppState>,
     ApiPath(dataset): ApiPath<String>,
-    ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let mut p = Params::from_uri(&uri);
+    let q = p.last("q").unwrap_or_default();
+    let schema = p.last("schema").unwrap_or_else(|| "Thing".into());
+    let scope = scope_filters(&mut p);
+    let mut filters: Vec<(String, String)> = Vec::new();
+    for field in ["countries", "topics", "datasets"] {
+        for v in p.all(field) {
+            filters.push((field.to_string(), v));
+        }
+    }
+    let raw_filters = p.all("filter");
+    let limit = p.int("limit", DEFAULT_PAGE, None, Some(MAX_PAGE));
+    let offset = p.int("offset", 0, None, Some(MAX_OFFSET));
+    let sort: Vec<SortKey> = p.all("sort").iter().map(|s| SortKey::parse(s)).collect();
+    let target = p.boolean("target");
+    let fuzzy = p.boolean("fuzzy").unwrap_or(false);
+    let simple = p.boolean("simple").unwrap_or(false);
+    let facet_names = p.all("facets");
+    let mut facets = Vec::new();
+    for f in &facet_names {
+        if p.choice("facets", f, &FACETS)
+            && let Some(facet) = Facet::parse(f)
+        {
+            facets.push(facet);
+        }
+    }
+    if facet_names.is_empty() {
+        facets = Facet::DEFAULT.to_vec();
+    }
+    let filter_op = match p.last("filter_op") {
+        None => FilterOp::Or,
+        Some(op) if p.choice("filter_op", &op, &["AND", "OR"]) && op == "AND" => FilterOp::And,
+        Some(_) => FilterOp::Or,
+    };
+    let ignored = p.finish()?;
+    for f in raw_filters {
+        let Some((field, value)) = f.split_once(':') else {
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("Invalid filter: '{f}'"),
+            ));
+        };
+        filters.push((field.to_string(), value.to_string()));
+    }
+    if let Some(t) = target {
+        filters.push(("target".into(), t.to_string()));
+    }
     let engine = ready_engine(&state.casework)?;
-    resolve_dataset(&engine, &dataset)?;
-    let q =
-        p.q.as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "q is required"))?
-            .to_string();
-    let schema = match p.schema.as_deref() {
-        None => Schema::Thing,
-        Some(s) => Schema::parse(s).ok_or_else(|| {
-            ApiError::new(ErrorCode::InvalidParameter, format!("unknown schema {s:?}"))
-        })?,
-    };
-    let limit = p.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
-    let opts = MatchOptions {
-        threshold: DEFAULT_THRESHOLD,
+    dataset_or_404(&engine, &dataset)?;
+    let (limit, offset) = limit_window(limit.max(0) as usize, offset.max(0) as usize);
+    let req = SearchRequest {
+        dataset,
+        q,
+        schema,
+        scope,
+        filters,
+        filter_op,
+        facets,
+        sort,
         limit,
-        cutoff: 0.3,
-        as_of: None,
+        offset,
+        fuzzy,
+        simple,
     };
-    let out: Vec<Value> = blocking(move || {
-        let index = resolve_dataset(&engine, &dataset)?;
-        let results = index.search(&Query::name(schema, &q), &opts);
-        Ok::<_, ApiError>(
-            results
-                .iter()
-                .map(|r| {
-                    let mut v = engine
-                        .entity(&r.id)
-                        .map(entity_json)
-                        .unwrap_or_else(|| json!({"id": r.id}));
-                    if let Value::Object(m) = &mut v {
-                        m.insert("score".into(), json!(r.score));
-                    }
-                    v
-                })
-                .collect(),
-        )
-    })
-    .await?;
-    Ok(axum::Json(
-        json!({"results": out, "total": {"value": out.len(), "relation": "eq"}, "limit": limit, "offset": 0}),
-    ))
+    let page = blocking(move || run_search(&engine, &req).map_err(ApiError::from)).await?;
+    let body = json!({
+        "results": page.results,
+        "facets": page.facets,
+        "total": {"value": page.total, "relation": "eq"},
+        "limit": page.limit,
+        "offset": page.offset,
+    });
+    let mut headers = HeaderMap::new();
+    ignored_header(&mut headers, &ignored);
+    Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
 }
 
-/// `GET /entities/{id}`.
-#[utoipa::path(get, path = "/entities/{id}", tag = "yente-compatible", params(("id" = String, Path)),
-    responses((status = 200), (status = 404)), security(("api_key" = [])))]
+// ------------------------------------------------------------------ /entities
+
+fn no_such_entity() -> ApiError {
+    ApiError::new(ErrorCode::EntityNotFound, "No such entity!")
+}
+
+/// `GET /entities/{id}`: an entry (or the `Sanction` adjacent to one), with
+/// its adjacent entities nested unless `nested=false` (yente's default is nested).
+#[utoipa::path(get, path = "/entities/{id}", tag = "yente-compatible",
+    params(("id" = String, Path), ("nested" = Option<bool>, Query, description = "nest adjacent entities (default true)")),
+    responses((status = 200, description = "yente's EntityResponse"), (status = 404)), security(("api_key" = [])))]
 pub async fn entity(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> Result<axum::Json<Value>, ApiError> {
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let mut p = Params::from_uri(&uri);
+    let nested = p.boolean("nested").unwrap_or(true);
+    let ignored = p.finish()?;
     let engine = state.engine();
-    let e = engine
-        .entity(&id)
-        .ok_or_else(|| ApiError::new(ErrorCode::EntityNotFound, format!("no entity {id:?}")))?;
-    Ok(axum::Json(entity_json(e)))
+    let found = find_entity(&engine, &id).ok_or_else(no_such_entity)?;
+    let body = if nested {
+        found.nested_json()
+    } else {
+        found.json()
+    };
+    let mut headers = HeaderMap::new();
+    ignored_header(&mut headers, &ignored);
+    Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
 }
 
-/// `GET /catalog`: the datasets and the list versions behind them.
-#[utoipa::path(get, path = "/catalog", tag = "yente-compatible", responses((status = 200)), security(("api_key" = [])))]
-pub async fn catalog(State(state): State<AppState>) -> axum::Json<Value> {
+/// `limit`, `offset` and `sort` of the adjacency endpoints.
+fn adjacency_page(p: &mut Params) -> (usize, usize) {
+    let limit = p.int("limit", DEFAULT_PAGE, None, Some(MAX_PAGE));
+    let offset = p.int("offset", 0, None, Some(MAX_OFFSET));
+    // One adjacent entity per property at most: any order is the order.
+    let _ = p.all("sort");
+    limit_window(limit.max(0) as usize, offset.max(0) as usize)
+}
+
+/// `GET /entities/{id}/adjacent`: the entity and a page of adjacent entities per property.
+#[utoipa::path(get, path = "/entities/{id}/adjacent", tag = "yente-compatible",
+    params(("id" = String, Path), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query), ("sort" = Option<Vec<String>>, Query)),
+    responses((status = 200, description = "yente's EntityAdjacentResponse"), (status = 404)), security(("api_key" = [])))]
+pub async fn adjacent(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let mut p = Params::from_uri(&uri);
+    let (limit, offset) = adjacency_page(&mut p);
+    let ignored = p.finish()?;
     let engine = state.engine();
+    let found = find_entity(&engine, &id).ok_or_else(no_such_entity)?;
+    let mut headers = HeaderMap::new();
+    ignored_header(&mut headers, &ignored);
+    Ok((
+        StatusCode::OK,
+        headers,
+        axum::Json(found.adjacent_json(limit, offset)),
+    )
+        .into_response())
+}
+
+/// `GET /entities/{id}/adjacent/{property}`: a page of the entities adjacent through one property.
+#[utoipa::path(get, path = "/entities/{id}/adjacent/{property}", tag = "yente-compatible",
+    params(("id" = String, Path), ("property" = String, Path), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
+    responses((status = 200, description = "yente's AdjacentResultsResponse"), (status = 404)), security(("api_key" = [])))]
+pub async fn adjacent_by_property(
+    State(state): State<AppState>,
+    ApiPath((id, property)): ApiPath<(String, String)>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let mut p = Params::from_uri(&uri);
+    let (limit, offset) = adjacency_page(&mut p);
+    let ignored = p.finish()?;
+    let engine = state.engine();
+    let found = find_entity(&engine, &id).ok_or_else(no_such_entity)?;
+    let page = found
+        .adjacent_by_property(&property, limit, offset)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "No such property!"))?;
+    let mut headers = HeaderMap::new();
+    ignored_header(&mut headers, &ignored);
+    Ok((StatusCode::OK, headers, axum::Json(page)).into_response())
+}
+
+// ------------------------------------------------------------------ /catalog
+
+/// A version in yente's form, `YYYYMMDDHHMMSS-xxx`: the time the list was
+/// generated (UTC; midnight when the list gives only a date, the epoch when
+/// it gives none) and three letters from its content hash, so a new file of
+/// the same day is a new version. Marble reads the time back from it.
+fn yente_version(generated: Option<&str>, date: Option<chrono::NaiveDate>, hash: &str) -> String {
+    let stamp = generated
+        .and_then(|g| chrono::DateTime::parse_from_rfc3339(g).ok())
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y%m%d%H%M%S")
+                .to_string()
+        })
+        .or_else(|| date.map(|d| d.format("%Y%m%d000000").to_string()))
+        .unwrap_or_else(|| "19700101000000".into());
+    let letters: String = hash
+        .as_bytes()
+        .chunks(2)
+        .take(3)
+        .map(|pair| {
+            let n = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+            char::from(b'a' + n % 26)
+        })
+        .collect();
+    format!("{stamp}-{letters}")
+}
+
+/// The catalog body (yente's `DataCatalogModel` with `YenteDatasetModel`s).
+pub fn catalog_json(engine: &Engine) -> Value {
+    let publisher = |name: &str| match name {
+        "un_sc_sanctions" => json!({"name": "United Nations Security Council", "acronym": "UNSC",
+            "url": "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list", "country": "zz", "official": true}),
+        "us_ofac_sdn" => json!({"name": "Office of Foreign Assets Control", "acronym": "OFAC",
+            "url": "https://ofac.treasury.gov/", "country": "us", "official": true}),
+        _ => Value::Null,
+    };
     let datasets: Vec<Value> = DATASETS
         .iter()
         .map(|(name, title)| {
-            let versions: Vec<&resolute_casework::VersionInfo> = engine
-                .version_info
+            let versions: Vec<&std::sync::Arc<resolute_lists::ListVersion>> = engine
+                .versions
                 .iter()
                 .filter(|v| *name == "default" || v.source.dataset() == *name)
                 .collect();
-            let entity_count: usize = versions.iter().map(|v| v.entities).sum();
+            let entity_count: usize = versions.iter().map(|v| v.entities.len()).sum();
+            // The newest list of the dataset dates it; the hashes of all make its letters.
+            let newest = versions.iter().max_by_key(|v| v.generated);
+            let hashes: String = versions.iter().map(|v| v.content_hash.as_str()).collect();
+            let version = yente_version(
+                newest.and_then(|v| v.generated_raw.as_deref()),
+                newest.and_then(|v| v.generated),
+                &resolute_store::sha256_hex(hashes.as_bytes()),
+            );
+            let updated = newest
+                .and_then(|v| v.generated)
+                .map(|d| format!("{d}T00:00:00"));
+            let children: Vec<&str> = if *name == "default" {
+                DATASETS
+                    .iter()
+                    .map(|d| d.0)
+                    .filter(|d| *d != "default")
+                    .collect()
+            } else {
+                Vec::new()
+            };
             json!({
                 "name": name,
                 "title": title,
-                "load": true,
+                "license": null,
+                "summary": format!("{title}, as loaded by Resolute ({})",
+                    versions.iter().map(|v| v.id()).collect::<Vec<_>>().join(", ")),
+                "description": null,
+                "url": null,
+                "updated_at": updated,
+                "last_export": updated,
                 "entity_count": entity_count,
-                "version": versions.iter().map(|v| v.id.clone()).collect::<Vec<_>>().join("+"),
-                "children": if *name == "default" { json!(["un_sc_sanctions", "us_ofac_sdn"]) } else { json!([]) },
+                "thing_count": entity_count,
+                "version": version,
+                "category": if *name == "default" { Value::Null } else { json!("sanctions") },
+                "tags": [],
+                "publisher": publisher(name),
+                "coverage": null,
+                "resources": [],
+                "children": children,
+                "deprecation": null,
+                "deprecated": false,
+                "load": true,
+                "entities_url": null,
+                "delta_url": null,
+                "namespace": false,
+                "index_version": version,
                 "index_current": true,
-                "index_version": versions.iter().map(|v| v.content_hash.get(..8).unwrap_or("")).collect::<Vec<_>>().join("+"),
             })
         })
         .collect();
-    axum::Json(
-        json!({"datasets": datasets, "current": DATASETS.iter().map(|d| d.0).collect::<Vec<_>>(), "outdated": [], "index_stale": false}),
-    )
+    json!({"datasets": datasets, "current": DATASETS.iter().map(|d| d.0).collect::<Vec<_>>(), "outdated": [], "index_stale": false})
 }
 
-/// `GET /algorithms`.
-#[utoipa::path(get, path = "/algorithms", tag = "yente-compatible", responses((status = 200)), security(("api_key" = [])))]
+/// `GET /catalog` (and `/manifest`): the datasets and the list versions
+/// behind them; an `ETag` that changes with the lists, and 304 on `If-None-Match`.
+#[utoipa::path(get, path = "/catalog", tag = "yente-compatible",
+    responses((status = 200, description = "yente's DataCatalogModel"), (status = 304, description = "unchanged since the ETag sent")),
+    security(("api_key" = [])))]
+pub async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let body = catalog_json(&state.engine()).to_string();
+    let etag = format!("\"{}\"", &resolute_store::sha256_hex(body.as_bytes())[..32]);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut out = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        out.insert(header::ETAG, v);
+    }
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if matches {
+        return (StatusCode::NOT_MODIFIED, out).into_response();
+    }
+    out.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    (StatusCode::OK, out, body).into_response()
+}
+
+// ------------------------------------------------------------------ /algorithms
+
+/// The features of Resolute's matcher, as nomenklatura documents features
+/// (`{description, coefficient, url}`).
+fn features() -> Value {
+    let f = |description: &str| json!({"description": description, "coefficient": 1.0, "url": ""});
+    json!({
+        "name_match": f("Best score over every query name against every listed name (primary, aliases, original script), Korean-aware; the pair and its token alignment are in each result's explanation."),
+        "identifier": f("An equal passport, national id, IMO, MMSI, SWIFT/BIC or registration number raises the score to at least 0.95; different numbers of the same kind lower it."),
+        "birth_date": f("Birth dates that agree raise the score a little, dates that cannot agree lower it."),
+        "nationality": f("Countries (nationality, citizenship, country, jurisdiction, flag) in common raise the score a little; none in common lowers it."),
+        "gender": f("Different genders lower the score."),
+        "weak_alias": f("A match on a low-quality alias counts for less."),
+    })
+}
+
+/// `GET /algorithms`: yente's algorithm names with their documentation, all
+/// answered by Resolute's matcher, which has no configuration options.
+#[utoipa::path(get, path = "/algorithms", tag = "yente-compatible", responses((status = 200, description = "yente's AlgorithmResponse")), security(("api_key" = [])))]
 pub async fn algorithms() -> axum::Json<Value> {
-    let description = "Resolute's name matcher: Korean-aware romanisation and name-part alignment over every listed name \
-        (primary, aliases, original script), with weak aliases discounted; \
-        yente's algorithm names (best, logic-v2, logic-v1, ofac, name-based, name-qualified, regression-v1) are accepted \
-        as aliases and answered by this matcher.";
-    axum::Json(json!({
-        "algorithms": [{
-            "name": ALGORITHM,
+    let own = "Resolute's name matcher: Korean-aware romanisation and name-part alignment over every listed name \
+        (primary, aliases, original script), weak aliases discounted, then identifiers, birth date, nationality and gender. \
+        It takes no configuration options and no feature weights.";
+    let entry = |name: &str, description: String| {
+        json!({
+            "name": name,
             "description": description,
-            "features": ["name_match"],
-            "docs": {
-                "name": ALGORITHM,
-                "description": description,
-                "config": {},
-                "features": {"name_match": {"description": "Best score over every query name against every listed name, with the pair explained.", "coefficient": 1.0, "url": ""}},
-            },
-        }],
-        "default": ALGORITHM,
+            "features": features(),
+            "docs": {"name": name, "description": description, "config": {}, "features": features()},
+        })
+    };
+    let mut list = vec![entry(ALGORITHM, own.to_string())];
+    for name in YENTE_ALGORITHMS {
+        list.push(entry(
+            name,
+            format!(
+                "yente's {name}, accepted so yente clients work unchanged: answered by Resolute's matcher ({ALGORITHM}), \
+                 not by nomenklatura's implementation; scores and explanations are Resolute's. No configuration options."
+            ),
+        ));
+    }
+    axum::Json(json!({
+        "algorithms": list,
+        "default": "best",
         "best": ALGORITHM,
-        "aliases": ALGORITHM_ALIASES,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_names_as_yente_reads_them() {
+        assert_eq!(algorithm_name("best"), Some(ALGORITHM));
+        assert_eq!(algorithm_name(" Logic-V2 "), Some("logic-v2"));
+        assert_eq!(algorithm_name("NAME-BASED"), Some("name-based"));
+        assert_eq!(algorithm_name("neural-net"), None);
+        assert_eq!(algorithm_name("ofac"), None);
+    }
+
+    #[test]
+    fn versions_in_yentes_form() {
+        let v = yente_version(Some("2026-02-27T00:00:09.554Z"), None, "66b392a4");
+        assert_eq!(&v[..15], "20260227000009-");
+        assert_eq!(v.len(), 18);
+        assert!(v[15..].chars().all(|c| c.is_ascii_lowercase()));
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 5, 3);
+        assert!(yente_version(None, d, "00").starts_with("20240503000000-"));
+        assert!(yente_version(None, None, "00").starts_with("19700101000000-"));
+    }
+
+    #[test]
+    fn match_bodies_are_checked_like_pydantic() {
+        let ok = json!({"queries": {"q": {"schema": "Thing", "properties": {"name": ["bob"]}, "filters": null}}, "params": {}});
+        let (queries, _, _) = match_body(&ok).expect("Marble's body is valid");
+        assert_eq!(queries[0].2, "Thing");
+        let missing = json!({"queries": {"fail": {"properties": {"name": "Banana"}}}});
+        let problems = match_body(&missing).expect_err("no schema");
+        assert_eq!(problems[0]["type"], "missing");
+        assert_eq!(
+            problems[0]["loc"],
+            json!(["body", "queries", "fail", "schema"])
+        );
+        let bad = json!({"queries": {"q": {"schema": "Person", "properties": {"name": 5}}}});
+        assert_eq!(match_body(&bad).expect_err("number").len(), 2);
+    }
 }

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{analysis, caps, names, routes, transactions, vessels};
+use crate::{analysis, caps, names, reconcile, routes, transactions, vessels};
 
 struct Security;
 
@@ -23,9 +23,10 @@ impl Modify for Security {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Resolute", description = "UN DPRK sanctions screening: yente-compatible name matching, transaction screening against the regime as dated rules, cases and a hash-chained audit log. Keys: `Authorization: Bearer KEY` or `X-API-Key: KEY`; roles viewer < screener < admin."),
+    info(title = "Resolute", description = "UN DPRK sanctions screening: yente-compatible name matching, transaction screening against the regime as dated rules, cases and a hash-chained audit log. Keys: `Authorization: Bearer KEY`, `Authorization: ApiKey KEY`, `X-API-Key: KEY` or `?api_key=KEY`; roles viewer < screener < admin. The yente-compatible endpoints follow yente 5.5.0 (shapes, defaults, 422 problem lists, `detail` on every error)."),
     paths(
-        names::match_entities, names::search, names::entity, names::catalog, names::algorithms,
+        names::match_entities, names::search, names::entity, names::adjacent, names::adjacent_by_property,
+        names::catalog, names::algorithms, reconcile::manifest, reconcile::reconcile,
         transactions::screen, caps::caps_at, caps::set_opening,
         routes::healthz, routes::readyz, routes::metrics,
         routes::regime_at, routes::regime_diff,

@@ -20,17 +20,34 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::auth::{Caller, require_role};
 use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, blocking, caps, names, openapi, transactions, ui, vessels};
+use crate::{
+    AppState, analysis, blocking, caps, names, openapi, reconcile, transactions, ui, vessels,
+};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
 
-    let viewer = Router::new()
-        .route("/search/{dataset}", get(names::search))
-        .route("/entities/{id}", get(names::entity))
+    // yente's metadata: open as in yente (no keys there), or for viewers.
+    let metadata = Router::new()
         .route("/catalog", get(names::catalog))
         .route("/manifest", get(names::catalog))
         .route("/algorithms", get(names::algorithms))
+        .route("/readyz", get(readyz));
+    let metadata = if state.config.open_metadata {
+        metadata
+    } else {
+        metadata.route_layer(role(Role::Viewer))
+    };
+
+    let viewer = Router::new()
+        .route("/search/{dataset}", get(names::search))
+        .route("/entities/{id}", get(names::entity))
+        .route("/entities/{id}/adjacent", get(names::adjacent))
+        .route(
+            "/entities/{id}/adjacent/{property}",
+            get(names::adjacent_by_property),
+        )
+        .merge(reconcile::viewer_routes())
         .route("/regime", get(regime_at))
         .route("/regime/diff", get(regime_diff))
         .route("/regime/timeline", get(regime_timeline))
@@ -57,6 +74,7 @@ pub fn router(state: AppState) -> Router {
 
     let screener = Router::new()
         .route("/match/{dataset}", post(names::match_entities))
+        .merge(reconcile::screener_routes())
         .route("/screen", post(transactions::screen))
         .route("/cases/{id}/close", post(close_case))
         .route("/suppressions/{id}", delete(revoke_suppression))
@@ -81,11 +99,11 @@ pub fn router(state: AppState) -> Router {
 
     let open = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
         .merge(ui::routes());
 
     Router::new()
         .merge(open)
+        .merge(metadata)
         .merge(viewer)
         .merge(screener)
         .merge(admin)
@@ -139,17 +157,41 @@ pub async fn healthz() -> axum::Json<Value> {
     axum::Json(json!({"status": "ok"}))
 }
 
+/// How long `/readyz` waits for its store write probe.
+const READY_PROBE_WAIT: std::time::Duration = std::time::Duration::from_millis(60);
+
+/// `GET /readyz`: the lists are loaded and a store write commits now (503
+/// with `detail` otherwise; `store` is `busy` when the writer did not answer
+/// within 60 ms — busy, not broken).
 #[utoipa::path(get, path = "/readyz", tag = "service", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let engine = state.engine();
+    // The store is ready when a write commits now. A writer busy with other
+    // work does not make the service unready: the probe waits a bounded time
+    // so /readyz itself always answers quickly.
+    let store = match tokio::time::timeout(READY_PROBE_WAIT, state.store.probe_write_async()).await
+    {
+        Ok(Ok(())) => Ok("ok"),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Ok("busy"),
+    };
+    let ready = engine.ready() && store.is_ok();
+    let detail = match (&store, engine.ready()) {
+        (Err(e), _) => json!(format!("Store not writable: {e}")),
+        // yente's 503 body is `{"detail": "Index not ready."}`.
+        (Ok(_), false) => json!("Index not ready."),
+        (Ok(_), true) => Value::Null,
+    };
     let body = json!({
-        "status": if engine.ready() { "ok" } else { "not_ready" },
+        "status": if ready { "ok" } else { "not_ready" },
+        "detail": detail,
+        "store": store.as_ref().map_or("failed", |s| *s),
         "lists": engine.version_info,
         "entities": engine.entity_count(),
         "regime": engine.regime.as_ref().map(|_| engine.regime_version.clone()),
         "problems": engine.problems,
     });
-    let status = if engine.ready() {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -312,6 +354,7 @@ pub async fn upload_list(
             StatusCode::ACCEPTED,
             axum::Json(json!({
                 "pending": held.review,
+                "previous": held.review.diff_summary.get("previous"),
                 "reasons": held.reasons,
                 "diff": held.diff,
             })),

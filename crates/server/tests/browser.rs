@@ -1139,3 +1139,54 @@ fn ui_vessel_map_from_a_port_call_finding() {
     assert!(ui.text("#vessel-profile").contains("No list entry matches"));
     assert_eq!(ui.csp_and_script_errors(), Vec::<String>::new());
 }
+
+/// An upload held for review shows on the Lists page; a confirmation without
+/// a note is refused there, one with a note puts the version in force.
+#[test]
+fn ui_held_list_version_confirmed() {
+    let Some(ui) = start() else { return };
+    let s = &ui.server;
+    let (_, sdn) = resolute_lists::bundled_bytes()[1];
+    let mut cut = sdn.len() / 2;
+    while sdn[cut - 1] != b'\n' {
+        cut -= 1;
+    }
+    let (status, held) = s.post_raw(
+        "/lists?name=sdn-half.csv",
+        Some(&s.admin),
+        "text/csv",
+        &sdn[..cut],
+    );
+    assert_eq!(status, 202, "{held}");
+    let id = held["pending"]["id"].as_str().expect("id").to_string();
+
+    ui.sign_in(&s.admin, "admin");
+    ui.open_page("lists");
+    let item = format!("#pending-table .pending-item[data-id='{id}']");
+    ui.wait(&item, None);
+    let text = ui.text(&item);
+    assert!(text.contains("remov"), "{text}");
+    ui.shot("lists-pending");
+    // No note: the server refuses, the page says why, nothing changes.
+    ui.click(&format!("{item} .pending-confirm"));
+    ui.wait(&format!("{item} .pending-result"), Some("note"));
+    ui.set_value(
+        &format!("{item} .pending-note"),
+        "partial OFAC file, checked by hand",
+    );
+    ui.click(&format!("{item} .pending-confirm"));
+    ui.wait_js(
+        "return document.querySelector('#pending-card').hidden;",
+        vec![],
+    );
+    ui.wait("#lists-table", Some(&id));
+    let (_, lists) = s.get("/lists", Some(&s.viewer));
+    let sdn_in_force = lists["in_force"]
+        .as_array()
+        .expect("in force")
+        .iter()
+        .find(|v| v["source"] == "ofac-sdn")
+        .cloned()
+        .expect("sdn");
+    assert_eq!(sdn_in_force["id"], id.as_str());
+}

@@ -42,6 +42,13 @@ pub enum ListsCmd {
     Diff(DiffArgs),
     /// Show one entry by its list reference (UN `KPe.047`, OFAC ent_num `9345`).
     Show(ShowArgs),
+    /// Uploaded versions held for review (too many entries removed or records bad, older
+    /// than the version in force, repeated reference numbers), with why and the diff.
+    Pending(super::lists_review::PendingArgs),
+    /// Put a held version in force (admin decision, audited; --note says why).
+    Confirm(super::lists_review::DecisionArgs),
+    /// Turn a held version down (audited; --note says why); the version in force stays.
+    Reject(super::lists_review::DecisionArgs),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +118,9 @@ pub fn run(c: ListsCmd) -> anyhow::Result<ExitCode> {
         ListsCmd::Inspect(a) => inspect(a),
         ListsCmd::Diff(a) => diff(a),
         ListsCmd::Show(a) => show(a),
+        ListsCmd::Pending(a) => super::lists_review::pending(a),
+        ListsCmd::Confirm(a) => super::lists_review::confirm(a),
+        ListsCmd::Reject(a) => super::lists_review::reject(a),
     }
 }
 

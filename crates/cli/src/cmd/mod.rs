@@ -8,6 +8,7 @@ pub mod ais;
 pub mod backup;
 pub mod impact;
 pub mod lists;
+pub mod lists_review;
 pub mod matching;
 pub mod regime;
 pub mod screen;

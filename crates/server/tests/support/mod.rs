@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod webdriver;
+pub mod yente;
 
 use std::time::Duration;
 
@@ -33,6 +34,14 @@ impl TestServer {
     /// drop the first server, then start again on the same path).
     pub fn start_in(data_dir: &std::path::Path) -> TestServer {
         TestServer::start_with(data_dir, |_| {})
+    }
+
+    /// A fresh server whose settings `configure` adjusts.
+    pub fn start_configured(configure: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut server = TestServer::start_with(dir.path(), configure);
+        server._dir = Some(dir);
+        server
     }
 
     /// [`TestServer::start_in`] with the test settings changed by `adjust`.
@@ -239,5 +248,76 @@ pub fn get_with_headers(
             )
         }
         Err(e) => panic!("GET {path}: {e}"),
+    }
+}
+
+/// An answer with its headers (lower-case names) and body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Any request: method, path with query, headers, optional body.
+pub fn call(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Reply {
+    let url = server.url(path);
+    let agent = agent();
+    let result = match (method, body) {
+        ("GET", _) => {
+            let mut r = agent.get(&url);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            r.call()
+        }
+        ("POST", b) => {
+            let mut r = agent.post(&url);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            r.send(b.unwrap_or_default())
+        }
+        (m, _) => panic!("method {m} not supported by the test client"),
+    };
+    match result {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect();
+            let text = resp
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string()
+                .unwrap_or_default();
+            let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+            Reply {
+                status,
+                headers,
+                text,
+                json,
+            }
+        }
+        Err(e) => panic!("{method} {path}: {e}"),
     }
 }

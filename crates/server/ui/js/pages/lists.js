@@ -15,9 +15,12 @@ export function show(main) {
     main,
     html`
   <h1>Sanctions lists</h1>
-  <p class="lede">The list versions in force and every version loaded. Uploading a new UN XML or OFAC SDN CSV validates it, stores it, puts it in force and shows what changed; a file that does not load changes nothing.</p>
+  <p class="lede">The list versions in force and every version loaded. Uploading a new UN XML or OFAC SDN CSV validates it, stores it, puts it in force and shows what changed; a file that does not load changes nothing, and one that would remove many entries is held for an admin's review.</p>
   <div class="split">
     <div>
+      <section id="pending-card" class="card" aria-labelledby="pending-title" hidden><h2 id="pending-title">Held for review</h2>
+        <p class="hint">An upload that removes more than 5 % of the entries, reports more than 5 % bad records, is older than the version in force or repeats reference numbers waits here: an admin puts it in force or turns it down, with a note (audited).</p>
+        <div id="pending-table" aria-live="polite"></div></section>
       <section class="card"><h2>Versions</h2><div id="lists-table"><p class="empty">Loading…</p></div></section>
       <section class="card" aria-labelledby="entries-title">
         <h2 id="entries-title">Entries</h2>
@@ -72,11 +75,15 @@ export function show(main) {
     render(out, html`<p class="muted">Uploading ${file.name}…</p>`);
     try {
       const r = await api(`/lists?name=${encodeURIComponent(file.name)}`, { method: "POST", raw: await file.arrayBuffer(), contentType: "application/octet-stream" });
-      render(out, html`<p class="ok">In force: ${r.in_force.id} (${r.in_force.entities} entries)</p>`);
+      if (r.pending) {
+        render(out, html`<p class="warn">Held for review: ${r.pending.id}</p><ul>${r.reasons.map((x) => html`<li>${x}</li>`)}</ul>`);
+      } else {
+        render(out, html`<p class="ok">In force: ${r.in_force.id} (${r.in_force.entities} entries)</p>`);
+      }
       if (r.diff) {
         const d = $("#diff-result");
         d.hidden = false;
-        render(d, diffHtml(r.diff, r.previous, r.in_force.id));
+        render(d, diffHtml(r.diff, r.previous, r.pending ? r.pending.id : r.in_force.id));
       }
       loadVersions();
       refreshChrome();
@@ -87,7 +94,51 @@ export function show(main) {
   wireEntries();
 }
 
+/** Versions held for review, each with a note field and the admin's two decisions. */
+async function loadPending() {
+  const card = $("#pending-card");
+  let r;
+  try {
+    r = await api("/lists/pending");
+  } catch (e) {
+    card.hidden = false;
+    render($("#pending-table"), errorBox(e));
+    return;
+  }
+  card.hidden = r.pending.length === 0;
+  const counts = (p) => {
+    const d = (p.diff_summary && p.diff_summary.diff_counts) || {};
+    return `${d.added ?? 0} added, ${d.removed ?? 0} removed, ${d.changed ?? 0} changed`;
+  };
+  render(
+    $("#pending-table"),
+    html`${r.pending.map(
+      (p) => html`<div class="pending-item" data-id="${p.id}">
+        <p><span class="mono id">${p.id}</span> · ${p.source} · ${p.generated || "undated"} · ${p.entity_count} entries<br><span class="hint">${p.loaded_by} · ${p.origin} · ${fmtTs(p.loaded_at)}</span></p>
+        <p class="warn">${p.reason}</p><p class="muted">${counts(p)}</p>
+        <label for="note-${p.id}">Note (required)</label><input id="note-${p.id}" class="pending-note" type="text" autocomplete="off">
+        <div class="actions"><button class="primary pending-confirm" type="button">Put in force</button><button class="pending-reject" type="button">Reject</button><span class="pending-result" aria-live="polite"></span></div>
+      </div>`,
+    )}`,
+  );
+  for (const item of $$("#pending-table .pending-item")) {
+    const decide = async (what) => {
+      const out = item.querySelector(".pending-result");
+      try {
+        await api(`/lists/pending/${encodeURIComponent(item.dataset.id)}/${what}`, { method: "POST", body: { note: item.querySelector(".pending-note").value } });
+        loadVersions();
+        refreshChrome();
+      } catch (e) {
+        render(out, errorBox(e));
+      }
+    };
+    item.querySelector(".pending-confirm").addEventListener("click", () => decide("confirm"));
+    item.querySelector(".pending-reject").addEventListener("click", () => decide("reject"));
+  }
+}
+
 async function loadVersions() {
+  loadPending();
   try {
     const r = await api("/lists");
     const rows = r.versions.map(
