@@ -34,6 +34,7 @@ pub mod names;
 pub mod reports;
 pub mod suppress;
 pub mod transactions;
+pub mod vessels;
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -65,6 +66,8 @@ pub struct Casework {
     suppressions: RwLock<Arc<SuppressionSet>>,
     /// The committed cap ledger; held by screenings that draw on caps.
     ledger: Mutex<CapBalances>,
+    /// The AIS vessel store in force ([`vessels`]).
+    vessels: vessels::VesselCell,
     /// The store's count of other writers' commits when this state was last
     /// brought up to date with them (see [`Casework::sync_external_writes`]).
     external_seen: std::sync::atomic::AtomicU64,
@@ -87,12 +90,14 @@ impl Casework {
     pub fn open(store: Store, engine: Engine) -> Result<Casework> {
         let suppressions = SuppressionSet::load(&store)?;
         let ledger = caps::load_balances(&store)?;
+        let (vessels, _) = vessels::VesselCell::load(&store, &vessels::listed_vessels(&engine))?;
         let external_seen = std::sync::atomic::AtomicU64::new(store.external_writes());
         Ok(Casework {
             store,
             engine: Arc::new(EngineCell::new(engine)),
             suppressions: RwLock::new(Arc::new(suppressions)),
             ledger: Mutex::new(ledger),
+            vessels,
             external_seen,
             exposure: exposure::ExposureGraphs::default(),
         })

@@ -49,6 +49,7 @@ pub fn party_properties(p: &ScreenedParty) -> BTreeMap<String, Vec<String>> {
     let field = match p.by {
         "bic" => "swiftBic",
         "imo" => "imoNumber",
+        "mmsi" => "mmsi",
         _ => "name",
     };
     props.insert(field.to_string(), vec![p.value.clone()]);

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use resolute_regime::Regime;
 use resolute_screening::tx::id_text;
 use resolute_screening::{
-    CapDraw, CapKey, CapLedger, Decision, LineResult, PartyScreener, RawTransaction, Screener,
-    Transaction, may_draw_cap,
+    CapDraw, CapKey, CapLedger, ConductParams, Decision, LineResult, PartyScreener, RawTransaction,
+    Screener, Transaction, may_draw_cap,
 };
 use resolute_store::{CanonicalPayload, CapAccount, CapBalance, NewCapDraw, NewCase, StoreError};
 use serde::Serialize;
@@ -165,6 +165,8 @@ pub struct TransactionScreening {
 /// What a batch is screened with.
 struct Batch<'a> {
     engine: &'a Engine,
+    /// The AIS vessel store in force (vessel conduct, see `resolute_screening::vessels`).
+    vessels: &'a resolute_maritime::VesselStore,
     regime: &'a Regime,
     suppressions: &'a SuppressionSet,
     exposure: &'a crate::exposure::ExposureGraph,
@@ -187,7 +189,8 @@ impl Batch<'_> {
         let ledger = CapLedger::seeded(seed.iter().map(|(k, v)| (k.clone(), *v)));
         let mut screener = Screener::with_ledger(self.regime, parties, ledger)
             .with_suppressions(&clearing)
-            .with_exposure(&self.exposure.screener);
+            .with_exposure(&self.exposure.screener)
+            .with_vessels(self.vessels, ConductParams::default());
         let outcomes = self
             .parsed
             .iter()
@@ -231,8 +234,10 @@ impl Casework {
         })?;
         let suppressions = self.suppressions();
         let exposure = self.exposure_graph()?;
+        let vessels = self.vessels();
         let batch = Batch {
             engine: &engine,
+            vessels: &vessels,
             regime: &regime,
             suppressions: &suppressions,
             exposure: &exposure,

@@ -77,6 +77,12 @@ enum Command {
     /// Member-state implementation reports.
     #[command(subcommand)]
     Reports(cmd::impact::ReportsCmd),
+    /// AIS input in the store: ingest NMEA or NOAA files, list vessel events.
+    #[command(subcommand)]
+    Ais(cmd::ais::AisCmd),
+    /// A vessel's AIS identity history and list matches.
+    #[command(subcommand)]
+    Vessel(cmd::ais::VesselCmd),
     /// Benchmarks of the hot paths.
     #[command(subcommand)]
     Bench(cmd::BenchCmd),
@@ -107,6 +113,8 @@ fn main() -> std::process::ExitCode {
         Command::Graph(c) => cmd::graph::run(c),
         Command::Impact(a) => cmd::impact::run_impact(a),
         Command::Reports(c) => cmd::impact::run_reports(c),
+        Command::Ais(c) => cmd::ais::run_ais(c),
+        Command::Vessel(c) => cmd::ais::run_vessel(c),
         Command::Bench(c) => cmd::run_bench(c),
     };
     match result {

@@ -127,6 +127,27 @@ impl DegreeGrid {
         self.insert_box(item, p.lat, p.lat, p.lon, p.lon);
     }
 
+    /// Items in the cells the box [lat0, lat1] × [lon0, lon1] touches (a superset of the items
+    /// in the box; an item may be visited more than once). `lon0 > lon1` crosses the
+    /// antimeridian.
+    pub fn in_box(&self, lat0: f64, lat1: f64, lon0: f64, lon1: f64, mut visit: impl FnMut(u32)) {
+        let (r0, c0) = Self::cell(lat0, lon0);
+        let (r1, c1) = Self::cell(lat1, lon1);
+        let width = if c1 >= c0 {
+            c1 - c0 + 1
+        } else {
+            c1 + 360 - c0 + 1
+        };
+        for r in r0..=r1 {
+            for i in 0..width.min(360) {
+                let c = (i32::from(c0) + i32::from(i) + 180).rem_euclid(360) - 180;
+                if let Some(items) = self.cells.get(&(r, c as i16)) {
+                    items.iter().for_each(|&it| visit(it));
+                }
+            }
+        }
+    }
+
     /// Items in the cells within `radius_m` of `p` (a superset of the items within the radius).
     pub fn near(&self, p: LatLon, radius_m: f64, mut visit: impl FnMut(u32)) {
         let dlat = radius_m / METRES_PER_DEGREE;

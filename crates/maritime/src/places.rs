@@ -247,6 +247,48 @@ impl Shore {
         }
     }
 
+    /// The coastline in the box [south, north] × [west, east] (degrees; `west > east` crosses
+    /// the antimeridian), as polylines for drawing: the segments with an end in the box, joined
+    /// where one starts at the end of the previous one (they come in arc order).
+    pub fn coastline_within(
+        &self,
+        south: f64,
+        west: f64,
+        north: f64,
+        east: f64,
+    ) -> Vec<Vec<LatLon>> {
+        let in_lon = |lon: f64| {
+            if west <= east {
+                (west..=east).contains(&lon)
+            } else {
+                lon >= west || lon <= east
+            }
+        };
+        let inside = |p: LatLon| (south..=north).contains(&p.lat) && in_lon(p.lon);
+        let mut ids: Vec<u32> = Vec::new();
+        self.grid.in_box(south, north, west, east, |i| ids.push(i));
+        ids.sort_unstable();
+        ids.dedup();
+        let mut lines: Vec<Vec<LatLon>> = Vec::new();
+        let mut last: Option<u32> = None;
+        for i in ids {
+            let Some(&(a, b)) = self.segments.get(i as usize) else {
+                continue;
+            };
+            if !(inside(a) || inside(b)) {
+                continue;
+            }
+            match lines.last_mut() {
+                Some(line) if last == Some(i.wrapping_sub(1)) && line.last() == Some(&a) => {
+                    line.push(b)
+                }
+                _ => lines.push(vec![a, b]),
+            }
+            last = Some(i);
+        }
+        lines
+    }
+
     fn nearest_within(&self, p: LatLon, limit_m: f64) -> Option<f64> {
         let max_dlat = limit_m / crate::geo::METRES_PER_DEGREE;
         let mut best: Option<f64> = None;

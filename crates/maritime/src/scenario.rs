@@ -6,7 +6,9 @@
 //! fixes keep the real intervals (and their irregularity), one period after another.
 
 use crate::geo::{LatLon, METRES_PER_NM, distance_m, normalize_lon};
-use crate::store::{Fix, FixRecord};
+use compact_str::CompactString;
+
+use crate::store::{Fix, FixRecord, StaticRecord};
 
 /// The times of a real track's fixes, as offsets from its first fix, repeated every `period`.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +160,40 @@ pub fn replayed(
         );
         let dt = start + replay.period() * copy as i64 - first.time;
         out.extend(shifted(mmsi, fixes, dt, at));
+    }
+    out
+}
+
+/// Fixes as NOAA MarineCadastre CSV (the columns [`crate::noaa`] reads), each row carrying
+/// `identity`'s name, IMO and call sign as the real files do; for tests and demonstrations that
+/// feed a scenario through the same reader as a real file.
+pub fn noaa_csv(fixes: &[FixRecord], identity: Option<&StaticRecord>) -> String {
+    let mut out = String::from(
+        "MMSI,BaseDateTime,LAT,LON,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TransceiverClass\n",
+    );
+    let text = |v: Option<&CompactString>| v.map(|s| s.replace(',', " ")).unwrap_or_default();
+    let (name, imo, call_sign, ship_type) = match identity {
+        Some(i) => (
+            text(i.name.as_ref()),
+            i.imo.map(|n| format!("IMO{n}")).unwrap_or_default(),
+            text(i.call_sign.as_ref()),
+            i.ship_type.map(|t| t.to_string()).unwrap_or_default(),
+        ),
+        None => Default::default(),
+    };
+    for f in fixes {
+        let time = chrono::DateTime::from_timestamp(f.time, 0)
+            .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+            .unwrap_or_default();
+        let number = |v: Option<f32>| v.map(|x| format!("{x:.1}")).unwrap_or_default();
+        out.push_str(&format!(
+            "{},{time},{:.5},{:.5},{},{},,{name},{imo},{call_sign},{ship_type},,,,,,A\n",
+            f.mmsi,
+            f.lat,
+            f.lon,
+            number(f.speed),
+            number(f.course),
+        ));
     }
     out
 }

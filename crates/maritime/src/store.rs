@@ -149,6 +149,15 @@ pub struct StoreBuilder {
     identities: Vec<Identity>,
     identity_ids: HashMap<Identity, u32>,
     report: IngestReport,
+    /// The records accepted so far, when kept ([`StoreBuilder::keeping_records`]).
+    kept: Option<Records>,
+}
+
+/// The records a builder accepted, as a database stores them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Records {
+    pub fixes: Vec<FixRecord>,
+    pub statics: Vec<StaticRecord>,
 }
 
 /// The input formats the store reads.
@@ -188,6 +197,24 @@ fn is_ship_mmsi(mmsi: u32) -> bool {
 impl StoreBuilder {
     pub fn new() -> StoreBuilder {
         StoreBuilder::default()
+    }
+
+    /// A builder that also keeps every record it accepts, for a caller that persists them
+    /// ([`StoreBuilder::take_records`]): the readers and their checks stay the one way in.
+    pub fn keeping_records() -> StoreBuilder {
+        StoreBuilder {
+            kept: Some(Records::default()),
+            ..StoreBuilder::default()
+        }
+    }
+
+    /// The records accepted since the builder was made (or since the last call); empty unless
+    /// made with [`StoreBuilder::keeping_records`].
+    pub fn take_records(&mut self) -> Records {
+        match &mut self.kept {
+            Some(kept) => std::mem::take(kept),
+            None => Records::default(),
+        }
     }
 
     /// Everything reported so far.
@@ -250,6 +277,9 @@ impl StoreBuilder {
         input.last_time = input.last_time.max(fix.time);
         input.fixes.push(fix);
         self.report.positions += 1;
+        if let Some(kept) = &mut self.kept {
+            kept.fixes.push(record.clone());
+        }
         true
     }
 
@@ -263,6 +293,9 @@ impl StoreBuilder {
             return;
         }
         self.report.static_reports += 1;
+        if let Some(kept) = &mut self.kept {
+            kept.statics.push(record.clone());
+        }
         let input = self.per_mmsi.entry(record.mmsi).or_default();
         let mut next = input.current.clone().unwrap_or_else(|| Identity {
             mmsi: record.mmsi,

@@ -94,3 +94,33 @@ fn mmsi_flags_map_to_iso_codes() {
         "MIDs without an ISO code: {unmapped:?}"
     );
 }
+
+#[test]
+fn the_coastline_around_nampo_is_drawn_from_the_1_50m_land() {
+    // What the vessel map draws around a call at Nampo: the 1:50m land keeps 13 of its
+    // points in this box (the Taedong estuary is generalised to a notch), all in one arc.
+    let shore = Shore::bundled().expect("shore");
+    let lines = shore.coastline_within(38.25, 124.6, 39.05, 125.75);
+    let inside = |p: &LatLon| (38.25..=39.05).contains(&p.lat) && (124.6..=125.75).contains(&p.lon);
+    let points: Vec<&LatLon> = lines.iter().flatten().filter(|p| inside(p)).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(points.len(), 13);
+    // The polyline runs on past the box to the next point on each side.
+    assert_eq!(lines[0].len(), 15);
+    // Nampo's WPI position is within a few km of that coast.
+    let nampo = PortIndex::bundled()
+        .expect("ports")
+        .by_name("Nampo")
+        .expect("Nampo")
+        .position;
+    let d = shore.distance_m(nampo, 20_000.0).expect("coast near Nampo");
+    assert!(d < 5_000.0, "{d}");
+    // Across the antimeridian (west > east): the Aleutians' coast on both sides.
+    let aleutians = shore.coastline_within(50.0, 175.0, 55.0, -175.0);
+    let (west, east) =
+        aleutians.iter().flatten().fold(
+            (0, 0),
+            |(w, e), p| if p.lon > 0.0 { (w + 1, e) } else { (w, e + 1) },
+        );
+    assert!(west > 0 && east > 0, "{west} {east}");
+}

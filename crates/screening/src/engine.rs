@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::exposure::{ExposureHit, ExposureQuery, ExposureScreener};
 use crate::parties::{ListHit, PartyScreener};
 use crate::tx::{QuantityUnit, Transaction, TxKind};
+use crate::vessels::{self, ConductInput, ConductParams, VesselObservation};
 
 /// One reason for the decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +32,10 @@ pub struct Finding {
     /// the list entry for a listing, the exposed party for an exposure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
+    /// The AIS events a vessel-conduct finding rests on (most recent first), with their
+    /// times, positions, port or other vessel ([`crate::vessels`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vessel_events: Vec<resolute_maritime::Event>,
 }
 
 /// A party that matched a list entry.
@@ -297,6 +302,9 @@ pub struct Screener<'r> {
     ledger: CapLedger,
     asset_freeze: Option<usize>,
     travel_ban: Option<usize>,
+    /// The AIS store vessels are looked up in, and how their conduct is judged.
+    vessels: Option<&'r resolute_maritime::VesselStore>,
+    conduct: ConductParams,
 }
 
 impl std::fmt::Debug for Screener<'_> {
@@ -343,7 +351,21 @@ impl<'r> Screener<'r> {
             ledger,
             asset_freeze: regime.measure_idx("dprk/1718/8d/asset-freeze"),
             travel_ban: regime.measure_idx("dprk/1718/8e/travel-ban"),
+            vessels: None,
+            conduct: ConductParams::default(),
         }
+    }
+
+    /// Screen each transaction's vessel against its AIS events in `store` too
+    /// ([`crate::vessels`]).
+    pub fn with_vessels(
+        mut self,
+        store: &'r resolute_maritime::VesselStore,
+        conduct: ConductParams,
+    ) -> Screener<'r> {
+        self.vessels = Some(store);
+        self.conduct = conduct;
+        self
     }
 
     /// Party matches this filter clears are still reported, marked suppressed,
@@ -384,9 +406,23 @@ impl<'r> Screener<'r> {
             TxKind::FishingRights => self.fishing_rights_rules(tx, &mut findings),
             TxKind::Vessel => {}
         }
-        let designated_vessel = self.screen_parties(tx, &mut findings, &mut matches);
+        let ais = self
+            .vessels
+            .and_then(|store| vessels::observe(store, tx, &self.conduct));
+        let designated_vessel = self.screen_parties(tx, ais.as_ref(), &mut findings, &mut matches);
         if tx.kind == TxKind::Vessel {
-            self.vessel_rules(tx, designated_vessel, &mut findings);
+            let ais_dprk_flag = ais.as_ref().is_some_and(VesselObservation::dprk_flag);
+            self.vessel_rules(tx, designated_vessel, ais_dprk_flag, &mut findings);
+        }
+        if tx.vessel.is_some() {
+            let input = ConductInput {
+                regime: self.regime,
+                parties: self.parties,
+                tx,
+                ais: ais.as_ref(),
+                params: &self.conduct,
+            };
+            vessels::conduct_findings(&input, &mut findings);
         }
         let decision = findings
             .iter()
@@ -410,6 +446,7 @@ impl<'r> Screener<'r> {
             summary,
             verified: m.verified,
             entity: None,
+            vessel_events: Vec::new(),
         }
     }
 
@@ -734,9 +771,17 @@ impl<'r> Screener<'r> {
         }
     }
 
-    fn vessel_rules(&self, tx: &Transaction, designated: bool, findings: &mut Vec<Finding>) {
+    fn vessel_rules(
+        &self,
+        tx: &Transaction,
+        designated: bool,
+        ais_dprk_flag: bool,
+        findings: &mut Vec<Finding>,
+    ) {
         let Some(action) = tx.action else { return };
-        let flag_kp = tx.vessel.as_ref().and_then(|v| v.flag.as_deref()) == Some(DPRK);
+        // The flag declared, or an MMSI with the DPRK's MID broadcast in the AIS window.
+        let flag_kp =
+            tx.vessel.as_ref().and_then(|v| v.flag.as_deref()) == Some(DPRK) || ais_dprk_flag;
         let to_kp = tx.to.as_deref() == Some(DPRK)
             || tx
                 .parties
@@ -773,6 +818,7 @@ impl<'r> Screener<'r> {
     fn screen_parties(
         &self,
         tx: &Transaction,
+        ais: Option<&VesselObservation>,
         findings: &mut Vec<Finding>,
         matches: &mut Vec<PartyMatch>,
     ) -> bool {
@@ -927,6 +973,25 @@ impl<'r> Screener<'r> {
                     matches,
                 );
             }
+            // The declared MMSI, and what the vessel broadcast (IMO numbers, MMSIs, names).
+            for (role, party) in vessels::identity_queries(tx, ais) {
+                let hits = match party.by {
+                    "imo" => screener.screen_imo(&party.value, tx.date),
+                    "mmsi" => screener.screen_mmsi(&party.value, tx.date),
+                    _ => screener.screen_name(
+                        Schema::Vessel,
+                        &party.value,
+                        party.country.as_deref(),
+                        tx.date,
+                    ),
+                };
+                let value = party.value.clone();
+                let query = match party.by {
+                    "imo" | "mmsi" => ExposureQuery::Identifier(&value),
+                    _ => ExposureQuery::Name(&value),
+                };
+                designated_vessel |= record(role, party, hits, query, findings, matches);
+            }
         }
         designated_vessel
     }
@@ -1005,6 +1070,7 @@ impl<'r> Screener<'r> {
                 ),
                 verified: false,
                 entity: None,
+                vessel_events: Vec::new(),
             }
         } else {
             Finding {
@@ -1025,6 +1091,7 @@ impl<'r> Screener<'r> {
                 ),
                 verified: false,
                 entity: None,
+                vessel_events: Vec::new(),
             }
         };
         finding.entity = Some(e.entity.clone());
@@ -1092,6 +1159,7 @@ impl<'r> Screener<'r> {
                 summary: format!("Blocked under OFAC program {program}: {who}. A US listing, not a UN designation; it binds US persons."),
                 verified: false,
                 entity: None,
+                vessel_events: Vec::new(),
             });
         } else {
             out.push(Finding {
@@ -1112,6 +1180,7 @@ impl<'r> Screener<'r> {
                 ),
                 verified: false,
                 entity: None,
+                vessel_events: Vec::new(),
             });
         }
         out

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod exposure;
 pub mod parties;
 pub mod tx;
+pub mod vessels;
 
 pub use engine::{
     CapDraw, CapKey, CapLedger, Decision, Finding, MatchSuppressor, PartyMatch, ScreenedParty,
@@ -26,6 +27,7 @@ pub use engine::{
 pub use exposure::{ExposureHit, ExposureQuery, ExposureScreener, GraphExposure};
 pub use parties::{ListHit, ListScreener, PartyScreener};
 pub use tx::{RawTransaction, Transaction, TxError, TxKind};
+pub use vessels::{ConductParams, VesselObservation};
 
 use resolute_regime::Regime;
 

@@ -18,7 +18,7 @@ pub struct ListHit {
     pub programs: Vec<String>,
     pub listed_on: Option<NaiveDate>,
     pub score: f64,
-    /// How it matched: `name`, `imo`, `bic`.
+    /// How it matched: `name`, `imo`, `mmsi`, `bic`.
     pub by: &'static str,
 }
 
@@ -43,6 +43,14 @@ pub trait PartyScreener: Send + Sync {
     fn screen_imo(&self, imo: &str, as_of: NaiveDate) -> Vec<ListHit>;
     /// Exact matches of a BIC (on its first eight characters).
     fn screen_bic(&self, bic: &str, as_of: NaiveDate) -> Vec<ListHit>;
+    /// Exact matches of a vessel's MMSI (nine digits); none by default.
+    fn screen_mmsi(&self, _mmsi: &str, _as_of: NaiveDate) -> Vec<ListHit> {
+        Vec::new()
+    }
+    /// The flag (ISO alpha-2, upper case) a list entry gives its vessel; none by default.
+    fn vessel_flag(&self, _entity_id: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The lists, indexed for names (resolute-matching) and identifiers.
@@ -53,12 +61,18 @@ pub struct ListScreener {
     by_id: HashMap<String, usize>,
     by_imo: HashMap<String, Vec<usize>>,
     by_bic8: HashMap<String, Vec<usize>>,
+    by_mmsi: HashMap<String, Vec<usize>>,
     options: MatchOptions,
 }
 
 fn imo_digits(s: &str) -> Option<String> {
     let d: String = s.chars().filter(char::is_ascii_digit).collect();
     (d.len() == 7).then_some(d)
+}
+
+fn mmsi_digits(s: &str) -> Option<String> {
+    let d: String = s.chars().filter(char::is_ascii_digit).collect();
+    (d.len() == 9).then_some(d)
 }
 
 fn bic8(s: &str) -> Option<String> {
@@ -75,7 +89,13 @@ impl ListScreener {
         let mut by_id = HashMap::new();
         let mut by_imo: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_bic8: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_mmsi: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, e) in entities.iter().enumerate() {
+            for v in e.get(prop::MMSI) {
+                if let Some(d) = mmsi_digits(v) {
+                    by_mmsi.entry(d).or_default().push(i);
+                }
+            }
             by_id.insert(e.id.clone(), i);
             for v in e.get(prop::IMO_NUMBER) {
                 if let Some(d) = imo_digits(v) {
@@ -95,6 +115,7 @@ impl ListScreener {
             by_id,
             by_imo,
             by_bic8,
+            by_mmsi,
             options: MatchOptions::default(),
         }
     }
@@ -181,5 +202,14 @@ impl PartyScreener for ListScreener {
 
     fn screen_bic(&self, bic: &str, as_of: NaiveDate) -> Vec<ListHit> {
         self.exact(&self.by_bic8, bic8(bic), as_of, "bic")
+    }
+
+    fn screen_mmsi(&self, mmsi: &str, as_of: NaiveDate) -> Vec<ListHit> {
+        self.exact(&self.by_mmsi, mmsi_digits(mmsi), as_of, "mmsi")
+    }
+
+    fn vessel_flag(&self, entity_id: &str) -> Option<String> {
+        let flag = self.entity(entity_id)?.get(prop::FLAG).first()?;
+        Some(flag.to_ascii_uppercase().to_string())
     }
 }

@@ -69,6 +69,7 @@ pub struct RawParty {
 pub struct RawVessel {
     pub name: Option<String>,
     pub imo: Option<serde_json::Value>,
+    pub mmsi: Option<serde_json::Value>,
     pub flag: Option<String>,
 }
 
@@ -194,6 +195,8 @@ pub struct Vessel {
     pub name: Option<String>,
     /// Digits only.
     pub imo: Option<String>,
+    /// Nine digits.
+    pub mmsi: Option<String>,
     pub flag: Option<String>,
 }
 
@@ -407,6 +410,7 @@ fn parse_vessel(v: RawVessel) -> Result<Vessel, TxError> {
     Ok(Vessel {
         name: v.name.filter(|n| !n.trim().is_empty()),
         imo: parse_imo(v.imo.as_ref())?,
+        mmsi: crate::vessels::parse_mmsi(&v.mmsi).map_err(|p| invalid("vessel.mmsi", p))?,
         flag: country("vessel.flag", &v.flag)?,
     })
 }

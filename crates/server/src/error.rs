@@ -67,6 +67,7 @@ make_error_codes! {
     DatasetNotFound => NOT_FOUND, "dataset_not_found", "No such dataset (default, un_sc_sanctions, us_ofac_sdn).";
     EntityNotFound => NOT_FOUND, "entity_not_found", "No list entry with this id.";
     VersionNotFound => NOT_FOUND, "version_not_found", "No stored list version with this id (see GET /lists).";
+    VesselNotFound => NOT_FOUND, "vessel_not_found", "No AIS track (and, for GET /vessels/{key}, no list entry) for this IMO number or MMSI.";
     MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed", "The endpoint exists but not with this HTTP method.";
     Conflict => CONFLICT, "conflict", "The request conflicts with the stored state (a case already closed…).";
     CapLedgerBusy => CONFLICT, "cap_ledger_busy", "Other writers kept drawing on the same quantity cap; send the screening again.";

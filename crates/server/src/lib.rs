@@ -22,6 +22,7 @@ mod reconcile;
 mod routes;
 mod transactions;
 mod ui;
+mod vessels;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{analysis, caps, exposure, names, reconcile, routes, transactions};
+use crate::{analysis, caps, exposure, names, reconcile, routes, transactions, vessels};
 
 struct Security;
 
@@ -36,6 +36,7 @@ impl Modify for Security {
         routes::keys, routes::create_key,
         analysis::impact, analysis::list_reports, analysis::reports_status, analysis::add_report,
         exposure::exposure, exposure::graph, exposure::add_edges,
+        vessels::ingest, vessels::vessel, vessels::events, vessels::map,
     ),
     modifiers(&Security),
 )]

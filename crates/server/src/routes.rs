@@ -22,6 +22,7 @@ use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{
     AppState, analysis, blocking, caps, exposure, names, openapi, reconcile, transactions, ui,
+    vessels,
 };
 
 pub fn router(state: AppState) -> Router {
@@ -69,6 +70,9 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/status", get(analysis::reports_status))
         .route("/exposure/{id}", get(exposure::exposure))
         .route("/graph/{id}", get(exposure::graph))
+        .route("/vessels/{key}", get(vessels::vessel))
+        .route("/vessels/{key}/events", get(vessels::events))
+        .route("/vessels/{key}/map", get(vessels::map))
         .route_layer(role(Role::Viewer));
 
     let screener = Router::new()
@@ -87,6 +91,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/caps/opening", post(caps::set_opening))
         .route("/graph/edges", post(exposure::add_edges))
+        .route(
+            "/ais",
+            post(vessels::ingest).layer(DefaultBodyLimit::max(state.config.max_upload)),
+        )
         .route("/lists/pending/{id}/confirm", post(confirm_list))
         .route("/lists/pending/{id}/reject", post(reject_list))
         .route("/keys", get(keys).post(create_key))

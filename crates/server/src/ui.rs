@@ -68,6 +68,7 @@ const ASSETS: &[Asset] = &[
     asset!("/ui/js/pages/regime.js", JS, "js/pages/regime.js"),
     asset!("/ui/js/pages/screen.js", JS, "js/pages/screen.js"),
     asset!("/ui/js/pages/transaction.js", JS, "js/pages/transaction.js"),
+    asset!("/ui/js/pages/vessel.js", JS, "js/pages/vessel.js"),
 ];
 
 impl Asset {

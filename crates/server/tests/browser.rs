@@ -1039,6 +1039,114 @@ fn ui_dates_filters_lists_and_impact() {
     assert_eq!(ui.csp_and_script_errors(), Vec::<String>::new());
 }
 
+/// The issue's "done when": a port entry of a ship whose AIS shows a call at Nampo 38 days
+/// before is `review` with the call as its finding; the finding's link opens the vessel's
+/// map, which draws the track, the Nampo visit (a DPRK port) and the coast, offline, and
+/// pans and zooms.
+#[test]
+fn ui_vessel_map_from_a_port_call_finding() {
+    let Some(ui) = start() else { return };
+    let s = &ui.server;
+    let fixture = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/ais/scenario-nampo-call-2017-08-27.csv"),
+    )
+    .expect("fixture");
+    let (code, v) = s.post_raw(
+        "/ais?name=scenario-nampo-call-2017-08-27.csv",
+        Some(&s.admin),
+        "text/csv",
+        &fixture,
+    );
+    assert_eq!(code, 200, "{v}");
+
+    ui.sign_in(&s.screener, "screener");
+    ui.open_page("transaction");
+    for (field, value) in [
+        ("#tx-id", "PE-NAMPO"),
+        ("#tx-kind", "vessel"),
+        ("#tx-date", "2017-10-04"),
+        ("#tx-hs", ""),
+        ("#tx-desc", ""),
+        ("#tx-origin", ""),
+        ("#tx-from", ""),
+        ("#tx-to", ""),
+        ("#tx-qty", ""),
+        ("#tx-value", ""),
+        ("#tx-parties", ""),
+        ("#tx-vessel-name", "WOOYANG VENUS"),
+        ("#tx-vessel-imo", "9080649"),
+        ("#tx-vessel-flag", "PA"),
+        ("#tx-action", "port_entry"),
+    ] {
+        ui.set_value(field, value);
+    }
+    ui.click("#tx-submit");
+    ui.wait("#tx-decision", Some("REVIEW"));
+    ui.shot("vessel-1-finding");
+    let link = "tr.finding[data-rule='dprk/2270/18/cargo-inspection'] a.vessel-event-link[data-kind='port_visit']";
+    let text = ui.text(link);
+    assert!(
+        text.starts_with("Map: port visit at Nampo, 2017-08-26"),
+        "{text}"
+    );
+
+    ui.click(link);
+    ui.wait("#vessel-label", Some("IMO 9080649"));
+    ui.wait("#vessel-svg polyline.track", None);
+    ui.wait(
+        "#vessel-events tr.event-row[data-kind='port_visit']",
+        Some("Nampo"),
+    );
+    // The track: every position of the period; the visit marker at Nampo; the DPRK port
+    // labelled; the coastline drawn from the server's Natural Earth data.
+    let drawn = ui.js(
+        "const svg = document.querySelector('#vessel-svg');
+         return {
+           points: svg.querySelector('polyline.track').getAttribute('points').trim().split(/\\s+/).length,
+           visits: svg.querySelectorAll('g.event.ev-port_visit').length,
+           selected: svg.querySelector('g.event.ev-port_visit.selected') !== null,
+           marker: svg.querySelector('g.ev-port_visit path').getAttribute('d').length > 0,
+           nampo: svg.querySelector('g.port.dprk[data-port=\"Nampo\"] text').textContent,
+           coast: svg.querySelectorAll('polyline.coast').length,
+           viewBox: svg.getAttribute('viewBox'),
+           row: document.querySelector('#vessel-events tr.event-row.selected').dataset.kind,
+         };",
+        vec![],
+    );
+    assert_eq!(drawn["points"], 180, "{drawn}");
+    assert_eq!(drawn["visits"], 1, "{drawn}");
+    assert_eq!(drawn["selected"], true, "{drawn}");
+    assert_eq!(drawn["marker"], true, "{drawn}");
+    assert_eq!(drawn["nampo"], "Nampo", "{drawn}");
+    assert!(drawn["coast"].as_u64() > Some(0), "{drawn}");
+    assert_eq!(drawn["row"], "port_visit", "{drawn}");
+    ui.js(
+        "document.querySelector('#vessel-map-card').scrollIntoView();",
+        vec![],
+    );
+    ui.shot("vessel-2-map");
+
+    // Zoom out and back to the whole period; the view box follows.
+    let before = drawn["viewBox"].as_str().unwrap_or_default().to_string();
+    ui.click("#map-zoom-out");
+    let after: String = ui
+        .js(
+            "return document.querySelector('#vessel-svg').getAttribute('viewBox');",
+            vec![],
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_ne!(before, after);
+    ui.click("#map-reset");
+    ui.shot("vessel-3-whole-track");
+    // The identity history and no list entry for WOOYANG VENUS.
+    assert!(ui.text("#vessel-identities").contains("WOOYANG VENUS"));
+    assert!(ui.text("#vessel-profile").contains("No list entry matches"));
+    assert_eq!(ui.csp_and_script_errors(), Vec::<String>::new());
+}
+
 /// An upload held for review shows on the Lists page; a confirmation without
 /// a note is refused there, one with a note puts the version in force.
 #[test]

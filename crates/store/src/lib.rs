@@ -110,6 +110,7 @@
 //! writes that never went through the store (a screening the service never
 //! recorded), and the time in a record is the writer's clock.
 
+mod ais;
 mod audit;
 mod backup;
 mod canonical;
@@ -135,6 +136,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use ais::{AisFixRow, AisStaticRow, AisStored};
 pub use audit::{
     AuditQuery, AuditReceipt, AuditRecord, BadRecord, CanonicalPayload, Finding, VerifyReport,
     genesis_hash,

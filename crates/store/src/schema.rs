@@ -167,6 +167,33 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE list_versions ADD COLUMN decided_at TEXT;
     ALTER TABLE list_versions ADD COLUMN decision_note TEXT;
     "#,
+    // 4: AIS positions and static reports (`ais`), each row naming the
+    // `ais.ingest` audit record of the batch that stored it.
+    r#"
+    CREATE TABLE ais_fix (
+        mmsi      INTEGER NOT NULL,
+        time      INTEGER NOT NULL,
+        lat       REAL NOT NULL,
+        lon       REAL NOT NULL,
+        speed     REAL,
+        course    REAL,
+        audit_seq INTEGER NOT NULL,
+        PRIMARY KEY (mmsi, time, lat, lon)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE ais_static (
+        mmsi      INTEGER NOT NULL,
+        time      INTEGER NOT NULL,
+        imo       INTEGER,
+        name      TEXT,
+        call_sign TEXT,
+        ship_type INTEGER,
+        audit_seq INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX ais_static_report ON ais_static(
+        mmsi, time, ifnull(imo, -1), ifnull(name, ''), ifnull(call_sign, ''), ifnull(ship_type, -1)
+    );
+    "#,
 ];
 
 /// The schema version this build migrates to.

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod ais;
 pub mod backup;
 pub mod graph;
 pub mod impact;

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use resolute_server::ServerConfig;
 use resolute_store::{Role, Store, StoreOptions, SyncMode};
 
-const DEFAULT_DATA_DIR: &str = "./resolute-data";
+pub(crate) const DEFAULT_DATA_DIR: &str = "./resolute-data";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

@@ -15,6 +15,7 @@ import * as lists from "./pages/lists.js";
 import * as regime from "./pages/regime.js";
 import * as screen from "./pages/screen.js";
 import * as transaction from "./pages/transaction.js";
+import * as vessel from "./pages/vessel.js";
 
 // In the order of the navigation and of the keys 1–8. The ownership graph (8)
 // has no tab (the top bar must fit at 1,024 px): it opens from every match and
@@ -29,7 +30,9 @@ const PAGES = [
   ["impact", impact],
   ["graph", graph],
 ];
-const pageByName = new Map(PAGES);
+// Pages reached by links rather than the navigation (the vessel page: from vessel
+// matches and findings, cases, and the transaction form's vessel fields).
+const pageByName = new Map([...PAGES, ["vessel", vessel]]);
 
 // ---------------------------------------------------------------- sign-in
 

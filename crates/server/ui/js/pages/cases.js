@@ -7,6 +7,7 @@ import { refreshChrome } from "../chrome.js";
 import { $, $$, activate } from "../dom.js";
 import { badge, fmtTs, scoreCell, words } from "../format.js";
 import { html, render } from "../html.js";
+import { vesselHref } from "./vessel.js";
 
 export async function show(main) {
   render(
@@ -81,6 +82,8 @@ async function showCase(id, reload) {
             .join("\n")
         : JSON.stringify(c.query, null, 1);
     const open = c.status === "open";
+    const vessel = (c.query && c.query.transaction && c.query.transaction.vessel) || {};
+    const vesselKey = vessel.imo || vessel.mmsi;
     render(
       out,
       html`<h2>Case #${c.id} ${open ? badge("open", "b-amber") : badge("closed", "b-grey")}</h2>
@@ -92,7 +95,7 @@ async function showCase(id, reload) {
           : c.entity_ref || "—"
       }</dd>
       <dt>Score</dt><dd>${c.score != null ? scoreCell(c.score, true) : "—"}</dd>${c.decision && html`<dt>Decision</dt><dd>${badge(c.decision, "b-" + c.decision)}</dd>`}
-      <dt>Summary</dt><dd>${c.summary}</dd>
+      <dt>Summary</dt><dd>${c.summary}</dd>${vesselKey && html`<dt>Vessel</dt><dd><a class="vessel-link" href="${vesselHref(String(vesselKey))}">${vessel.name || ""} ${vesselKey}: history and map</a></dd>`}
       ${!open && html`<dt>Resolution</dt><dd>${c.resolution} by ${c.closed_by} at ${fmtTs(c.closed_at)}</dd><dt>Note</dt><dd>${c.note}</dd>`}</dl>
       ${
         open &&

@@ -9,6 +9,7 @@ import { $ } from "../dom.js";
 import { badge, bar, fmtNum, scoreCell, verificationBadge } from "../format.js";
 import { html, render } from "../html.js";
 import { graphLink } from "./graph.js";
+import { eventHref, vesselHref } from "./vessel.js";
 
 export function show(main) {
   render(
@@ -38,6 +39,18 @@ export function show(main) {
       <label for="tx-parties">Parties <span class="muted">(one per line: role: name [, country])</span></label>
       <textarea id="tx-parties" name="parties">exporter: Korea Mining Development Trading Corporation, KP
 importer: Dandong Trading Co, CN</textarea>
+      <fieldset class="vessel-fields"><legend>Vessel <span class="muted">(optional; screened by IMO, MMSI, names and its AIS)</span></legend>
+      <div class="row">
+        <div><label for="tx-vessel-name">Name</label><input id="tx-vessel-name" name="vessel_name" autocomplete="off"></div>
+        <div><label for="tx-vessel-flag">Flag</label><input id="tx-vessel-flag" name="vessel_flag" maxlength="2" placeholder="PA"></div>
+      </div>
+      <div class="row">
+        <div><label for="tx-vessel-imo">IMO</label><input id="tx-vessel-imo" name="vessel_imo" inputmode="numeric" placeholder="9080649" autocomplete="off"></div>
+        <div><label for="tx-vessel-mmsi">MMSI</label><input id="tx-vessel-mmsi" name="vessel_mmsi" inputmode="numeric" autocomplete="off"></div>
+      </div>
+      <p class="hint"><a id="tx-vessel-lookup" href="#/vessel">Look up a vessel's AIS history and map</a></p>
+      <label for="tx-action">Action <span class="muted">(vessel transactions)</span></label><select id="tx-action" name="action"><option value="">—</option><option>port_entry</option><option>charter</option><option>register</option><option>sale</option><option>ship_to_ship</option></select>
+      </fieldset>
       <label for="tx-exceptions">Exceptions claimed <span class="muted">(ids, comma-separated)</span></label><input id="tx-exceptions" name="exception_claims" placeholder="">
       <div class="actions"><button id="tx-submit" class="primary" type="submit">Check</button><button id="tx-json" type="button">Show JSON</button></div>
     </form>
@@ -59,6 +72,13 @@ importer: Dandong Trading Co, CN</textarea>
   </section>`,
   );
   $("#tx-id").focus();
+  // The lookup link follows the IMO number or MMSI typed in.
+  const lookup = () => {
+    const key = $("#tx-vessel-imo").value.trim() || $("#tx-vessel-mmsi").value.trim();
+    $("#tx-vessel-lookup").setAttribute("href", key ? vesselHref(key) : "#/vessel");
+  };
+  $("#tx-vessel-imo").addEventListener("input", lookup);
+  $("#tx-vessel-mmsi").addEventListener("input", lookup);
   const loadCaps = () => showCaps();
   $("#tx-date").addEventListener("change", loadCaps);
   $("#tx-caps-refresh").addEventListener("click", loadCaps);
@@ -94,7 +114,7 @@ importer: Dandong Trading Co, CN</textarea>
       const tx = build();
       render(out, html`<p class="empty">Checking…</p>`);
       const decision = await api("/screen", { method: "POST", body: tx });
-      await renderDecision(out, decision, tx.date);
+      await renderDecision(out, decision, tx);
       refreshChrome();
       loadCaps();
     } catch (e) {
@@ -125,10 +145,33 @@ function build() {
     .map((s) => s.trim())
     .filter(Boolean);
   if (exceptions.length) tx.exception_claims = exceptions;
+  const vessel = {};
+  for (const k of ["name", "flag", "imo", "mmsi"]) {
+    const v = String(f.get("vessel_" + k) || "").trim();
+    if (v) vessel[k] = v;
+  }
+  if (Object.keys(vessel).length) tx.vessel = vessel;
+  if (f.get("action")) tx.action = f.get("action");
   return tx;
 }
 
-async function renderDecision(out, d, date) {
+/** The vessel page key of a transaction's vessel: its IMO number, else its MMSI. */
+function vesselKey(tx) {
+  const v = (tx && tx.vessel) || {};
+  return v.imo || v.mmsi || "";
+}
+
+/** The key of an AIS event's vessel (IMO, else MMSI). */
+function eventVesselKey(e) {
+  return e.vessel.imo ? String(e.vessel.imo).padStart(7, "0") : String(e.vessel.mmsi);
+}
+
+function eventLabel(e) {
+  const where = e.port ? ` at ${e.port.name}` : e.other ? ` with ${e.other.name || "MMSI " + e.other.mmsi}` : "";
+  return `${e.kind.replace(/_/g, " ")}${where}, ${e.start.slice(0, 10)}`;
+}
+
+async function renderDecision(out, d, tx) {
   if (d.error) {
     render(out, errorBox({ message: d.error }));
     return;
@@ -136,19 +179,31 @@ async function renderDecision(out, d, date) {
   // The measure each finding cites, for its verification kind; without it
   // (regime unavailable) the finding's own verified flag is shown.
   const measures = await measureIndex().catch(() => new Map());
+  // Vessel findings link to the vessel's map: each AIS event to its place and time,
+  // the others (flag, identity, vessel measures) to the vessel page.
+  const key = vesselKey(tx);
+  const vesselFinding = (f) => f.rule.startsWith("maritime/") || (measures.get(f.rule) || {}).kind === "vessels";
+  const findingLinks = (f) =>
+    (f.vessel_events || []).length
+      ? html`<div class="vessel-links">${f.vessel_events.map((e) => html`<a class="vessel-event-link" data-kind="${e.kind}" href="${eventHref(eventVesselKey(e), e)}">Map: ${eventLabel(e)}</a> `)}</div>`
+      : key && vesselFinding(f) && html`<div class="vessel-links"><a class="vessel-link" href="${vesselHref(key)}">Vessel ${key}: history and map</a></div>`;
   const findings = (d.findings || []).map(
     (f) => html`<tr class="finding" data-rule="${f.rule}">
       <td>${badge(f.effect, "b-" + f.effect)}</td>
-      <td><strong class="citation">${f.resolution ? `Resolution ${f.resolution}` : "National list"}${f.paragraph && `, para. ${f.paragraph}`}</strong><div class="hint mono">${f.rule}</div></td>
-      <td>${f.summary}${graphLink(f.entity, { at: date, rule: f.rule.startsWith("ofac/") ? "ofac" : "un" })}</td>
+      <td><strong class="citation">${f.resolution ? `Resolution ${f.resolution}` : f.rule.startsWith("maritime/") ? "Risk indicator" : "National list"}${f.paragraph && `, para. ${f.paragraph}`}</strong><div class="hint mono">${f.rule}</div></td>
+      <td>${f.summary}${graphLink(f.entity, { at: tx.date, rule: f.rule.startsWith("ofac/") ? "ofac" : "un" })}${findingLinks(f)}</td>
       <td>${verificationBadge(f, measures.get(f.rule))}</td></tr>`,
   );
+  // A vessel match links to the vessel page: by the identifier that matched, else the declared one.
+  const matchKey = (m) => (m.party && ["imo", "mmsi"].includes(m.party.by) ? m.party.value : key);
   const matches = (d.matches || []).map(
     (m) => html`<tr class="party-match${m.suppressed ? " suppressed" : ""}"><td>${m.role}</td>
       <td>${m.party ? m.party.value : ""}<div class="hint">matched ${m.name}</div>${
+        m.role.startsWith("vessel") && matchKey(m) && html`<div class="vessel-links"><a class="vessel-link" href="${vesselHref(matchKey(m))}">Vessel ${matchKey(m)}: history and map</a></div>`
+      }${
         m.suppressed && html`<div class="hint">Cleared as false positive in case #${m.suppression.case_id} by ${m.suppression.created_by}: ${m.suppression.note}</div>`
       }</td>
-      <td class="mono">${m.ref}${graphLink(m.exposure ? m.exposure.entity : m.ref, { at: date, rule: m.exposure ? m.exposure.rule : undefined })}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`,
+      <td class="mono">${m.ref}${graphLink(m.exposure ? m.exposure.entity : m.ref, { at: tx.date, rule: m.exposure ? m.exposure.rule : undefined })}</td><td>${scoreCell(m.score, !m.suppressed)}</td><td>${m.suppressed ? badge("suppressed", "b-grey") : badge("match", "b-red")}</td></tr>`,
   );
   const meta = d.resolute || {};
   const cases = meta.cases || [];
