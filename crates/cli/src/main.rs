@@ -48,6 +48,11 @@ enum Command {
     /// Member-state implementation reports.
     #[command(subcommand)]
     Reports(cmd::impact::ReportsCmd),
+    /// Screen a whole file with SQL (Parquet, CSV, JSON Lines), embedded or on a cluster.
+    Batch(Box<cmd::batch::BatchArgs>),
+    /// Run a Ballista scheduler or executor with Resolute's screening functions.
+    #[command(subcommand)]
+    Cluster(cmd::cluster::ClusterCmd),
     /// Benchmarks of the hot paths.
     #[command(subcommand)]
     Bench(cmd::BenchCmd),
@@ -73,6 +78,8 @@ fn main() -> std::process::ExitCode {
         Command::Audit(c) => cmd::service::run_audit(c),
         Command::Impact(a) => cmd::impact::run_impact(a),
         Command::Reports(c) => cmd::impact::run_reports(c),
+        Command::Batch(a) => cmd::batch::run(*a),
+        Command::Cluster(c) => cmd::cluster::run(c),
         Command::Bench(c) => cmd::run_bench(c),
     };
     match result {

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod batch;
+pub mod cluster;
 pub mod impact;
 pub mod lists;
 pub mod matching;
