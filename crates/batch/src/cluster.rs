@@ -84,7 +84,12 @@ impl FunctionCodec {
 
 fn versions_text(s: &Screening) -> String {
     let v = s.versions();
-    format!("lists {}; regime {}; {}", v.lists.join(", "), v.regime, v.options)
+    format!(
+        "lists {}; regime {}; {}",
+        v.lists.join(", "),
+        v.regime,
+        v.options
+    )
 }
 
 /// Ballista's logical codec plus the version check.

@@ -25,12 +25,12 @@ pub enum BatchError {
     History(String),
     #[error("query: {0}")]
     Query(String),
-    /// The query failed while reading `path`; `row` is the first row of the
-    /// batch that could not be read, when the reader says so.
-    #[error("{path}{}: {message}", row.map(|r| format!(", row {r}")).unwrap_or_default())]
+    /// The query failed while reading `path`; `line` is the file line that
+    /// could not be read, when known.
+    #[error("{path}{}: {message}", line.map(|r| format!(", line {r}")).unwrap_or_default())]
     Read {
         path: PathBuf,
-        row: Option<u64>,
+        line: Option<u64>,
         message: String,
     },
     #[error("cluster {address}: {message}")]

@@ -99,10 +99,7 @@ pub async fn register_input(ctx: &SessionContext, name: &str, path: &Path) -> Re
     let ext = extension_of(path);
     let registered = match format {
         InputFormat::Parquet => {
-            let options = ParquetReadOptions {
-                file_extension: &ext,
-                ..Default::default()
-            };
+            let options = ParquetReadOptions::default().file_extension(&ext);
             ctx.register_parquet(name, &location, options).await
         }
         InputFormat::Csv => {
@@ -110,10 +107,7 @@ pub async fn register_input(ctx: &SessionContext, name: &str, path: &Path) -> Re
             ctx.register_csv(name, &location, options).await
         }
         InputFormat::JsonLines => {
-            let options = NdJsonReadOptions {
-                file_extension: &ext,
-                ..Default::default()
-            };
+            let options = NdJsonReadOptions::default().file_extension(&ext);
             ctx.register_json(name, &location, options).await
         }
     };
@@ -161,22 +155,40 @@ pub fn count_rows(path: &Path) -> Result<u64> {
     }
 }
 
-/// A failure of the engine while reading `path`, with the row when the
-/// reader names one (`line N` in CSV and JSON errors).
+/// A failure of the engine while reading `path`, with the file line: as the
+/// CSV reader gives it (`line N`), or for JSON Lines (whose reader names no
+/// line) the first line that is not a JSON object.
 pub fn read_error(path: &Path, e: &DataFusionError) -> BatchError {
     let message = e.to_string();
-    let row = message
-        .split("line ")
-        .nth(1)
-        .and_then(|rest| {
+    let line = match InputFormat::of(path) {
+        Ok(InputFormat::JsonLines) => first_bad_json_line(path),
+        _ => message.rsplit("line ").next().and_then(|rest| {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             digits.parse::<u64>().ok()
-        });
+        }),
+    };
     BatchError::Read {
         path: path.to_path_buf(),
-        row,
+        line,
         message,
     }
+}
+
+/// The number of the first non-blank line of a JSON Lines file that is not a
+/// JSON object (read only after the engine failed on the file).
+fn first_bad_json_line(path: &Path) -> Option<u64> {
+    let reader = BufReader::new(File::open(path).ok()?);
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = line.ok()?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let ok = serde_json::from_slice::<serde_json::Value>(&line).is_ok_and(|v| v.is_object());
+        if !ok {
+            return Some(i as u64 + 1);
+        }
+    }
+    None
 }
 
 /// Progress of a running job.
@@ -217,7 +229,9 @@ fn is_nested(t: &DataType) -> bool {
 }
 
 /// The batch with nested columns as JSON text (CSV has no nested values).
-fn flatten_for_csv(batch: &RecordBatch) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
+fn flatten_for_csv(
+    batch: &RecordBatch,
+) -> Result<RecordBatch, datafusion::arrow::error::ArrowError> {
     let schema = batch.schema();
     if !schema.fields().iter().any(|f| is_nested(f.data_type())) {
         return Ok(batch.clone());
@@ -232,7 +246,11 @@ fn flatten_for_csv(batch: &RecordBatch) -> Result<RecordBatch, datafusion::arrow
         }
         // Write the column alone as JSON lines `{"name":value}` and keep the value.
         let single = RecordBatch::try_new(
-            Arc::new(ArrowSchema::new(vec![Field::new("v", field.data_type().clone(), true)])),
+            Arc::new(ArrowSchema::new(vec![Field::new(
+                "v",
+                field.data_type().clone(),
+                true,
+            )])),
             vec![column.clone()],
         )?;
         let mut buf = Vec::new();
@@ -265,7 +283,12 @@ fn flatten_for_csv(batch: &RecordBatch) -> Result<RecordBatch, datafusion::arrow
 }
 
 impl Writer {
-    fn create(path: &Path, format: OutputFormat, schema: SchemaRef, versions: &Versions) -> Result<Writer> {
+    fn create(
+        path: &Path,
+        format: OutputFormat,
+        schema: SchemaRef,
+        versions: &Versions,
+    ) -> Result<Writer> {
         let file = File::create(path)
             .map_err(|e| BatchError::io(format!("creating {}", path.display()), e))?;
         let out_err = |message: String| BatchError::Output {
@@ -322,7 +345,10 @@ impl Writer {
 
 /// The versions, for formats without file metadata, next to the output.
 pub fn sidecar_path(output: &Path) -> PathBuf {
-    let mut name = output.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = output
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".versions.json");
     output.with_file_name(name)
 }
@@ -365,23 +391,36 @@ pub async fn run_sql(
     let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
     let mut stream = frame.execute_stream().await.map_err(engine_error)?;
 
-    let mut partial_name = output.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut partial_name = output
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     partial_name.push(".partial");
     let mut guard = PartialOutput {
         partial: output.with_file_name(partial_name),
         committed: false,
     };
-    let mut writer = Writer::create(&guard.partial, format, schema.clone(), versions)?;
     let out_err = |message: String| BatchError::Output {
         path: output.to_path_buf(),
         message,
     };
+    // Created with the first batch's schema (the plan's may differ in nullability).
+    let mut writer: Option<Writer> = None;
     let mut rows = 0u64;
     let mut batches = 0u64;
     let mut last_report = Instant::now();
     while let Some(batch) = stream.next().await {
         let batch = batch.map_err(engine_error)?;
-        writer.write(&batch).map_err(out_err)?;
+        let w = match &mut writer {
+            Some(w) => w,
+            None => writer.insert(Writer::create(
+                &guard.partial,
+                format,
+                batch.schema(),
+                versions,
+            )?),
+        };
+        w.write(&batch).map_err(out_err)?;
         rows += batch.num_rows() as u64;
         batches += 1;
         if last_report.elapsed() >= Duration::from_millis(200) {
@@ -393,6 +432,10 @@ pub async fn run_sql(
             });
         }
     }
+    let writer = match writer {
+        Some(w) => w,
+        None => Writer::create(&guard.partial, format, schema, versions)?,
+    };
     writer.finish().map_err(out_err)?;
     if format != OutputFormat::Parquet {
         let json = serde_json::json!({
@@ -400,8 +443,9 @@ pub async fn run_sql(
             "fingerprint": versions.fingerprint(),
             "rows": rows,
         });
-        std::fs::write(sidecar_path(output), format!("{json:#}\n"))
-            .map_err(|e| BatchError::io(format!("writing {}", sidecar_path(output).display()), e))?;
+        std::fs::write(sidecar_path(output), format!("{json:#}\n")).map_err(|e| {
+            BatchError::io(format!("writing {}", sidecar_path(output).display()), e)
+        })?;
     }
     std::fs::rename(&guard.partial, output)
         .map_err(|e| BatchError::io(format!("renaming into {}", output.display()), e))?;
@@ -422,13 +466,15 @@ pub async fn run_sql(
 
 /// Key-value metadata of a Parquet file (to check the versions of a result).
 pub fn parquet_metadata(path: &Path) -> Result<Vec<(String, String)>> {
-    let file = File::open(path).map_err(|e| BatchError::io(format!("opening {}", path.display()), e))?;
-    let reader = datafusion::parquet::file::reader::SerializedFileReader::new(file).map_err(|e| {
-        BatchError::Input {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        }
-    })?;
+    let file =
+        File::open(path).map_err(|e| BatchError::io(format!("opening {}", path.display()), e))?;
+    let reader =
+        datafusion::parquet::file::reader::SerializedFileReader::new(file).map_err(|e| {
+            BatchError::Input {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        })?;
     use datafusion::parquet::file::reader::FileReader;
     Ok(reader
         .metadata()
@@ -463,8 +509,8 @@ pub fn lines_to_parquet(input: &Path, output: &Path) -> Result<u64> {
     let mut texts: Vec<Option<String>> = Vec::new();
     let mut count = 0u64;
     let flush = |writer: &mut ArrowWriter<File>,
-                     numbers: &mut Vec<i64>,
-                     texts: &mut Vec<Option<String>>|
+                 numbers: &mut Vec<i64>,
+                 texts: &mut Vec<Option<String>>|
      -> Result<()> {
         if numbers.is_empty() {
             return Ok(());
@@ -472,7 +518,9 @@ pub fn lines_to_parquet(input: &Path, output: &Path) -> Result<u64> {
         let batch = RecordBatch::try_new(
             schema.clone(),
             vec![
-                Arc::new(datafusion::arrow::array::Int64Array::from(std::mem::take(numbers))),
+                Arc::new(datafusion::arrow::array::Int64Array::from(std::mem::take(
+                    numbers,
+                ))),
                 Arc::new(StringArray::from(std::mem::take(texts))),
             ],
         )

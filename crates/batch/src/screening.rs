@@ -137,13 +137,11 @@ fn expand_history(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .map_err(|e| BatchError::io(format!("reading {}", p.display()), e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
-                    matches!(
-                        f.extension().and_then(|x| x.to_str()),
-                        Some("xml" | "csv")
-                    ) && !f
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("derived-"))
+                    matches!(f.extension().and_then(|x| x.to_str()), Some("xml" | "csv"))
+                        && !f
+                            .file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("derived-"))
                 })
                 .collect();
             files.sort();
@@ -342,7 +340,12 @@ impl Screening {
             return self.index.clone();
         }
         let key = self.snapshot_key(date);
-        if let Some(ix) = self.snapshots.read().ok().and_then(|m| m.get(&key).cloned()) {
+        if let Some(ix) = self
+            .snapshots
+            .read()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
             return ix;
         }
         let mut by_id: BTreeMap<&str, &Entity> = BTreeMap::new();

@@ -198,7 +198,9 @@ fn row_query(row: &NameRow) -> Result<Query, String> {
     }
     if let Some(d) = row.birth_date.map(str::trim).filter(|d| !d.is_empty()) {
         if d.parse::<PartialDate>().is_err() {
-            return Err(format!("birth_date: {d:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
+            return Err(format!(
+                "birth_date: {d:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+            ));
         }
         q = q.with(prop::BIRTH_DATE, d);
     }
@@ -275,6 +277,8 @@ struct HitsBuilder {
     is_match: BooleanBuilder,
     listed_on: Date32Builder,
     explanation: StringBuilder,
+    /// Reused for each explanation's JSON.
+    json: Vec<u8>,
 }
 
 impl HitsBuilder {
@@ -291,6 +295,7 @@ impl HitsBuilder {
             is_match: BooleanBuilder::new(),
             listed_on: Date32Builder::new(),
             explanation: StringBuilder::new(),
+            json: Vec::new(),
         }
     }
 
@@ -313,9 +318,11 @@ impl HitsBuilder {
             self.is_match.append_value(h.is_match);
             self.listed_on
                 .append_option(entity.and_then(|e| e.listed_on).map(days_of));
-            // Serializing a plain struct into a String cannot fail.
+            // Serializing a plain struct into memory cannot fail.
+            self.json.clear();
+            let _ = serde_json::to_writer(&mut self.json, &h.explanation);
             self.explanation
-                .append_value(serde_json::to_string(&h.explanation).unwrap_or_default());
+                .append_value(std::str::from_utf8(&self.json).unwrap_or_default());
         }
         let count = i32::try_from(hits.len()).unwrap_or(i32::MAX);
         self.offsets.push(last.saturating_add(count));
@@ -383,7 +390,10 @@ impl ScalarUDFImpl for ScreenName {
             let date = match &as_of {
                 Some((dates, raw)) if !raw.is_null(i) => match date_from_days(dates.value(i)) {
                     Some(d) if !dates.is_null(i) => Ok(Some(d)),
-                    _ => Err(format!("as_of: {:?} is not a date (YYYY-MM-DD)", raw.value(i))),
+                    _ => Err(format!(
+                        "as_of: {:?} is not a date (YYYY-MM-DD)",
+                        raw.value(i)
+                    )),
                 },
                 _ => Ok(None),
             };

@@ -100,7 +100,10 @@ async fn screen_name_finds_designees_and_reports_bad_rows() {
     assert_eq!(strings(&rows, 3)[0].as_deref(), Some("true"));
     assert_eq!(strings(&rows, 4)[0].as_deref(), Some("2017-08-05"));
     // Unnest drops rows whose hits are NULL (p2: no name; p4: a bad date).
-    assert!(!ids.iter().any(|i| matches!(i.as_deref(), Some("p2" | "p4"))));
+    assert!(
+        !ids.iter()
+            .any(|i| matches!(i.as_deref(), Some("p2" | "p4")))
+    );
 
     let errors = query(
         &ctx,
@@ -130,21 +133,24 @@ async fn as_of_screening_uses_what_was_designated_on_the_date() {
         ..un_config()
     };
     let s = screening(&config);
-    assert_eq!(
-        s.versions().history.len(),
-        4,
-        "{:?}",
-        s.versions().history
-    );
+    assert_eq!(s.versions().history.len(), 4, "{:?}", s.versions().history);
     // 2371 (5 August 2017) designated the Foreign Trade Bank: in no list of 3 July 2017,
     // first shown by the list of 29 October 2018.
     let dates = s.designation_dates(Some("DPRK"));
     let aug5 = NaiveDate::from_ymd_opt(2017, 8, 5).unwrap_or_default();
-    assert!(dates.get(&aug5).is_some_and(|refs| refs.contains(&"KPe.047".to_string())), "{dates:?}");
+    assert!(
+        dates
+            .get(&aug5)
+            .is_some_and(|refs| refs.contains(&"KPe.047".to_string())),
+        "{dates:?}"
+    );
 
     let ctx = embedded_context(&s, 1);
-    ctx.register_table("people", Arc::new(people(&[("p1", Some("Foreign Trade Bank"), None)])))
-        .unwrap_or_else(|e| panic!("{e}"));
+    ctx.register_table(
+        "people",
+        Arc::new(people(&[("p1", Some("Foreign Trade Bank"), None)])),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let top_on = |date: &'static str| {
         let ctx = ctx.clone();
         async move {
@@ -155,7 +161,10 @@ async fn as_of_screening_uses_what_was_designated_on_the_date() {
             strings(&query(&ctx, &sql).await, 0)
         }
     };
-    assert_eq!(top_on("2017-08-05").await, vec![Some("KPe.047".to_string())]);
+    assert_eq!(
+        top_on("2017-08-05").await,
+        vec![Some("KPe.047".to_string())]
+    );
     assert_eq!(top_on("2017-08-04").await, Vec::<Option<String>>::new());
 }
 
@@ -169,7 +178,9 @@ fn functions_compare_by_fingerprint_and_codecs_refuse_other_versions() {
     });
     assert_eq!(a.fingerprint(), b.fingerprint());
     assert_ne!(a.fingerprint(), other.fingerprint());
-    let udf = |s: &Arc<Screening>| ScalarUDF::from(resolute_batch::udf::ScreenName::new(s.clone(), false));
+    let udf = |s: &Arc<Screening>| {
+        ScalarUDF::from(resolute_batch::udf::ScreenName::new(s.clone(), false))
+    };
     assert_eq!(udf(&a), udf(&b));
     assert_ne!(udf(&a), udf(&other));
 
@@ -177,7 +188,11 @@ fn functions_compare_by_fingerprint_and_codecs_refuse_other_versions() {
     LogicalCodec::new(a.clone())
         .try_encode_udf(&udf(&a), &mut wire)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(LogicalCodec::new(b).try_decode_udf("screen_name", &wire).is_ok());
+    assert!(
+        LogicalCodec::new(b)
+            .try_decode_udf("screen_name", &wire)
+            .is_ok()
+    );
     let refused = LogicalCodec::new(other)
         .try_decode_udf("screen_name", &wire)
         .err()

@@ -45,7 +45,8 @@ fn read_jsonl(path: &Path) -> Vec<Value> {
 }
 
 fn s(p: &Path) -> &str {
-    p.to_str().unwrap_or_else(|| panic!("non-UTF-8 path {}", p.display()))
+    p.to_str()
+        .unwrap_or_else(|| panic!("non-UTF-8 path {}", p.display()))
 }
 
 /// Deterministic xorshift: the same rows on every run.
@@ -74,8 +75,10 @@ fn write_rows(n: usize, table: &Path, queries: &Path) {
         .filter(|w| w.len() > 2)
         .collect();
     let mut rng = Rng(0x5EED_0F_BA7C4);
-    let mut t = std::io::BufWriter::new(std::fs::File::create(table).unwrap_or_else(|e| panic!("{e}")));
-    let mut q = std::io::BufWriter::new(std::fs::File::create(queries).unwrap_or_else(|e| panic!("{e}")));
+    let mut t =
+        std::io::BufWriter::new(std::fs::File::create(table).unwrap_or_else(|e| panic!("{e}")));
+    let mut q =
+        std::io::BufWriter::new(std::fs::File::create(queries).unwrap_or_else(|e| panic!("{e}")));
     for i in 0..n {
         let e = entities[rng.below(entities.len())];
         let (schema, name) = if i % 2 == 0 {
@@ -124,7 +127,12 @@ fn write_rows(n: usize, table: &Path, queries: &Path) {
         if let Some(d) = &dob {
             props["birthDate"] = json!([d]);
         }
-        writeln!(q, "{}", json!({"id": id, "schema": schema, "properties": props})).ok();
+        writeln!(
+            q,
+            "{}",
+            json!({"id": id, "schema": schema, "properties": props})
+        )
+        .ok();
     }
     t.flush().ok();
     q.flush().ok();
@@ -186,10 +194,27 @@ fn batch_on_parquet_gives_the_results_of_resolute_match_on_10000_rows() {
     let (table, queries) = (dir.path().join("rows.jsonl"), dir.path().join("q.jsonl"));
     write_rows(10_000, &table, &queries);
     let parquet = dir.path().join("customers.parquet");
-    ok(&["batch", "--input", s(&table), "--sql", "SELECT * FROM input", "--output", s(&parquet), "--progress", "none"]);
+    ok(&[
+        "batch",
+        "--input",
+        s(&table),
+        "--sql",
+        "SELECT * FROM input",
+        "--output",
+        s(&parquet),
+        "--progress",
+        "none",
+    ]);
     let hits = dir.path().join("hits.parquet");
     let out = ok(&[
-        "batch", "--input", s(&parquet), "--output", s(&hits), "--progress", "json", "--sql",
+        "batch",
+        "--input",
+        s(&parquet),
+        "--output",
+        s(&hits),
+        "--progress",
+        "json",
+        "--sql",
         "SELECT id, screen_name(schema, name, nationality, dob, NULL) AS hits FROM input",
     ]);
     // Progress lines are JSON objects counting rows up to the total.
@@ -208,11 +233,28 @@ fn batch_on_parquet_gives_the_results_of_resolute_match_on_10000_rows() {
         .into_iter()
         .collect();
     let lists = meta.get("resolute.lists").cloned().unwrap_or_default();
-    assert!(lists.starts_with("un@2026-02-27#") && lists.contains(",ofac-sdn@2024-05-03#"), "{meta:?}");
-    assert!(meta.get("resolute.regime").is_some_and(|r| r.starts_with("dprk-regime#")), "{meta:?}");
+    assert!(
+        lists.starts_with("un@2026-02-27#") && lists.contains(",ofac-sdn@2024-05-03#"),
+        "{meta:?}"
+    );
+    assert!(
+        meta.get("resolute.regime")
+            .is_some_and(|r| r.starts_with("dprk-regime#")),
+        "{meta:?}"
+    );
 
     let as_jsonl = dir.path().join("hits.jsonl");
-    ok(&["batch", "--input", s(&hits), "--sql", "SELECT * FROM input", "--output", s(&as_jsonl), "--progress", "none"]);
+    ok(&[
+        "batch",
+        "--input",
+        s(&hits),
+        "--sql",
+        "SELECT * FROM input",
+        "--output",
+        s(&as_jsonl),
+        "--progress",
+        "none",
+    ]);
     let batch = hits_of_batch(&read_jsonl(&as_jsonl));
 
     let matched = dir.path().join("match.jsonl");
@@ -221,7 +263,10 @@ fn batch_on_parquet_gives_the_results_of_resolute_match_on_10000_rows() {
 
     assert_eq!(batch.len(), 10_000);
     let with_hits = expected.values().filter(|h| !h.is_empty()).count();
-    assert!(with_hits > 4_000, "only {with_hits} rows with hits: the rows are not realistic");
+    assert!(
+        with_hits > 4_000,
+        "only {with_hits} rows with hits: the rows are not realistic"
+    );
     let differing: Vec<&String> = expected
         .iter()
         .filter(|(id, h)| batch.get(*id) != Some(*h))
@@ -242,30 +287,72 @@ fn names_shorthand_screens_csv_and_reports_bad_rows_in_the_error_column() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("hits.jsonl");
     let input = root().join("tests/fixtures/batch/customers.csv");
-    ok(&["batch", "--names", "--input", s(&input), "--output", s(&out), "--progress", "none", "--list", s(&root().join("data/lists/un/consolidated-2026-02-27.xml"))]);
+    ok(&[
+        "batch",
+        "--names",
+        "--input",
+        s(&input),
+        "--output",
+        s(&out),
+        "--progress",
+        "none",
+        "--list",
+        s(&root().join("data/lists/un/consolidated-2026-02-27.xml")),
+    ]);
     let rows = read_jsonl(&out);
-    let by_id: BTreeMap<&str, &Value> = rows.iter().map(|r| (r["id"].as_str().unwrap_or(""), r)).collect();
+    let by_id: BTreeMap<&str, &Value> = rows
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or(""), r))
+        .collect();
     assert_eq!(by_id.len(), 8, "{rows:#?}");
-    let top = |id: &str| by_id[id]["hits"][0]["ref"].as_str().unwrap_or("").to_string();
+    let top = |id: &str| {
+        by_id[id]["hits"][0]["ref"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
     assert_eq!(top("c1"), "KPi.048");
     assert_eq!(top("c2"), "KPe.047");
     assert_eq!(top("c7"), "KPe.001");
     assert_eq!(top("c8"), "KPi.001");
     assert_eq!(by_id["c1"]["hits"][0]["list"], "un");
     assert_eq!(by_id["c2"]["hits"][0]["listed_on"], "2017-08-05");
-    assert!(by_id["c3"]["hits"].as_array().is_some_and(|h| h.iter().all(|h| h["match"] == false)));
-    for (id, error) in [("c4", "name: missing"), ("c5", "schema: unknown \"Persn\""), ("c6", "birth_date: \"not a date\"")] {
+    assert!(
+        by_id["c3"]["hits"]
+            .as_array()
+            .is_some_and(|h| h.iter().all(|h| h["match"] == false))
+    );
+    for (id, error) in [
+        ("c4", "name: missing"),
+        ("c5", "schema: unknown \"Persn\""),
+        ("c6", "birth_date: \"not a date\""),
+    ] {
         let e = by_id[id]["error"].as_str().unwrap_or_default();
         assert!(e.starts_with(error), "{id}: {e}");
-        assert!(by_id[id].get("hits").is_none_or(Value::is_null), "{id}: {}", by_id[id]);
+        assert!(
+            by_id[id].get("hits").is_none_or(Value::is_null),
+            "{id}: {}",
+            by_id[id]
+        );
     }
     for id in ["c1", "c2", "c3", "c7", "c8"] {
-        assert!(by_id[id].get("error").is_none_or(Value::is_null), "{id}: {}", by_id[id]);
+        assert!(
+            by_id[id].get("error").is_none_or(Value::is_null),
+            "{id}: {}",
+            by_id[id]
+        );
     }
     // CSV and JSON Lines carry the versions in a file next to them.
-    let sidecar: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("hits.jsonl.versions.json")).unwrap_or_default()).unwrap_or(Value::Null);
+    let sidecar: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("hits.jsonl.versions.json")).unwrap_or_default(),
+    )
+    .unwrap_or(Value::Null);
     assert_eq!(sidecar["rows"], 8);
-    assert!(sidecar["versions"]["lists"][0].as_str().is_some_and(|l| l.starts_with("un@2026-02-27#")));
+    assert!(
+        sidecar["versions"]["lists"][0]
+            .as_str()
+            .is_some_and(|l| l.starts_with("un@2026-02-27#"))
+    );
 }
 
 #[test]
@@ -273,12 +360,26 @@ fn a_malformed_file_fails_naming_the_file_and_line_and_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("hits.parquet");
     let input = root().join("tests/fixtures/batch/malformed.csv");
-    let result = run(&["batch", "--names", "--input", s(&input), "--output", s(&out), "--progress", "none"]);
+    let result = run(&[
+        "batch",
+        "--names",
+        "--input",
+        s(&input),
+        "--output",
+        s(&out),
+        "--progress",
+        "none",
+    ]);
     assert_eq!(result.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("malformed.csv"), "{stderr}");
-    assert!(stderr.contains("row 4") || stderr.contains("line 4"), "{stderr}");
-    let left: Vec<_> = std::fs::read_dir(dir.path()).map(|d| d.flatten().map(|e| e.file_name()).collect()).unwrap_or_default();
+    assert!(
+        stderr.contains("row 4") || stderr.contains("line 4"),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
@@ -287,7 +388,16 @@ fn transactions_shorthand_gives_the_decisions_of_resolute_screen() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let input = root().join("tests/fixtures/transactions/scenarios.jsonl");
     let out = dir.path().join("decisions.jsonl");
-    ok(&["batch", "--transactions", "--input", s(&input), "--output", s(&out), "--progress", "none"]);
+    ok(&[
+        "batch",
+        "--transactions",
+        "--input",
+        s(&input),
+        "--output",
+        s(&out),
+        "--progress",
+        "none",
+    ]);
     let screened = dir.path().join("screen.jsonl");
     ok(&["screen", "--input", s(&input), "--output", s(&screened)]);
     let batch = read_jsonl(&out);
@@ -302,10 +412,17 @@ fn transactions_shorthand_gives_the_decisions_of_resolute_screen() {
         }
         // Rows are screened one by one in a batch job: a row whose decision came
         // from a cap drawn down by earlier rows of the file may differ.
-        let cap_dependent = e["findings"].as_array().is_some_and(|f| f.iter().any(|f| f["summary"].as_str().is_some_and(|s| s.contains("cap"))));
+        let cap_dependent = e["findings"].as_array().is_some_and(|f| {
+            f.iter()
+                .any(|f| f["summary"].as_str().is_some_and(|s| s.contains("cap")))
+        });
         if !cap_dependent {
             assert_eq!(b["decision"], e["decision"], "{b} vs {e}");
-            let rules = |v: &Value| v["findings"].as_array().map(|f| f.iter().map(|f| f["rule"].clone()).collect::<Vec<_>>());
+            let rules = |v: &Value| {
+                v["findings"]
+                    .as_array()
+                    .map(|f| f.iter().map(|f| f["rule"].clone()).collect::<Vec<_>>())
+            };
             assert_eq!(rules(b), rules(e), "{b} vs {e}");
             same += 1;
         }
@@ -318,20 +435,47 @@ fn as_of_designations_finds_who_2371s_designations_would_have_hit() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let input = root().join("tests/fixtures/batch/customers.csv");
     let out = dir.path().join("asof.jsonl");
-    ok(&["batch", "--as-of-designations", "--program", "DPRK", "--history", s(&root().join("tests/fixtures/un")), "--input", s(&input), "--output", s(&out), "--progress", "none"]);
+    ok(&[
+        "batch",
+        "--as-of-designations",
+        "--program",
+        "DPRK",
+        "--history",
+        s(&root().join("tests/fixtures/un")),
+        "--input",
+        s(&input),
+        "--output",
+        s(&out),
+        "--progress",
+        "none",
+    ]);
     let rows = read_jsonl(&out);
     let on = |date: &str| -> Vec<(String, String)> {
         rows.iter()
             .filter(|r| r["as_of"] == date && r["match"] == true)
-            .map(|r| (r["id"].as_str().unwrap_or("").to_string(), r["ref"].as_str().unwrap_or("").to_string()))
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap_or("").to_string(),
+                    r["ref"].as_str().unwrap_or("").to_string(),
+                )
+            })
             .collect()
     };
     // Resolution 2371 (5 August 2017) designated the Foreign Trade Bank (KPe.047).
-    assert!(on("2017-08-05").contains(&("c2".to_string(), "KPe.047".to_string())), "{rows:#?}");
+    assert!(
+        on("2017-08-05").contains(&("c2".to_string(), "KPe.047".to_string())),
+        "{rows:#?}"
+    );
     // KOMID (KPe.001) and Yun Ho-jin (KPi.001) were designated on 16 July 2009.
     let first = on("2009-07-16");
-    assert!(first.contains(&("c7".to_string(), "KPe.001".to_string())), "{first:?}");
-    assert!(first.contains(&("c8".to_string(), "KPi.001".to_string())), "{first:?}");
+    assert!(
+        first.contains(&("c7".to_string(), "KPe.001".to_string())),
+        "{first:?}"
+    );
+    assert!(
+        first.contains(&("c8".to_string(), "KPi.001".to_string())),
+        "{first:?}"
+    );
     assert!(!first.iter().any(|(id, _)| id == "c2"), "{first:?}");
 }
 
@@ -372,61 +516,141 @@ fn wait_for_port(port: u16, within: Duration) {
 }
 
 fn executor_args(scheduler: u16, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = ["cluster", "executor", "--scheduler"].iter().map(|s| s.to_string()).collect();
+    let mut a: Vec<String> = ["cluster", "executor", "--scheduler"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     a.push(format!("df://127.0.0.1:{scheduler}"));
-    a.extend(["--port".to_string(), free_port().to_string(), "--grpc-port".to_string(), free_port().to_string()]);
-    a.extend(["--concurrent-tasks", "1", "--heartbeat", "1", "--executor-timeout", "4"].iter().map(|s| s.to_string()));
+    a.extend([
+        "--port".to_string(),
+        free_port().to_string(),
+        "--grpc-port".to_string(),
+        free_port().to_string(),
+    ]);
+    a.extend(
+        [
+            "--concurrent-tasks",
+            "1",
+            "--heartbeat",
+            "1",
+            "--executor-timeout",
+            "4",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     a.extend(extra.iter().map(|s| s.to_string()));
     a
 }
+
+/// Rows of the cluster test: enough that the survivor still works for longer
+/// than the scheduler takes to notice the killed executor (`--executor-timeout 2`).
+const CLUSTER_ROWS: usize = 60_000;
 
 #[test]
 fn cluster_job_survives_an_executor_killed_mid_job_and_equals_the_embedded_run() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let (table, queries) = (dir.path().join("rows.jsonl"), dir.path().join("q.jsonl"));
-    write_rows(12_000, &table, &queries);
+    write_rows(CLUSTER_ROWS, &table, &queries);
     // Several files: Ballista gives each file (and row group) its own tasks.
     let mut parts = Vec::new();
     for k in 0..6 {
         let part = dir.path().join(format!("part{k}.parquet"));
         let sql = format!("SELECT * FROM input WHERE CAST(substr(id, 2) AS INT) % 6 = {k}");
-        ok(&["batch", "--input", s(&table), "--sql", &sql, "--output", s(&part), "--progress", "none"]);
+        ok(&[
+            "batch",
+            "--input",
+            s(&table),
+            "--sql",
+            &sql,
+            "--output",
+            s(&part),
+            "--progress",
+            "none",
+        ]);
         parts.push(part);
     }
-    let union: Vec<String> = (0..6).map(|k| format!("SELECT id, screen_name(schema, name, nationality, dob, NULL) AS hits FROM p{k}")).collect();
-    let sql = union.join(" UNION ALL ");
-    let mut table_args: Vec<String> = Vec::new();
-    for (k, p) in parts.iter().enumerate() {
-        table_args.push("--table".into());
-        table_args.push(format!("p{k}={}", s(p)));
-    }
+    // Every hit of every row, compactly (the explanation as its MD5).
+    let union: Vec<String> = (0..6)
+        .map(|k| format!("SELECT id, unnest(screen_name(schema, name, nationality, dob, NULL)) AS h FROM p{k}"))
+        .collect();
+    let sql = format!(
+        "SELECT id, h['ref'] AS ref, h['score'] AS score, h['match'] AS m, md5(h['explanation']) AS e \
+         FROM ({})",
+        union.join(" UNION ALL ")
+    );
+    let job = |output: &Path, cluster: Option<u16>| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "batch",
+            "--input",
+            s(&parts[0]),
+            "--progress",
+            "none",
+            "--sql",
+            &sql,
+            "--output",
+            s(output),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for (k, p) in parts.iter().enumerate() {
+            args.push("--table".into());
+            args.push(format!("p{k}={}", s(p)));
+        }
+        if let Some(port) = cluster {
+            args.extend([
+                "--cluster".to_string(),
+                format!("df://127.0.0.1:{port}"),
+                "--threads".into(),
+                "4".into(),
+            ]);
+        }
+        args
+    };
 
     let embedded = dir.path().join("embedded.jsonl");
-    let mut args: Vec<String> = ["batch", "--input", s(&parts[0]), "--progress", "none", "--sql", &sql, "--output", s(&embedded)].iter().map(|s| s.to_string()).collect();
-    args.extend(table_args.clone());
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    ok(&refs);
+    let refs: Vec<String> = job(&embedded, None);
+    ok(&refs.iter().map(String::as_str).collect::<Vec<_>>());
 
     let scheduler_port = free_port();
     let _scheduler = spawn(
-        &["cluster", "scheduler", "--bind", &format!("127.0.0.1:{scheduler_port}"), "--heartbeat", "1", "--executor-timeout", "4"].map(str::to_string),
+        &[
+            "cluster",
+            "scheduler",
+            "--bind",
+            &format!("127.0.0.1:{scheduler_port}"),
+            "--heartbeat",
+            "1",
+            "--executor-timeout",
+            "2",
+        ]
+        .map(str::to_string),
         &dir.path().join("scheduler.log"),
     );
     wait_for_port(scheduler_port, Duration::from_secs(60));
-    let survivor = spawn(&executor_args(scheduler_port, &[]), &dir.path().join("executor1.log"));
-    let mut victim = spawn(&executor_args(scheduler_port, &[]), &dir.path().join("executor2.log"));
+    let _survivor = spawn(
+        &executor_args(scheduler_port, &[]),
+        &dir.path().join("executor1.log"),
+    );
+    let mut victim = spawn(
+        &executor_args(scheduler_port, &[]),
+        &dir.path().join("executor2.log"),
+    );
     std::thread::sleep(Duration::from_secs(3));
 
     let clustered = dir.path().join("cluster.jsonl");
-    let mut args: Vec<String> = ["batch", "--input", s(&parts[0]), "--progress", "none", "--sql", &sql, "--output", s(&clustered)].iter().map(|s| s.to_string()).collect();
-    args.push("--cluster".into());
-    args.push(format!("df://127.0.0.1:{scheduler_port}"));
-    args.extend(table_args);
-    let client = Command::new(BIN).args(&args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{e}"));
-    // Let both executors start on the job, then kill one of them.
-    std::thread::sleep(Duration::from_millis(1500));
+    let started = Instant::now();
+    let client = Command::new(BIN)
+        .args(job(&clustered, Some(scheduler_port)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Let both executors start on the job (the client loads the lists first), then kill one.
+    std::thread::sleep(Duration::from_millis(2500));
     victim.0.kill().unwrap_or_else(|e| panic!("{e}"));
-    let killed_at = Instant::now();
+    let killed_after = started.elapsed();
     let out = client.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     let logs = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap_or_default();
     assert!(
@@ -436,18 +660,23 @@ fn cluster_job_survives_an_executor_killed_mid_job_and_equals_the_embedded_run()
         logs("scheduler.log"),
         logs("executor1.log")
     );
-    assert!(killed_at.elapsed() > Duration::from_millis(100), "the job ended before the kill");
-    drop(survivor);
+    let took = started.elapsed();
+    assert!(took > killed_after, "the job ended before the kill");
+    eprintln!("cluster job: {took:?}, executor killed after {killed_after:?}");
 
-    let sort = |mut rows: Vec<Value>| {
-        rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let sorted = |path: &Path| {
+        let mut rows: Vec<String> = read_jsonl(path).iter().map(Value::to_string).collect();
+        rows.sort();
         rows
     };
-    let a = sort(read_jsonl(&embedded));
-    let b = sort(read_jsonl(&clustered));
-    assert_eq!(a.len(), 12_000);
+    let a = sorted(&embedded);
+    let b = sorted(&clustered);
+    assert!(a.len() > CLUSTER_ROWS / 2, "only {} hits", a.len());
     assert_eq!(b.len(), a.len());
-    assert!(a == b, "the cluster's result differs from the embedded run's");
+    assert!(
+        a == b,
+        "the cluster's result differs from the embedded run's"
+    );
 }
 
 #[test]
@@ -456,15 +685,37 @@ fn cluster_refuses_a_job_planned_with_other_versions() {
     let scheduler_port = free_port();
     // The scheduler reports at most 3 hits per row; the client 5: other results, other fingerprint.
     let _scheduler = spawn(
-        &["cluster", "scheduler", "--bind", &format!("127.0.0.1:{scheduler_port}"), "--limit", "3"].map(str::to_string),
+        &[
+            "cluster",
+            "scheduler",
+            "--bind",
+            &format!("127.0.0.1:{scheduler_port}"),
+            "--limit",
+            "3",
+        ]
+        .map(str::to_string),
         &dir.path().join("scheduler.log"),
     );
     wait_for_port(scheduler_port, Duration::from_secs(60));
-    let _executor = spawn(&executor_args(scheduler_port, &["--limit", "3"]), &dir.path().join("executor.log"));
+    let _executor = spawn(
+        &executor_args(scheduler_port, &["--limit", "3"]),
+        &dir.path().join("executor.log"),
+    );
     let out = dir.path().join("hits.parquet");
     let input = root().join("tests/fixtures/batch/customers.csv");
     let url = format!("df://127.0.0.1:{scheduler_port}");
-    let result = run(&["batch", "--names", "--input", s(&input), "--output", s(&out), "--progress", "none", "--cluster", &url]);
+    let result = run(&[
+        "batch",
+        "--names",
+        "--input",
+        s(&input),
+        "--output",
+        s(&out),
+        "--progress",
+        "none",
+        "--cluster",
+        &url,
+    ]);
     assert_eq!(result.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("versions differ"), "{stderr}");
