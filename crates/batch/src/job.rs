@@ -21,7 +21,7 @@ use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::metadata::KeyValue;
 use datafusion::parquet::file::properties::WriterProperties;
-use datafusion::prelude::{CsvReadOptions, NdJsonReadOptions, ParquetReadOptions};
+use datafusion::prelude::{CsvReadOptions, JsonReadOptions, ParquetReadOptions};
 use futures::StreamExt;
 
 use crate::error::{BatchError, Result};
@@ -107,7 +107,7 @@ pub async fn register_input(ctx: &SessionContext, name: &str, path: &Path) -> Re
             ctx.register_csv(name, &location, options).await
         }
         InputFormat::JsonLines => {
-            let options = NdJsonReadOptions::default().file_extension(&ext);
+            let options = JsonReadOptions::default().file_extension(&ext);
             ctx.register_json(name, &location, options).await
         }
     };

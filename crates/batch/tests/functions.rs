@@ -36,8 +36,9 @@ fn people(rows: &[(&str, Option<&str>, Option<&str>)]) -> MemTable {
         Field::new("name", DataType::Utf8, true),
         Field::new("dob", DataType::Utf8, true),
     ]));
-    let col = |f: fn(&(&str, Option<&str>, Option<&str>)) -> Option<&str>| {
-        Arc::new(rows.iter().map(f).collect::<StringArray>())
+    type Row<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+    let col = |f: for<'a> fn(&Row<'a>) -> Option<&'a str>| {
+        Arc::new(rows.iter().map(f).collect::<StringArray>()) as Arc<dyn Array>
     };
     let batch = RecordBatch::try_new(
         schema.clone(),
