@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Parse the bundled lists with Resolute and with Python, side by side.
+"""Load the bundled lists with Resolute and with Python, side by side.
 
-Resolute: `resolute bench lists --json --threads 1,2 FILE` (median of
-`--runs` runs), on one thread and on two (what a load does by default for
-files of 256 KB and more on a machine with two cores: the SHA-256 content
-hash on the second thread, and a UN list read in parts by both threads; the
-result is the one-thread result), each timed twice:
+Resolute: the `load` benchmark of the lists crate (`crates/lists/benches/load.rs`,
+median of `--runs` runs, `--threads 1,2`), found with
+`cargo bench -p resolute-lists --bench load --no-run` (or given with `--bench-exe`),
+and, with `--old-bin`, an older `resolute` binary's `bench lists` (the same JSON)
+for a side-by-side of two builds. Each is timed twice per file:
   - "load": format detection, parse into the entity model, and the SHA-256
     content hash that identifies the list version (`load_bytes_with`);
+    with "2 threads" the hash runs on a second thread (the parse is on one
+    thread; in builds before the one-path reader, a UN list was also parsed
+    in two parts);
   - "parse": the same without the hash (`parse_bytes_with`): the parse into
     the model alone, which is what the Python side does.
 Python, on the same file (one run per turn):
@@ -20,48 +23,23 @@ Python, on the same file (one run per turn):
     codes, dates with their precision, scripts, passports and IMO numbers
     from comments).
 
-The host's speed changes from one second to the next (by up to 1.5x, on
-both sides, for seconds at a time), so the two sides are measured in
-`--pairs` alternating turns of well under a second each (Resolute's median
-of `--runs` runs, then Python once), and each speed-up is the median of the
-per-turn ratios: Python parse+map time / Resolute time (Python's plain
-parse in brackets). `--rounds K` repeats it all and ends with the min /
-median / max of the rounds' speed-ups. Freeing the result is not timed on
-either side.
+The host's speed changes from one second to the next, so the sides are
+measured in `--pairs` alternating turns of well under a second each, and
+each speed-up is the median of the per-turn ratios: Python parse+map time /
+Resolute time (Python's plain parse in brackets). A list load is not a hot
+path (it runs at start and on upload); these figures are informational.
 
-Usage: scripts/bench-lists.py [--bin target/release/resolute] [--runs 5] [--pairs 10] [--rounds 1] [FILES...]
-Build first: cargo build --release -p resolute-cli
+Usage: scripts/bench-lists.py [--bench-exe PATH] [--old-bin OLD_RESOLUTE] [--runs 5] [--pairs 10] [FILES...]
 
-Measured 2026-11-28 on the final code of the day, release build, mimalloc,
-Python 3.11.7, 2 cores, load average 1.0-1.6, two runs of `--rounds 6`
-(22:39-22:42 and 22:58-23:01 UTC), UN file 2.03 MB / 1003 records,
-min / median / max speed-up vs Python parse+map (vs plain parse):
-                    22:39-22:42                 22:58-23:01
-  load,  1 thread   11.8x / 12.5x / 13.2x       11.4x / 12.1x / 14.1x
-  parse, 1 thread   13.2x / 14.3x / 14.9x       13.7x / 14.6x / 16.5x
-  load,  2 threads  21.2x / 22.5x / 24.3x       18.7x / 21.3x / 25.3x
-                    (12.7x / 13.6x / 16.0x)     (12.4x / 14.2x / 16.9x)
-  parse, 2 threads  24.8x / 26.1x / 27.1x       23.2x / 24.8x / 28.9x
-                    (14.5x / 15.9x / 18.4x)     (14.3x / 16.3x / 19.4x)
-Typical turn medians: Resolute load 11.3-12.8 ms on one thread, 6.0-7.2 ms
-on two; parse 9.7-11.3 / 5.3-6.2 ms; Python parse 77-112 ms, parse+map
-122-172 ms. In one round Python ran in its fast state (parse 62 ms,
-parse+map 92 ms) while Resolute took 4.8 ms to load on two threads (3.6 ms
-to parse): 18.7x there for the load. SDN (3.91 MB, 14,965 records): load
-2.5-3.3x Python parse+map, 0.8-0.9x Python's plain csv.reader.
-
-The 20x goal on the UN file, for the parse into the model on two threads
-(the default on this machine): met in all 12 rounds (23.2x-28.9x); with the
-SHA-256 hash of the load on top, in 11 of 12 (18.7x-25.3x); not on one
-thread (12.1x-14.6x medians), nor against Python's plain etree parse
-(13.6x-16.3x medians on two threads). Before this work (commit 1426b11), the
-same file loaded in 7.47 ms (median) on two threads and 13.54 ms on one; after
-it, 6.29 and 11.76 ms (A/B, the two builds alternating, 16 turns each,
-22:58 UTC). Where one thread's time goes now (perf, callgrind): the
-scanner about a third, the SHA-256 ~1.4 ms (in the load only), mapping
-records into the entity model the rest, spread over many small steps
-(names, dates, countries, properties: none above 7 % of the instructions);
-30,897 heap allocations per parse (55,109 before), 2.7 MB.
+Measured 2026-12-03 16:08 UTC, `--old-bin` the build before the one-path reader (ca3549a),
+`--pairs 5 --runs 5`, load average ~20 on 2 cores (every figure several times its quiet-machine
+value: Python's parse took 695 ms here, 77-112 ms on 2026-11-28), UN file 2.03 MB / 1003 records,
+median ms (speed-up vs Python parse+map, vs plain parse in brackets):
+  one-path reader  load 245 (3.8x / 3.3x), parse 188 (3.9x / 3.3x); hash on a 2nd thread: load 232
+  before (ca3549a) load 73 (16.8x / 8.6x), parse 72; two threads: load 86, parse 60 (14.4x)
+  SDN 3.91 MB / 14,965 records: one-path 1,002 / 861 ms, before 902 / 743 ms (Python parse+map 1,619)
+The one-path reader is about three times slower than the fast scanner on the UN file and still
+faster than Python's etree; a list is loaded at start and on upload, not per screening.
 """
 
 import argparse
@@ -150,12 +128,12 @@ def median_ms(fn, data, runs):
     return statistics.median(times)
 
 
-def resolute_times(args, f, runs):
-    """Resolute's median ms on one file: {1: one thread, 2: two threads, "hash": SHA-256 alone, "records": n}."""
-    cmd = [args.bin, "bench", "lists", "--json", "--runs", str(runs), "--threads", "1,2", f]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+def resolute_times(cmd, f, runs):
+    """One side's median ms on one file: {1: load on one thread, 2: load with the hash on a
+    second thread, "parse1"/"parse2": the parse alone, "hash": SHA-256 alone, "records": n}."""
+    res = subprocess.run(cmd + ["--json", "--runs", str(runs), "--threads", "1,2", f], capture_output=True, text=True)
     if res.returncode != 0:
-        sys.exit(f"{args.bin} failed: {res.stderr.strip()}")
+        sys.exit(f"{' '.join(cmd)} failed: {res.stderr.strip()}")
     rows = {r.get("threads", 1): r for r in json.loads(res.stdout)}
     return {
         1: rows[1]["median_ms"],
@@ -167,14 +145,26 @@ def resolute_times(args, f, runs):
     }
 
 
-def one_round(args):
-    """Resolute (1 and 2 threads) and Python on every file: {file: row}.
+def bench_exe():
+    """The path of the lists crate's `load` benchmark, built (release profile) if needed."""
+    res = subprocess.run(
+        ["cargo", "bench", "-p", "resolute-lists", "--bench", "load", "--no-run", "--message-format=json"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    if res.returncode != 0:
+        sys.exit(f"cargo bench --no-run failed: {res.stderr.strip()[-2000:]}")
+    for line in res.stdout.splitlines():
+        msg = json.loads(line)
+        if msg.get("reason") == "compiler-artifact" and msg.get("target", {}).get("name") == "load" and msg.get("executable"):
+            return msg["executable"]
+    sys.exit("cargo bench --no-run did not name the load benchmark's executable")
 
-    The two sides are measured in `--pairs` alternating turns (Resolute's
-    median of `--runs` runs, then Python's parse+map and plain parse once
-    each), and each speed-up is the median of the per-turn ratios: the
-    host's speed changes from one second to the next, and a turn is short
-    enough (well under a second) that both sides of it see the same host."""
+
+def one_round(args, sides):
+    """Every side (name -> command) and Python on every file: {file: {side: row}}.
+
+    The sides and Python are measured in `--pairs` alternating turns, and
+    each speed-up is the median of the per-turn ratios."""
     rows = {}
     for f in args.files:
         with open(f, "rb") as fh:
@@ -183,65 +173,52 @@ def one_round(args):
         parse, parse_map = (un_parse, un_parse_map) if is_xml else (sdn_parse, sdn_parse_map)
         turns = []
         for _ in range(args.pairs):
-            ours = resolute_times(args, f, args.runs)
-            ours["py_map"] = median_ms(parse_map, data, 1)
-            ours["py_parse"] = median_ms(parse, data, 1)
-            turns.append(ours)
-        med = lambda key: statistics.median(t[key] for t in turns)
-        rows[f] = {
-            "mb": len(data) / 1e6,
-            "records": turns[0]["records"],
-            "one": med(1),
-            "two": med(2),
-            "parse1": med("parse1"),
-            "parse2": med("parse2"),
-            "hash": med("hash"),
-            "py_parse": med("py_parse"),
-            "py_map": med("py_map"),
-            # Median of the per-turn ratios, vs parse+map and vs plain parse.
-            "ratio": {
-                n: (statistics.median(t["py_map"] / t[n] for t in turns), statistics.median(t["py_parse"] / t[n] for t in turns))
-                for n in (1, 2, "parse1", "parse2")
-            },
-        }
+            turn = {name: resolute_times(cmd, f, args.runs) for name, cmd in sides.items()}
+            turn["py_map"] = median_ms(parse_map, data, 1)
+            turn["py_parse"] = median_ms(parse, data, 1)
+            turns.append(turn)
+        rows[f] = {"mb": len(data) / 1e6, "py_parse": statistics.median(t["py_parse"] for t in turns),
+                   "py_map": statistics.median(t["py_map"] for t in turns), "sides": {}}
+        for name in sides:
+            med = lambda key: statistics.median(t[name][key] for t in turns)
+            rows[f]["sides"][name] = {
+                "records": turns[0][name]["records"],
+                **{k: med(k) for k in (1, 2, "parse1", "parse2", "hash")},
+                # Median of the per-turn ratios, vs parse+map and vs plain parse.
+                "ratio": {
+                    n: (statistics.median(t["py_map"] / t[name][n] for t in turns), statistics.median(t["py_parse"] / t[name][n] for t in turns))
+                    for n in (1, 2, "parse1", "parse2")
+                },
+            }
     return rows
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", default=DEFAULT_FILES)
-    ap.add_argument("--bin", default=os.environ.get("RESOLUTE_BIN", os.path.join(ROOT, "target/release/resolute")))
+    ap.add_argument("--bench-exe", help="the lists crate's load benchmark (default: built with cargo bench --no-run)")
+    ap.add_argument("--old-bin", help="an older resolute binary: its `bench lists` runs in the same turns")
     ap.add_argument("--runs", type=int, default=5, help="Resolute runs per turn (their median is the turn's time)")
-    ap.add_argument("--pairs", type=int, default=10, help="alternating turns of Resolute and Python per file and round")
-    ap.add_argument("--rounds", type=int, default=1, help="repeat the whole comparison; prints the min/median/max speed-up")
+    ap.add_argument("--pairs", type=int, default=10, help="alternating turns of Resolute and Python per file")
     args = ap.parse_args()
 
-    ratios = {}  # (file, threads) -> [(vs parse+map, vs parse)]
-    for n in range(args.rounds):
-        rows = one_round(args)
-        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        if args.rounds > 1:
-            print(f"round {n + 1}/{args.rounds}, load average {load}")
-        print(f"{'file':<30} {'MB':>5} {'records':>7} {'threads':>7} {'load ms':>8} {'parse ms':>8} {'python parse ms':>15} {'parse+map ms':>12} {'speed-up load':>14} {'speed-up parse':>15}")
-        for f, r in rows.items():
-            for threads, load_ms, parse_ms, pkey in ((1, r["one"], r["parse1"], "parse1"), (2, r["two"], r["parse2"], "parse2")):
-                ratio, pratio = r["ratio"][threads], r["ratio"][pkey]
-                ratios.setdefault((f, threads, "load"), []).append(ratio)
-                ratios.setdefault((f, threads, "parse"), []).append(pratio)
-                print(f"{os.path.basename(f):<30} {r['mb']:>5.2f} {r['records']:>7} {threads:>7} {load_ms:>8.2f} {parse_ms:>8.2f} {r['py_parse']:>15.2f} {r['py_map']:>12.2f}"
+    sides = {"new": [args.bench_exe or bench_exe()]}
+    if args.old_bin:
+        sides["old"] = [args.old_bin, "bench", "lists"]
+    rows = one_round(args, sides)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{'file':<30} {'side':<4} {'MB':>5} {'records':>7} {'threads':>7} {'load ms':>8} {'parse ms':>8} {'python parse ms':>15} {'parse+map ms':>12} {'speed-up load':>14} {'speed-up parse':>15}")
+    for f, r in rows.items():
+        for name, side in r["sides"].items():
+            for threads, pkey in ((1, "parse1"), (2, "parse2")):
+                ratio, pratio = side["ratio"][threads], side["ratio"][pkey]
+                print(f"{os.path.basename(f):<30} {name:<4} {r['mb']:>5.2f} {side['records']:>7} {threads:>7} {side[threads]:>8.2f} {side[pkey]:>8.2f} {r['py_parse']:>15.2f} {r['py_map']:>12.2f}"
                       f" {ratio[0]:>6.1f}x ({ratio[1]:.1f}x) {pratio[0]:>6.1f}x ({pratio[1]:.1f}x)")
-        hashes = ", ".join(f"{r['hash']:.2f} ms" for r in rows.values())
-        print(f"(medians over {args.pairs} alternating turns, Resolute's time in a turn the median of {args.runs} runs; Python {sys.version.split()[0]};")
-        print(" speed-up = median over the turns of Python parse+map / Resolute, vs Python's plain parse in brackets;")
-        print(" load = parse into the model + the SHA-256 content hash that identifies the list version")
-        print(f" ({hashes} alone; with two threads it runs on the second one); parse = the parse into the model alone; load average {load})")
-    if args.rounds > 1:
-        print(f"speed-up over {args.rounds} rounds, min / median / max (vs Python parse+map; vs plain parse):")
-        for (f, threads, what), rs in ratios.items():
-            m = sorted(x[0] for x in rs)
-            p = sorted(x[1] for x in rs)
-            print(f"  {os.path.basename(f):<30} {what:<5} {threads} thread{'s' if threads > 1 else ' '}  {m[0]:5.1f}x / {statistics.median(m):5.1f}x / {m[-1]:5.1f}x"
-                  f"   ({p[0]:.1f}x / {statistics.median(p):.1f}x / {p[-1]:.1f}x)")
+    hashes = ", ".join(f"{r['sides']['new']['hash']:.2f} ms" for r in rows.values())
+    print(f"(medians over {args.pairs} alternating turns, Resolute's time in a turn the median of {args.runs} runs; Python {sys.version.split()[0]};")
+    print(" speed-up = median over the turns of Python parse+map / Resolute, vs Python's plain parse in brackets;")
+    print(" load = parse into the model + the SHA-256 content hash that identifies the list version")
+    print(f" ({hashes} alone; with two threads on the second one); parse = the parse into the model alone; load average {load})")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 """Name-matching quality, Resolute next to OpenSanctions' logic-v2, on the same inputs.
 
-  python3 scripts/eval-match.py [--resolute target/release/resolute] [--anchor-python PY] [--anchors-dir DIR]
+  python3 scripts/eval-match.py [--resolute target/release/resolute] [--baseline OLD_BIN]
+                                [--anchor-python PY] [--anchors-dir DIR] [--folds 5]
 
 1. Pairs (nomenklatura name_bench format) scored by `resolute compare` and, when an interpreter with
    nomenklatura is given (--anchor-python, e.g. a venv made with `pip install nomenklatura==4.17.4`),
    by logic-v2 through nomenklatura's public API (get_algorithm("logic-v2").compare):
-   - tests/fixtures/matching/opensanctions-name-bench-cases.csv: precision / recall / F1 at 0.7
+   - tests/fixtures/matching/opensanctions-name-bench-cases.csv: precision / recall / F1 at 0.7 (the dev figure),
+     and k-fold cross-validated F1 (--folds, default 5): the rows are dealt into folds by a fixed shuffle (seed
+     17), for each fold the threshold that maximises F1 on the other folds (0.50-0.95 by 0.01) is applied to
+     the held-out fold; Resolute and logic-v2 use the same folds and choose their own thresholds the same way
    - tests/fixtures/matching/dprk-pairs.csv (scripts/eval-dprk-build.py): recall per positive group,
      false-alert rate per hard-negative group
+   - tests/fixtures/matching/cross-script-pairs.csv (tests/fixtures/matching/build-cross-script-pairs.py: one
+     entry's name in a non-Latin script against its Latin name, from the UN list): recall at 0.7 per script,
+     and the false-alert rate: each non-Latin name screened with `resolute match` against the whole UN list,
+     the share of names that flag another entry (match=true) and the other entries flagged per name. With
+     --baseline the same figures for an older binary (before/after).
 2. Search: tests/fixtures/matching/dprk-queries.jsonl (OFAC DPRK individuals with their DOB and nationality)
    against the UN list with `resolute match`, and with the anchors' brute-force `match_anchor.py` when
    --anchors-dir holds it: recall (the linked UN entry is returned with match=true) and false alerts
@@ -18,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -101,6 +111,73 @@ def fmt(x):
     return "   -  " if x is None else f"{x:6.3f}"
 
 
+def scores_of(res, n):
+    return [float(res.get(str(i), {}).get("score", 0.0)) for i in range(1, n + 1)]
+
+
+def f1_at(labels, scores, idx, t):
+    tp = sum(1 for i in idx if labels[i] and scores[i] >= t)
+    fp = sum(1 for i in idx if not labels[i] and scores[i] >= t)
+    fn = sum(1 for i in idx if labels[i] and scores[i] < t)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def cross_validate(labels, scores, folds, seed=17):
+    """Per fold: (threshold chosen on the other folds, F1 on the fold)."""
+    order = list(range(len(labels)))
+    random.Random(seed).shuffle(order)
+    parts = [order[k::folds] for k in range(folds)]
+    grid = [round(0.5 + 0.01 * i, 2) for i in range(46)]
+    out = []
+    for k in range(folds):
+        train = [i for j, part in enumerate(parts) if j != k for i in part]
+        t = max(grid, key=lambda t: (f1_at(labels, scores, train, t), -abs(t - 0.7)))
+        out.append((t, f1_at(labels, scores, parts[k], t)))
+    return out
+
+
+def screen_names(bin_, names, schemas, tmp, tag):
+    """Screen each name against the UN list; results by row id."""
+    q = Path(tmp) / f"xs-{tag}.jsonl"
+    with open(q, "w") as f:
+        for i, (n, s) in enumerate(zip(names, schemas), 1):
+            f.write(json.dumps({"id": str(i), "schema": s, "properties": {"name": [n]}}) + "\n")
+    out = Path(tmp) / f"xs-{tag}.out.jsonl"
+    subprocess.run([bin_, "match", "--list", str(UN), "--input", str(q), "--output", str(out)], check=True, stderr=subprocess.DEVNULL)
+    return read_results(out)
+
+
+def cross_script(bins, anchor_py, tmp):
+    path = FIX / "cross-script-pairs.csv"
+    cases = read_cases(path)
+    n = len(cases)
+    print(f"\nCross-script pairs ({n}, {path.name}): recall at 0.7 per script; false alerts of the non-Latin name screened against the UN list")
+    groups = sorted({c["case_group"] for c in cases})
+    head = "  ".join(f"{g:>9}" for g in groups)
+    print(f"  {'':<22} {head}  {'recall':>7}  {'names flagging another entry':>29}  {'other entries flagged per name':>30}")
+    rows = [(label, resolute_pairs(b, path, tmp), b) for label, b in bins]
+    anc = anchor_pairs(anchor_py, path, tmp)
+    if anc is not None:
+        rows.append(("logic-v2", anc, None))
+    for label, res, b in rows:
+        per = []
+        for g in groups:
+            idx = [i for i, c in enumerate(cases, 1) if c["case_group"] == g]
+            per.append(sum(1 for i in idx if res.get(str(i), {}).get("match")) / len(idx))
+        rec = sum(1 for i in range(1, n + 1) if res.get(str(i), {}).get("match")) / n
+        if b is not None:
+            hits = screen_names(b, [c["name1"] for c in cases], [c["schema"] for c in cases], tmp, label.split()[0])
+            flagged = others = 0
+            for i, c in enumerate(cases, 1):
+                wrong = [r for r in hits.get(str(i), {}).get("results", []) if r.get("match") and r.get("ref", "").strip() != c["notes"].strip()]
+                flagged += bool(wrong)
+                others += len(wrong)
+            fa = f"{flagged / n:29.3f}  {others / n:30.2f}"
+        else:
+            fa = f"{'-':>29}  {'-':>30}"
+        print(f"  {label:<22} " + "  ".join(f"{x:9.3f}" for x in per) + f"  {rec:7.3f}  {fa}")
+
+
 def search_eval(results, queries):
     found = alerts = 0
     for q in queries:
@@ -115,6 +192,8 @@ def main():
     ap.add_argument("--resolute", default=os.environ.get("RESOLUTE_BIN", str(ROOT / "target/release/resolute")))
     ap.add_argument("--anchor-python", default=os.environ.get("ANCHOR_PYTHON"))
     ap.add_argument("--anchors-dir", default=os.environ.get("ANCHORS_DIR"))
+    ap.add_argument("--baseline", default=os.environ.get("BASELINE_BIN"), help="an older resolute binary, for before/after figures")
+    ap.add_argument("--folds", type=int, default=5)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         nb = FIX / "opensanctions-name-bench-cases.csv"
@@ -127,6 +206,19 @@ def main():
         if anc is not None:
             f, p, r = prf(cases, anc)
             print(f"  logic-v2 (nomenklatura)                   {f:6.3f} {p:6.3f} {r:6.3f}")
+        base = resolute_pairs(a.baseline, nb, tmp) if a.baseline else None
+        if base is not None:
+            f, p, r = prf(cases, base)
+            print(f"  baseline ({Path(a.baseline).name})".ljust(44) + f"{f:6.3f} {p:6.3f} {r:6.3f}")
+        labels = [c["is_match"].strip().lower() == "true" for c in cases]
+        print(f"\nname_bench {a.folds}-fold cross-validation (threshold chosen on the other folds, F1 on the held-out fold)")
+        print("  " + " " * 22 + "".join(f"   fold {k + 1}    " for k in range(a.folds)) + "   mean F1")
+        for label, res in (("Resolute", ours), ("logic-v2", anc), ("baseline", base)):
+            if res is None:
+                continue
+            cv = cross_validate(labels, scores_of(res, len(cases)), a.folds)
+            cells = "".join(f" {f:.3f} @{t:.2f}  " for t, f in cv)
+            print(f"  {label:<22}{cells}  {sum(f for _, f in cv) / len(cv):.3f}")
         dp = FIX / "dprk-pairs.csv"
         cases = read_cases(dp)
         ours = resolute_pairs(a.resolute, dp, tmp)
@@ -144,6 +236,9 @@ def main():
         for label, name in ((True, "recall (all positives)"), (False, "false-alert rate (all negatives)")):
             hit, n, ah = tot[label]
             print(f"  {name:<30} {n:>4}  {hit / n:8.3f}  {fmt(ah / n if ga is not None else None)}")
+
+        bins = [("Resolute", a.resolute)] + ([(f"baseline {Path(a.baseline).name}", a.baseline)] if a.baseline else [])
+        cross_script(bins, a.anchor_python, tmp)
 
         qpath = FIX / "dprk-queries.jsonl"
         queries = [json.loads(l) for l in open(qpath) if l.strip()]

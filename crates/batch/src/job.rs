@@ -367,18 +367,30 @@ impl Drop for PartialOutput {
     }
 }
 
-/// Run `sql` on `ctx` and write its result to `output`. `inputs` are the
+/// Where and how a job's result is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub path: &'a Path,
+    pub format: OutputFormat,
+    /// Written into the file's metadata (or the `.versions.json` next to it).
+    pub versions: &'a Versions,
+}
+
+/// Run `sql` on `ctx` and write its result to `target`. `inputs` are the
 /// files behind the tables, to name them in read errors.
 pub async fn run_sql(
     ctx: &SessionContext,
     sql: &str,
-    output: &Path,
-    format: OutputFormat,
-    versions: &Versions,
+    target: &Target<'_>,
     inputs: &[PathBuf],
     total: Option<u64>,
     on_progress: &mut (dyn FnMut(&Progress) + Send),
 ) -> Result<JobSummary> {
+    let Target {
+        path: output,
+        format,
+        versions,
+    } = *target;
     let started = Instant::now();
     let engine_error = |e: DataFusionError| match inputs {
         [one] => read_error(one, &e),

@@ -486,7 +486,8 @@ fn screen_one(
     let id = (!id.is_empty()).then_some(id);
     let raw: RawTransaction =
         serde_json::from_value(value).map_err(|e| (id.clone(), e.to_string()))?;
-    let tx = Transaction::from_raw(raw, screening.regime()).map_err(|e| (id.clone(), e))?;
+    let tx =
+        Transaction::from_raw(raw, screening.regime()).map_err(|e| (id.clone(), e.to_string()))?;
     // Each row on its own: no cap draw-down across rows (the order of a
     // distributed job's rows is not the order of the file).
     *screener.ledger_mut() = CapLedger::default();

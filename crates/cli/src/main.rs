@@ -3,7 +3,18 @@
 //! Each command group lives in its own module under `cmd/`; this file only
 //! wires them into one clap tree.
 
+use std::io::IsTerminal;
+
 use clap::{Parser, Subcommand};
+
+/// `println!` that returns the write error instead of panicking, so a
+/// command whose reader went away (`resolute … | head`) ends quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
 
 mod cmd;
 
@@ -15,7 +26,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Resolute: UN DPRK sanctions compliance — lists, name screening, the regime
 /// as dated rules, and transaction screening.
 #[derive(Debug, Parser)]
-#[command(name = "resolute", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "resolute",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit status: 0 done; 1 the answer is no (no such list entry, the audit chain does \
+                  not verify, …); 2 an error (bad arguments, an unreadable file, no input line \
+                  could be read, the store refused)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,16 +63,34 @@ enum Command {
     /// Verify the tamper-evident audit log.
     #[command(subcommand)]
     Audit(cmd::service::AuditCmd),
+    /// Copy a data directory's database while the service runs (SQLite online backup).
+    Backup(cmd::backup::BackupArgs),
+    /// Restore a backup into a data directory, verifying its audit chain first.
+    Restore(cmd::backup::RestoreArgs),
     /// Revenue covered by the measures, from trade flows.
     Impact(cmd::impact::ImpactArgs),
     /// Member-state implementation reports.
     #[command(subcommand)]
     Reports(cmd::impact::ReportsCmd),
     /// Screen a whole file with SQL (Parquet, CSV, JSON Lines), embedded or on a cluster.
+    #[cfg(feature = "batch")]
     Batch(Box<cmd::batch::BatchArgs>),
     /// Run a Ballista scheduler or executor with Resolute's screening functions.
+    #[cfg(feature = "batch")]
     #[command(subcommand)]
     Cluster(cmd::cluster::ClusterCmd),
+    /// `batch` and `cluster` in a build without them: say how to get them.
+    #[cfg(not(feature = "batch"))]
+    #[command(
+        name = "batch",
+        alias = "cluster",
+        hide = true,
+        disable_help_flag = true
+    )]
+    BatchUnavailable {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        _args: Vec<String>,
+    },
     /// Benchmarks of the hot paths.
     #[command(subcommand)]
     Bench(cmd::BenchCmd),
@@ -65,6 +103,7 @@ fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -76,17 +115,57 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => cmd::service::run_serve(a),
         Command::Keys(c) => cmd::service::run_keys(c),
         Command::Audit(c) => cmd::service::run_audit(c),
+        Command::Backup(a) => cmd::backup::run_backup(a),
+        Command::Restore(a) => cmd::backup::run_restore(a),
         Command::Impact(a) => cmd::impact::run_impact(a),
         Command::Reports(c) => cmd::impact::run_reports(c),
+        #[cfg(feature = "batch")]
         Command::Batch(a) => cmd::batch::run(*a),
+        #[cfg(feature = "batch")]
         Command::Cluster(c) => cmd::cluster::run(c),
+        #[cfg(not(feature = "batch"))]
+        Command::BatchUnavailable { .. } => Err(anyhow::anyhow!(
+            "batch screening (`resolute batch`, `resolute cluster`) is not in this build: \
+             build with `cargo build --release -p resolute-cli --features batch`"
+        )),
         Command::Bench(c) => cmd::run_bench(c),
     };
     match result {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): nothing more to say.
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             std::process::ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = Some(std::io::ErrorKind::BrokenPipe);
+    e.chain().any(|cause| {
+        // serde_json wraps the io::Error without exposing it as a source.
+        cause.downcast_ref::<std::io::Error>().map(|io| io.kind()) == broken
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == broken
+    })
+}
+
+/// The error and its causes, each said once: a library error that already
+/// quotes its source (`cannot read x: No such file…`) does not get it twice.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }

@@ -62,7 +62,10 @@ fn match_screens_queries_against_the_un_list_and_reports_bad_lines() {
             .as_array()
             .is_some_and(|a| a.iter().any(|m| m["how"] == "romanization"))
     );
-    assert_eq!(rows[1]["id"], 2);
+    assert_eq!(
+        rows[1]["id"], "2",
+        "the line number, as text (as in `resolute screen`)"
+    );
     assert!(
         rows[1]["error"]
             .as_str()

@@ -52,7 +52,8 @@ fn at_lists_the_full_coal_ban_not_the_cap() {
 fn diff_across_2371() {
     let v = json(&["regime", "diff", "2017-08-04", "2017-08-06", "--json"]);
     let came = ids(&v["came_into_force"]);
-    assert_eq!(came.len(), 8, "{came:?}");
+    assert_eq!(came.len(), 9, "{came:?}");
+    assert!(came.contains(&"dprk/2371/9/fishing-rights".to_string()));
     assert!(came.iter().all(|id| id.starts_with("dprk/2371/")));
     assert_eq!(
         ids(&v["ended"]),
@@ -177,7 +178,97 @@ fn check_counts_verified_measures() {
         v["measures"].as_u64().unwrap_or(0) as usize
     );
     assert!(ids(&v["verified"]).contains(&"dprk/2371/8/coal".to_string()));
-    assert!(ids(&v["unverified"]).contains(&"dprk/2371/9/seafood".to_string()));
+    assert!(ids(&v["verified"]).contains(&"dprk/2371/9/seafood".to_string()));
+    assert!(ids(&v["unverified"]).contains(&"dprk/2397/4/crude-oil".to_string()));
+    assert!(verified >= 38, "{verified} verified");
+    // Every verified measure rests on the Council's own words.
+    for m in v["verified"].as_array().into_iter().flatten() {
+        let kind = m["verification"].as_str().unwrap_or("");
+        assert!(
+            kind == "verbatim" || kind == "council_citation",
+            "{} verified on {kind:?}",
+            m["id"]
+        );
+    }
+    let by_kind = &v["by_verification"];
+    let total: u64 = [
+        "verbatim",
+        "council_citation",
+        "implementing_act",
+        "secondary",
+    ]
+    .iter()
+    .map(|k| by_kind[*k]["measures"].as_u64().unwrap_or(0))
+    .sum();
+    assert_eq!(total, v["measures"].as_u64().unwrap_or(0), "{by_kind}");
+    assert_eq!(by_kind["secondary"]["verified"], 0, "{by_kind}");
+    assert_eq!(by_kind["implementing_act"]["verified"], 0, "{by_kind}");
+
+    let out = resolute(&["regime", "check"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    for needle in [
+        "verbatim",
+        "council_citation",
+        "implementing_act",
+        "secondary",
+        "dprk/2397/4/crude-oil",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn exceptions_lists_ids_with_what_the_claimant_must_show() {
+    let v = json(&["regime", "exceptions", "--at", "2017-10-02", "--json"]);
+    assert_eq!(v["at"], "2017-10-02");
+    let list = v["exceptions"].as_array().cloned().unwrap_or_default();
+    let listed = ids(&v["exceptions"]);
+    let rajin = list
+        .iter()
+        .find(|x| x["id"] == "dprk/2371/8/rajin-transit")
+        .unwrap_or_else(|| panic!("no Rajin exception in {listed:?}"));
+    assert_eq!(rajin["resolution"], 2371);
+    assert_eq!(rajin["paragraphs"][0], "8");
+    assert!(
+        rajin["requires"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("exporting State confirms")),
+        "{rajin}"
+    );
+    assert!(
+        rajin["measures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|m| m == "dprk/2371/8/coal"),
+        "{rajin}"
+    );
+    assert!(listed.contains(&"dprk/2375/26/humanitarian".to_string()));
+    // Not yet adopted, or no measure in force that it could lift.
+    assert!(!listed.contains(&"dprk/2397/25/humanitarian".to_string()));
+    assert!(!listed.contains(&"dprk/2270/19/livelihood-notified".to_string()));
+
+    let all = ids(&json(&["regime", "exceptions", "--json"])["exceptions"]);
+    assert!(all.contains(&"dprk/2397/25/humanitarian".to_string()));
+    assert!(all.contains(&"dprk/2270/19/livelihood-notified".to_string()));
+    assert!(all.len() > listed.len());
+
+    let out = resolute(&["regime", "exceptions", "--at", "2018-03-01"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("dprk/2371/6/return-to-port-of-origination") && text.contains("para 6"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unknown_id_is_answered_with_the_closest_ids() {
+    let out = resolute(&["regime", "show", "dprk/2371/8/rajin"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("closest: dprk/2371/8/rajin-transit"), "{err}");
 }
 
 #[test]

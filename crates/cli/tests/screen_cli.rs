@@ -164,7 +164,8 @@ fn data_dir_draws_caps_across_runs_and_records_them() {
     // Without --data-dir the caps are drawn within the input only, as before.
     let alone = screen(&["--input", &s, "--no-lists"]);
     assert_eq!(decision(&alone, "p3")["decision"], "review");
-    // Each run was recorded in the audit log, and the chain holds.
+    // Each run was recorded in the audit log (the first with its cap draws,
+    // a `cap.draws` record), and the chain holds.
     let out = Command::new(env!("CARGO_BIN_EXE_resolute"))
         .args(["audit", "verify", "--json", "--data-dir", &d])
         .output()
@@ -172,7 +173,7 @@ fn data_dir_draws_caps_across_runs_and_records_them() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(
         (report["ok"].as_bool(), report["records"].as_i64()),
-        (Some(true), Some(2)),
+        (Some(true), Some(3)),
         "{report}"
     );
 }
@@ -207,12 +208,12 @@ fn data_dir_honours_the_stores_false_positive_decisions() {
     let case = NewCase {
         kind: "transaction".into(),
         screening_id: "scr_test".into(),
-        query_key: resolute_server::transactions::party_query_key(&party),
+        query_key: resolute_casework::suppress::party_query_key(&party),
         query: serde_json::json!({}),
         entity_id: Some(ftb.id.clone()),
         entity_ref: Some(ftb.reference.clone()),
         entity_caption: Some(ftb.caption.clone()),
-        entity_fingerprint: Some(resolute_server::engine::entity_fingerprint(&ftb)),
+        entity_fingerprint: Some(resolute_casework::engine::entity_fingerprint(&ftb)),
         score: Some(1.0),
         decision: Some("prohibited".into()),
         summary: String::new(),

@@ -7,9 +7,9 @@
 
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use plotters::prelude::*;
-use plotters::style::FontStyle;
+use plotters::style::{FontStyle, FontTransform};
 
 use crate::compute::{DirectionImpact, ImpactReport};
 
@@ -51,6 +51,24 @@ fn date_of(day: f64) -> NaiveDate {
     NaiveDate::default()
         .checked_add_signed(chrono::Duration::days(day.round() as i64))
         .unwrap_or_default()
+}
+
+/// The first day of every month from the month after `from` (or `from` itself
+/// when it is a first) up to `to`.
+fn month_starts(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    let mut m = from.with_day(1).unwrap_or(from);
+    if m < from {
+        m = m.checked_add_months(chrono::Months::new(1)).unwrap_or(to);
+    }
+    let mut out = Vec::new();
+    while m <= to {
+        out.push(m);
+        match m.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => m = next,
+            None => break,
+        }
+    }
+    out
 }
 
 /// The chart for DPRK exports of a report.
@@ -114,17 +132,45 @@ pub fn timeline_svg(
             .y_label_area_size(70)
             .build_cartesian_2d(x_start..x_end, 0.0..y_max)
             .map_err(|e| draw_err(&e))?;
+        // No automatic x labels: plotters spaces them evenly in days, which
+        // skips months; every month gets its own tick below instead.
         chart
             .configure_mesh()
-            .x_labels(10)
+            .x_labels(0)
             .y_labels(8)
-            .x_label_formatter(&|x| date_of(*x).format("%Y-%m").to_string())
             .y_label_formatter(&|y| format!("{y:.0}"))
             .y_desc("US$ million")
             .label_style(("sans-serif", 13))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| draw_err(&e))?;
+
+        // One tick per month; the label of every month (upright for a short
+        // range, turned for a long one), so no month is ever skipped.
+        let months = month_starts(date_of(x_start), date_of(x_end));
+        let turn = months.len() > 18;
+        for m in &months {
+            let x = day_number(*m);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, -y_max * 0.015)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(|e| draw_err(&e))?;
+            let (px, py) = chart.backend_coord(&(x, 0.0));
+            let label = m.format("%Y-%m").to_string();
+            let style = ("sans-serif", 12).into_font().color(&BLACK);
+            let text = if turn {
+                Text::new(
+                    label,
+                    (px - 6, py + 44),
+                    style.transform(FontTransform::Rotate270),
+                )
+            } else {
+                Text::new(label, (px - 20, py + 8), style)
+            };
+            root.draw(&text).map_err(|e| draw_err(&e))?;
+        }
 
         // Each band is a step function: the state at a point holds until the next point.
         let segment_end = |i: usize| {
@@ -263,4 +309,31 @@ pub fn timeline_svg(
         root.present().map_err(|e| draw_err(&e))?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn every_month_of_the_range_gets_a_tick() {
+        let months = month_starts(d(2016, 9, 17), d(2017, 9, 2));
+        assert_eq!(months.first(), Some(&d(2016, 10, 1)));
+        assert_eq!(months.last(), Some(&d(2017, 9, 1)));
+        assert_eq!(months.len(), 12);
+        assert!(
+            months
+                .windows(2)
+                .all(|w| w[0].checked_add_months(chrono::Months::new(1)) == Some(w[1])),
+            "consecutive months: {months:?}"
+        );
+        assert_eq!(
+            month_starts(d(2017, 1, 1), d(2017, 1, 1)),
+            vec![d(2017, 1, 1)]
+        );
+    }
 }

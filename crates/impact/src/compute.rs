@@ -311,64 +311,69 @@ fn tonnes(f: &TradeFlow) -> Option<f64> {
     }
 }
 
+/// A direction's base-year rows: the all-commodity totals apart from the
+/// commodity rows that measures can cover.
+struct DirectionRows<'a> {
+    totals: Vec<&'a TradeFlow>,
+    detail: Vec<&'a TradeFlow>,
+    total_usd: f64,
+    total_basis: &'static str,
+    commodity_rows_usd: f64,
+}
+
+fn sum_usd<'a>(flows: impl IntoIterator<Item = &'a &'a TradeFlow>) -> f64 {
+    flows
+        .into_iter()
+        .map(|f| f.value_usd)
+        .fold(0.0, |acc, v| acc + v)
+}
+
+impl<'a> DirectionRows<'a> {
+    fn split(year_flows: &[&'a TradeFlow], direction: DprkDirection) -> DirectionRows<'a> {
+        let (totals, detail): (Vec<&TradeFlow>, Vec<&TradeFlow>) = year_flows
+            .iter()
+            .copied()
+            .filter(|f| f.dprk_direction() == Some(direction))
+            .partition(|f| f.commodity == Commodity::Total);
+        let commodity_rows_usd = sum_usd(&detail);
+        let (total_usd, total_basis) = if totals.is_empty() {
+            (commodity_rows_usd, "commodity rows")
+        } else {
+            (sum_usd(&totals), "all-commodity rows")
+        };
+        DirectionRows {
+            totals,
+            detail,
+            total_usd,
+            total_basis,
+            commodity_rows_usd,
+        }
+    }
+}
+
+/// The flows' states walked over every day on which a measure changed, up to the date.
+struct TimelineWalk {
+    /// Each flow's state on the date.
+    at_states: Vec<FlowState>,
+    /// Per measure: what it newly prohibited outright.
+    newly_cut: Vec<f64>,
+    /// Per measure (caps): what it took, net.
+    cap_reduction: Vec<f64>,
+    timeline: Vec<TimelinePoint>,
+}
+
 // Flows, states and attributions are parallel vectors indexed by flow.
 #[allow(clippy::needless_range_loop)]
-fn compute_direction(
-    year_flows: &[&TradeFlow],
-    all_measures: &[MeasureView],
-    opts: &ImpactOptions,
-    direction: DprkDirection,
-) -> DirectionImpact {
-    let dir_flows: Vec<&TradeFlow> = year_flows
-        .iter()
-        .copied()
-        .filter(|f| f.dprk_direction() == Some(direction))
-        .collect();
-    let total_rows: Vec<&TradeFlow> = dir_flows
-        .iter()
-        .copied()
-        .filter(|f| f.commodity == Commodity::Total)
-        .collect();
-    let detail: Vec<&TradeFlow> = dir_flows
-        .iter()
-        .copied()
-        .filter(|f| f.commodity != Commodity::Total)
-        .collect();
-    let commodity_rows_usd: f64 = detail
-        .iter()
-        .map(|f| f.value_usd)
-        .fold(0.0, |acc, v| acc + v);
-    let (total_usd, total_basis) = if total_rows.is_empty() {
-        (commodity_rows_usd, "commodity rows")
-    } else {
-        (
-            total_rows
-                .iter()
-                .map(|f| f.value_usd)
-                .fold(0.0, |acc, v| acc + v),
-            "all-commodity rows",
-        )
-    };
-
-    let measures: Vec<&MeasureView> = all_measures
-        .iter()
-        .filter(|m| m.direction == direction)
-        .collect();
-    let engine = Engine {
-        flows: detail,
-        measures,
-    };
+fn walk_timeline(engine: &Engine<'_>, at: NaiveDate) -> TimelineWalk {
     let n_flows = engine.flows.len();
     let n_measures = engine.measures.len();
-
-    // Walk the days on which anything changes, up to the date.
     let mut days: BTreeSet<NaiveDate> = engine
         .measures
         .iter()
         .flat_map(|m| m.change_days())
-        .filter(|d| *d <= opts.at)
+        .filter(|d| *d <= at)
         .collect();
-    days.insert(opts.at);
+    days.insert(at);
     let mut prev: Vec<FlowState> = vec![FlowState::Free; n_flows];
     // Value removed from each flow, by resolution.
     let mut removed: Vec<BTreeMap<u32, f64>> = vec![BTreeMap::new(); n_flows];
@@ -425,24 +430,54 @@ fn compute_direction(
         timeline.push(point);
         prev = current.clone();
     }
-    let at_states = current;
+    TimelineWalk {
+        at_states: current,
+        newly_cut,
+        cap_reduction,
+        timeline,
+    }
+}
 
-    // Which measures the tables are about.
-    let selected = |m: usize| {
-        opts.resolution
-            .is_none_or(|r| engine.measures[m].resolution == r)
-    };
-    let covered_by_selected = |f: usize| {
-        (0..n_measures)
-            .any(|m| selected(m) && engine.measures[m].in_force(opts.at) && engine.covers(m, f))
-    };
+/// Which measures the tables are about (`--resolution`), and which flows they cover at the date.
+struct Selection<'e, 'a> {
+    engine: &'e Engine<'a>,
+    opts: &'e ImpactOptions,
+}
 
-    let mut covered_usd = 0.0;
-    let mut prohibited_usd = 0.0;
-    let mut cap_allowed_usd = 0.0;
+impl Selection<'_, '_> {
+    fn measure(&self, m: usize) -> bool {
+        self.opts
+            .resolution
+            .is_none_or(|r| self.engine.measures[m].resolution == r)
+    }
+
+    fn covers_flow(&self, f: usize) -> bool {
+        (0..self.engine.measures.len()).any(|m| {
+            self.measure(m)
+                && self.engine.measures[m].in_force(self.opts.at)
+                && self.engine.covers(m, f)
+        })
+    }
+}
+
+/// Covered, prohibited and cap-allowed totals, and the per-chapter table.
+struct ChapterTable {
+    covered_usd: f64,
+    prohibited_usd: f64,
+    cap_allowed_usd: f64,
+    by_chapter: Vec<ChapterImpact>,
+}
+
+fn chapter_table(sel: &Selection<'_, '_>, at_states: &[FlowState]) -> ChapterTable {
+    let (engine, opts) = (sel.engine, sel.opts);
+    let mut table = ChapterTable {
+        covered_usd: 0.0,
+        prohibited_usd: 0.0,
+        cap_allowed_usd: 0.0,
+        by_chapter: Vec::new(),
+    };
     let mut chapters: BTreeMap<String, ChapterImpact> = BTreeMap::new();
-    for f in 0..n_flows {
-        let flow = engine.flows[f];
+    for (f, flow) in engine.flows.iter().enumerate() {
         let Some(chapter) = flow.commodity.chapter() else {
             continue;
         };
@@ -462,50 +497,54 @@ fn compute_direction(
                 cap_allowed_usd: 0.0,
             });
         entry.value_usd += flow.value_usd;
-        if !covered_by_selected(f) {
+        if !sel.covers_flow(f) {
             continue;
         }
-        covered_usd += flow.value_usd;
+        table.covered_usd += flow.value_usd;
         entry.covered_usd += flow.value_usd;
         match at_states[f] {
             FlowState::Banned(_) => {
-                prohibited_usd += flow.value_usd;
+                table.prohibited_usd += flow.value_usd;
                 entry.prohibited_usd += flow.value_usd;
             }
             FlowState::Capped(_, allowed) => {
-                cap_allowed_usd += allowed;
+                table.cap_allowed_usd += allowed;
                 entry.cap_allowed_usd += allowed;
             }
             _ => {}
         }
     }
-    let mut by_chapter: Vec<ChapterImpact> = chapters
+    table.by_chapter = chapters
         .into_values()
         .filter(|c| opts.resolution.is_none() || c.covered_usd > 0.0)
         .collect();
-    by_chapter.sort_by(|a, b| {
+    table.by_chapter.sort_by(|a, b| {
         b.covered_usd
             .total_cmp(&a.covered_usd)
             .then(b.value_usd.total_cmp(&a.value_usd))
     });
+    table
+}
 
-    // Partners: totals from their all-commodity rows, coverage from commodity rows.
+/// Partners: totals from their all-commodity rows, coverage from commodity rows.
+fn partner_table(
+    sel: &Selection<'_, '_>,
+    totals: &[&TradeFlow],
+    at_states: &[FlowState],
+) -> Vec<PartnerImpact> {
     let mut partners: BTreeMap<String, PartnerImpact> = BTreeMap::new();
     let mut partner_has_total: BTreeSet<String> = BTreeSet::new();
-    for flow in &total_rows {
-        let key = flow.counterpart().to_string();
-        partner_has_total.insert(key.clone());
+    for flow in totals {
+        partner_has_total.insert(flow.counterpart().to_string());
         partner_entry(&mut partners, flow).total_usd += flow.value_usd;
     }
-    for f in 0..n_flows {
-        let flow = engine.flows[f];
-        let key = flow.counterpart().to_string();
-        let has_total = partner_has_total.contains(&key);
+    for (f, flow) in sel.engine.flows.iter().enumerate() {
+        let has_total = partner_has_total.contains(flow.counterpart());
         let entry = partner_entry(&mut partners, flow);
         if !has_total {
             entry.total_usd += flow.value_usd;
         }
-        if covered_by_selected(f) {
+        if sel.covers_flow(f) {
             entry.covered_usd += flow.value_usd;
             if matches!(at_states[f], FlowState::Banned(_)) {
                 entry.prohibited_usd += flow.value_usd;
@@ -518,7 +557,7 @@ fn compute_direction(
             p.share_covered = share(p.covered_usd, p.total_usd);
             p
         })
-        .filter(|p| opts.resolution.is_none() || p.covered_usd > 0.0)
+        .filter(|p| sel.opts.resolution.is_none() || p.covered_usd > 0.0)
         .collect();
     by_partner.sort_by(|a, b| {
         b.covered_usd
@@ -526,12 +565,22 @@ fn compute_direction(
             .then(b.total_usd.total_cmp(&a.total_usd))
             .then(a.partner.cmp(&b.partner))
     });
+    by_partner
+}
 
-    // Per measure and per resolution.
+/// Per measure and per resolution (resolutions in order of number).
+fn resolution_table(
+    sel: &Selection<'_, '_>,
+    walk: &TimelineWalk,
+    total_usd: f64,
+) -> Vec<ResolutionImpact> {
+    let (engine, opts) = (sel.engine, sel.opts);
+    let n_flows = engine.flows.len();
+    let n_measures = engine.measures.len();
     let mut resolutions: BTreeMap<u32, ResolutionImpact> = BTreeMap::new();
     for m in 0..n_measures {
         let mv = engine.measures[m];
-        if !selected(m) || mv.effective > opts.at {
+        if !sel.measure(m) || mv.effective > opts.at {
             continue;
         }
         let in_force = mv.in_force(opts.at);
@@ -540,8 +589,10 @@ fn compute_direction(
             .map(|f| engine.flows[f].value_usd)
             .fold(0.0, |acc, v| acc + v);
         let (cap_annual_usd, cap_allowed) = if mv.kind == ImpactKind::Cap && in_force {
-            let allowed: f64 = (0..n_flows)
-                .filter_map(|f| match at_states[f] {
+            let allowed: f64 = walk
+                .at_states
+                .iter()
+                .filter_map(|s| match *s {
                     FlowState::Capped(cm, a) if cm == m => Some(a),
                     _ => None,
                 })
@@ -567,8 +618,8 @@ fn compute_direction(
             covered_usd: if in_force { scope_usd } else { 0.0 },
             cap_annual_usd,
             cap_allowed_usd: cap_allowed,
-            newly_cut_usd: newly_cut[m],
-            cap_reduction_usd: cap_reduction[m],
+            newly_cut_usd: walk.newly_cut[m],
+            cap_reduction_usd: walk.cap_reduction[m],
         };
         let entry = resolutions
             .entry(mv.resolution)
@@ -603,50 +654,80 @@ fn compute_direction(
             .measures
             .sort_by(|a, b| a.effective.cmp(&b.effective).then(a.id.cmp(&b.id)));
     }
-    let by_resolution: Vec<ResolutionImpact> = resolutions.into_values().collect();
-    let newly_cut_usd = by_resolution
-        .iter()
-        .map(|r| r.newly_cut_usd)
-        .fold(0.0, |acc, v| acc + v);
+    resolutions.into_values().collect()
+}
 
-    let mut partial_coverage = Vec::new();
-    for f in 0..n_flows {
-        let Some(code) = engine.flows[f].commodity.code() else {
+/// Flows a selected measure in force covers only in part (a broader code than its scope).
+fn partial_coverage(sel: &Selection<'_, '_>) -> Vec<PartialCoverage> {
+    let engine = sel.engine;
+    let mut out = Vec::new();
+    for (f, flow) in engine.flows.iter().enumerate() {
+        let Some(code) = flow.commodity.code() else {
             continue;
         };
-        if covered_by_selected(f) {
+        if sel.covers_flow(f) {
             continue;
         }
-        if let Some(m) = (0..n_measures).find(|&m| {
-            selected(m)
-                && engine.measures[m].in_force(opts.at)
+        if let Some(m) = (0..engine.measures.len()).find(|&m| {
+            sel.measure(m)
+                && engine.measures[m].in_force(sel.opts.at)
                 && engine.measures[m].coverage(code) == Coverage::Partial
         }) {
-            partial_coverage.push(PartialCoverage {
-                origin: engine.flows[f].origin.to_string(),
+            out.push(PartialCoverage {
+                origin: flow.origin.to_string(),
                 hs_code: code.to_string(),
-                value_usd: engine.flows[f].value_usd,
+                value_usd: flow.value_usd,
                 measure: engine.measures[m].id.clone(),
             });
         }
     }
+    out
+}
 
+/// One direction's figures, in stages: split the rows, walk the timeline,
+/// then the chapter, partner and resolution tables.
+fn compute_direction(
+    year_flows: &[&TradeFlow],
+    all_measures: &[MeasureView],
+    opts: &ImpactOptions,
+    direction: DprkDirection,
+) -> DirectionImpact {
+    let rows = DirectionRows::split(year_flows, direction);
+    let engine = Engine {
+        flows: rows.detail.clone(),
+        measures: all_measures
+            .iter()
+            .filter(|m| m.direction == direction)
+            .collect(),
+    };
+    let walk = walk_timeline(&engine, opts.at);
+    let sel = Selection {
+        engine: &engine,
+        opts,
+    };
+    let chapters = chapter_table(&sel, &walk.at_states);
+    let by_partner = partner_table(&sel, &rows.totals, &walk.at_states);
+    let by_resolution = resolution_table(&sel, &walk, rows.total_usd);
+    let newly_cut_usd = by_resolution
+        .iter()
+        .map(|r| r.newly_cut_usd)
+        .fold(0.0, |acc, v| acc + v);
     DirectionImpact {
         direction,
-        total_usd,
-        total_basis,
-        commodity_rows_usd,
-        covered_usd,
-        prohibited_usd,
-        cap_allowed_usd,
-        share_covered: share(covered_usd, total_usd),
-        share_prohibited: share(prohibited_usd, total_usd),
+        total_usd: rows.total_usd,
+        total_basis: rows.total_basis,
+        commodity_rows_usd: rows.commodity_rows_usd,
+        covered_usd: chapters.covered_usd,
+        prohibited_usd: chapters.prohibited_usd,
+        cap_allowed_usd: chapters.cap_allowed_usd,
+        share_covered: share(chapters.covered_usd, rows.total_usd),
+        share_prohibited: share(chapters.prohibited_usd, rows.total_usd),
         newly_cut_usd,
         by_resolution,
-        by_chapter,
+        by_chapter: chapters.by_chapter,
         by_partner,
-        timeline,
-        partial_coverage,
+        timeline: walk.timeline,
+        partial_coverage: partial_coverage(&sel),
     }
 }
 

@@ -6,7 +6,7 @@
 //! first (surrounding space, a trailing full stop, a parenthesised remark such
 //! as "Iraq (as of 2019)").
 
-use resolute_model::country_from_name;
+use resolute_model::{Entity, country_from_name};
 
 /// Strings that occur where the lists put a country but that name no current
 /// country, so no ISO 3166-1 alpha-2 code is given. The country test checks
@@ -104,6 +104,18 @@ pub fn country_code(name: &str) -> Option<String> {
 pub fn is_known_non_country(name: &str) -> bool {
     let t = name.trim().trim_end_matches('.');
     NOT_COUNTRIES.iter().any(|n| n.eq_ignore_ascii_case(t))
+}
+
+/// Add the code of every country `name` names to `property` of `e`.
+/// `false` when it names none and is not a documented non-country
+/// ([`NOT_COUNTRIES`]): the caller reports it.
+pub(crate) fn add_countries(e: &mut Entity, property: &str, name: &str) -> bool {
+    let codes = country_codes(name);
+    let known = !codes.is_empty() || is_known_non_country(name);
+    for code in codes {
+        e.add(property, code);
+    }
+    known
 }
 
 #[cfg(test)]

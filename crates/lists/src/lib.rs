@@ -14,14 +14,18 @@
 //!   properties.
 //!
 //! Error policy: a file that cannot be read as a whole (empty, unknown format,
-//! not well-formed XML, invalid UTF-8 in XML, wrong root element) is a
-//! [`ListError`] naming the file and line:column. A bad *record* inside a good
-//! file is a [`RecordIssue`]: it is reported in [`ListVersion::issues`] and
-//! skipped when it cannot be identified (no reference, no name); a bad *field*
-//! (unparseable date, unknown country) is reported and the rest of the record
-//! is kept, since dropping a sanctioned party for a malformed date of birth
-//! would be the worse failure.
+//! not well-formed XML, a DOCTYPE, invalid UTF-8 in XML, wrong root element,
+//! cut off before its end) is a [`ListError`] naming the file and
+//! line:column. A bad *record* inside a good file is a [`RecordIssue`]: it is
+//! reported in [`ListVersion::issues`] and skipped when it cannot be
+//! identified (no reference, no name); a bad *field* (unparseable date,
+//! unknown country) is reported and the rest of the record is kept, since
+//! dropping a sanctioned party for a malformed date of birth would be the
+//! worse failure. [`ListVersion::summary`] counts them, with the references
+//! that occur more than once, for an application that decides whether a new
+//! version goes in force at once or waits for a person to confirm it.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -31,7 +35,6 @@ use sha2::{Digest, Sha256};
 
 pub mod countries;
 mod diff;
-mod draft;
 mod history;
 mod position;
 pub mod script;
@@ -45,15 +48,17 @@ pub use position::LineCol;
 /// An error that stops a whole file from loading.
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
-    #[error("{file}: {message}")]
-    Format { file: String, message: String },
     #[error("{file}: cannot read: {source}")]
     Io {
         file: String,
         source: std::io::Error,
     },
-    #[error("{file}: not implemented yet")]
-    Unsupported { file: String },
+    /// An SDN CSV none of whose rows is a valid record (the first row's issue is shown).
+    #[error("{file}: no valid SDN record{}", first_issue_suffix(.first_issue.as_deref()))]
+    NoValidRecord {
+        file: String,
+        first_issue: Option<Box<RecordIssue>>,
+    },
     /// The file is empty (or only whitespace).
     #[error("{file}: empty file: expected a UN Consolidated List XML or an OFAC SDN CSV")]
     Empty { file: String },
@@ -71,6 +76,32 @@ pub enum ListError {
         column: u64,
         message: String,
     },
+    /// The file ends inside a record: an XML element not closed, an SDN
+    /// line cut short. Where the unfinished part starts, and what is missing.
+    #[error("{file}:{line}:{column}: truncated file: {message}")]
+    Truncated {
+        file: String,
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// A UN list with a document type declaration, refused where it starts
+    /// (none of its entities is read).
+    #[error(
+        "{file}:{line}:{column}: DOCTYPE not allowed: a UN Consolidated List has none, and a DTD \
+         can declare entities that read other files or expand without bound"
+    )]
+    DocType {
+        file: String,
+        line: u64,
+        column: u64,
+    },
+}
+
+fn first_issue_suffix(issue: Option<&RecordIssue>) -> String {
+    issue
+        .map(|i| format!(": line {}: {}", i.line.unwrap_or(0), i.message))
+        .unwrap_or_default()
 }
 
 /// A bad record (or field) inside an otherwise good file.
@@ -124,6 +155,47 @@ pub struct ListVersion {
     pub origin: String,
     pub entities: Vec<Entity>,
     pub issues: Vec<RecordIssue>,
+    /// Records read, with issues, and repeated references.
+    pub summary: LoadSummary,
+}
+
+/// What a load found, in numbers an application can hold a new version on
+/// (and show): a list that lost many records, has many bad ones or repeats
+/// a reference is better confirmed by a person before it goes in force.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadSummary {
+    /// Records read: UN `INDIVIDUAL` / `ENTITY` elements, SDN rows (the
+    /// DOS end-of-file line is none), whether kept or skipped.
+    pub records_read: usize,
+    /// Records skipped (no reference, no name, wrong number of columns, ...).
+    pub records_skipped: usize,
+    /// Records with at least one issue, skipped ones included. A repeated
+    /// reference is not counted here (see `duplicate_references`).
+    pub records_with_issues: usize,
+    /// References that more than one kept record has (compared as entity
+    /// ids: trimmed, case ignored), in the order of their first record.
+    /// Every record is kept; each repeat is also a [`RecordIssue`].
+    pub duplicate_references: Vec<DuplicateReference>,
+}
+
+/// A reference that several records of one file have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DuplicateReference {
+    /// The reference as the first of its records writes it.
+    pub reference: String,
+    /// The line where each of its records starts, in file order.
+    pub lines: Vec<u64>,
+}
+
+impl LoadSummary {
+    /// The share of the records read that have an issue (0 for none read).
+    pub fn issue_share(&self) -> f64 {
+        if self.records_read == 0 {
+            0.0
+        } else {
+            self.records_with_issues as f64 / self.records_read as f64
+        }
+    }
 }
 
 impl ListVersion {
@@ -157,32 +229,11 @@ pub struct LoadOptions {
     /// The list date for formats that carry none (OFAC SDN CSV). When `None`,
     /// a `YYYY-MM-DD` in the file name is used (`sdn-2024-05-03.csv`).
     pub generated: Option<NaiveDate>,
-    /// Threads for one file. `None`: two for files of [`PARALLEL_MIN_BYTES`]
-    /// and more when the machine has two cores, otherwise one. `Some(1)`: the
-    /// calling thread only. `Some(2)` (or more): two, whatever the size.
-    /// With two, the content hash runs on the second thread, and a UN list
-    /// is parsed in two parts, one on each thread (the result is the same).
+    /// `Some(2)` (or more): compute the SHA-256 content hash on a second
+    /// thread while the file is parsed. `None` or `Some(1)`: on the calling
+    /// thread, after the parse. The file itself is always parsed on one
+    /// thread (a list load is not a hot path).
     pub threads: Option<usize>,
-}
-
-/// The size from which [`LoadOptions::threads`] `None` uses two threads:
-/// below it, starting a thread costs more than it saves.
-pub const PARALLEL_MIN_BYTES: usize = 256 * 1024;
-
-impl LoadOptions {
-    fn parallel(&self, len: usize) -> bool {
-        match self.threads {
-            Some(n) => n > 1,
-            None => len >= PARALLEL_MIN_BYTES && cores() > 1,
-        }
-    }
-}
-
-/// The number of cores this process may use (asked once: the answer
-/// involves reading cgroup files).
-fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// The formats Resolute reads.
@@ -229,67 +280,64 @@ pub fn load_bytes_as(
     format: Format,
     options: &LoadOptions,
 ) -> Result<ListVersion, ListError> {
-    let (source, parsed, content_hash) =
-        parse_as(name, bytes, format, options, || content_hash(bytes))?;
+    let parse = || parse_as(name, bytes, format, options);
+    let (parsed, content_hash) = if options.threads.is_some_and(|n| n > 1) {
+        std::thread::scope(|s| {
+            let hash = s.spawn(|| content_hash(bytes));
+            let parsed = parse();
+            let hash = hash
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (parsed, hash)
+        })
+    } else {
+        (parse(), content_hash(bytes))
+    };
+    let mut parsed = parsed?;
+    let summary = summarise(name, &mut parsed);
     Ok(ListVersion {
-        source,
+        source: match format {
+            Format::UnXml => Source::Un,
+            Format::OfacSdnCsv => Source::OfacSdn,
+        },
         generated: parsed.generated,
         generated_raw: parsed.generated_raw,
         content_hash,
         origin: name.to_string(),
         entities: parsed.entities,
         issues: parsed.issues,
+        summary,
     })
 }
 
 /// The entities of list bytes, and the issues of their bad records: the
-/// parse into the model alone, without the SHA-256 content hash that
-/// [`load_bytes_with`] adds to make a [`ListVersion`] (and runs on the
-/// second thread when there are two). What a benchmark of the parser times.
+/// parse into the model alone, without the SHA-256 content hash and the
+/// summary that [`load_bytes_with`] adds to make a [`ListVersion`]. What a
+/// benchmark of the parser times. `options.threads` changes nothing here.
 pub fn parse_bytes_with(
     name: &str,
     bytes: &[u8],
     options: &LoadOptions,
 ) -> Result<(Vec<Entity>, Vec<RecordIssue>), ListError> {
     let format = detect_format(name, bytes)?;
-    let (_, parsed, ()) = parse_as(name, bytes, format, options, || ())?;
+    let parsed = parse_as(name, bytes, format, options)?;
     Ok((parsed.entities, parsed.issues))
 }
 
-/// Parse in `format`, running `alongside` on the second thread when there
-/// are two (else after the parse).
-fn parse_as<T: Send>(
+fn parse_as(
     name: &str,
     bytes: &[u8],
     format: Format,
     options: &LoadOptions,
-    alongside: impl FnOnce() -> T + Send,
-) -> Result<(Source, Parsed, T), ListError> {
-    let parallel = options.parallel(bytes.len());
-    Ok(match format {
-        Format::UnXml if parallel => {
-            let (parsed, value) = un::parse_parallel(name, bytes, alongside)?;
-            (Source::Un, parsed, value)
-        }
-        Format::UnXml => (Source::Un, un::parse(name, bytes)?, alongside()),
+) -> Result<Parsed, ListError> {
+    match format {
+        Format::UnXml => un::parse(name, bytes),
         Format::OfacSdnCsv => {
-            let (parsed, value) = if parallel {
-                let (parsed, value) = std::thread::scope(|s| {
-                    let value = s.spawn(alongside);
-                    (sdn::parse(name, bytes), value.join())
-                });
-                (
-                    parsed,
-                    value.unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                )
-            } else {
-                (sdn::parse(name, bytes), alongside())
-            };
-            let mut p = parsed?;
-            p.generated = options.generated.or_else(|| date_in_name(name));
-            (Source::OfacSdn, p, value)
+            let mut parsed = sdn::parse(name, bytes)?;
+            parsed.generated = options.generated.or_else(|| date_in_name(name));
+            Ok(parsed)
         }
-    })
+    }
 }
 
 /// SHA-256 of a list file's bytes, hex: the content part of a version's identity.
@@ -297,13 +345,65 @@ pub fn content_hash(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// What a format parser returns; [`load_bytes_with`] adds hash and origin.
+/// What a format parser returns; [`load_bytes_with`] adds hash, origin and summary.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
     pub generated: Option<NaiveDate>,
     pub generated_raw: Option<String>,
     pub entities: Vec<Entity>,
+    /// Where each entity's record is (parallel to `entities`).
+    pub records: Vec<RecordMeta>,
     pub issues: Vec<RecordIssue>,
+}
+
+/// The record an entity was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RecordMeta {
+    /// The line where the record starts.
+    pub line: u64,
+    /// Whether the record has issues (fields dropped).
+    pub has_issues: bool,
+}
+
+/// The [`LoadSummary`] of a parse; each repeat of a reference is added to
+/// its issues.
+fn summarise(file: &str, parsed: &mut Parsed) -> LoadSummary {
+    let records_skipped = parsed.issues.iter().filter(|i| i.skipped).count();
+    let mut summary = LoadSummary {
+        records_read: parsed.entities.len() + records_skipped,
+        records_skipped,
+        records_with_issues: records_skipped
+            + parsed.records.iter().filter(|r| r.has_issues).count(),
+        duplicate_references: Vec::new(),
+    };
+    // Entity id → index in `duplicate_references` (or where the id was first seen).
+    let mut first: HashMap<&str, (usize, Option<usize>)> = HashMap::new();
+    for (i, (e, record)) in parsed.entities.iter().zip(&parsed.records).enumerate() {
+        let Some((first_index, duplicate)) = first.get_mut(e.id.as_str()) else {
+            first.insert(e.id.as_str(), (i, None));
+            continue;
+        };
+        let first_record = &parsed.records[*first_index];
+        let d = *duplicate.get_or_insert_with(|| {
+            summary.duplicate_references.push(DuplicateReference {
+                reference: parsed.entities[*first_index].reference.clone(),
+                lines: vec![first_record.line],
+            });
+            summary.duplicate_references.len() - 1
+        });
+        summary.duplicate_references[d].lines.push(record.line);
+        parsed.issues.push(RecordIssue {
+            file: file.to_string(),
+            line: Some(record.line),
+            reference: Some(e.reference.clone()),
+            message: format!(
+                "reference repeated: the record at line {} has it too; both are kept",
+                first_record.line
+            ),
+            skipped: false,
+        });
+    }
+    summary
 }
 
 /// Detect the format from the first bytes: `<` (after a BOM and whitespace)
@@ -407,55 +507,32 @@ mod tests {
         assert!(e.starts_with("x.txt:1:1: unknown list format"), "{e}");
     }
 
-    /// One thread or two (hash alongside, UN list in two parts): the same
-    /// version, entities and issues, on the bundled lists and the older UN
-    /// lists.
+    /// The hash on a second thread or not: the same version; the parse
+    /// alone gives the same entities and issues.
     #[test]
-    fn threads_do_not_change_the_result() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/un");
-        let mut inputs: Vec<(String, Vec<u8>)> = bundled_bytes()
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect();
-        for date in ["2017-06-30", "2018-10-29"] {
-            let path = dir.join(format!("consolidated-{date}.xml"));
-            inputs.push((
-                path.display().to_string(),
-                std::fs::read(&path).expect("fixture"),
-            ));
-        }
-        for (name, bytes) in &inputs {
+    fn options_do_not_change_the_result() {
+        for (name, bytes) in bundled_bytes() {
             let load = |threads| {
-                let v = load_bytes_with(
-                    name,
-                    bytes,
-                    &LoadOptions {
-                        threads: Some(threads),
-                        ..LoadOptions::default()
-                    },
-                );
-                serde_json::to_string(&v.expect("loads")).expect("serializes")
+                let options = LoadOptions {
+                    threads: Some(threads),
+                    ..LoadOptions::default()
+                };
+                let v = load_bytes_with(name, bytes, &options).expect("loads");
+                serde_json::to_string(&v).expect("serializes")
             };
             let one = load(1);
             assert!(one.len() > 1_000_000, "{name}");
-            assert!(one == load(2), "{name}: the two-thread load differs");
-            // The parse alone gives the same entities and issues.
-            let version = load_bytes_with(name, bytes, &LoadOptions::default()).expect("loads");
-            for threads in [1, 2] {
-                let (entities, issues) = parse_bytes_with(
-                    name,
-                    bytes,
-                    &LoadOptions {
-                        threads: Some(threads),
-                        ..LoadOptions::default()
-                    },
-                )
-                .expect("parses");
-                assert!(
-                    entities == version.entities && issues == version.issues,
-                    "{name}: parse_bytes_with on {threads} threads differs"
-                );
-            }
+            assert!(
+                one == load(2),
+                "{name}: the hash on a second thread changes the load"
+            );
+            let version = load_bytes(name, bytes).expect("loads");
+            let (entities, issues) =
+                parse_bytes_with(name, bytes, &LoadOptions::default()).expect("parses");
+            assert!(
+                entities == version.entities && issues == version.issues,
+                "{name}"
+            );
         }
     }
 

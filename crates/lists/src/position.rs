@@ -67,16 +67,9 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// The number of `\n` in `bytes`. Counted in blocks of 128 into a byte
-/// counter (which the compiler turns into vector compares and adds: about
-/// ten times faster than a `filter().count()` that widens every byte).
+/// The number of `\n` in `bytes`.
 fn count_newlines(bytes: &[u8]) -> u64 {
-    let mut blocks = bytes.chunks_exact(128);
-    let mut n = 0u64;
-    for block in &mut blocks {
-        n += u64::from(block.iter().fold(0u8, |acc, &b| acc + u8::from(b == b'\n')));
-    }
-    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count() as u64
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 #[cfg(test)]

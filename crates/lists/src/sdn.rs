@@ -38,63 +38,35 @@ use resolute_model::{
     Entity, EntityName, FuzzyDate, NameKind, NameQuality, PartialDate, Schema, Source, prop,
 };
 
-use crate::countries::{country_codes, is_known_non_country};
+use crate::countries::{add_countries, country_codes};
 use crate::position::LineCounter;
-use crate::{ListError, Parsed, RecordIssue};
+use crate::{ListError, Parsed, RecordIssue, RecordMeta};
 
 const COLUMNS: usize = 12;
 
+/// Parse an OFAC SDN legacy CSV.
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
     let mut out = Parsed::default();
-    // One record per line: size the vector once instead of growing it.
-    out.entities
-        .reserve(bytes.iter().filter(|b| **b == b'\n').count());
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
+    let mut row = csv::ByteRecord::new();
     let mut lines = LineCounter::new(bytes);
+    // The start (byte offset, line) and width of the last row read.
+    let mut last_row = None;
     loop {
-        match rdr.read_byte_record(&mut record) {
+        match rdr.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
-            Err(e) => {
-                let (line, message) = match e.kind() {
-                    csv::ErrorKind::Utf8 { pos, err } => (
-                        pos.as_ref().map(|p| p.line()),
-                        format!("invalid UTF-8: {err}"),
-                    ),
-                    _ => (e.position().map(|p| p.line()), e.to_string()),
-                };
-                let line = line.unwrap_or(0);
-                return Err(ListError::Syntax {
-                    file: file.to_string(),
-                    line,
-                    column: 1,
-                    message: format!("malformed CSV: {message}"),
-                });
-            }
+            Err(e) => return Err(csv_error(file, &e)),
         }
-        // csv counts a CRLF line only when it reads the next record, so take
-        // the line from the byte offset (past the previous terminator).
-        let line = record.position().map_or(0, |p| {
-            let start = p.byte() as usize;
-            let skip = bytes.get(start..).map_or(0, |r| {
-                r.iter()
-                    .take_while(|b| **b == b'\r' || **b == b'\n')
-                    .count()
-            });
-            lines.line_at(start + skip)
-        });
-        // The DOS end-of-file marker on its own line.
-        if record.len() == 1
-            && record
-                .get(0)
-                .is_some_and(|f| f.iter().all(|b| *b == 0x1A || b.is_ascii_whitespace()))
-        {
+        let (start, line) = row_start(bytes, &row, &mut lines);
+        if is_end_of_file_marker(&row) {
             continue;
         }
+        last_row = Some((start, line, row.len()));
+        let issues_before = out.issues.len();
         let mut issue = |reference: Option<String>, message: String, skipped: bool| {
             out.issues.push(RecordIssue {
                 file: file.to_string(),
@@ -104,25 +76,13 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
                 skipped,
             });
         };
-        let mut fields: Vec<&str> = Vec::with_capacity(COLUMNS);
-        let mut bad_utf8 = None;
-        for (i, f) in record.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s),
-                Err(e) => {
-                    bad_utf8 = Some((i + 1, f.get(e.valid_up_to()).copied().unwrap_or(0)));
-                    break;
-                }
+        let fields = match utf8_fields(&row) {
+            Ok(fields) => fields,
+            Err(message) => {
+                issue(None, message, true);
+                continue;
             }
-        }
-        if let Some((col, byte)) = bad_utf8 {
-            issue(
-                None,
-                format!("invalid UTF-8 (byte 0x{byte:02X}) in column {col}"),
-                true,
-            );
-            continue;
-        }
+        };
         if fields.len() != COLUMNS {
             issue(
                 fields.first().map(|s| s.trim().to_string()),
@@ -134,33 +94,135 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Parsed, ListError> {
             );
             continue;
         }
-        let mut issues = Vec::new();
-        match map_row(&fields, &mut issues) {
+        let mut field_issues = Vec::new();
+        match map_row(&fields, &mut field_issues) {
             Ok(entity) => {
-                for m in issues {
+                for m in field_issues {
                     issue(Some(entity.reference.clone()), m, false);
                 }
                 out.entities.push(entity);
+                out.records.push(RecordMeta {
+                    line,
+                    has_issues: out.issues.len() > issues_before,
+                });
             }
-            Err(m) => issue(
+            Err(e) => issue(
                 Some(fields[0].trim().to_string()).filter(|s| !s.is_empty()),
-                m,
+                e.to_string(),
                 true,
             ),
         }
     }
+    if let Some((start, line, width)) = last_row {
+        check_last_row(file, bytes, start, line, width)?;
+    }
     if out.entities.is_empty() {
-        let first = out
-            .issues
-            .first()
-            .map(|i| format!(": line {}: {}", i.line.unwrap_or(0), i.message))
-            .unwrap_or_default();
-        return Err(ListError::Format {
+        return Err(ListError::NoValidRecord {
             file: file.to_string(),
-            message: format!("no valid SDN record{first}"),
+            first_issue: out.issues.first().cloned().map(Box::new),
         });
     }
     Ok(out)
+}
+
+/// A CSV error that stops the file (the reader gives its line).
+fn csv_error(file: &str, e: &csv::Error) -> ListError {
+    let (line, message) = match e.kind() {
+        csv::ErrorKind::Utf8 { pos, err } => (
+            pos.as_ref().map(|p| p.line()),
+            format!("invalid UTF-8: {err}"),
+        ),
+        _ => (e.position().map(|p| p.line()), e.to_string()),
+    };
+    ListError::Syntax {
+        file: file.to_string(),
+        line: line.unwrap_or(0),
+        column: 1,
+        message: format!("malformed CSV: {message}"),
+    }
+}
+
+/// The byte offset and line where a row starts. csv counts a CRLF line
+/// only when it reads the next row, so the line is taken from the byte
+/// offset (past the previous row's terminator).
+fn row_start(bytes: &[u8], row: &csv::ByteRecord, lines: &mut LineCounter<'_>) -> (usize, u64) {
+    let Some(position) = row.position() else {
+        return (0, 0);
+    };
+    let start = position.byte() as usize;
+    let terminator = bytes.get(start..).map_or(0, |rest| {
+        rest.iter()
+            .take_while(|b| **b == b'\r' || **b == b'\n')
+            .count()
+    });
+    (start + terminator, lines.line_at(start + terminator))
+}
+
+/// The DOS end-of-file marker (`0x1A`) on its own line.
+fn is_end_of_file_marker(row: &csv::ByteRecord) -> bool {
+    row.len() == 1
+        && row
+            .get(0)
+            .is_some_and(|f| f.iter().all(|b| *b == 0x1A || b.is_ascii_whitespace()))
+}
+
+/// The fields of a row as text, or the issue of the first that is not UTF-8.
+fn utf8_fields(row: &csv::ByteRecord) -> Result<Vec<&str>, String> {
+    row.iter()
+        .enumerate()
+        .map(|(i, f)| {
+            std::str::from_utf8(f).map_err(|e| {
+                let byte = f.get(e.valid_up_to()).copied().unwrap_or(0);
+                format!("invalid UTF-8 (byte 0x{byte:02X}) in column {}", i + 1)
+            })
+        })
+        .collect()
+}
+
+/// A file whose last row has no line end (before an end-of-file marker)
+/// and is unfinished (a quoted field left open, too few columns) was cut:
+/// as with an XML file that ends inside an element, the file is refused
+/// rather than loaded without the rows that are missing. A cut exactly at a
+/// line end cannot be seen in the file itself.
+fn check_last_row(
+    file: &str,
+    bytes: &[u8],
+    start: usize,
+    line: u64,
+    width: usize,
+) -> Result<(), ListError> {
+    let content = bytes.strip_suffix(b"\x1a").unwrap_or(bytes);
+    if content.ends_with(b"\n") || content.ends_with(b"\r") {
+        return Ok(());
+    }
+    let row = content.get(start..).unwrap_or_default();
+    let open_quote = row.iter().filter(|b| **b == b'"').count() % 2 == 1;
+    let problem = if open_quote {
+        "ends inside a quoted field".to_string()
+    } else if width < COLUMNS {
+        format!("has {width} of {COLUMNS} columns")
+    } else {
+        return Ok(());
+    };
+    Err(ListError::Truncated {
+        file: file.to_string(),
+        line,
+        column: 1,
+        message: format!(
+            "the row that starts here {problem} and the file ends there, without a line end \
+             (file ends at {})",
+            crate::LineCol::at(bytes, bytes.len())
+        ),
+    })
+}
+
+/// Why a row with twelve columns is not a record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum RowError {
+    #[error("ent_num {0:?} is not a number")]
+    EntNum(String),
+    #[error("empty SDN_Name")]
+    EmptyName,
 }
 
 /// `-0-` is OFAC's empty field.
@@ -169,14 +231,14 @@ fn value(s: &str) -> &str {
     if t == "-0-" { "" } else { t }
 }
 
-fn map_row(f: &[&str], issues: &mut Vec<String>) -> Result<Entity, String> {
+fn map_row(f: &[&str], issues: &mut Vec<String>) -> Result<Entity, RowError> {
     let ent_num = value(f[0]);
     if ent_num.is_empty() || !ent_num.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("ent_num {ent_num:?} is not a number"));
+        return Err(RowError::EntNum(ent_num.to_string()));
     }
     let name = value(f[1]);
     if name.is_empty() {
-        return Err("empty SDN_Name".into());
+        return Err(RowError::EmptyName);
     }
     let schema = match value(f[2]).to_ascii_lowercase().as_str() {
         "individual" => Schema::Person,
@@ -234,12 +296,8 @@ fn map_row(f: &[&str], issues: &mut Vec<String>) -> Result<Entity, String> {
 }
 
 fn add_country(e: &mut Entity, issues: &mut Vec<String>, property: &str, name: &str) {
-    let codes = country_codes(name);
-    if codes.is_empty() && !is_known_non_country(name) {
+    if !add_countries(e, property, name) {
         issues.push(format!("unknown country {name:?} in {property}"));
-    }
-    for c in codes {
-        e.add(property, c);
     }
 }
 

@@ -24,7 +24,9 @@ fn error(name: &str) -> (ListError, String) {
 
 fn position(e: &ListError) -> (u64, u64) {
     match e {
-        ListError::Syntax { line, column, .. } => (*line, *column),
+        ListError::Syntax { line, column, .. }
+        | ListError::Truncated { line, column, .. }
+        | ListError::DocType { line, column, .. } => (*line, *column),
         other => panic!("not a positioned error: {other}"),
     }
 }
@@ -44,6 +46,7 @@ fn truncated_xml_names_the_unclosed_element() {
         s.ends_with("un-truncated.xml:7:185: truncated file: <REFERENCE_NUMBER> opened here is not closed (file ends at 7:209)"),
         "{s}"
     );
+    assert!(matches!(e, ListError::Truncated { .. }), "{e:?}");
     assert_eq!(position(&e), (7, 185));
 }
 
@@ -186,4 +189,123 @@ fn every_prefix_of_a_real_file_fails_cleanly_or_loads() {
     for cut in 0..csv.len() {
         let _ = load_bytes("cut.csv", &csv[..cut]);
     }
+}
+
+/// Any DOCTYPE (an external entity, a parameter entity, an entity bomb, a
+/// plain one) is refused at the line:column where it starts: before, these
+/// files loaded as lists of four entries.
+#[test]
+fn xml_with_a_doctype_is_refused() {
+    for name in [
+        "un-doctype-xxe.xml",
+        "un-doctype-parameter-entity.xml",
+        "un-doctype-entity-bomb.xml",
+        "un-doctype-plain.xml",
+    ] {
+        let (e, s) = error(name);
+        assert!(matches!(e, ListError::DocType { .. }), "{name}: {s}");
+        assert_eq!(position(&e), (2, 1), "{name}");
+        assert!(
+            s.ends_with(&format!(
+                "{name}:2:1: DOCTYPE not allowed: a UN Consolidated List has none, and a DTD can \
+                 declare entities that read other files or expand without bound"
+            )),
+            "{s}"
+        );
+    }
+}
+
+/// An SDN file cut inside the remarks of its last row: before, it loaded
+/// with 0 issues and without the rows after the cut.
+#[test]
+fn csv_cut_inside_a_quoted_field_is_truncated() {
+    let (e, s) = error("sdn-cut-in-remarks.csv");
+    assert!(matches!(e, ListError::Truncated { .. }), "{s}");
+    assert_eq!(position(&e), (5, 1));
+    assert!(
+        s.contains(
+            "sdn-cut-in-remarks.csv:5:1: truncated file: the row that starts here ends inside a \
+             quoted field and the file ends there, without a line end (file ends at 5:"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn csv_cut_between_columns_is_truncated() {
+    let (e, s) = error("sdn-cut-last-line.csv");
+    assert!(matches!(e, ListError::Truncated { .. }), "{s}");
+    assert_eq!(position(&e), (5, 1));
+    assert!(
+        s.contains("the row that starts here has 5 of 12 columns"),
+        "{s}"
+    );
+    // The same rows with their line end: a short row, skipped and reported.
+    let mut text = std::fs::read(bad("sdn-cut-last-line.csv")).expect("read");
+    text.extend_from_slice(b"\r\n");
+    let v = load_bytes("sdn-2024-05-03.csv", &text).expect("loads");
+    assert_eq!((v.entities.len(), v.issues.len()), (4, 1));
+    assert_eq!(v.summary.records_read, 5);
+    assert_eq!(v.summary.records_skipped, 1);
+}
+
+/// A complete last row without a line end is not a cut.
+#[test]
+fn csv_last_row_without_line_end_loads() {
+    let text = std::fs::read(bad("sdn-short-row.csv")).expect("read");
+    let complete = text.strip_suffix(b"\r\n\x1a").expect("CRLF and EOF marker");
+    let v = load_bytes("sdn.csv", complete).expect("loads");
+    assert_eq!(v.entities.len(), 3);
+}
+
+#[test]
+fn repeated_xml_reference_is_reported() {
+    let v = load_file(&bad("un-duplicate-reference.xml")).expect("loads");
+    assert_eq!(v.entities.len(), 4, "both records are kept");
+    let d = &v.summary.duplicate_references;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].reference, "KPi.033");
+    assert_eq!(d[0].lines, [3, 6]);
+    let issue = v.issues.last().expect("an issue");
+    assert_eq!(
+        issue.to_string(),
+        format!(
+            "{} [kpi.033]: reference repeated: the record at line 3 has it too; both are kept",
+            bad("un-duplicate-reference.xml").display().to_string() + ":6"
+        )
+    );
+    assert_eq!(v.summary.records_read, 4);
+    assert_eq!(v.summary.records_with_issues, 0);
+}
+
+#[test]
+fn repeated_csv_reference_is_reported() {
+    let v = load_file(&bad("sdn-duplicate-reference.csv")).expect("loads");
+    let d = &v.summary.duplicate_references;
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(
+        (d[0].reference.as_str(), d[0].lines.as_slice()),
+        ("15667", &[2, 4][..])
+    );
+    assert_eq!(v.summary.records_read, 6);
+}
+
+#[test]
+fn summary_counts_records_read_skipped_and_with_issues() {
+    let v = load_file(&bad("un-bad-records.xml")).expect("loads");
+    // One record without REFERENCE_NUMBER (skipped), one with `&nbsp;` (kept, reported).
+    assert_eq!(v.summary.records_read, 4);
+    assert_eq!(v.summary.records_skipped, 1);
+    assert_eq!(v.summary.records_with_issues, 2);
+    assert!((v.summary.issue_share() - 0.5).abs() < 1e-9);
+    assert!(v.summary.duplicate_references.is_empty());
+    let v = load_file(&bad("sdn-short-row.csv")).expect("loads");
+    assert_eq!(
+        (
+            v.summary.records_read,
+            v.summary.records_skipped,
+            v.summary.records_with_issues
+        ),
+        (4, 1, 1)
+    );
 }

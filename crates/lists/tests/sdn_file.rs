@@ -42,6 +42,11 @@ fn record_counts_by_type_and_program() {
         "{:?}",
         v.issues.iter().find(|i| i.skipped)
     );
+    let summary = resolute_lists::LoadSummary {
+        records_read: 14_965,
+        ..Default::default()
+    };
+    assert_eq!(v.summary, summary);
 }
 
 #[test]

@@ -63,6 +63,12 @@ fn record_counts_match_the_provenance_table() {
             "duplicate references in {}",
             v.origin
         );
+        // What an application reads before putting a version in force.
+        let summary = resolute_lists::LoadSummary {
+            records_read: ind + ent,
+            ..Default::default()
+        };
+        assert_eq!(v.summary, summary, "{}", v.origin);
     }
 }
 

@@ -90,7 +90,7 @@ fn main() {
             let k = base.caption.split_whitespace().count().clamp(2, 4);
             let name: Vec<&str> = (0..k).map(|_| words[below(words.len())].as_str()).collect();
             e.add_name(EntityName {
-                value: name.join(" ").into(),
+                value: name.join(" "),
                 kind: NameKind::Primary,
                 quality: NameQuality::Unspecified,
                 script: None,

@@ -63,15 +63,47 @@ pub fn key_hash(tag: u8, s: &str) -> u64 {
     key_hash_parts(tag, &[s.as_bytes()])
 }
 
+/// Which side a name is on: list names carry the keys that queries in other
+/// scripts look up (the consonant skeleton of every Latin word), queries only
+/// look those keys up for their own words in those scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    List,
+    Query,
+}
+
+/// Longest token whose prefixes are keys (a joined name such as `kimjongun`;
+/// longer tokens are not names, and their prefixes would make the work per
+/// query grow with the square of its length).
+const MAX_SPLIT_TOKEN: usize = 32;
+
 /// Keys of an analysed name, each with a relative strength.
-pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
+pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>, side: Side) {
     let toks = &form.tokens;
     for (i, t) in toks.iter().enumerate() {
         if matches!(t.role, Role::Name | Role::Number | Role::Generic) {
             out.push((key_hash(b't', &t.text), 1.0));
-            if t.role == Role::Name && t.text.len() >= 4 {
+            if t.role == Role::Name && t.text.len() >= 4 && !t.phonetic.is_empty() {
                 out.push((key_hash(b'p', &t.phonetic), 0.6));
             }
+        }
+        // A name of the variant table: list names carry its row, and a query
+        // word in another script (`محمد`) looks it up. Latin query words find
+        // their variants by the phonetic key already (`Mohamed`, `Muhammad`).
+        if t.group != 0 && t.role == Role::Name && (side == Side::List || t.source.is_some()) {
+            out.push((key_hash_parts(b'g', &[&t.group.to_le_bytes()]), 1.0));
+        }
+        if let Some(src) = &t.source {
+            // Every spelling of a word in another script.
+            for alt in &src.alts {
+                out.push((key_hash(b't', alt), 1.0));
+            }
+            if let Some(w) = &src.arabic {
+                out.push((key_hash_parts(b's', &[w.skeleton.classes()]), 0.8));
+            }
+        } else if side == Side::List && t.role == Role::Name && t.text.len() >= 3 {
+            let sk = crate::arabic::latin_skeleton(&t.text);
+            out.push((key_hash_parts(b's', &[sk.classes()]), 0.8));
         }
         if let Some(next) = toks.get(i + 1)
             && t.role != Role::Legal
@@ -84,7 +116,7 @@ pub fn name_keys(form: &NameForm, out: &mut Vec<(u64, f32)>) {
         }
     }
     // A single token may be the other side's two words written together.
-    if toks.len() == 1 && toks[0].text.len() >= 6 {
+    if toks.len() == 1 && toks[0].text.len() >= 6 && toks[0].text.len() <= MAX_SPLIT_TOKEN {
         let t = &toks[0].text;
         for cut in 2..t.len() - 1 {
             if t.is_char_boundary(cut) {
@@ -204,7 +236,11 @@ impl Inner {
                         });
                     }
                 }
-                (names, EntityQuals::of(e))
+                let name_countries: Vec<(String, String)> = names
+                    .iter()
+                    .filter_map(|n| n.form.country.clone().map(|c| (c, n.form.original.clone())))
+                    .collect();
+                (names, EntityQuals::of(e, &name_countries))
             })
             .collect();
         let mut names = Vec::new();
@@ -217,7 +253,7 @@ impl Inner {
         let mut keys = Vec::new();
         for (ni, n) in names.iter().enumerate() {
             keys.clear();
-            name_keys(&n.form, &mut keys);
+            name_keys(&n.form, &mut keys, Side::List);
             pairs.extend(keys.iter().map(|(k, _)| (*k, ni as u32)));
         }
         let postings = Postings::from_pairs(pairs);

@@ -93,26 +93,62 @@ fn key(i: Ini, v: Vow, f: Fin) -> SylKey {
     ((i as u16) << 8) | ((v as u16) << 4) | f as u16
 }
 
-/// One syllable of a romanized or Hangul name.
+/// The script a syllable was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SylScript {
+    Latin,
+    Hangul,
+    /// A Chinese character read in Sino-Korean (Unihan kHangul).
+    Hanja,
+    /// Russian Cyrillic (Kontsevich system or the older press spellings).
+    Cyrillic,
+}
+
+/// One syllable of a romanized, Hangul, Hanja or Cyrillic name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Syllable {
-    /// Surface text (Latin, or the Hangul syllable).
+    /// Surface text as written (Latin, Cyrillic or the Hanja character); for
+    /// Hangul its DPRK-style romanization.
     pub text: String,
     /// Canonical keys; equivalent syllables share at least one.
     pub keys: Vec<SylKey>,
-    /// The Hangul syllable, when the input was Hangul (compared exactly
-    /// against other Hangul).
+    /// The Hangul syllable: as written, or the Sino-Korean reading of a Hanja.
     pub hangul: Option<char>,
+    pub script: SylScript,
 }
 
 impl Syllable {
     pub fn equivalent(&self, other: &Syllable) -> bool {
-        if let (Some(a), Some(b)) = (self.hangul, other.hangul) {
-            return a == b;
+        if self.script == SylScript::Hangul && other.script == SylScript::Hangul {
+            // Hangul spells the sound exactly: 종 is not 정.
+            return self.hangul == other.hangul;
         }
         self.keys.iter().any(|k| other.keys.contains(k))
     }
+
+    /// Written the same way in the same script.
+    pub fn same_spelling(&self, other: &Syllable) -> bool {
+        self.script == other.script && self.text == other.text && self.hangul == other.hangul
+    }
 }
+
+/// Spellings of the three jamo slots in one writing system.
+struct Spellings {
+    initials: &'static [(&'static str, Ini)],
+    /// Vowel spelling, its classes, and more classes that apply only before
+    /// a final consonant (a passport habit: `u` for ㅓ in `Chul`).
+    vowels: &'static [(&'static str, &'static [Vow], &'static [Vow])],
+    finals: &'static [(&'static str, &'static [Fin])],
+    /// `ar` in `Park`: an English r marking a long a before a final (Latin only).
+    english_ar: bool,
+}
+
+const LATIN: Spellings = Spellings {
+    initials: INITIALS,
+    vowels: VOWELS,
+    finals: FINALS,
+    english_ar: true,
+};
 
 const INITIALS: &[(&str, Ini)] = &[
     ("kk", Ini::K),
@@ -146,59 +182,125 @@ const INITIALS: &[(&str, Ini)] = &[
     ("h", Ini::H),
 ];
 
-/// Vowel spellings; the flag marks spellings that are an ambiguous passport
-/// habit only before a final consonant (second class applies then).
-const VOWELS: &[(&str, Vow, Option<Vow>)] = &[
-    ("yae", Vow::Ye, None),
-    ("yeo", Vow::Yo, None),
-    ("yoo", Vow::Yu, Some(Vow::Yo)),
-    ("you", Vow::Yu, Some(Vow::Yo)),
-    ("woo", Vow::U, None),
-    ("wae", Vow::We, None),
-    ("weo", Vow::Wo, None),
-    ("eui", Vow::I, None),
-    ("ae", Vow::E, None),
-    ("ai", Vow::E, None),
-    ("ya", Vow::Ya, None),
-    ("ye", Vow::Ye, None),
-    ("eo", Vow::O, None),
-    ("yo", Vow::Yo, None),
-    ("oo", Vow::U, None),
-    ("ou", Vow::U, Some(Vow::O)),
-    ("eu", Vow::U, None),
-    ("yu", Vow::Yu, Some(Vow::Yo)),
-    ("wa", Vow::Wa, None),
-    ("oe", Vow::We, None),
-    ("oi", Vow::We, None),
-    ("oy", Vow::We, None),
-    ("we", Vow::We, None),
-    ("wo", Vow::Wo, None),
-    ("wi", Vow::Wi, None),
-    ("ui", Vow::I, None),
-    ("ee", Vow::I, None),
-    ("yi", Vow::I, None),
-    ("a", Vow::A, None),
-    ("e", Vow::E, None),
-    ("o", Vow::O, None),
-    ("u", Vow::U, Some(Vow::O)),
-    ("i", Vow::I, None),
+/// Vowel spellings; the third slot lists classes that a spelling takes by
+/// passport habit only before a final consonant.
+const VOWELS: &[(&str, &[Vow], &[Vow])] = &[
+    ("yae", &[Vow::Ye], &[]),
+    ("yeo", &[Vow::Yo], &[]),
+    ("yoo", &[Vow::Yu], &[Vow::Yo]),
+    ("you", &[Vow::Yu], &[Vow::Yo]),
+    ("woo", &[Vow::U], &[]),
+    ("wae", &[Vow::We], &[]),
+    ("weo", &[Vow::Wo], &[]),
+    ("eui", &[Vow::I], &[]),
+    ("ae", &[Vow::E], &[]),
+    ("ai", &[Vow::E], &[]),
+    ("ya", &[Vow::Ya], &[]),
+    ("ye", &[Vow::Ye], &[]),
+    ("eo", &[Vow::O], &[]),
+    ("yo", &[Vow::Yo], &[]),
+    ("oo", &[Vow::U], &[]),
+    ("ou", &[Vow::U], &[Vow::O]),
+    ("eu", &[Vow::U], &[]),
+    ("yu", &[Vow::Yu], &[Vow::Yo]),
+    ("wa", &[Vow::Wa], &[]),
+    ("oe", &[Vow::We], &[]),
+    ("oi", &[Vow::We], &[]),
+    ("oy", &[Vow::We], &[]),
+    ("we", &[Vow::We], &[]),
+    ("wo", &[Vow::Wo], &[]),
+    ("wi", &[Vow::Wi], &[]),
+    ("ui", &[Vow::I], &[]),
+    ("ee", &[Vow::I], &[]),
+    ("yi", &[Vow::I], &[]),
+    ("a", &[Vow::A], &[]),
+    ("e", &[Vow::E], &[]),
+    ("o", &[Vow::O], &[]),
+    ("u", &[Vow::U], &[Vow::O]),
+    ("i", &[Vow::I], &[]),
 ];
 
-const FINALS: &[(&str, Fin)] = &[
-    ("ng", Fin::Ng),
-    ("ck", Fin::K),
-    ("k", Fin::K),
-    ("g", Fin::K),
-    ("n", Fin::N),
-    ("l", Fin::L),
-    ("r", Fin::L),
-    ("m", Fin::M),
-    ("p", Fin::P),
-    ("b", Fin::P),
-    ("t", Fin::T),
-    ("s", Fin::T),
-    ("d", Fin::T),
+const FINALS: &[(&str, &[Fin])] = &[
+    ("ng", &[Fin::Ng]),
+    ("ck", &[Fin::K]),
+    ("k", &[Fin::K]),
+    ("g", &[Fin::K]),
+    ("n", &[Fin::N]),
+    ("l", &[Fin::L]),
+    ("r", &[Fin::L]),
+    ("m", &[Fin::M]),
+    ("p", &[Fin::P]),
+    ("b", &[Fin::P]),
+    ("t", &[Fin::T]),
+    ("s", &[Fin::T]),
+    ("d", &[Fin::T]),
 ];
+
+/// Korean syllables in Russian Cyrillic: the Kontsevich system (Концевич,
+/// the standard of Russian Korean studies: 김정은 Ким Чон Ын, 최 Чхве, 평양
+/// Пхеньян) and the older press spellings still used by Russian banks and
+/// media (`Ким Чен Ын`, `Ким Ир Сен`): ㅓ/ㅕ written `е` after a consonant,
+/// final ㄹ written `р`. Final `н` is both ㄴ and ㅇ (Kontsevich writes both
+/// so), `е` is ㅓ, ㅔ, ㅕ or ㅖ.
+const CYRILLIC: Spellings = Spellings {
+    initials: &[
+        ("кк", Ini::K),
+        ("кх", Ini::K),
+        ("к", Ini::K),
+        ("г", Ini::K),
+        ("н", Ini::N),
+        ("тт", Ini::T),
+        ("тх", Ini::T),
+        ("т", Ini::T),
+        ("д", Ini::T),
+        ("р", Ini::R),
+        ("л", Ini::R),
+        ("м", Ini::M),
+        ("пп", Ini::P),
+        ("пх", Ini::P),
+        ("п", Ini::P),
+        ("б", Ini::P),
+        ("сс", Ini::S),
+        ("с", Ini::S),
+        ("ш", Ini::S),
+        ("чч", Ini::J),
+        ("чх", Ini::J),
+        ("дж", Ini::J),
+        ("ч", Ini::J),
+        ("х", Ini::H),
+    ],
+    vowels: &[
+        ("йо", &[Vow::Yo], &[]),
+        ("йе", &[Vow::Ye], &[]),
+        ("ый", &[Vow::I], &[]),
+        ("ва", &[Vow::Wa], &[]),
+        ("во", &[Vow::Wo], &[]),
+        ("вэ", &[Vow::We], &[]),
+        ("ве", &[Vow::We], &[]),
+        ("ви", &[Vow::Wi], &[]),
+        ("а", &[Vow::A], &[]),
+        ("я", &[Vow::Ya], &[]),
+        ("о", &[Vow::O], &[]),
+        ("ё", &[Vow::Yo], &[]),
+        ("е", &[Vow::O, Vow::E, Vow::Yo, Vow::Ye], &[]),
+        ("э", &[Vow::E], &[]),
+        ("у", &[Vow::U], &[]),
+        ("ы", &[Vow::U], &[]),
+        ("ю", &[Vow::Yu], &[]),
+        ("и", &[Vow::I], &[]),
+    ],
+    finals: &[
+        ("нг", &[Fin::Ng]),
+        ("к", &[Fin::K]),
+        ("н", &[Fin::N, Fin::Ng]),
+        ("т", &[Fin::T]),
+        ("л", &[Fin::L]),
+        ("р", &[Fin::L]),
+        ("м", &[Fin::M]),
+        ("п", &[Fin::P]),
+    ],
+    english_ar: false,
+};
 
 /// Parse a lower-case ASCII token into Korean syllables; every reading is
 /// returned (`jongun` → `jong·un`, `jon·gun`). `None` if the token cannot be
@@ -214,9 +316,33 @@ pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syll
     {
         return None;
     }
+    parse_with(&LATIN, token, max_syllables, SylScript::Latin)
+}
+
+/// Parse a lower-case Cyrillic word (Kontsevich or press spelling) into
+/// Korean syllables, as [`parse_romanized`] does for Latin.
+pub fn parse_cyrillic(word: &str, max_syllables: usize) -> Option<Vec<Vec<Syllable>>> {
+    // Signs that only soften or separate (`Иль`, `Пхеньян`) carry no jamo.
+    let word: String = word.chars().filter(|c| !matches!(c, 'ь' | 'ъ')).collect();
+    if word.is_empty()
+        || word.len() > 24
+        || !word.chars().all(|c| matches!(c, 'а'..='я' | 'ё'))
+        || word.chars().any(|c| matches!(c, 'ф' | 'ц' | 'щ' | 'з'))
+    {
+        return None;
+    }
+    parse_with(&CYRILLIC, &word, max_syllables, SylScript::Cyrillic)
+}
+
+fn parse_with(
+    sp: &Spellings,
+    token: &str,
+    max_syllables: usize,
+    script: SylScript,
+) -> Option<Vec<Vec<Syllable>>> {
     let mut raw: Vec<Vec<RawSyl>> = Vec::new();
     let mut cur: Vec<RawSyl> = Vec::with_capacity(max_syllables);
-    parse_from(token.as_bytes(), 0, max_syllables, &mut cur, &mut raw);
+    parse_from(sp, token.as_bytes(), 0, max_syllables, &mut cur, &mut raw);
     if raw.is_empty() {
         return None;
     }
@@ -231,6 +357,7 @@ pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syll
                         text: token[x.start..x.start + x.len].to_string(),
                         keys: x.keys[..x.nkeys].to_vec(),
                         hangul: None,
+                        script,
                     })
                     .collect()
             })
@@ -238,16 +365,35 @@ pub fn parse_romanized(token: &str, max_syllables: usize) -> Option<Vec<Vec<Syll
     )
 }
 
-/// A syllable while parsing: a byte range and up to two keys (no allocation).
+/// Most keys one spelling of a syllable can have (Cyrillic `Чен`: 4 vowels × 2 finals).
+const MAX_KEYS: usize = 8;
+
+/// A syllable while parsing: a byte range and its keys (no allocation).
 #[derive(Debug, Clone, Copy)]
 struct RawSyl {
     start: usize,
     len: usize,
-    keys: [SylKey; 2],
+    keys: [SylKey; MAX_KEYS],
     nkeys: usize,
 }
 
-fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut Vec<Vec<RawSyl>>) {
+impl RawSyl {
+    fn push(&mut self, k: SylKey) {
+        if self.nkeys < MAX_KEYS && !self.keys[..self.nkeys].contains(&k) {
+            self.keys[self.nkeys] = k;
+            self.nkeys += 1;
+        }
+    }
+}
+
+fn parse_from(
+    sp: &Spellings,
+    s: &[u8],
+    pos: usize,
+    max: usize,
+    cur: &mut Vec<RawSyl>,
+    out: &mut Vec<Vec<RawSyl>>,
+) {
     if out.len() >= 12 {
         return;
     }
@@ -263,33 +409,35 @@ fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut
     let last = cur.len() + 1 == max;
     let rest = &s[pos..];
     let initials = std::iter::once((0usize, Ini::None)).chain(
-        INITIALS
+        sp.initials
             .iter()
             .filter(|(t, _)| rest.starts_with(t.as_bytes()))
             .map(|(t, c)| (t.len(), *c)),
     );
     for (il, ini) in initials {
         let after_i = &rest[il..];
-        for (vt, v, v_alt) in VOWELS {
+        for &(vt, vows, before_final) in sp.vowels {
             if !after_i.starts_with(vt.as_bytes()) {
                 continue;
             }
             let vl0 = vt.len();
             let after_v = &after_i[vl0..];
-            // `ar` in `Park`, `Bark`: an English r marking a long a before a final.
-            let ar = *vt == "a"
+            let ar = sp.english_ar
+                && vt == "a"
                 && after_v.first() == Some(&b'r')
                 && after_v.get(1).is_some_and(|c| !b"aeiouwy".contains(c));
-            let vowel_opts = [(vl0, *v, *v_alt), (vl0 + 1, Vow::A, None)];
-            for &(vl, v, v_alt) in &vowel_opts[..if ar { 2 } else { 1 }] {
+            let a_only: &[Vow] = &[Vow::A];
+            let vowel_opts = [(vl0, vows, before_final), (vl0 + 1, a_only, &[][..])];
+            for &(vl, vows, before_final) in &vowel_opts[..if ar { 2 } else { 1 }] {
                 let after_v = &after_i[vl..];
-                let finals = std::iter::once((0usize, Fin::None)).chain(
-                    FINALS
+                let no_final: &[Fin] = &[Fin::None];
+                let finals = std::iter::once((0usize, no_final)).chain(
+                    sp.finals
                         .iter()
                         .filter(|(t, _)| after_v.starts_with(t.as_bytes()))
                         .map(|(t, f)| (t.len(), *f)),
                 );
-                for (fl, fin) in finals {
+                for (fl, fins) in finals {
                     let len = il + vl + fl;
                     // The last allowed syllable must end the word.
                     if last && pos + len != s.len() {
@@ -298,17 +446,21 @@ fn parse_from(s: &[u8], pos: usize, max: usize, cur: &mut Vec<RawSyl>, out: &mut
                     let mut syl = RawSyl {
                         start: pos,
                         len,
-                        keys: [key(ini, v, fin), 0],
-                        nkeys: 1,
+                        keys: [0; MAX_KEYS],
+                        nkeys: 0,
                     };
-                    if let Some(alt) = v_alt
-                        && fin != Fin::None
-                    {
-                        syl.keys[1] = key(ini, alt, fin);
-                        syl.nkeys = 2;
+                    for &fin in fins {
+                        for &v in vows {
+                            syl.push(key(ini, v, fin));
+                        }
+                        if fin != Fin::None {
+                            for &v in before_final {
+                                syl.push(key(ini, v, fin));
+                            }
+                        }
                     }
                     cur.push(syl);
-                    parse_from(s, pos + len, max, cur, out);
+                    parse_from(sp, s, pos + len, max, cur, out);
                     cur.pop();
                 }
             }
@@ -432,6 +584,7 @@ pub fn hangul_syllable(c: char) -> Option<Syllable> {
         text,
         keys: vec![key(H_INI[i], H_VOW[v], H_FIN[f])],
         hangul: Some(c),
+        script: SylScript::Hangul,
     })
 }
 
@@ -462,7 +615,7 @@ static SURNAME_KEYS: LazyLock<HashSet<SylKey>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Could this Latin syllable be a Korean surname?
+/// Could this syllable (Latin, Cyrillic or Hanja) be a Korean surname?
 pub fn is_surname_syllable(s: &Syllable) -> bool {
     s.keys.iter().any(|k| SURNAME_KEYS.contains(k))
 }

@@ -91,17 +91,41 @@ fn gender_of(v: &str) -> Option<&'static str> {
     }
 }
 
+/// The country of a BIC/SWIFT code: its 5th and 6th characters (ISO 9362:
+/// bank code, country code, location code, branch). `FTBDKPPY` → `kp`.
+pub fn bic_country(bic: &str) -> Option<String> {
+    let s: Vec<u8> = bic
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if s.len() != 8 && s.len() != 11 {
+        return None;
+    }
+    let code = std::str::from_utf8(&s[4..6]).ok()?;
+    if !code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    country_by_code(code).ok().map(|c| c.ftm_code())
+}
+
 /// Precomputed qualifier data of a list entity.
 #[derive(Debug, Clone, Default)]
 pub struct EntityQuals {
     pub ids: Vec<String>,
+    /// Countries of the country properties and those derived below.
     pub countries: BTreeSet<String>,
+    /// Countries derived from a BIC/SWIFT code or an `of <country>` phrase
+    /// of a name (not in a country property), with where they came from.
+    pub derived: Vec<(String, String)>,
     pub birth_dates: Vec<FuzzyDate>,
     pub gender: Option<&'static str>,
 }
 
 impl EntityQuals {
-    pub fn of(e: &Entity) -> EntityQuals {
+    /// `name_countries`: countries of `of <country>` phrases ending the
+    /// entity's names, with the name.
+    pub fn of(e: &Entity, name_countries: &[(String, String)]) -> EntityQuals {
         let mut birth_dates = e.birth_dates.clone();
         if birth_dates.is_empty() {
             birth_dates = e
@@ -111,9 +135,26 @@ impl EntityQuals {
                 .map(FuzzyDate::exact)
                 .collect();
         }
+        let mut countries = country_codes(|p| e.get(p));
+        let mut derived: Vec<(String, String)> = Vec::new();
+        let mut derive = |code: String, how: String| {
+            if !countries.contains(&code) && !derived.iter().any(|d| d.0 == code) {
+                derived.push((code, how));
+            }
+        };
+        for bic in e.get(prop::SWIFT_BIC) {
+            if let Some(c) = bic_country(bic) {
+                derive(c, format!("BIC {bic}"));
+            }
+        }
+        for (code, name) in name_countries {
+            derive(code.clone(), format!("name \"{name}\""));
+        }
+        countries.extend(derived.iter().map(|d| d.0.clone()));
         EntityQuals {
             ids: id_keys(|p| e.get(p)),
-            countries: country_codes(|p| e.get(p)),
+            countries,
+            derived,
             birth_dates,
             gender: e.get(prop::GENDER).iter().find_map(|g| gender_of(g)),
         }
@@ -201,15 +242,28 @@ pub fn apply(
         }
     }
     if !q.countries.is_empty() && !e.countries.is_empty() {
+        // Where a list country was derived from, for the explanation.
+        let sources = |codes: &mut dyn Iterator<Item = &String>| {
+            let notes: Vec<String> = codes
+                .filter_map(|c| e.derived.iter().find(|d| &d.0 == c))
+                .map(|(c, how)| format!("{c} from {how}"))
+                .collect();
+            if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join("; "))
+            }
+        };
         if q.countries.is_disjoint(&e.countries) {
             delta -= 0.15;
             note!(QualifierEffect {
                 feature: "nationality".into(),
                 effect: -0.15,
                 detail: format!(
-                    "query {} vs list {}",
+                    "query {} vs list {}{}",
                     q.countries.iter().cloned().collect::<Vec<_>>().join(","),
-                    e.countries.iter().cloned().collect::<Vec<_>>().join(",")
+                    e.countries.iter().cloned().collect::<Vec<_>>().join(","),
+                    sources(&mut e.countries.iter())
                 ),
             });
         } else {
@@ -218,12 +272,13 @@ pub fn apply(
                 feature: "nationality".into(),
                 effect: 0.03,
                 detail: format!(
-                    "both {}",
+                    "both {}{}",
                     q.countries
                         .intersection(&e.countries)
                         .cloned()
                         .collect::<Vec<_>>()
-                        .join(",")
+                        .join(","),
+                    sources(&mut q.countries.intersection(&e.countries))
                 ),
             });
         }

@@ -16,20 +16,41 @@ fn is_glue(c: char) -> bool {
     )
 }
 
+/// The script a word was written in, when it matters for matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Script {
+    /// Latin letters (with or without diacritics), digits.
+    #[default]
+    Latin,
+    Hangul,
+    /// One Chinese character (Hanja, Kanji, Hanzi): each is its own word.
+    Han,
+    Cyrillic,
+    Arabic,
+    /// Other scripts, or letters of several scripts in one word.
+    Other,
+}
+
 /// One normalized word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    /// Lower-case ASCII form (Hangul kept as Hangul syllables).
+    /// Lower-case ASCII form (Hangul kept as Hangul syllables; other scripts
+    /// transliterated by `any_ascii`, Han characters in Pinyin).
     pub text: String,
     /// Whether the word came from Hangul.
     pub hangul: bool,
     /// Whether the original was written in a non-Latin script (transliterated).
     pub transliterated: bool,
+    pub script: Script,
+    /// The word as written (lower case) when its script is not Latin.
+    pub original: String,
 }
 
 /// Normalize a name into words. Hangul runs are kept as Hangul (they are
-/// segmented and romanized by the Korean module); other scripts are
-/// transliterated to ASCII with `any_ascii`.
+/// segmented and romanized by the Korean module); each Han character is a
+/// word of its own, read in Pinyin; other scripts are transliterated to ASCII
+/// with `any_ascii`, and Cyrillic and Arabic words keep their original letters
+/// for the script-aware readings.
 pub fn words(s: &str) -> Vec<Word> {
     // ASCII text is its own NFKC form: skip the normalizer (most names).
     if s.is_ascii() {
@@ -39,56 +60,132 @@ pub fn words(s: &str) -> Vec<Word> {
     }
 }
 
-fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut cur_hangul = false;
-    let mut cur_translit = false;
-    let flush = |cur: &mut String, hangul: &mut bool, translit: &mut bool, out: &mut Vec<Word>| {
-        if !cur.is_empty() {
+/// The word being read.
+#[derive(Default)]
+struct Current {
+    text: String,
+    /// Letters of other scripts than Latin, as written (lower case).
+    original: String,
+    hangul: bool,
+    translit: bool,
+    latin: usize,
+    cyrillic: usize,
+    arabic: usize,
+    other: usize,
+}
+
+impl Current {
+    fn flush(&mut self, out: &mut Vec<Word>) {
+        if !self.text.is_empty() {
+            let pure = |n: usize| {
+                n > 0 && self.latin == 0 && n == self.cyrillic + self.arabic + self.other
+            };
+            let script = if self.hangul {
+                Script::Hangul
+            } else if self.cyrillic + self.arabic + self.other == 0 {
+                Script::Latin
+            } else if pure(self.cyrillic) {
+                Script::Cyrillic
+            } else if pure(self.arabic) {
+                Script::Arabic
+            } else {
+                Script::Other
+            };
+            let original = if matches!(script, Script::Cyrillic | Script::Arabic) {
+                std::mem::take(&mut self.original)
+            } else {
+                String::new()
+            };
             out.push(Word {
-                text: std::mem::take(cur),
-                hangul: *hangul,
-                transliterated: *translit,
+                text: std::mem::take(&mut self.text),
+                hangul: self.hangul,
+                transliterated: self.translit,
+                script,
+                original,
             });
         }
-        *hangul = false;
-        *translit = false;
-    };
+        self.text.clear();
+        self.original.clear();
+        self.hangul = false;
+        self.translit = false;
+        self.latin = 0;
+        self.cyrillic = 0;
+        self.arabic = 0;
+        self.other = 0;
+    }
+}
+
+fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut cur = Current::default();
     for c in chars {
         if is_hangul_syllable(c) {
-            if !cur_hangul && !cur.is_empty() {
-                flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            if !cur.hangul && !cur.text.is_empty() {
+                cur.flush(&mut out);
             }
-            cur_hangul = true;
-            cur.push(c);
+            cur.hangul = true;
+            cur.text.push(c);
             continue;
         }
-        if cur_hangul {
-            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+        if cur.hangul {
+            cur.flush(&mut out);
         }
         if is_glue(c) {
             continue;
         }
         if c == '&' {
-            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            cur.flush(&mut out);
             out.push(Word {
                 text: "and".into(),
                 hangul: false,
                 transliterated: false,
+                script: Script::Latin,
+                original: String::new(),
             });
             continue;
         }
         if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
+            cur.text.push(c.to_ascii_lowercase());
+            cur.latin += 1;
             continue;
         }
         if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() && !is_combining_mark(c) {
-            flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+            cur.flush(&mut out);
             continue;
         }
         if is_combining_mark(c) {
             continue;
+        }
+        if crate::hanja::is_han(c) {
+            // Each character is a syllable of its own (`金正恩` is three).
+            cur.flush(&mut out);
+            let pinyin: String = any_ascii::any_ascii_char(c)
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|a| a.to_ascii_lowercase())
+                .collect();
+            if !pinyin.is_empty() {
+                out.push(Word {
+                    text: pinyin,
+                    hangul: false,
+                    transliterated: true,
+                    script: Script::Han,
+                    original: c.to_string(),
+                });
+            }
+            continue;
+        }
+        if is_latin(c) {
+            cur.latin += 1;
+        } else {
+            if crate::cyrillic::is_cyrillic(c) {
+                cur.cyrillic += 1;
+            } else if crate::arabic::is_arabic(c) {
+                cur.arabic += 1;
+            } else {
+                cur.other += 1;
+            }
+            cur.original.extend(c.to_lowercase());
         }
         // Latin with diacritics: strip marks; other scripts: transliterate.
         let mut stripped = String::new();
@@ -100,19 +197,19 @@ fn words_of(chars: impl Iterator<Item = char>) -> Vec<Word> {
         let ascii = if stripped.is_ascii() {
             stripped
         } else {
-            cur_translit = cur_translit || !is_latin(c);
+            cur.translit = cur.translit || !is_latin(c);
             any_ascii::any_ascii(&stripped)
         };
         for a in ascii.chars() {
             if a.is_ascii_alphanumeric() {
-                cur.push(a.to_ascii_lowercase());
+                cur.text.push(a.to_ascii_lowercase());
             } else if !is_glue(a) {
-                // any_ascii may give spaces between CJK syllables.
-                flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+                // any_ascii may give spaces between syllables.
+                cur.flush(&mut out);
             }
         }
     }
-    flush(&mut cur, &mut cur_hangul, &mut cur_translit, &mut out);
+    cur.flush(&mut out);
     out
 }
 

@@ -9,7 +9,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use compact_str::{CompactString, ToCompactString};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -80,54 +79,14 @@ impl PartialDate {
 
 impl PartialDate {
     /// The ISO 8601 text of the date, as `Display` writes it (`1960`,
-    /// `1960-03`, `1960-03-28`), without the formatting machinery: a list
-    /// writes thousands of them.
-    pub fn to_iso(&self) -> CompactString {
-        match self.iso_digits() {
-            Some((buf, len)) => {
-                CompactString::from_utf8(&buf[..len]).unwrap_or_else(|_| self.to_compact_string())
-            }
-            None => self.to_compact_string(),
-        }
-    }
-
-    /// The text of a date of years 0 to 9999 written into a buffer (ASCII
-    /// digits and dashes), with its length; `None` for other years, which
-    /// `Display` formats.
-    fn iso_digits(&self) -> Option<([u8; 10], usize)> {
-        let year = u32::try_from(self.year).ok().filter(|y| *y <= 9999)?;
-        if self.month.is_some_and(|m| m > 99) || self.day.is_some_and(|d| d > 99) {
-            return None;
-        }
-        let digits = |n: u32, out: &mut [u8]| {
-            let mut n = n;
-            for slot in out.iter_mut().rev() {
-                *slot = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        let mut buf = [0u8; 10];
-        digits(year, &mut buf[..4]);
-        let mut len = 4;
-        if let Some(m) = self.month {
-            buf[4] = b'-';
-            digits(u32::from(m), &mut buf[5..7]);
-            len = 7;
-            if let Some(d) = self.day {
-                buf[7] = b'-';
-                digits(u32::from(d), &mut buf[8..10]);
-                len = 10;
-            }
-        }
-        Some((buf, len))
+    /// `1960-03`, `1960-03-28`).
+    pub fn to_iso(&self) -> String {
+        self.to_string()
     }
 }
 
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some((buf, len)) = self.iso_digits() {
-            return f.write_str(std::str::from_utf8(&buf[..len]).map_err(|_| fmt::Error)?);
-        }
         write!(f, "{:04}", self.year)?;
         if let Some(m) = self.month {
             write!(f, "-{m:02}")?;
@@ -146,21 +105,6 @@ impl FromStr for PartialDate {
     /// (`2017-08-05T00:00:00`), which is ignored.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || DateError::Invalid(s.to_string());
-        // The usual form, `YYYY-MM-DD` in digits, read directly (same checks as below).
-        if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes()
-            && [y0, y1, y2, y3, m0, m1, d0, d1]
-                .iter()
-                .all(u8::is_ascii_digit)
-        {
-            let num = |a: u8, b: u8| (a - b'0') * 10 + (b - b'0');
-            let year = i32::from(num(y0, y1)) * 100 + i32::from(num(y2, y3));
-            let pd = PartialDate {
-                year,
-                month: Some(num(m0, m1)),
-                day: Some(num(d0, d1)),
-            };
-            return pd.as_naive().map(|_| pd).ok_or_else(bad);
-        }
         let t = s.trim();
         let t = t.split(['T', ' ']).next().unwrap_or(t);
         let mut parts = t.split('-');
@@ -277,7 +221,7 @@ impl FuzzyDate {
     }
 
     /// FtM property values: one for a single date, both ends for a range.
-    pub fn ftm_values(&self) -> impl Iterator<Item = CompactString> + use<> {
+    pub fn ftm_values(&self) -> impl Iterator<Item = String> + use<> {
         let to = self.to.filter(|to| *to != self.from);
         std::iter::once(self.from.to_iso()).chain(to.map(|to| to.to_iso()))
     }

@@ -12,7 +12,6 @@ pub mod date;
 pub mod entity;
 pub mod properties;
 
-pub use compact_str::CompactString;
 pub use country::{Country, CountryError, all_countries, country_by_code, country_from_name};
 pub use date::{DateError, DateQualifier, FuzzyDate, PartialDate};
 pub use entity::{

@@ -12,9 +12,10 @@ pub mod hs;
 pub mod load;
 pub mod model;
 pub mod query;
+pub mod suggest;
 
 pub use hs::{HsCode, HsEdition, HsError, Nomenclature, nomenclature};
-pub use load::{Regime, RegimeError, embedded_files};
+pub use load::{DateError, Regime, RegimeError, embedded_files, parse_date};
 pub use model::*;
 pub use query::{
     Applicability, DesignationCitation, GoodsContext, GoodsExplanation, RegimeChange, RegimeDiff,

@@ -76,6 +76,13 @@ pub enum RegimeError {
     Empty { path: String },
 }
 
+fn unverifiable(v: Verification) -> String {
+    format!(
+        "verified = true needs the Council's own words (verbatim or council_citation), not {}",
+        v.as_str()
+    )
+}
+
 fn invalid(file: &str, key: impl Into<String>, message: impl Into<String>) -> RegimeError {
     RegimeError::Invalid {
         file: file.to_string(),
@@ -169,6 +176,29 @@ impl Regime {
     pub fn resolution(&self, number: u32) -> Option<&Resolution> {
         self.resolutions.iter().find(|r| r.number == number)
     }
+
+    /// The measures that list exception `id` (a claim can only lift these).
+    pub fn measures_accepting<'r>(&'r self, id: &'r str) -> impl Iterator<Item = &'r Measure> {
+        self.measures
+            .iter()
+            .filter(move |m| m.exceptions.iter().any(|x| x == id))
+    }
+
+    /// Exceptions a transaction dated `date` can usefully claim: in force on
+    /// that date and listed by at least one measure in force then.
+    pub fn exceptions_at(&self, date: NaiveDate) -> Vec<&Exception> {
+        self.exceptions
+            .iter()
+            .filter(|x| {
+                x.in_force(date) && self.measures_accepting(&x.id).any(|m| m.in_force(date))
+            })
+            .collect()
+    }
+
+    /// The exception ids closest to a mistyped one, best first (at most `n`).
+    pub fn closest_exception_ids(&self, wanted: &str, n: usize) -> Vec<&str> {
+        crate::suggest::closest(wanted, self.exceptions.iter().map(|x| x.id.as_str()), n)
+    }
 }
 
 fn has_toml(dir: &Path) -> Result<bool, RegimeError> {
@@ -260,6 +290,28 @@ fn build(mut files: Vec<(String, ResolutionFile)>) -> Result<Regime, RegimeError
                     format!("{key}.requires"),
                     "say what must be checked",
                 ));
+            }
+            if e.verified && !e.verification.supports_verified() {
+                return Err(invalid(
+                    &file,
+                    format!("exception {:?}.verification", e.id),
+                    unverifiable(e.verification),
+                ));
+            }
+            let mut e = e;
+            match e.effective {
+                None => e.effective = Some(r.adopted),
+                Some(d) if d < r.adopted => {
+                    return Err(invalid(
+                        &file,
+                        format!("{key}.effective"),
+                        format!(
+                            "{d} is before the adoption of resolution {} on {}",
+                            r.number, r.adopted
+                        ),
+                    ));
+                }
+                Some(_) => {}
             }
             if e.condition == Some(ExceptionCondition::ContractBefore)
                 && e.contract_before.is_none()
@@ -571,7 +623,21 @@ fn check_measure(
             "required for kind vessels",
         ));
     }
+    if m.verified && !m.verification.supports_verified() {
+        return Err(invalid(
+            file,
+            format!("measure {:?}.verification", m.id),
+            unverifiable(m.verification),
+        ));
+    }
     if let Some(w) = &m.wind_down {
+        if w.verified && !w.verification.supports_verified() {
+            return Err(invalid(
+                file,
+                format!("measure {:?}.wind_down.verification", m.id),
+                unverifiable(w.verification),
+            ));
+        }
         if w.days == 0 {
             return Err(invalid(file, k("wind_down.days"), "must be positive"));
         }
@@ -586,8 +652,16 @@ fn check_measure(
     Ok(m)
 }
 
+/// A date that is not `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{input:?} is not an ISO date (YYYY-MM-DD)")]
+pub struct DateError {
+    pub input: String,
+}
+
 /// Parse an ISO date with a clear error (for CLI and transaction inputs).
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|e| format!("{s:?} is not an ISO date (YYYY-MM-DD): {e}"))
+pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| DateError {
+        input: s.to_string(),
+    })
 }

@@ -59,6 +59,9 @@ pub enum MeasureKind {
     FinancialServices,
     LuxuryGoods,
     ArmsEmbargo,
+    /// The DPRK selling or transferring fishing rights (2397 para 6 on the
+    /// seafood ban of 2371 para 9): a right, not goods with an HS code.
+    FishingRights,
     /// Inspection, reporting, committee mandates: part of the regime, not a
     /// rule a single transaction can break.
     Other,
@@ -78,6 +81,7 @@ impl MeasureKind {
             MeasureKind::FinancialServices => "financial_services",
             MeasureKind::LuxuryGoods => "luxury_goods",
             MeasureKind::ArmsEmbargo => "arms_embargo",
+            MeasureKind::FishingRights => "fishing_rights",
             MeasureKind::Other => "other",
         }
     }
@@ -121,6 +125,52 @@ impl Effect {
             Effect::Review => "review",
             Effect::Prohibited => "prohibited",
         }
+    }
+}
+
+/// What the encoding of a paragraph rests on, strongest first.
+///
+/// `verified = true` is allowed only for the first two: the Council's own
+/// words. A national or EU act, a press release or a summary can be right,
+/// but it is someone else's reading of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    /// The paragraph's operative wording was read verbatim in an official UN
+    /// language (the UN document, or a verbatim copy labelled with the paragraph).
+    Verbatim,
+    /// The wording was not read, but the Security Council (a later resolution)
+    /// or its 1718 Committee (Committee page, list or notice) cites the
+    /// paragraph by number with its subject.
+    CouncilCitation,
+    /// A national or EU act implementing the resolution cites the paragraph or
+    /// transposes its content.
+    ImplementingAct,
+    /// Anything else: press releases, fact sheets, news, summaries without the
+    /// paragraph number, or no source at all.
+    Secondary,
+}
+
+impl Verification {
+    pub const ALL: [Verification; 4] = [
+        Verification::Verbatim,
+        Verification::CouncilCitation,
+        Verification::ImplementingAct,
+        Verification::Secondary,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Verification::Verbatim => "verbatim",
+            Verification::CouncilCitation => "council_citation",
+            Verification::ImplementingAct => "implementing_act",
+            Verification::Secondary => "secondary",
+        }
+    }
+
+    /// Whether this kind of source may back `verified = true`.
+    pub fn supports_verified(&self) -> bool {
+        matches!(self, Verification::Verbatim | Verification::CouncilCitation)
     }
 }
 
@@ -260,6 +310,8 @@ pub struct WindDown {
     pub requires: Vec<String>,
     pub source: String,
     pub verified: bool,
+    /// What the wind-down's wording rests on.
+    pub verification: Verification,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -315,10 +367,14 @@ pub struct Measure {
     pub cap: Option<Cap>,
     pub source: String,
     /// True only when the paragraph number and content were checked against
-    /// the resolution text (or a verbatim quotation of it).
+    /// the Council's own words: its text ([`Verification::Verbatim`]) or its
+    /// citation of the paragraph ([`Verification::CouncilCitation`]).
     pub verified: bool,
+    /// The kind of source the measure rests on (validated against `verified`).
+    pub verification: Verification,
+    /// What was and was not checked, with the passages quoted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<String>,
+    pub verification_note: Option<String>,
 }
 
 fn default_effect() -> Effect {
@@ -361,10 +417,29 @@ pub struct Exception {
     pub condition: Option<ExceptionCondition>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_before: Option<NaiveDate>,
+    /// First day a transaction may claim it; filled with the adoption date of
+    /// its resolution when the file does not give one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<NaiveDate>,
     pub source: String,
     pub verified: bool,
+    /// The kind of source the exception rests on (validated against `verified`).
+    pub verification: Verification,
+    /// What was and was not checked, with the passages quoted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<String>,
+    pub verification_note: Option<String>,
+}
+
+impl Exception {
+    /// Claimable on `date` (from `effective`; always set once loaded).
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        self.effective.is_none_or(|e| date >= e)
+    }
+
+    /// `8`, or `8, 9` for several paragraphs.
+    pub fn paragraph_label(&self) -> String {
+        self.paragraphs.join(", ")
+    }
 }
 
 /// A round of designations: the entries listed on one date, and the

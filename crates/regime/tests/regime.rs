@@ -2,7 +2,9 @@
 //! with the file and key named.
 
 use chrono::NaiveDate;
-use resolute_regime::{Applicability, GoodsContext, MeasureKind, Regime, RegimeError};
+use resolute_regime::{
+    Applicability, GoodsContext, Measure, MeasureKind, Regime, RegimeError, Verification,
+};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
@@ -186,4 +188,204 @@ fn the_directory_override_loads_the_repository_files() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../regime");
     let r = Regime::from_dir(&dir).expect("regime/ loads");
     assert_eq!(r.resolutions.len(), 10);
+}
+
+fn with_edit(file: &str, from: &str, to: &str) -> Result<Regime, RegimeError> {
+    let sources = resolute_regime::embedded_files()
+        .iter()
+        .map(|(n, t)| {
+            let text = if n.ends_with(file) {
+                assert!(t.contains(from), "{from:?} not in {n}");
+                t.replacen(from, to, 1)
+            } else {
+                t.to_string()
+            };
+            (n.to_string(), text)
+        })
+        .collect();
+    Regime::from_sources(sources)
+}
+
+#[test]
+fn verified_needs_the_councils_own_words() {
+    let r = embedded();
+    let verified: Vec<&Measure> = r.measures.iter().filter(|m| m.verified).collect();
+    assert!(
+        verified.len() >= 38,
+        "{} of {} verified",
+        verified.len(),
+        r.measures.len()
+    );
+    for m in &verified {
+        assert!(
+            m.verification.supports_verified(),
+            "{} is verified on {:?}",
+            m.id,
+            m.verification
+        );
+    }
+    // The two that rested on a national act or a fact sheet only.
+    let crude = r.measure("dprk/2397/4/crude-oil").expect("crude");
+    assert!(!crude.verified);
+    assert_eq!(crude.verification, Verification::ImplementingAct);
+    let committee = r.measure("dprk/1718/12/committee").expect("committee");
+    assert_eq!(committee.verification, Verification::CouncilCitation);
+    assert!(
+        committee
+            .source
+            .contains("un.org/securitycouncil/sanctions/1718/panel_experts"),
+        "{}",
+        committee.source
+    );
+    for id in [
+        "dprk/1718/8b/arms-procurement",
+        "dprk/1874/10/arms-supply",
+        "dprk/2094/11/financial-services",
+        "dprk/2371/9/seafood",
+        "dprk/2375/7/high-seas-inspection",
+        "dprk/2397/6/food-agricultural",
+        "dprk/2397/6/machinery-electrical",
+        "dprk/2397/6/earth-stone",
+        "dprk/2397/6/wood",
+    ] {
+        assert!(r.measure(id).is_some_and(|m| m.verified), "{id}");
+    }
+}
+
+#[test]
+fn a_verified_measure_on_a_secondary_source_is_an_error_naming_file_and_measure() {
+    let err = with_edit(
+        "2371.toml",
+        "verified = false\nverification = \"secondary\"",
+        "verified = true\nverification = \"secondary\"",
+    )
+    .expect_err("verified on a secondary source");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("2371.toml")
+            && msg.contains("dprk/2371/7/dprk-flag-chartering")
+            && msg.contains("not secondary"),
+        "{msg}"
+    );
+    let err = with_edit(
+        "2397.toml",
+        "verified = false\nverification = \"implementing_act\"",
+        "verified = true\nverification = \"implementing_act\"",
+    )
+    .expect_err("verified on a national act");
+    assert!(
+        err.to_string().contains("dprk/2397/4/crude-oil")
+            && err.to_string().contains("implementing_act"),
+        "{err}"
+    );
+    let err = with_edit("2371.toml", "verification = \"council_citation\"", "")
+        .expect_err("verification is required");
+    assert!(err.to_string().contains("verification"), "{err}");
+}
+
+#[test]
+fn every_resolution_from_2087_has_its_meeting_number_and_source() {
+    let r = embedded();
+    for (number, meeting) in [
+        (2087, 6904),
+        (2094, 6932),
+        (2270, 7638),
+        (2321, 7821),
+        (2356, 7958),
+        (2371, 8019),
+        (2375, 8042),
+        (2397, 8151),
+    ] {
+        let res = r.resolution(number).expect("resolution");
+        assert_eq!(res.meeting, Some(meeting), "{number}");
+        let header = format!("at its {meeting}");
+        assert!(
+            res.sources.iter().any(|s| s.contains(&header)),
+            "{number}: no source quoting {header:?}"
+        );
+    }
+}
+
+#[test]
+fn the_repatriation_deadline_passes_after_the_24th_month_ends() {
+    let r = embedded();
+    let deadline = r
+        .measure("dprk/2397/8/repatriation-deadline")
+        .expect("deadline");
+    assert_eq!(deadline.effective, d("2019-12-23"));
+    let period = r.measure("dprk/2397/8/repatriation").expect("period");
+    assert_eq!(period.ends, Some(d("2019-12-22")));
+}
+
+#[test]
+fn the_2397_para_6_measures_have_the_wind_down_of_the_text() {
+    let r = embedded();
+    for id in [
+        "dprk/2397/6/vessels-export",
+        "dprk/2397/6/food-agricultural",
+        "dprk/2397/6/machinery-electrical",
+        "dprk/2397/6/earth-stone",
+        "dprk/2397/6/wood",
+    ] {
+        let w = r
+            .measure(id)
+            .and_then(|m| m.wind_down.as_ref())
+            .unwrap_or_else(|| panic!("{id}: no wind-down"));
+        assert_eq!(w.contracts_before, d("2017-12-22"), "{id}");
+        assert_eq!(w.until(), d("2018-01-21"), "{id}");
+        assert!(
+            w.verified && w.verification == Verification::Verbatim,
+            "{id}"
+        );
+        assert!(
+            w.requires.iter().any(|x| x.contains("by 5 February 2018")),
+            "{id}: {:?}",
+            w.requires
+        );
+    }
+}
+
+#[test]
+fn exceptions_are_dated_by_their_resolution() {
+    let r = embedded();
+    let h = r
+        .exception("dprk/2375/26/humanitarian")
+        .expect("2375 para 26");
+    assert_eq!(h.effective, Some(d("2017-09-11")));
+    assert!(!h.in_force(d("2017-09-10")) && h.in_force(d("2017-09-11")));
+    let at = |date: &str| -> Vec<String> {
+        r.exceptions_at(d(date))
+            .iter()
+            .map(|x| x.id.clone())
+            .collect()
+    };
+    let before = at("2017-09-10");
+    assert!(before.contains(&"dprk/2371/8/rajin-transit".to_string()));
+    assert!(!before.contains(&"dprk/2375/26/humanitarian".to_string()));
+    // 2321 para 8 removed the livelihood exception of 2270 para 19.
+    assert!(!at("2018-01-01").contains(&"dprk/2270/19/livelihood-notified".to_string()));
+    assert!(at("2016-06-01").contains(&"dprk/2270/19/livelihood-notified".to_string()));
+    for m in r.measures.iter().filter(|m| m.resolution >= 2371) {
+        assert!(
+            !m.exceptions
+                .iter()
+                .any(|x| x == "dprk/2321/46/humanitarian"),
+            "{} cites 2321 para 46, which covers the measures up to 2321",
+            m.id
+        );
+    }
+    let mut rajin = r.closest_exception_ids("rajin", 3);
+    rajin.sort_unstable();
+    assert_eq!(
+        rajin,
+        [
+            "dprk/2270/29/rajin-transit",
+            "dprk/2371/8/rajin-transit",
+            "dprk/2375/18/rajin-khasan"
+        ]
+    );
+    assert_eq!(
+        r.closest_exception_ids("dprk/2397/25/humanitrian", 1),
+        ["dprk/2397/25/humanitarian"]
+    );
 }

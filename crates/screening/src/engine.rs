@@ -363,6 +363,7 @@ impl<'r> Screener<'r> {
             TxKind::WorkAuthorization => self.work_rules(tx, &mut findings),
             TxKind::JointVenture => self.jv_rules(tx, &mut findings),
             TxKind::Payment => self.payment_rules(tx, &mut findings),
+            TxKind::FishingRights => self.fishing_rights_rules(tx, &mut findings),
             TxKind::Vessel => {}
         }
         let designated_vessel = self.screen_parties(tx, &mut findings, &mut matches);
@@ -412,6 +413,12 @@ impl<'r> Screener<'r> {
             if !m.exceptions.iter().any(|e| e == claim) {
                 summary.push_str(&format!(
                     " Claimed exception {claim} does not apply to this rule."
+                ));
+                continue;
+            }
+            if let Some(effective) = x.effective.filter(|_| !x.in_force(tx.date)) {
+                summary.push_str(&format!(
+                    " Claimed exception {claim} cannot apply: not in force before {effective}."
                 ));
                 continue;
             }
@@ -661,6 +668,50 @@ impl<'r> Screener<'r> {
                 let (effect, summary) = self.exceptions_and_wind_down(m, tx, m.effect, summary);
                 findings.push(self.finding(m, effect, summary));
             }
+        }
+    }
+
+    /// The DPRK selling or transferring fishing rights: prohibited when the
+    /// rights come from the DPRK (`from` or `origin`); a DPRK party in another
+    /// role is a review, as the ban covers indirect transfers too.
+    fn fishing_rights_rules(&self, tx: &Transaction, findings: &mut Vec<Finding>) {
+        let direct = tx.from.as_deref() == Some(DPRK) || tx.origin.as_deref() == Some(DPRK);
+        let dprk_parties: Vec<&str> = tx
+            .parties
+            .iter()
+            .filter(|p| p.country.as_deref() == Some(DPRK))
+            .map(|p| p.role.as_str())
+            .collect();
+        if !direct && dprk_parties.is_empty() {
+            return;
+        }
+        for m in &self.regime.measures {
+            if m.kind != MeasureKind::FishingRights || !m.in_force(tx.date) {
+                continue;
+            }
+            let route = [
+                ("from", &tx.from),
+                ("waters of", &tx.origin),
+                ("to", &tx.to),
+            ]
+            .iter()
+            .filter_map(|(label, c)| c.as_deref().map(|c| format!("{label} {c}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+            let (base, lead) = if direct {
+                (m.effect, format!("Fishing rights ({route})"))
+            } else {
+                (
+                    Effect::Review,
+                    format!(
+                        "Fishing rights ({route}) with a DPRK party ({}); the ban covers sales or transfers by the DPRK, direct or indirect: check whether this is one",
+                        dprk_parties.join(", ")
+                    ),
+                )
+            };
+            let (effect, summary) =
+                self.exceptions_and_wind_down(m, tx, base, format!("{lead}: {}.", m.title));
+            findings.push(self.finding(m, effect, summary));
         }
     }
 

@@ -21,7 +21,7 @@ pub use engine::{
     Screener, cap_unit_id, may_draw_cap, parse_cap_unit,
 };
 pub use parties::{ListHit, ListScreener, PartyScreener};
-pub use tx::{RawTransaction, Transaction, TxKind};
+pub use tx::{RawTransaction, Transaction, TxError, TxKind};
 
 use resolute_regime::Regime;
 

@@ -282,7 +282,231 @@ const EXPECTED: &[(&str, Effect, &[&str])] = &[
     ),
     ("payment-cn-to-de", Effect::Permitted, &[]),
     ("after-bad-lines", Effect::Prohibited, &["dprk/2371/8/coal"]),
+    // 2397 para 6: imports under written contracts finalized before 22 December 2017 may land
+    // up to 30 days from adoption (until 21 January 2018), on all five measures of the paragraph.
+    (
+        "food-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/food-agricultural"],
+    ),
+    (
+        "machinery-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/machinery-electrical"],
+    ),
+    (
+        "electrical-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/machinery-electrical"],
+    ),
+    (
+        "magnesite-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/earth-stone"],
+    ),
+    (
+        "wood-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/wood"],
+    ),
+    (
+        "vessel-kp-2018-01-10-wind-down",
+        Effect::Review,
+        &["dprk/2397/6/vessels-export"],
+    ),
+    (
+        "wood-kp-2018-01-21-last-day",
+        Effect::Review,
+        &["dprk/2397/6/wood"],
+    ),
+    (
+        "wood-kp-2018-01-22-after-wind-down",
+        Effect::Prohibited,
+        &["dprk/2397/6/wood"],
+    ),
+    (
+        "magnesite-kp-2018-01-10-contract-on-adoption-day",
+        Effect::Prohibited,
+        &["dprk/2397/6/earth-stone"],
+    ),
+    (
+        "seafood-kp-2017-08-25-wind-down",
+        Effect::Review,
+        &["dprk/2371/9/seafood"],
+    ),
+    // Each measure cites the humanitarian exemption of its own resolution (or a later one).
+    (
+        "seafood-kp-2017-10-15-humanitarian-2375",
+        Effect::Review,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "seafood-kp-2018-03-01-humanitarian-2397",
+        Effect::Review,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "seafood-kp-2017-10-15-claims-2321-46",
+        Effect::Prohibited,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "seafood-kp-2017-08-20-humanitarian-before-2375",
+        Effect::Prohibited,
+        &["dprk/2371/9/seafood"],
+    ),
+    (
+        "textiles-kp-2018-03-01-humanitarian",
+        Effect::Review,
+        &["dprk/2375/16/textiles"],
+    ),
+    (
+        "trucks-to-kp-2018-02-01-humanitarian",
+        Effect::Review,
+        &["dprk/2397/7/machinery-vehicles-metals"],
+    ),
+    (
+        "statue-kp-2017-humanitarian-2321",
+        Effect::Review,
+        &["dprk/2321/29/statues"],
+    ),
+    // 2397 para 6: the seafood ban of 2371 para 9 covers fishing rights.
+    (
+        "fishing-rights-kp-2018-03-01",
+        Effect::Prohibited,
+        &["dprk/2371/9/fishing-rights"],
+    ),
+    ("fishing-rights-kp-2017-07-01", Effect::Permitted, &[]),
+    ("fishing-rights-ru-2018-03-01", Effect::Permitted, &[]),
+    (
+        "fishing-rights-ru-waters-kp-buyer-2018",
+        Effect::Review,
+        &["dprk/2371/9/fishing-rights"],
+    ),
+    // An empty IMO number is an unknown IMO number, not a bad line.
+    (
+        "vessel-sts-kp-flag-empty-imo",
+        Effect::Prohibited,
+        &["dprk/2375/11/ship-to-ship"],
+    ),
+    (
+        "vessel-charter-kp-flag-blank-imo",
+        Effect::Prohibited,
+        &["dprk/2371/7/dprk-flag-chartering"],
+    ),
+    // "No later than 24 months from the date of adoption": 22 December 2019 is still in time.
+    (
+        "work-maintain-kp-2019-12-22-last-day",
+        Effect::Review,
+        &["dprk/2397/8/repatriation"],
+    ),
+    (
+        "work-maintain-kp-2019-12-23-deadline-passed",
+        Effect::Prohibited,
+        &["dprk/2397/8/repatriation-deadline"],
+    ),
 ];
+
+fn decision<'a>(results: &'a [LineResult], id: &str) -> &'a resolute_screening::Decision {
+    match by_id(results, id) {
+        LineResult::Decision(d) => d,
+        LineResult::Error { error, .. } => panic!("{id}: expected a decision, got {error}"),
+    }
+}
+
+fn finding<'a>(d: &'a resolute_screening::Decision, rule: &str) -> &'a resolute_screening::Finding {
+    d.findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("{}: no finding {rule} in {:#?}", d.id, d.findings))
+}
+
+#[test]
+fn the_2397_para_6_wind_down_states_its_conditions() {
+    let regime = Regime::embedded().expect("regime");
+    let results = run(&regime, None, &fixture("scenarios.jsonl"));
+    let f = finding(
+        decision(&results, "food-kp-2018-01-10-wind-down"),
+        "dprk/2397/6/food-agricultural",
+    );
+    assert_eq!(f.effect, Effect::Review);
+    for needle in [
+        "Wind-down",
+        "completion allowed until 2018-01-21",
+        "no later than 45 days after adoption (by 5 February 2018)",
+    ] {
+        assert!(
+            f.summary.contains(needle),
+            "{needle:?} not in {}",
+            f.summary
+        );
+    }
+    let late = finding(
+        decision(&results, "wood-kp-2018-01-22-after-wind-down"),
+        "dprk/2397/6/wood",
+    );
+    assert_eq!(late.effect, Effect::Prohibited);
+    let seafood = finding(
+        decision(&results, "seafood-kp-2017-08-25-wind-down"),
+        "dprk/2371/9/seafood",
+    );
+    assert!(
+        seafood
+            .summary
+            .contains("no later than 45 days after adoption (by 19 September 2017)"),
+        "{}",
+        seafood.summary
+    );
+}
+
+#[test]
+fn humanitarian_claims_cite_the_paragraph_of_the_right_resolution() {
+    let regime = Regime::embedded().expect("regime");
+    let results = run(&regime, None, &fixture("scenarios.jsonl"));
+    let f = finding(
+        decision(&results, "seafood-kp-2017-10-15-humanitarian-2375"),
+        "dprk/2371/9/seafood",
+    );
+    assert!(f.summary.contains("(2375 para 26)"), "{}", f.summary);
+    let f = finding(
+        decision(&results, "seafood-kp-2018-03-01-humanitarian-2397"),
+        "dprk/2371/9/seafood",
+    );
+    assert!(f.summary.contains("(2397 para 25)"), "{}", f.summary);
+    let f = finding(
+        decision(&results, "seafood-kp-2017-10-15-claims-2321-46"),
+        "dprk/2371/9/seafood",
+    );
+    assert!(
+        f.summary
+            .contains("Claimed exception dprk/2321/46/humanitarian does not apply to this rule"),
+        "{}",
+        f.summary
+    );
+    let f = finding(
+        decision(&results, "seafood-kp-2017-08-20-humanitarian-before-2375"),
+        "dprk/2371/9/seafood",
+    );
+    assert!(
+        f.summary.contains("not in force before 2017-09-11"),
+        "{}",
+        f.summary
+    );
+}
+
+#[test]
+fn an_unknown_exception_id_names_the_closest_valid_ids() {
+    let regime = Regime::embedded().expect("regime");
+    let results = run(&regime, None, &fixture("scenarios.jsonl"));
+    let LineResult::Error { error, .. } = by_id(&results, "bad-exception-typo") else {
+        panic!("bad-exception-typo: expected an error")
+    };
+    assert!(
+        error.contains("unknown exception id \"dprk/2371/8/rajin-transt\"")
+            && error.contains("closest: dprk/2371/8/rajin-transit, "),
+        "{error}"
+    );
+}
 
 #[test]
 fn scenarios_come_out_right() {
@@ -431,5 +655,41 @@ fn parties_are_screened_as_of_the_transaction_date() {
         w.findings
             .iter()
             .any(|f| f.rule == "dprk/1718/8e/travel-ban")
+    );
+
+    // 2371 para 6: a designated vessel may enter a port on return to its port of
+    // origination, or when the Committee approved it in advance.
+    let port = |id: &str| {
+        let LineResult::Decision(d) = by_id(&results, id) else {
+            panic!("{id}: expected a decision")
+        };
+        d.findings
+            .iter()
+            .find(|f| f.rule == "dprk/2371/6/designated-vessels-port-entry")
+            .unwrap_or_else(|| panic!("{id}: no 2371 para 6 finding in {d:#?}"))
+            .clone()
+    };
+    assert_eq!(
+        port("port-entry-designated-2018").effect,
+        Effect::Prohibited
+    );
+    let back = port("port-entry-return-to-port-of-origination");
+    assert_eq!(back.effect, Effect::Review, "{}", back.summary);
+    assert!(
+        back.summary.contains("port of origination"),
+        "{}",
+        back.summary
+    );
+    let approved = port("port-entry-committee-approved");
+    assert_eq!(approved.effect, Effect::Review, "{}", approved.summary);
+    assert!(
+        approved.summary.contains("humanitarian"),
+        "{}",
+        approved.summary
+    );
+    // An empty IMO number: the vessel is still screened, by name.
+    assert_eq!(
+        port("port-entry-designated-empty-imo").effect,
+        Effect::Prohibited
     );
 }

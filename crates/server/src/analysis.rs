@@ -16,7 +16,7 @@ use resolute_impact::{ImpactOptions, TradeData};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, ApiJson, ApiQuery};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorCode};
 use crate::{AppState, routes};
 
 static COMTRADE_TOTALS: &[u8] =
@@ -48,7 +48,7 @@ static BUNDLED_TRADE: LazyLock<Result<TradeData, String>> = LazyLock::new(|| {
 static REPORTS_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn optional_date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    s.map(|s| routes::parse_date(field, Some(s))).transpose()
+    Ok(resolute_casework::dates::parse_optional_date(field, s)?)
 }
 
 fn today() -> NaiveDate {
@@ -78,13 +78,13 @@ pub async fn impact(
     let data = BUNDLED_TRADE
         .as_ref()
         .map_err(|e| ApiError::unavailable(format!("bundled trade data: {e}")))?;
-    let engine = state.engine.get();
+    let engine = state.engine();
     let regime = routes::regime_of(&engine)?;
     if let Some(r) = p.resolution
         && regime.resolution(r).is_none()
     {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("resolution {r} is not in the regime"),
         ));
     }
@@ -147,7 +147,7 @@ pub async fn reports_status(
         Some(r) => {
             let status = store
                 .status(r, as_of)
-                .map_err(|e| ApiError::bad_request("invalid_parameter", e.to_string()))?;
+                .map_err(|e| ApiError::new(ErrorCode::InvalidParameter, e.to_string()))?;
             Ok(axum::Json(json!({"as_of": as_of, "status": [status]})))
         }
         None => Ok(axum::Json(
@@ -170,7 +170,7 @@ pub async fn add_report(
             .map_err(|e| ApiError::unavailable(format!("reports: {e}")))?;
         let added = store
             .add(&input, today())
-            .map_err(|e| ApiError::bad_request("invalid_report", e.to_string()))?;
+            .map_err(|e| ApiError::new(ErrorCode::InvalidReport, e.to_string()))?;
         store
             .save()
             .map_err(|e| ApiError::internal(format!("saving reports: {e}")))?;

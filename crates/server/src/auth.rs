@@ -11,13 +11,12 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use resolute_store::{ApiKey, KeyVerifier, Role, Store, parse_token};
 
 use crate::AppState;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 pub const CACHE_TTL: Duration = Duration::from_secs(10);
 
@@ -56,9 +55,7 @@ impl KeyCache {
         }
         let store = store.clone();
         let key_id = id.to_string();
-        let found = tokio::task::spawn_blocking(move || store.key_verifier(&key_id))
-            .await
-            .map_err(|e| ApiError::internal(format!("key lookup: {e}")))??;
+        let found = crate::blocking(move || store.key_verifier(&key_id)).await?;
         if let Ok(mut m) = self.entries.write() {
             if m.len() > 10_000 {
                 m.clear(); // bounded: unknown ids tried by a client cannot grow it forever
@@ -112,22 +109,19 @@ pub async fn require_role(
 ) -> Result<Response, ApiError> {
     let Some(token) = presented_token(&req) else {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "an API key is required: send `Authorization: Bearer KEY` or `X-API-Key: KEY`",
         ));
     };
     let Some(key) = state.keys.authenticate(&state.store, token).await? else {
         return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "unknown or revoked API key",
         ));
     };
     if !key.role.allows(required) {
         return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!(
                 "this needs the {required} role; key {} has role {}",
                 key.id, key.role

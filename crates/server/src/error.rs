@@ -1,58 +1,130 @@
-//! JSON errors with a stable code, and extractors that turn every bad input
-//! into one of them (axum's own rejections are plain text).
+//! JSON errors: one table of error codes ([`ErrorCode`]), and extractors that
+//! turn every bad input into one of them (axum's own rejections are plain text).
+//!
+//! Body: `{"error": {"code", "message"}, "detail": message}` (`detail` is
+//! yente's field, so yente clients show the message). A server-side failure
+//! (5xx) answers in plain words with a `reference` that is also in the log
+//! beside the internal detail, never the raw database or system text.
 
 use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use resolute_casework::CaseworkError;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-/// An error answer: `{"error": {"code", "message"}}`.
+/// Declares [`ErrorCode`]: variant, HTTP status, stable code, description.
+macro_rules! make_error_codes {
+    ($($variant:ident => $status:ident, $code:literal, $description:literal;)*) => {
+        /// Every error the API answers with; `GET /openapi.json` lists them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $(#[doc = $description] $variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(ErrorCode::$variant => StatusCode::$status,)*
+                }
+            }
+
+            /// The stable code clients match on.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $description,)*
+                }
+            }
+        }
+    };
+}
+
+make_error_codes! {
+    InvalidParameter => BAD_REQUEST, "invalid_parameter", "A query-string or path parameter is missing or wrong; the message names it.";
+    InvalidQuery => BAD_REQUEST, "invalid_query", "The query string cannot be read, or a name query in a batch is malformed.";
+    InvalidBody => BAD_REQUEST, "invalid_body", "The JSON body is readable but a field is missing or wrong; the message names it.";
+    InvalidJson => BAD_REQUEST, "invalid_json", "The body is not the JSON this endpoint takes.";
+    BadBody => BAD_REQUEST, "bad_body", "The request body could not be read.";
+    BatchTooLarge => BAD_REQUEST, "batch_too_large", "More queries or transactions in one request than the service allows.";
+    UnknownAlgorithm => BAD_REQUEST, "unknown_algorithm", "The matching algorithm asked for is not offered (see GET /algorithms).";
+    UnsupportedOption => BAD_REQUEST, "unsupported_option", "An option of yente's algorithms that Resolute's matcher does not have.";
+    InvalidList => BAD_REQUEST, "invalid_list", "An uploaded list file that cannot be put in force; the lists in force are unchanged.";
+    InvalidReport => BAD_REQUEST, "invalid_report", "A member-state report with a wrong field.";
+    Unauthorized => UNAUTHORIZED, "unauthorized", "No API key, or an unknown or revoked one.";
+    Forbidden => FORBIDDEN, "forbidden", "The key's role may not use this endpoint.";
+    NotFound => NOT_FOUND, "not_found", "No such endpoint, case, record or measure.";
+    DatasetNotFound => NOT_FOUND, "dataset_not_found", "No such dataset (default, un_sc_sanctions, us_ofac_sdn).";
+    EntityNotFound => NOT_FOUND, "entity_not_found", "No list entry with this id.";
+    VersionNotFound => NOT_FOUND, "version_not_found", "No stored list version with this id (see GET /lists).";
+    MethodNotAllowed => METHOD_NOT_ALLOWED, "method_not_allowed", "The endpoint exists but not with this HTTP method.";
+    Conflict => CONFLICT, "conflict", "The request conflicts with the stored state (a case already closed…).";
+    CapLedgerBusy => CONFLICT, "cap_ledger_busy", "Other writers kept drawing on the same quantity cap; send the screening again.";
+    PayloadTooLarge => PAYLOAD_TOO_LARGE, "payload_too_large", "The body is larger than this endpoint's limit.";
+    UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be JSON (Content-Type: application/json).";
+    Internal => INTERNAL_SERVER_ERROR, "internal", "A failure inside the service; the answer gives a reference to find it in the log.";
+    NotReady => SERVICE_UNAVAILABLE, "not_ready", "Lists or regime not loaded, or the store cannot take writes; see GET /readyz.";
+}
+
+/// An error answer.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            status,
             code,
             message: message.into(),
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    /// A failure inside the service; `detail` goes to the log only.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, detail)
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", message)
+        Self::new(ErrorCode::NotReady, message)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            tracing::error!(code = self.code, "{}", self.message);
-        }
-        (
-            self.status,
-            axum::Json(json!({"error": {"code": self.code, "message": self.message}})),
-        )
-            .into_response()
+        let status = self.code.status();
+        let code = self.code.code();
+        let body = if self.code == ErrorCode::Internal {
+            let reference = format!(
+                "ERR-{}",
+                resolute_store::random_hex(4).unwrap_or_else(|_| "0".into())
+            );
+            tracing::error!(code, reference, "{}", self.message);
+            let message = format!(
+                "Something went wrong inside the service; the log has the details under reference {reference}."
+            );
+            json!({"error": {"code": code, "message": message, "reference": reference}, "detail": message})
+        } else {
+            if status.is_server_error() {
+                tracing::warn!(code, "{}", self.message);
+            }
+            json!({"error": {"code": code, "message": self.message}, "detail": self.message})
+        };
+        (status, axum::Json(body)).into_response()
     }
 }
 
@@ -60,11 +132,36 @@ impl From<resolute_store::StoreError> for ApiError {
     fn from(e: resolute_store::StoreError) -> Self {
         use resolute_store::StoreError as E;
         match e {
-            E::NotFound(what) => ApiError::not_found("not_found", format!("{what} not found")),
-            E::Invalid(msg) | E::Conflict(msg) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", msg)
-            }
+            E::NotFound(what) => ApiError::new(ErrorCode::NotFound, format!("{what} not found")),
+            E::Invalid(msg) | E::Conflict(msg) => ApiError::new(ErrorCode::Conflict, msg),
             other => ApiError::internal(format!("store: {other}")),
+        }
+    }
+}
+
+impl From<CaseworkError> for ApiError {
+    fn from(e: CaseworkError) -> Self {
+        match e {
+            CaseworkError::Invalid { .. } => {
+                ApiError::new(ErrorCode::InvalidParameter, e.to_string())
+            }
+            CaseworkError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, e.to_string()),
+            CaseworkError::InvalidList(msg) => ApiError::new(ErrorCode::InvalidList, msg),
+            CaseworkError::NotReady(msg) => ApiError::unavailable(msg),
+            CaseworkError::LedgerBusy(_) => ApiError::new(ErrorCode::CapLedgerBusy, e.to_string()),
+            CaseworkError::Cancelled(msg) => ApiError::unavailable(msg),
+            CaseworkError::Corrupt(msg) => ApiError::internal(msg),
+            CaseworkError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl ApiError {
+    /// A casework error about a request *body* (a field of it is wrong).
+    pub fn body(e: CaseworkError) -> Self {
+        match e {
+            CaseworkError::Invalid { .. } => ApiError::new(ErrorCode::InvalidBody, e.to_string()),
+            other => other.into(),
         }
     }
 }
@@ -72,25 +169,22 @@ impl From<resolute_store::StoreError> for ApiError {
 fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as JSON with Content-Type: application/json",
         ),
         JsonRejection::BytesRejection(b) => bytes_rejection(b),
-        other => ApiError::bad_request("invalid_json", other.body_text()),
+        other => ApiError::new(ErrorCode::InvalidJson, other.body_text()),
     }
 }
 
 fn bytes_rejection(r: BytesRejection) -> ApiError {
-    let status = r.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
-            status,
-            "payload_too_large",
+            ErrorCode::PayloadTooLarge,
             "request body is larger than the limit of this endpoint",
         )
     } else {
-        ApiError::new(StatusCode::BAD_REQUEST, "bad_body", r.body_text())
+        ApiError::new(ErrorCode::BadBody, r.body_text())
     }
 }
 
@@ -128,7 +222,31 @@ where
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| ApiQuery(v))
-            .map_err(|r: QueryRejection| ApiError::bad_request("invalid_query", r.body_text()))
+            .map_err(|r: QueryRejection| ApiError::new(ErrorCode::InvalidQuery, r.body_text()))
+    }
+}
+
+/// `axum::extract::Path` whose rejections are [`ApiError`]s (`/cases/abc`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| ApiPath(v))
+            .map_err(|r| {
+                ApiError::new(
+                    ErrorCode::InvalidParameter,
+                    format!("path: {}", r.body_text()),
+                )
+            })
     }
 }
 

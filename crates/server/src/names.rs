@@ -2,23 +2,25 @@
 //! `/catalog`, `/algorithms`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use resolute_matching::{MatchOptions, MatchResult, Query};
-use resolute_model::{Entity, Schema};
-use resolute_store::{CanonicalPayload, NewCase, canonical_json, sha256_hex};
+use resolute_casework::names::{
+    Hit, NameScreeningRequest, ScreenedQuery, dataset_index, ready_engine,
+};
+use resolute_casework::suppress::suppression_json;
+use resolute_casework::{DATASETS, Engine, entity_json};
+use resolute_matching::{MatchOptions, Query};
+use resolute_model::Schema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::auth::Caller;
-use crate::engine::{DATASETS, Engine};
-use crate::error::{ApiError, ApiJson, ApiQuery};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, new_screening_id};
+use crate::{AppState, blocking};
 
 /// yente's defaults (`YENTE_MATCH_PAGE`, `YENTE_MAX_MATCHES`, threshold, cutoff).
 pub const DEFAULT_LIMIT: usize = 5;
@@ -57,29 +59,29 @@ pub struct MatchSettings {
 pub fn settings(p: &MatchParams) -> Result<MatchSettings, ApiError> {
     let threshold = p.threshold.unwrap_or(DEFAULT_THRESHOLD);
     if !(0.0..=1.0).contains(&threshold) {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("threshold must be between 0 and 1, got {threshold}"),
         ));
     }
     let cutoff = p.cutoff.unwrap_or(DEFAULT_CUTOFF.min(threshold));
     if !(0.0..=1.0).contains(&cutoff) {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("cutoff must be between 0 and 1, got {cutoff}"),
         ));
     }
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
-        return Err(ApiError::bad_request(
-            "invalid_parameter",
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("limit must be between 1 and {MAX_LIMIT}, got {limit}"),
         ));
     }
     let algorithm = p.algorithm.clone().unwrap_or_else(|| "best".into());
     if algorithm != ALGORITHM && !ALGORITHM_ALIASES.contains(&algorithm.as_str()) {
-        return Err(ApiError::bad_request(
-            "unknown_algorithm",
+        return Err(ApiError::new(
+            ErrorCode::UnknownAlgorithm,
             format!(
                 "unknown algorithm {algorithm:?}; see GET /algorithms (accepted: {ALGORITHM}, {})",
                 ALGORITHM_ALIASES.join(", ")
@@ -97,75 +99,13 @@ pub fn settings(p: &MatchParams) -> Result<MatchSettings, ApiError> {
     })
 }
 
-/// Same query → same key: schema and lower-cased, space-collapsed, sorted values.
-pub fn query_key(schema: Schema, properties: &BTreeMap<String, Vec<String>>) -> String {
-    let mut props = Map::new();
-    for (k, vals) in properties {
-        let mut vs: Vec<String> = vals
-            .iter()
-            .map(|v| {
-                v.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_lowercase()
-            })
-            .filter(|v| !v.is_empty())
-            .collect();
-        vs.sort();
-        vs.dedup();
-        if !vs.is_empty() {
-            props.insert(k.clone(), Value::from(vs));
-        }
-    }
-    let v = json!({"schema": schema.as_str(), "properties": props});
-    sha256_hex(canonical_json(&v).as_bytes())[..32].to_string()
-}
-
+/// The index of `dataset` in the engine in force.
 fn resolve_dataset<'a>(
     engine: &'a Engine,
     dataset: &str,
 ) -> Result<&'a resolute_matching::MatchIndex, ApiError> {
-    engine.index(dataset).ok_or_else(|| {
-        ApiError::not_found(
-            "dataset_not_found",
-            format!(
-                "no dataset {dataset:?}; available: {}",
-                DATASETS.iter().map(|d| d.0).collect::<Vec<_>>().join(", ")
-            ),
-        )
-    })
-}
-
-pub fn ready_engine(state: &AppState) -> Result<Arc<Engine>, ApiError> {
-    let engine = state.engine.get();
-    if engine.versions.is_empty() {
-        return Err(ApiError::unavailable(format!(
-            "no list loaded yet: {}",
-            engine.problems.join("; ")
-        )));
-    }
-    Ok(engine)
-}
-
-/// FtM entity JSON in yente's `EntityResponse` shape, plus Resolute's list metadata.
-pub fn entity_json(e: &Entity) -> Value {
-    json!({
-        "id": e.id,
-        "caption": e.caption,
-        "schema": e.schema.as_str(),
-        "properties": e.properties,
-        "datasets": e.datasets,
-        "referents": [],
-        "target": true,
-        "first_seen": e.listed_on.map(|d| format!("{d}T00:00:00")),
-        "last_seen": Value::Null,
-        "last_change": e.last_updated.iter().max().map(|d| format!("{d}T00:00:00")),
-        "ref": e.reference,
-        "source": e.source.as_str(),
-        "programs": e.programs,
-        "listed_on": e.listed_on,
-        "names": e.names,
-    })
+    dataset_index(engine, dataset)
+        .map_err(|e| ApiError::new(ErrorCode::DatasetNotFound, e.to_string()))
 }
 
 /// One feature of yente's `explanations`.
@@ -187,7 +127,8 @@ fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 /// structured `explanation`, its text and the suppression state. Written
 /// straight to JSON text around the engine's cached entity JSON: building a
 /// `Value` tree per hit was the largest share of a request's time.
-fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression: Option<&Value>) {
+fn write_hit(out: &mut Vec<u8>, engine: &Engine, hit: &Hit) {
+    let r = &hit.result;
     let fallback;
     let entity = match engine.entity_json_text(&r.id) {
         Some(text) => text,
@@ -225,7 +166,7 @@ fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression
     out.extend_from_slice(b",\"score\":");
     put(out, &r.score);
     out.extend_from_slice(b",\"match\":");
-    put(out, &(r.is_match && suppression.is_none()));
+    put(out, &hit.is_open_match());
     out.extend_from_slice(b",\"explanations\":");
     put(out, &features);
     out.extend_from_slice(b",\"explanation\":");
@@ -233,125 +174,28 @@ fn write_result(out: &mut Vec<u8>, engine: &Engine, r: &MatchResult, suppression
     out.extend_from_slice(b",\"explanation_text\":");
     put(out, &text);
     out.extend_from_slice(b",\"suppressed\":");
-    put(out, &suppression.is_some());
-    if let Some(s) = suppression {
+    put(out, &hit.suppression.is_some());
+    if let Some(s) = &hit.suppression {
         out.extend_from_slice(b",\"suppression\":");
-        put(out, s);
+        put(out, &suppression_json(s));
     }
     out.push(b'}');
 }
 
-/// One screened query, ready for the response, the audit record and a case.
-#[derive(Debug)]
-pub struct ScreenedQuery {
-    pub key: String,
-    /// yente's per-query response `{status, results, total, query}`, as JSON text.
-    pub response: Vec<u8>,
-    pub audit: Value,
-    pub case: Option<NewCase>,
-    pub suppressed: u64,
-}
-
-/// Screen one FtM query (already parsed) and shape the outcome.
-#[allow(clippy::too_many_arguments)] // one call site; a parameter struct would only rename them
-pub fn screen_query(
-    state: &AppState,
-    engine: &Engine,
-    index: &resolute_matching::MatchIndex,
-    correlation: &str,
-    query: &Query,
-    opts: &MatchOptions,
-    screening_id: &str,
-    kind: &str,
-) -> ScreenedQuery {
-    let key = query_key(query.schema, &query.properties);
-    let results = index.search(query, opts);
-    let suppressions = state.suppressions_snapshot();
-    let mut out = Vec::with_capacity(2048 + 2048 * results.len());
+/// yente's per-query response `{status, results, total, query}`, as JSON text.
+fn write_query(out: &mut Vec<u8>, engine: &Engine, q: &ScreenedQuery) {
     out.extend_from_slice(b"{\"status\":200,\"results\":[");
-    let mut audit_results = Vec::with_capacity(results.len());
-    let mut suppressed = 0;
-    let mut total = 0;
-    let mut best_open: Option<&MatchResult> = None;
-    for (i, r) in results.iter().enumerate() {
-        let supp = suppressions.get(&(key.clone(), r.id.clone())).and_then(|s| {
-            // Lapses when the entry changed since the false-positive decision.
-            (engine.fingerprint(&r.id) == Some(s.entity_fingerprint.as_str()))
-                .then(|| json!({"id": s.id, "case_id": s.case_id, "created_by": s.created_by, "created_at": s.created_at, "note": s.note}))
-        });
-        if supp.is_some() {
-            suppressed += 1;
-        } else if r.is_match {
-            total += 1;
-            best_open.get_or_insert(r);
-        }
-        audit_results.push(json!({"id": r.id, "ref": r.reference, "score": r.score, "match": r.is_match, "suppressed": supp.is_some()}));
+    for (i, hit) in q.hits.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        write_result(&mut out, engine, r, supp.as_ref());
+        write_hit(out, engine, hit);
     }
-    let query_json =
-        json!({"id": query.id, "schema": query.schema.as_str(), "properties": query.properties});
-    let case = best_open.map(|r| NewCase {
-        kind: kind.into(),
-        screening_id: screening_id.into(),
-        query_key: key.clone(),
-        query: query_json.clone(),
-        entity_id: Some(r.id.clone()),
-        entity_ref: Some(r.reference.clone()),
-        entity_caption: Some(r.caption.clone()),
-        entity_fingerprint: engine.fingerprint(&r.id).map(str::to_string),
-        score: Some(r.score),
-        decision: None,
-        summary: format!(
-            "{:?} matched {} {} ({:.2}): {}",
-            query.names().next().unwrap_or(""),
-            r.reference,
-            r.caption,
-            r.score,
-            r.explanation.method.replace('_', " ")
-        ),
-    });
     out.extend_from_slice(b"],\"total\":");
-    put(&mut out, &json!({"value": total, "relation": "eq"}));
+    put(out, &json!({"value": q.open_matches(), "relation": "eq"}));
     out.extend_from_slice(b",\"query\":");
-    put(&mut out, &query_json);
+    put(out, &q.query);
     out.push(b'}');
-    ScreenedQuery {
-        response: out,
-        audit: json!({"correlation": correlation, "query": query_json, "query_key": key, "results": audit_results}),
-        key,
-        case,
-        suppressed,
-    }
-}
-
-/// Commit the screening's audit record and its cases; returns (seq, case ids).
-pub async fn record_screening(
-    state: &AppState,
-    kind: &'static str,
-    caller: &Caller,
-    payload: Value,
-    cases: Vec<NewCase>,
-) -> Result<(i64, Vec<i64>), ApiError> {
-    let actor = caller.actor();
-    let n_cases = cases.len() as u64;
-    let payload = CanonicalPayload::of(&payload);
-    let out = state
-        .store
-        .write_async(move |ctx| {
-            let receipt = ctx.append_audit_canonical(kind, &actor, &payload)?;
-            let mut ids = Vec::with_capacity(cases.len());
-            for c in &cases {
-                ids.push(ctx.open_case(c, receipt.seq)?);
-            }
-            Ok((receipt.seq, ids))
-        })
-        .await?;
-    Metrics::inc(&state.metrics.audit_records, 1);
-    Metrics::inc(&state.metrics.cases_opened, n_cases);
-    Ok(out)
 }
 
 /// `POST /match/{dataset}`: yente's query-by-example screening, batched.
@@ -371,28 +215,28 @@ pub async fn record_screening(
 pub async fn match_entities(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(dataset): Path<String>,
+    ApiPath(dataset): ApiPath<String>,
     ApiQuery(params): ApiQuery<MatchParams>,
     ApiJson(body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
     let set = settings(&params)?;
-    let engine = ready_engine(&state)?;
-    let index = resolve_dataset(&engine, &dataset)?.clone();
+    let engine = ready_engine(&state.casework)?;
+    resolve_dataset(&engine, &dataset)?;
     let queries = body
         .get("queries")
         .and_then(Value::as_object)
         .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_body",
+            ApiError::new(
+                ErrorCode::InvalidBody,
                 "body must be {\"queries\": {\"<id>\": {\"schema\", \"properties\"}}}",
             )
         })?;
     if queries.is_empty() {
-        return Err(ApiError::bad_request("invalid_body", "queries is empty"));
+        return Err(ApiError::new(ErrorCode::InvalidBody, "queries is empty"));
     }
     if queries.len() > state.config.max_batch {
-        return Err(ApiError::bad_request(
-            "batch_too_large",
+        return Err(ApiError::new(
+            ErrorCode::BatchTooLarge,
             format!(
                 "{} queries in one request; the limit is {}",
                 queries.len(),
@@ -400,102 +244,65 @@ pub async fn match_entities(
             ),
         ));
     }
-    if body
-        .get("weights")
-        .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
-        || body
-            .get("config")
-            .is_some_and(|w| w.as_object().is_some_and(|m| !m.is_empty()))
-    {
-        return Err(ApiError::bad_request(
-            "unsupported_option",
+    let tunes = |field: &str| {
+        body.get(field)
+            .and_then(Value::as_object)
+            .is_some_and(|m| !m.is_empty())
+    };
+    if tunes("weights") || tunes("config") {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedOption,
             "`weights` and `config` tune nomenklatura's algorithms; Resolute's matcher has no such knobs (see GET /algorithms)",
         ));
     }
-    let screening_id = new_screening_id();
-    let queries: Vec<(String, Value)> = queries
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let work = {
-        let state = state.clone();
-        let engine = engine.clone();
-        let screening_id = screening_id.clone();
-        let opts = set.options.clone();
-        move || {
-            queries
-                .iter()
-                .map(|(name, q)| match Query::from_json(q) {
-                    Ok(query) => Ok(screen_query(
-                        &state,
-                        &engine,
-                        &index,
-                        name,
-                        &query,
-                        &opts,
-                        &screening_id,
-                        "name",
-                    )),
-                    Err(e) => Err((name.clone(), e.to_string())),
-                })
-                .zip(queries.iter().map(|(n, _)| n.clone()))
-                .collect::<Vec<_>>()
-        }
+    let request = NameScreeningRequest {
+        dataset,
+        queries: queries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        options: set.options.clone(),
+        algorithm: ALGORITHM.into(),
+        algorithm_requested: set.algorithm.clone(),
     };
-    // Small batches inline; large ones off the async workers.
-    let screened = if body["queries"].as_object().map_or(0, Map::len) > 4 {
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| ApiError::internal(format!("screening task: {e}")))?
-    } else {
-        work()
-    };
-
-    let mut responses: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut audit_queries = Map::new();
-    let mut cases = Vec::new();
-    let mut suppressed = 0;
-    let mut n_ok = 0u64;
-    for (outcome, name) in screened {
-        match outcome {
-            Ok(s) => {
-                n_ok += 1;
-                suppressed += s.suppressed;
-                responses.insert(name.clone(), s.response);
-                audit_queries.insert(name, s.audit);
-                cases.extend(s.case);
-            }
-            Err((name, message)) => {
-                audit_queries.insert(name.clone(), json!({"error": message}));
-                responses.insert(
-                    name,
-                    json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let (done, responses) = blocking(move || {
+        let done = casework.screen_names(&request, &actor, None)?;
+        // Rendered here too: off the async workers, on the engine it was screened on.
+        let engine = casework.engine();
+        let responses: Vec<(String, Vec<u8>)> = done
+            .queries
+            .iter()
+            .map(|(name, outcome)| {
+                let text = match outcome {
+                    Ok(q) => {
+                        let mut out = Vec::with_capacity(2048 + 2048 * q.hits.len());
+                        write_query(&mut out, &engine, q);
+                        out
+                    }
+                    Err(message) => json!({"status": 400, "error": {"code": "invalid_query", "message": message}, "results": [], "total": {"value": 0, "relation": "eq"}})
                         .to_string()
                         .into_bytes(),
-                );
-            }
-        }
-    }
-    let payload = json!({
-        "screening_id": screening_id,
-        "dataset": dataset,
-        "algorithm": ALGORITHM,
-        "algorithm_requested": set.algorithm,
-        "threshold": set.options.threshold,
-        "cutoff": set.options.cutoff,
-        "limit": set.options.limit,
-        "list_versions": engine.version_ids(),
-        "regime_version": engine.regime_version,
-        "queries": audit_queries,
-    });
-    let (seq, case_ids) =
-        record_screening(&state, "screening.name", &caller, payload, cases).await?;
-    Metrics::inc(&state.metrics.screenings_name, 1);
-    Metrics::inc(&state.metrics.queries, n_ok);
-    Metrics::inc(&state.metrics.suppressed_hits, suppressed);
-    let n = responses.len();
+                };
+                (name.clone(), text)
+            })
+            .collect();
+        Ok::<_, ApiError>((done, responses))
+    })
+    .await?;
+    let m = &state.metrics;
+    Metrics::inc(&m.audit_records, 1);
+    Metrics::inc(&m.cases_opened, done.cases.len() as u64);
+    Metrics::inc(&m.screenings_name, 1);
+    Metrics::inc(
+        &m.queries,
+        done.queries.iter().filter(|(_, q)| q.is_ok()).count() as u64,
+    );
+    Metrics::inc(&m.suppressed_hits, done.suppressed);
     // yente's body `{"responses": {name: response}, "limit"}` plus `resolute`,
-    // written around the per-query JSON texts.
+    // written around the per-query JSON texts (query ids in order, as yente's dict).
+    let responses: BTreeMap<String, Vec<u8>> = responses.into_iter().collect();
     let mut out = Vec::with_capacity(256 + responses.values().map(Vec::len).sum::<usize>());
     out.extend_from_slice(b"{\"responses\":{");
     for (i, (name, response)) in responses.iter().enumerate() {
@@ -511,7 +318,7 @@ pub async fn match_entities(
     out.extend_from_slice(b",\"resolute\":");
     put(
         &mut out,
-        &json!({"screening_id": screening_id, "audit_seq": seq, "cases": case_ids, "list_versions": engine.version_ids(), "algorithm": ALGORITHM}),
+        &json!({"screening_id": done.screening_id, "audit_seq": done.audit_seq, "cases": done.cases, "list_versions": done.list_versions, "algorithm": ALGORITHM}),
     );
     out.push(b'}');
     let mut headers = HeaderMap::new();
@@ -519,7 +326,7 @@ pub async fn match_entities(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Ok(v) = HeaderValue::from_str(&n.to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&responses.len().to_string()) {
         headers.insert("x-batch-size", v);
     }
     Ok((StatusCode::OK, headers, out).into_response())
@@ -541,20 +348,21 @@ pub struct SearchParams {
 )]
 pub async fn search(
     State(state): State<AppState>,
-    Path(dataset): Path<String>,
+    ApiPath(dataset): ApiPath<String>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let engine = ready_engine(&state)?;
-    let index = resolve_dataset(&engine, &dataset)?;
+    let engine = ready_engine(&state.casework)?;
+    resolve_dataset(&engine, &dataset)?;
     let q =
         p.q.as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
-            .ok_or_else(|| ApiError::bad_request("invalid_parameter", "q is required"))?;
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidParameter, "q is required"))?
+            .to_string();
     let schema = match p.schema.as_deref() {
         None => Schema::Thing,
         Some(s) => Schema::parse(s).ok_or_else(|| {
-            ApiError::bad_request("invalid_parameter", format!("unknown schema {s:?}"))
+            ApiError::new(ErrorCode::InvalidParameter, format!("unknown schema {s:?}"))
         })?,
     };
     let limit = p.limit.unwrap_or(10).clamp(1, MAX_LIMIT);
@@ -564,20 +372,26 @@ pub async fn search(
         cutoff: 0.3,
         as_of: None,
     };
-    let results = index.search(&Query::name(schema, q), &opts);
-    let out: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut v = engine
-                .entity(&r.id)
-                .map(entity_json)
-                .unwrap_or_else(|| json!({"id": r.id}));
-            if let Value::Object(m) = &mut v {
-                m.insert("score".into(), json!(r.score));
-            }
-            v
-        })
-        .collect();
+    let out: Vec<Value> = blocking(move || {
+        let index = resolve_dataset(&engine, &dataset)?;
+        let results = index.search(&Query::name(schema, &q), &opts);
+        Ok::<_, ApiError>(
+            results
+                .iter()
+                .map(|r| {
+                    let mut v = engine
+                        .entity(&r.id)
+                        .map(entity_json)
+                        .unwrap_or_else(|| json!({"id": r.id}));
+                    if let Value::Object(m) = &mut v {
+                        m.insert("score".into(), json!(r.score));
+                    }
+                    v
+                })
+                .collect(),
+        )
+    })
+    .await?;
     Ok(axum::Json(
         json!({"results": out, "total": {"value": out.len(), "relation": "eq"}, "limit": limit, "offset": 0}),
     ))
@@ -588,23 +402,23 @@ pub async fn search(
     responses((status = 200), (status = 404)), security(("api_key" = [])))]
 pub async fn entity(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let engine = state.engine.get();
+    let engine = state.engine();
     let e = engine
         .entity(&id)
-        .ok_or_else(|| ApiError::not_found("entity_not_found", format!("no entity {id:?}")))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::EntityNotFound, format!("no entity {id:?}")))?;
     Ok(axum::Json(entity_json(e)))
 }
 
 /// `GET /catalog`: the datasets and the list versions behind them.
 #[utoipa::path(get, path = "/catalog", tag = "yente-compatible", responses((status = 200)), security(("api_key" = [])))]
 pub async fn catalog(State(state): State<AppState>) -> axum::Json<Value> {
-    let engine = state.engine.get();
+    let engine = state.engine();
     let datasets: Vec<Value> = DATASETS
         .iter()
         .map(|(name, title)| {
-            let versions: Vec<&crate::engine::VersionInfo> = engine
+            let versions: Vec<&resolute_casework::VersionInfo> = engine
                 .version_info
                 .iter()
                 .filter(|v| *name == "default" || v.source.dataset() == *name)

@@ -29,7 +29,7 @@ impl Modify for Security {
         transactions::screen, caps::caps_at, caps::set_opening,
         routes::healthz, routes::readyz, routes::metrics,
         routes::regime_at, routes::regime_diff,
-        routes::list_versions, routes::upload_list, routes::lists_diff,
+        routes::list_versions, routes::upload_list, routes::lists_diff, routes::pending_lists, routes::confirm_list, routes::reject_list,
         routes::cases, routes::case, routes::close_case, routes::suppressions,
         routes::audit_log, routes::audit_record, routes::audit_verify,
         routes::keys, routes::create_key,

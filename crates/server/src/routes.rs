@@ -1,25 +1,26 @@
 //! The router, grouped by required role, and the native endpoints (regime,
 //! lists, cases, audit, keys, health, metrics).
 
-use std::sync::Arc;
-
 use axum::Extension;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use chrono::NaiveDate;
+use resolute_casework::dates::parse_date;
+use resolute_casework::lists::{UploadOutcome, UploadPolicy, diff_versions, prepare_upload};
+use resolute_casework::suppress::SuppressionStatus;
+use resolute_casework::{Engine, entity_json};
 use resolute_store::{AuditQuery, CaseFilter, CaseResolution, CaseStatus, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::{Caller, require_role};
-use crate::engine::{Engine, VersionInfo};
-use crate::error::{ApiBytes, ApiError, ApiJson, ApiQuery};
+use crate::error::{ApiBytes, ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
 use crate::metrics::Metrics;
-use crate::{AppState, analysis, caps, names, openapi, stored_meta, transactions, ui};
+use crate::{AppState, analysis, blocking, caps, names, openapi, transactions, ui};
 
 pub fn router(state: AppState) -> Router {
     let role = |r: Role| from_fn_with_state((state.clone(), r), require_role);
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/caps", get(caps::caps_at))
         .route("/lists", get(list_versions))
         .route("/lists/diff", get(lists_diff))
+        .route("/lists/pending", get(pending_lists))
         .route("/cases", get(cases))
         .route("/cases/{id}", get(case))
         .route("/suppressions", get(suppressions))
@@ -64,6 +66,8 @@ pub fn router(state: AppState) -> Router {
             post(upload_list).layer(DefaultBodyLimit::max(state.config.max_upload)),
         )
         .route("/caps/opening", post(caps::set_opening))
+        .route("/lists/pending/{id}/confirm", post(confirm_list))
+        .route("/lists/pending/{id}/reject", post(reject_list))
         .route("/keys", get(keys).post(create_key))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));
@@ -81,6 +85,23 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.body_timeout,
+        ))
+        // Headers on every answer: a CSP without inline script (the UI's own),
+        // no MIME sniffing, no framing (in the CSP), no referrer.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(ui::CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_response,
@@ -89,17 +110,19 @@ pub fn router(state: AppState) -> Router {
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    ApiError::internal("the request hit a bug in Resolute; it was logged").into_response()
+    ApiError::internal("the request hit a bug in Resolute (a panic)").into_response()
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("not_found", "no such endpoint; see GET /openapi.json")
+    ApiError::new(
+        ErrorCode::NotFound,
+        "no such endpoint; see GET /openapi.json",
+    )
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         "method not allowed on this endpoint",
     )
 }
@@ -111,7 +134,7 @@ pub async fn healthz() -> axum::Json<Value> {
 
 #[utoipa::path(get, path = "/readyz", tag = "service", responses((status = 200), (status = 503)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let engine = state.engine.get();
+    let engine = state.engine();
     let body = json!({
         "status": if engine.ready() { "ok" } else { "not_ready" },
         "lists": engine.version_info,
@@ -133,12 +156,9 @@ async fn me(Extension(caller): Extension<Caller>) -> axum::Json<Value> {
 
 #[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus text")), security(("api_key" = [])))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let entities = state.engine.get().entity_count();
+    let entities = state.engine().entity_count();
     let store = state.store.clone();
-    let open = tokio::task::spawn_blocking(move || store.open_case_count().ok())
-        .await
-        .ok()
-        .flatten();
+    let open = blocking(move || store.open_case_count()).await.ok();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(entities, open),
@@ -148,19 +168,15 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 
 // ---------------------------------------------------------------- regime
 
-pub(crate) fn parse_date(field: &str, s: Option<&str>) -> Result<NaiveDate, ApiError> {
-    let s = s.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_parameter",
+/// A required date parameter.
+fn date_param(field: &str, value: Option<&str>) -> Result<chrono::NaiveDate, ApiError> {
+    let value = value.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidParameter,
             format!("{field} is required (YYYY-MM-DD)"),
         )
     })?;
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError::bad_request(
-            "invalid_parameter",
-            format!("{field} must be a date YYYY-MM-DD, got {s:?}"),
-        )
-    })
+    Ok(parse_date(field, value)?)
 }
 
 pub(crate) fn regime_of(engine: &Engine) -> Result<&resolute_regime::Regime, ApiError> {
@@ -181,8 +197,8 @@ pub async fn regime_at(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<AtParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let date = parse_date("at", p.at.as_deref())?;
-    let engine = state.engine.get();
+    let date = date_param("at", p.at.as_deref())?;
+    let engine = state.engine();
     let regime = regime_of(&engine)?;
     let measures = regime.in_force(date);
     Ok(axum::Json(
@@ -203,9 +219,9 @@ pub async fn regime_diff(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<DiffParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let from = parse_date("from", p.from.as_deref())?;
-    let to = parse_date("to", p.to.as_deref())?;
-    let engine = state.engine.get();
+    let from = date_param("from", p.from.as_deref())?;
+    let to = date_param("to", p.to.as_deref())?;
+    let engine = state.engine();
     let regime = regime_of(&engine)?;
     let diff = regime.diff(from, to);
     Ok(axum::Json(
@@ -215,7 +231,7 @@ pub async fn regime_diff(
 
 /// `GET /regime/timeline`: resolutions with their measures and dates, for the UI's chart.
 pub async fn regime_timeline(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
-    let engine = state.engine.get();
+    let engine = state.engine();
     let regime = regime_of(&engine)?;
     let measures: Vec<Value> = regime
         .measures
@@ -232,11 +248,9 @@ pub async fn regime_timeline(State(state): State<AppState>) -> Result<axum::Json
 /// `GET /lists`: the versions in force and every version the store knows.
 #[utoipa::path(get, path = "/lists", tag = "lists", responses((status = 200)), security(("api_key" = [])))]
 pub async fn list_versions(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
-    let engine = state.engine.get();
+    let engine = state.engine();
     let store = state.store.clone();
-    let stored = tokio::task::spawn_blocking(move || store.list_versions())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let stored = blocking(move || store.list_versions()).await?;
     Ok(axum::Json(
         json!({"in_force": engine.version_info, "versions": stored}),
     ))
@@ -248,12 +262,17 @@ pub struct UploadParams {
     pub name: Option<String>,
 }
 
-/// `POST /lists`: upload a UN XML or OFAC SDN CSV file. Validated, stored as a
-/// new version and put in force; the diff against the previous version is returned.
-/// A file that does not load is rejected and the version in force keeps serving.
+/// `POST /lists`: upload a UN XML or OFAC SDN CSV file. Validated and, when
+/// nothing looks wrong, stored as a new version and put in force (201, with
+/// the diff). A version that removes many entries, has many bad records, is
+/// older than the one in force or repeats reference numbers is held for an
+/// admin's confirmation (202, with the reasons and the diff). A file that does
+/// not load (malformed, a DOCTYPE, cut short) is refused (400). Either way
+/// the version in force keeps serving until a version is put in force.
 #[utoipa::path(post, path = "/lists", tag = "lists", params(("name" = Option<String>, Query, description = "file name")),
     request_body(content = String, description = "the list file (UN consolidated XML or OFAC SDN CSV)", content_type = "application/octet-stream"),
-    responses((status = 201), (status = 400, description = "invalid list file: nothing changed"), (status = 413)),
+    responses((status = 201, description = "in force"), (status = 202, description = "held for review: see GET /lists/pending"),
+              (status = 400, description = "invalid list file: nothing changed"), (status = 413)),
     security(("api_key" = [])))]
 pub async fn upload_list(
     State(state): State<AppState>,
@@ -261,92 +280,109 @@ pub async fn upload_list(
     ApiQuery(p): ApiQuery<UploadParams>,
     ApiBytes(bytes): ApiBytes,
 ) -> Result<Response, ApiError> {
-    if bytes.is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_list",
-            "empty body: send the list file as the request body",
-        ));
-    }
     let name = p.name.unwrap_or_else(|| "upload".into());
-    let _guard = state.upload_lock.lock().await;
-    let parse_name = format!("upload:{name}");
-    let data = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || {
-        resolute_lists::load_bytes(&parse_name, &data).map(|v| (v, data))
+    let _one_at_a_time = state.upload_lock.lock().await;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let outcome = blocking(move || {
+        let prepared = prepare_upload(&casework.engine(), &name, bytes.to_vec())?;
+        casework.submit_upload(prepared, &actor, &UploadPolicy::default())
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let (version, data) = match parsed {
-        Ok(x) => x,
+    .await;
+    let outcome = match outcome {
+        Ok(o) => o,
         Err(e) => {
             Metrics::inc(&state.metrics.list_uploads_rejected, 1);
-            return Err(ApiError::bad_request(
-                "invalid_list",
-                format!("{e}; the list version in force is unchanged"),
-            ));
+            return Err(e);
         }
     };
-    if version.entities.is_empty() {
-        Metrics::inc(&state.metrics.list_uploads_rejected, 1);
-        return Err(ApiError::bad_request(
-            "invalid_list",
-            format!(
-                "{name}: the file parsed but holds no entries ({} record issues); the list version in force is unchanged",
-                version.issues.len()
-            ),
+    Metrics::inc(&state.metrics.audit_records, 1);
+    Ok(match outcome {
+        UploadOutcome::InForce(up) => {
+            (StatusCode::CREATED, axum::Json(upload_json(&up))).into_response()
+        }
+        UploadOutcome::Held(held) => (
+            StatusCode::ACCEPTED,
+            axum::Json(json!({
+                "pending": held.review,
+                "reasons": held.reasons,
+                "diff": held.diff,
+            })),
+        )
+            .into_response(),
+    })
+}
+
+fn upload_json(up: &resolute_casework::lists::ListUpload) -> Value {
+    json!({
+        "version": up.stored,
+        "in_force": up.in_force,
+        "previous": up.previous,
+        "diff": up.diff,
+        "issues": up.version.issues.iter().take(50).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /lists/pending`: versions held for review, with why and the diff counts.
+#[utoipa::path(get, path = "/lists/pending", tag = "lists", responses((status = 200)), security(("api_key" = [])))]
+pub async fn pending_lists(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
+    let casework = state.casework.clone();
+    let pending = blocking(move || casework.pending_versions()).await?;
+    Ok(axum::Json(json!({"pending": pending})))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewBody {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /lists/pending/{id}/confirm` (admin): put a held version in force (audited).
+#[utoipa::path(post, path = "/lists/pending/{id}/confirm", tag = "lists", params(("id" = String, Path)),
+    request_body(content = Object, description = "{\"note\": \"why it is right\"}"),
+    responses((status = 200), (status = 400), (status = 404)), security(("api_key" = [])))]
+pub async fn confirm_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let note = review_note(&body)?;
+    let _one_at_a_time = state.upload_lock.lock().await;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let up = blocking(move || casework.confirm_pending(&id, &actor, &note)).await?;
+    Metrics::inc(&state.metrics.audit_records, 1);
+    Ok(axum::Json(upload_json(&up)))
+}
+
+/// `POST /lists/pending/{id}/reject` (admin): turn a held version down (audited).
+#[utoipa::path(post, path = "/lists/pending/{id}/reject", tag = "lists", params(("id" = String, Path)),
+    request_body(content = Object, description = "{\"note\": \"why\"}"),
+    responses((status = 200), (status = 400), (status = 404)), security(("api_key" = [])))]
+pub async fn reject_list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ReviewBody>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let note = review_note(&body)?;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let review = blocking(move || casework.reject_pending(&id, &actor, &note)).await?;
+    Metrics::inc(&state.metrics.audit_records, 1);
+    Ok(axum::Json(json!({"rejected": review})))
+}
+
+fn review_note(body: &ReviewBody) -> Result<String, ApiError> {
+    let note = body.note.trim();
+    if note.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
+            "note: say why (it is recorded in the audit log)",
         ));
     }
-    let current = state.engine.get();
-    let previous = current.version_of(version.source).cloned();
-    let diff = previous
-        .as_ref()
-        .map(|old| resolute_lists::diff(old, &version));
-    let new_id = version.id();
-    let payload = json!({
-        "version": new_id,
-        "origin": name,
-        "source": version.source.as_str(),
-        "entities": version.entities.len(),
-        "issues": version.issues.len(),
-        "previous": previous.as_ref().map(|v| v.id()),
-        "diff_counts": diff.as_ref().map(|d| json!({"added": d.added.len(), "removed": d.removed.len(), "changed": d.changed.len()})),
-    });
-    let version = Arc::new(version);
-    // Build the new engine before committing, so a failure leaves everything as it was.
-    let mut versions: Vec<Arc<resolute_lists::ListVersion>> = current
-        .versions
-        .iter()
-        .filter(|v| v.source != version.source)
-        .cloned()
-        .collect();
-    versions.push(version.clone());
-    versions.sort_by_key(|v| v.source);
-    let regime = current.regime.clone();
-    let problems: Vec<String> = current
-        .problems
-        .iter()
-        .filter(|p| !p.starts_with("bundled lists"))
-        .cloned()
-        .collect();
-    let engine = tokio::task::spawn_blocking(move || Engine::build(versions, regime, problems))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
-    let mut meta = stored_meta(&version, &caller.actor());
-    meta.origin = name.clone();
-    let stored = state
-        .store
-        .save_list_version(meta, Some(data), Some(payload))
-        .await?;
-    state.engine.swap(engine);
-    Metrics::inc(&state.metrics.audit_records, 1);
-    let body = json!({
-        "version": stored,
-        "in_force": VersionInfo::of(&version),
-        "previous": previous.as_ref().map(|v| v.id()),
-        "diff": diff,
-        "issues": version.issues.iter().take(50).collect::<Vec<_>>(),
-    });
-    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+    Ok(note.to_string())
 }
 
 /// `GET /lists/diff?from=&to=`: two stored versions (ids from `GET /lists`).
@@ -356,53 +392,27 @@ pub async fn lists_diff(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<DiffParams>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    let from = p.from.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_parameter",
-            "from is required (a version id from GET /lists)",
-        )
-    })?;
-    let to = p.to.ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_parameter",
-            "to is required (a version id from GET /lists)",
-        )
-    })?;
-    let engine = state.engine.get();
-    let store = state.store.clone();
-    let (f, t) = (from.clone(), to.clone());
-    let load = move |id: &str| -> Result<Arc<resolute_lists::ListVersion>, ApiError> {
-        if let Some(v) = engine.versions.iter().find(|v| v.id() == id) {
-            return Ok(v.clone());
-        }
-        if let Ok(bundled) = resolute_lists::bundled()
-            && let Some(v) = bundled.into_iter().find(|v| v.id() == id)
-        {
-            return Ok(Arc::new(v));
-        }
-        let bytes = store.list_version_bytes(id)?.ok_or_else(|| {
-            ApiError::not_found(
-                "version_not_found",
-                format!("no stored list version {id:?}; see GET /lists"),
+    let required = |field: &str, v: Option<String>| {
+        v.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("{field} is required (a version id from GET /lists)"),
             )
-        })?;
-        resolute_lists::load_bytes(id, &bytes)
-            .map(Arc::new)
-            .map_err(|e| ApiError::internal(format!("stored version {id}: {e}")))
+        })
     };
-    let diff = tokio::task::spawn_blocking(move || -> Result<Value, ApiError> {
-        let old = load(&f)?;
-        let new = load(&t)?;
-        if old.source != new.source {
-            return Err(ApiError::bad_request(
-                "invalid_parameter",
-                format!("{f} and {t} are versions of different lists"),
-            ));
-        }
-        Ok(serde_json::to_value(resolute_lists::diff(&old, &new)).unwrap_or(Value::Null))
+    let from = required("from", p.from)?;
+    let to = required("to", p.to)?;
+    let casework = state.casework.clone();
+    let (f, t) = (from.clone(), to.clone());
+    let diff = blocking(move || {
+        diff_versions(&casework, &f, &t).map_err(|e| match e {
+            resolute_casework::CaseworkError::NotFound { .. } => {
+                ApiError::new(ErrorCode::VersionNotFound, e.to_string())
+            }
+            other => other.into(),
+        })
     })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    .await?;
     Ok(axum::Json(json!({"from": from, "to": to, "diff": diff})))
 }
 
@@ -426,8 +436,8 @@ pub async fn cases(
         Some("open") => Some(CaseStatus::Open),
         Some("closed") => Some(CaseStatus::Closed),
         Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_parameter",
+            return Err(ApiError::new(
+                ErrorCode::InvalidParameter,
                 format!("status must be open, closed or all, got {other:?}"),
             ));
         }
@@ -437,25 +447,21 @@ pub async fn cases(
         status,
         limit: p.limit.unwrap_or(200),
     };
-    let list = tokio::task::spawn_blocking(move || store.cases(&filter))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let list = blocking(move || store.cases(&filter)).await?;
     Ok(axum::Json(json!({"cases": list})))
 }
 
 #[utoipa::path(get, path = "/cases/{id}", tag = "cases", params(("id" = i64, Path)), responses((status = 200), (status = 404)), security(("api_key" = [])))]
 pub async fn case(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let c = tokio::task::spawn_blocking(move || store.case(id))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let c = blocking(move || store.case(id)).await?;
     let entity = c
         .entity_id
         .as_deref()
-        .and_then(|id| state.engine.get().entity(id).map(names::entity_json));
+        .and_then(|id| state.engine().entity(id).map(entity_json));
     Ok(axum::Json(json!({"case": c, "entity": entity})))
 }
 
@@ -473,12 +479,12 @@ pub struct CloseCase {
 pub async fn close_case(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<CloseCase>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let resolution = CaseResolution::parse(body.resolution.trim()).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_body",
+        ApiError::new(
+            ErrorCode::InvalidBody,
             format!(
                 "resolution must be true_match or false_positive, got {:?}",
                 body.resolution
@@ -486,49 +492,32 @@ pub async fn close_case(
         )
     })?;
     if body.note.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "invalid_body",
+        return Err(ApiError::new(
+            ErrorCode::InvalidBody,
             "a note is required to close a case",
         ));
     }
-    let (case, suppression) = state
-        .store
-        .close_case(id, resolution, body.note.trim(), &caller.actor())
-        .await?;
+    let casework = state.casework.clone();
+    let actor = caller.actor();
+    let (case, suppression) =
+        blocking(move || casework.close_case(id, resolution, body.note.trim(), &actor)).await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    if suppression.is_some() {
-        let s = state.clone();
-        tokio::task::spawn_blocking(move || s.reload_suppressions())
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))?
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-    }
     Ok(axum::Json(
         json!({"case": case, "suppression": suppression}),
     ))
 }
 
-/// `GET /suppressions`: active false-positive decisions, and whether each still holds.
+/// `GET /suppressions`: false-positive decisions, and whether each still holds
+/// (`active`, `lapsed_entry_changed`, `entry_removed`, `revoked`).
 #[utoipa::path(get, path = "/suppressions", tag = "cases", responses((status = 200)), security(("api_key" = [])))]
 pub async fn suppressions(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let list = tokio::task::spawn_blocking(move || store.suppressions(true))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    let engine = state.engine.get();
+    let list = blocking(move || store.suppressions(true)).await?;
+    let engine = state.engine();
     let out: Vec<Value> = list
         .into_iter()
         .map(|s| {
-            let current = engine.fingerprint(&s.entity_id);
-            let status = if s.revoked_at.is_some() {
-                "revoked"
-            } else if current.is_none() {
-                "entry_removed"
-            } else if current == Some(s.entity_fingerprint.as_str()) {
-                "active"
-            } else {
-                "lapsed_entry_changed"
-            };
+            let status = SuppressionStatus::of(&s, &engine);
             let entity = engine
                 .entity(&s.entity_id)
                 .map(|e| json!({"ref": e.reference, "caption": e.caption}));
@@ -546,15 +535,13 @@ pub async fn suppressions(State(state): State<AppState>) -> Result<axum::Json<Va
 pub async fn revoke_suppression(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<axum::Json<Value>, ApiError> {
-    state.store.revoke_suppression(id, &caller.actor()).await?;
+    state
+        .casework
+        .revoke_suppression(id, &caller.actor())
+        .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    let s = state.clone();
-    tokio::task::spawn_blocking(move || s.reload_suppressions())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(axum::Json(json!({"revoked": id})))
 }
 
@@ -580,23 +567,19 @@ pub async fn audit_log(
         kind: p.kind.filter(|k| !k.is_empty()),
         limit: p.limit.unwrap_or(50),
     };
-    let (records, total) = tokio::task::spawn_blocking(move || {
-        Ok::<_, resolute_store::StoreError>((store.audit_records(&q)?, store.audit_count()?))
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    let (records, total) =
+        blocking(move || Ok::<_, ApiError>((store.audit_records(&q)?, store.audit_count()?)))
+            .await?;
     Ok(axum::Json(json!({"records": records, "total": total})))
 }
 
 #[utoipa::path(get, path = "/audit/{seq}", tag = "audit", params(("seq" = i64, Path)), responses((status = 200), (status = 404)), security(("api_key" = [])))]
 pub async fn audit_record(
     State(state): State<AppState>,
-    Path(seq): Path<i64>,
+    ApiPath(seq): ApiPath<i64>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let r = tokio::task::spawn_blocking(move || store.audit_record(seq))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let r = blocking(move || store.audit_record(seq)).await?;
     Ok(axum::Json(serde_json::to_value(r).unwrap_or(Value::Null)))
 }
 
@@ -604,9 +587,7 @@ pub async fn audit_record(
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", responses((status = 200, description = "{ok, records, head_hash, first_bad}")), security(("api_key" = [])))]
 pub async fn audit_verify(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let report = tokio::task::spawn_blocking(move || store.verify_audit())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let report = blocking(move || store.verify_audit()).await?;
     Ok(axum::Json(
         serde_json::to_value(report).unwrap_or(Value::Null),
     ))
@@ -617,9 +598,7 @@ pub async fn audit_verify(State(state): State<AppState>) -> Result<axum::Json<Va
 #[utoipa::path(get, path = "/keys", tag = "keys", responses((status = 200)), security(("api_key" = [])))]
 pub async fn keys(State(state): State<AppState>) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
-    let list = tokio::task::spawn_blocking(move || store.list_keys())
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    let list = blocking(move || store.list_keys()).await?;
     Ok(axum::Json(json!({"keys": list})))
 }
 
@@ -639,8 +618,8 @@ pub async fn create_key(
     ApiJson(body): ApiJson<CreateKey>,
 ) -> Result<Response, ApiError> {
     let role = Role::parse(&body.role).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_body",
+        ApiError::new(
+            ErrorCode::InvalidBody,
             format!(
                 "role must be viewer, screener or admin, got {:?}",
                 body.role
@@ -649,23 +628,24 @@ pub async fn create_key(
     })?;
     let store = state.store.clone();
     let actor = caller.actor();
-    let key = tokio::task::spawn_blocking(move || store.create_key(role, &body.label, &actor))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
-    Ok((StatusCode::CREATED, axum::Json(json!(key))).into_response())
+    let key = blocking(move || store.create_key(role, &body.label, &actor)).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(json!(key)),
+    )
+        .into_response())
 }
 
 pub async fn revoke_key(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<axum::Json<Value>, ApiError> {
     let store = state.store.clone();
     let actor = caller.actor();
     let key_id = id.clone();
-    tokio::task::spawn_blocking(move || store.revoke_key(&key_id, &actor))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))??;
+    blocking(move || store.revoke_key(&key_id, &actor)).await?;
     state.keys.forget(&id);
     Ok(axum::Json(json!({"revoked": id})))
 }

@@ -12,6 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::rows::{self, CAP_DRAWS, CAP_LEDGER};
 use crate::{AuditReceipt, Result, Store, StoreError, WriteCtx, now_rfc3339};
 
 /// One cap account.
@@ -125,7 +126,12 @@ impl WriteCtx<'_> {
                 )));
             }
         }
+        if draws.is_empty() {
+            return Ok(());
+        }
         let ts = now_rfc3339();
+        let mut digests = Vec::with_capacity(draws.len() * 2);
+        let mut accounts: Vec<&CapAccount> = Vec::new();
         for d in draws {
             if !(d.amount.is_finite() && d.amount >= 0.0) {
                 return Err(StoreError::Invalid(format!(
@@ -139,12 +145,30 @@ impl WriteCtx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![screening_id, audit_seq, d.transaction_id, d.account.measure_id, day, d.account.unit, d.amount, ts, actor],
             )?;
+            digests.extend(rows::digest_of_id(
+                self.conn,
+                &CAP_DRAWS,
+                self.conn.last_insert_rowid(),
+            )?);
             self.conn.execute(
                 "INSERT INTO cap_ledger(measure_id, period_start, unit, opening, used, updated_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)
                  ON CONFLICT(measure_id, period_start, unit) DO UPDATE SET used = used + excluded.used, updated_at = excluded.updated_at",
                 params![d.account.measure_id, day, d.account.unit, d.amount, ts],
             )?;
+            if !accounts.contains(&&d.account) {
+                accounts.push(&d.account);
+            }
         }
+        for a in accounts {
+            digests.extend(ledger_digest(self.conn, a)?);
+        }
+        let mut payload = json!({
+            "screening_id": screening_id,
+            "screening_seq": audit_seq,
+            "draws": draws,
+        });
+        rows::attach(&mut payload, digests);
+        self.append_audit("cap.draws", actor, &payload)?;
         Ok(())
     }
 
@@ -170,22 +194,29 @@ impl WriteCtx<'_> {
                  SET used = used - opening + excluded.opening, opening = excluded.opening, updated_at = excluded.updated_at",
             params![account.measure_id, day, account.unit, amount, ts],
         )?;
-        let receipt = self.append_audit(
-            "cap.opening_set",
-            actor,
-            &json!({
-                "measure_id": account.measure_id,
-                "period_start": day,
-                "unit": account.unit,
-                "opening": amount,
-                "previous_opening": previous.map(|(o, _)| o),
-                "note": note,
-            }),
-        )?;
+        let mut payload = json!({
+            "measure_id": account.measure_id,
+            "period_start": day,
+            "unit": account.unit,
+            "opening": amount,
+            "previous_opening": previous.map(|(o, _)| o),
+            "note": note,
+        });
+        rows::attach(&mut payload, ledger_digest(self.conn, account)?);
+        let receipt = self.append_audit("cap.opening_set", actor, &payload)?;
         let balance = load_balance(self.conn, account)?
             .ok_or_else(|| StoreError::NotFound(format!("cap account {}", account.measure_id)))?;
         Ok((balance, receipt))
     }
+}
+
+fn ledger_digest(conn: &rusqlite::Connection, a: &CapAccount) -> Result<Vec<rows::RowDigest>> {
+    rows::digests(
+        conn,
+        &CAP_LEDGER,
+        "measure_id = ?1 AND period_start = ?2 AND unit = ?3",
+        params![a.measure_id, date_text(a.period_start), a.unit],
+    )
 }
 
 const BALANCE_SQL: &str = "SELECT l.measure_id, l.period_start, l.unit, l.opening, l.used, l.updated_at,

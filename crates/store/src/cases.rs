@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::rows::{self, CASES, SUPPRESSIONS};
 use crate::{Result, Store, StoreError, WriteCtx, now_rfc3339};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,7 +159,8 @@ fn load_case(conn: &rusqlite::Connection, id: i64) -> Result<Case> {
 }
 
 impl WriteCtx<'_> {
-    /// Open a case inside the current transaction (with the screening's audit record).
+    /// Open a case inside the current transaction (with the screening's audit
+    /// record `audit_seq`). Audited as `case.opened` by the screening's actor.
     pub fn open_case(&mut self, c: &NewCase, audit_seq: i64) -> Result<i64> {
         self.conn
             .prepare_cached(
@@ -181,7 +183,35 @@ impl WriteCtx<'_> {
                 c.decision,
                 c.summary
             ])?;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        let known = match &self.last_actor {
+            Some((seq, actor)) if *seq == audit_seq => Some(actor.clone()),
+            _ => None,
+        };
+        let actor: String = match known {
+            Some(actor) => actor,
+            None => self
+                .conn
+                .prepare_cached("SELECT actor FROM audit_log WHERE seq = ?1")?
+                .query_row([audit_seq], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "case for screening {}: audit record {audit_seq} does not exist",
+                        c.screening_id
+                    ))
+                })?,
+        };
+        let mut payload = json!({
+            "case_id": id,
+            "screening_id": c.screening_id,
+            "screening_seq": audit_seq,
+            "entity_id": c.entity_id,
+            "entity_ref": c.entity_ref,
+        });
+        rows::attach(&mut payload, rows::digest_of_id(self.conn, &CASES, id)?);
+        self.append_audit("case.opened", &actor, &payload)?;
+        Ok(id)
     }
 
     /// Close a case inside the current transaction (see [`Store::close_case`]).
@@ -223,21 +253,43 @@ impl WriteCtx<'_> {
                 revoked_at: None,
             });
         }
-        self.append_audit(
-            "case.closed",
-            actor,
-            &json!({
-                "case_id": id,
-                "screening_id": case.screening_id,
-                "entity_id": case.entity_id,
-                "entity_ref": case.entity_ref,
-                "resolution": resolution,
-                "note": note,
-                "suppression_id": suppression.as_ref().map(|s| s.id),
-            }),
-        )?;
+        let mut payload = json!({
+            "case_id": id,
+            "screening_id": case.screening_id,
+            "entity_id": case.entity_id,
+            "entity_ref": case.entity_ref,
+            "resolution": resolution,
+            "note": note,
+            "suppression_id": suppression.as_ref().map(|s| s.id),
+        });
+        let mut digests = rows::digest_of_id(self.conn, &CASES, id)?;
+        if let Some(s) = &suppression {
+            digests.extend(rows::digest_of_id(self.conn, &SUPPRESSIONS, s.id)?);
+        }
+        rows::attach(&mut payload, digests);
+        self.append_audit("case.closed", actor, &payload)?;
         let closed = load_case(self.conn, id)?;
         Ok((closed, suppression))
+    }
+}
+
+impl WriteCtx<'_> {
+    /// Revoke a suppression inside the current transaction.
+    pub fn revoke_suppression(&mut self, id: i64, actor: &str) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE suppressions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now_rfc3339()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("active suppression {id}")));
+        }
+        let mut payload = json!({"suppression_id": id});
+        rows::attach(
+            &mut payload,
+            rows::digest_of_id(self.conn, &SUPPRESSIONS, id)?,
+        );
+        self.append_audit("suppression.revoked", actor, &payload)?;
+        Ok(())
     }
 }
 
@@ -328,23 +380,16 @@ impl Store {
         })
     }
 
+    /// Revoke a suppression (audited as `suppression.revoked`).
     pub async fn revoke_suppression(&self, id: i64, actor: &str) -> Result<()> {
         let actor = actor.to_string();
-        self.write_async(move |ctx| {
-            let n = ctx.conn.execute(
-                "UPDATE suppressions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, now_rfc3339()],
-            )?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("active suppression {id}")));
-            }
-            ctx.append_audit(
-                "suppression.revoked",
-                &actor,
-                &json!({"suppression_id": id}),
-            )?;
-            Ok(())
-        })
-        .await
+        self.write_async(move |ctx| ctx.revoke_suppression(id, &actor))
+            .await
+    }
+
+    /// [`Store::revoke_suppression`] for synchronous callers.
+    pub fn revoke_suppression_blocking(&self, id: i64, actor: &str) -> Result<()> {
+        let actor = actor.to_string();
+        self.write(move |ctx| ctx.revoke_suppression(id, &actor))
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::rows::{self, API_KEYS};
 use crate::{Result, Store, StoreError, now_rfc3339, random_hex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -131,39 +132,59 @@ impl Store {
                 "INSERT INTO api_keys(id, role, label, salt, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, role.as_str(), label, salt, hash, now_rfc3339()],
             )?;
-            ctx.append_audit("key.created", &actor, &json!({"key_id": id, "role": role, "label": label}))?;
+            let mut payload = json!({"key_id": id, "role": role, "label": label});
+            rows::attach(&mut payload, rows::digests(ctx.conn, &API_KEYS, "id = ?1", [&id])?);
+            ctx.append_audit("key.created", &actor, &payload)?;
             Ok(())
         })?;
         Ok(out)
     }
 
     /// Create the bootstrap admin key from a given token (RESOLUTE_ADMIN_KEY).
+    ///
+    /// A key id that was revoked stays revoked: importing it again is
+    /// [`StoreError::KeyRevoked`] (restarting with the same environment must
+    /// not bring a revoked key back). Importing the token of an active key is
+    /// a no-op; another secret under an existing id is a
+    /// [`StoreError::Conflict`].
     pub fn import_admin_key(&self, token: &str) -> Result<ApiKey> {
         let (id, secret) = parse_token(token).ok_or_else(|| {
             StoreError::Invalid("RESOLUTE_ADMIN_KEY must look like rsk_<8 hex>_<48 hex> (as `resolute keys create` prints)".into())
         })?;
         let salt = random_hex(16)?;
         let hash = secret_hash(&salt, secret);
-        let id = id.to_string();
+        let (id, secret) = (id.to_string(), secret.to_string());
         let created_at = now_rfc3339();
-        let key = ApiKey {
-            id: id.clone(),
-            role: Role::Admin,
-            label: "bootstrap (RESOLUTE_ADMIN_KEY)".into(),
-            created_at: created_at.clone(),
-            revoked_at: None,
-        };
-        let label = key.label.clone();
+        let label = "bootstrap (RESOLUTE_ADMIN_KEY)".to_string();
         self.write(move |ctx| {
+            // Read inside the write transaction: a revocation by another
+            // process just before cannot be missed.
+            if let Some(existing) = load_verifier(ctx.conn, &id)? {
+                if let Some(revoked_at) = existing.key.revoked_at.clone() {
+                    return Err(StoreError::KeyRevoked { id, revoked_at });
+                }
+                if existing.key.role == Role::Admin && existing.check(&secret) {
+                    return Ok(existing.key);
+                }
+                return Err(StoreError::Conflict(format!(
+                    "api key {id} exists with another secret or role: RESOLUTE_ADMIN_KEY cannot replace it"
+                )));
+            }
             ctx.conn.execute(
-                "INSERT INTO api_keys(id, role, label, salt, hash, created_at) VALUES (?1, 'admin', ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET salt = excluded.salt, hash = excluded.hash, revoked_at = NULL",
+                "INSERT INTO api_keys(id, role, label, salt, hash, created_at) VALUES (?1, 'admin', ?2, ?3, ?4, ?5)",
                 params![id, label, salt, hash, created_at],
             )?;
-            ctx.append_audit("key.created", "system", &json!({"key_id": id, "role": "admin", "label": label}))?;
-            Ok(())
-        })?;
-        Ok(key)
+            let mut payload = json!({"key_id": id, "role": "admin", "label": label, "imported": true});
+            rows::attach(&mut payload, rows::digests(ctx.conn, &API_KEYS, "id = ?1", [&id])?);
+            ctx.append_audit("key.created", "system", &payload)?;
+            Ok(ApiKey {
+                id,
+                role: Role::Admin,
+                label,
+                created_at,
+                revoked_at: None,
+            })
+        })
     }
 
     pub fn key_count(&self) -> Result<i64> {
@@ -210,28 +231,7 @@ impl Store {
 
     /// The verifier of key `id` (revoked keys included: `check` refuses them).
     pub fn key_verifier(&self, id: &str) -> Result<Option<KeyVerifier>> {
-        self.read(|c| {
-            let row = c
-                .query_row(
-                    "SELECT id, role, label, created_at, revoked_at, salt, hash FROM api_keys WHERE id = ?1",
-                    [id],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, String>(2)?,
-                            r.get::<_, String>(3)?,
-                            r.get::<_, Option<String>>(4)?,
-                            r.get::<_, String>(5)?,
-                            r.get::<_, String>(6)?,
-                        ))
-                    },
-                )
-                .optional()?;
-            let Some((id, role, label, created_at, revoked_at, salt, hash)) = row else { return Ok(None) };
-            let role = Role::parse(&role).ok_or_else(|| StoreError::Invalid(format!("api key {id}: unknown role {role:?}")))?;
-            Ok(Some(KeyVerifier { key: ApiKey { id, role, label, created_at, revoked_at }, salt, hash }))
-        })
+        self.read(|c| load_verifier(c, id))
     }
 
     /// Check a presented token; `None` for unknown, malformed or revoked keys.
@@ -255,10 +255,50 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound(format!("active api key {id}")));
             }
-            ctx.append_audit("key.revoked", &actor, &json!({"key_id": id}))?;
+            let mut payload = json!({"key_id": id});
+            rows::attach(
+                &mut payload,
+                rows::digests(ctx.conn, &API_KEYS, "id = ?1", [&id])?,
+            );
+            ctx.append_audit("key.revoked", &actor, &payload)?;
             Ok(())
         })
     }
+}
+
+fn load_verifier(c: &rusqlite::Connection, id: &str) -> Result<Option<KeyVerifier>> {
+    let row = c
+        .prepare_cached(
+            "SELECT id, role, label, created_at, revoked_at, salt, hash FROM api_keys WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, role, label, created_at, revoked_at, salt, hash)) = row else {
+        return Ok(None);
+    };
+    let role = Role::parse(&role)
+        .ok_or_else(|| StoreError::Invalid(format!("api key {id}: unknown role {role:?}")))?;
+    Ok(Some(KeyVerifier {
+        key: ApiKey {
+            id,
+            role,
+            label,
+            created_at,
+            revoked_at,
+        },
+        salt,
+        hash,
+    }))
 }
 
 #[cfg(test)]

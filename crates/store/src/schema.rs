@@ -2,11 +2,11 @@
 
 use rusqlite::Connection;
 
-use crate::Result;
+use crate::{Result, StoreError};
 
 /// Each entry migrates from version `i` to `i + 1`. Never edit a released entry:
 /// append a new one.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: initial schema.
     r#"
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -123,20 +123,90 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER cap_draws_no_delete BEFORE DELETE ON cap_draws
         BEGIN SELECT RAISE(ABORT, 'cap_draws is append-only'); END;
     "#,
+    // 3: keyed audit chain, signed checkpoints, member-state reports, list
+    // versions held pending review. Records of the keyed chain carry
+    // `chain_format = 2`; the trigger makes an older build (which writes
+    // none) fail its insert instead of appending a record the keyed chain
+    // cannot verify.
+    r#"
+    ALTER TABLE audit_log ADD COLUMN chain_format INTEGER;
+    CREATE TRIGGER audit_log_needs_keyed_writer BEFORE INSERT ON audit_log
+        WHEN NEW.chain_format IS NULL
+        BEGIN SELECT RAISE(ABORT, 'audit_log: this database has a keyed audit chain; it was written by an older resolute build: upgrade it'); END;
+
+    CREATE TABLE audit_checkpoints (
+        seq        INTEGER PRIMARY KEY,
+        ts         TEXT NOT NULL,
+        hash       TEXT NOT NULL,
+        store_id   TEXT NOT NULL,
+        key_id     TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        signature  TEXT NOT NULL
+    );
+
+    CREATE TABLE reports (
+        id          INTEGER PRIMARY KEY,
+        state       TEXT NOT NULL,
+        resolutions TEXT NOT NULL,
+        submitted   TEXT NOT NULL,
+        symbol      TEXT NOT NULL DEFAULT '',
+        notes       TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        source      TEXT NOT NULL DEFAULT 'api'
+    );
+    CREATE INDEX reports_state ON reports(state, submitted);
+
+    -- `status`: loaded (in the version history; `active` says which one is
+    -- served), pending (held for an admin's decision, never served) or
+    -- rejected.
+    ALTER TABLE list_versions ADD COLUMN status TEXT NOT NULL DEFAULT 'loaded';
+    ALTER TABLE list_versions ADD COLUMN review_reason TEXT;
+    ALTER TABLE list_versions ADD COLUMN review_diff TEXT;
+    ALTER TABLE list_versions ADD COLUMN decided_by TEXT;
+    ALTER TABLE list_versions ADD COLUMN decided_at TEXT;
+    ALTER TABLE list_versions ADD COLUMN decision_note TEXT;
+    "#,
 ];
 
 /// The schema version this build migrates to.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+/// Bring the database to [`SCHEMA_VERSION`], one migration per transaction.
+/// Each step takes the write lock first (`BEGIN IMMEDIATE`) and reads the
+/// version inside it, so two processes opening the same new database at once
+/// do not both apply a step. A database from a newer build is refused.
 pub fn migrate(conn: &Connection) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    loop {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let step = (|| -> Result<bool> {
+            let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let current = current.max(0) as usize;
+            if current > SCHEMA_VERSION {
+                return Err(StoreError::Invalid(format!(
+                    "the database has schema version {current}, newer than this build's {SCHEMA_VERSION}: use a newer resolute"
+                )));
+            }
+            let Some(sql) = MIGRATIONS.get(current) else {
+                return Ok(false);
+            };
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", (current + 1) as i64)?;
+            Ok(true)
+        })();
+        match step {
+            Ok(more) => {
+                conn.execute_batch("COMMIT")?;
+                if !more {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

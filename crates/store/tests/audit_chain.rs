@@ -296,10 +296,18 @@ fn false_positive_creates_suppression_and_audit() {
             .is_err()
     );
     let records = store.audit_records(&Default::default()).expect("records");
-    assert_eq!(records.len(), 2);
-    assert_eq!(records[0].kind, "case.closed");
+    let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["case.closed", "case.opened", "screening.name"]);
     assert_eq!(records[0].payload["resolution"], "false_positive");
-    assert!(store.verify_audit().expect("verify").ok);
+    // The case is opened by the screening's actor, closed by the reviewer.
+    assert_eq!(
+        (records[1].actor.as_str(), records[0].actor.as_str()),
+        ("k1", "k2")
+    );
+    let report = store.verify_audit().expect("verify");
+    assert!(report.ok, "{report:?}");
+    // The case and the suppression are cross-checked against their records.
+    assert_eq!(report.rows, 2);
 }
 
 /// Checkpoints run on the store's own thread (automatic checkpoints are off

@@ -272,9 +272,11 @@ async fn run_async(a: BatchArgs) -> anyhow::Result<ExitCode> {
     let summary = job::run_sql(
         &ctx,
         &sql,
-        &a.output,
-        output_format(&a),
-        screening.versions(),
+        &job::Target {
+            path: &a.output,
+            format: output_format(&a),
+            versions: screening.versions(),
+        },
         &inputs,
         total,
         &mut on_progress,

@@ -2,7 +2,9 @@
 //!
 //! Output shapes (one JSON object per line, for scripts):
 //! - match: `{"id", "results": [{"ref","id","caption","schema","score","match","explanations"}]}`;
-//!   a line that cannot be read gives `{"id" (or "line"), "error"}` and the run goes on.
+//!   a line that cannot be read gives `{"id", "error"}` (the line's own `id`, else its
+//!   line number as text, as in `resolute screen`) and the run goes on; when no line
+//!   could be read the command exits 2.
 //! - compare: `{"id": row from 1, "score", "match", "explanation"}` (or `{"id","error"}`).
 //! - bench match (`--json`): one object with build, throughput, latency, memory and scaling figures.
 
@@ -166,8 +168,8 @@ fn parse_line(line_no: usize, text: &str) -> Line {
         Ok(v) => v,
         Err(e) => {
             return Line::Error {
-                id: json!(line_no),
-                error: format!("line {line_no}: invalid JSON: {e}"),
+                id: json!(line_no.to_string()),
+                error: format!("line {line_no}: not JSON: {e}"),
             };
         }
     };
@@ -183,7 +185,7 @@ fn parse_line(line_no: usize, text: &str) -> Line {
                 .get("id")
                 .cloned()
                 .filter(|x| !x.is_null())
-                .unwrap_or(json!(line_no));
+                .unwrap_or(json!(line_no.to_string()));
             Line::Error {
                 id,
                 error: format!("line {line_no}: {e}"),
@@ -262,6 +264,10 @@ pub fn run_match(a: MatchArgs) -> anyhow::Result<ExitCode> {
             screening.as_secs_f64() * 1e3,
             build.as_secs_f64() * 1e3
         );
+    }
+    if queries == 0 && errors > 0 {
+        eprintln!("error: none of the {errors} input lines could be read");
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -394,7 +400,7 @@ fn synthetic_entities(entities: &[Entity], count: usize, rng: &mut Rng) -> Vec<E
         let k = base.caption.split_whitespace().count().clamp(2, 4);
         let name: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
         e.add_name(EntityName {
-            value: name.join(" ").into(),
+            value: name.join(" "),
             kind: NameKind::Primary,
             quality: NameQuality::Unspecified,
             script: None,

@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+pub mod backup;
+#[cfg(feature = "batch")]
 pub mod batch;
+#[cfg(feature = "batch")]
 pub mod cluster;
 pub mod impact;
 pub mod lists;

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use resolute_model::country_by_code;
 use resolute_regime::query::limits_label;
-use resolute_regime::{Applicability, GoodsContext, HsEdition, Measure, Regime, hs};
+use resolute_regime::{
+    Applicability, Exception, GoodsContext, HsEdition, Measure, Regime, Verification, hs,
+};
 use serde_json::json;
 
 #[derive(Debug, Args)]
@@ -67,6 +69,17 @@ pub enum RegimeCmd {
     },
     /// Validate the regime files and report which measures are verified against the text.
     Check {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        src: RegimeSource,
+    },
+    /// The exceptions a transaction can claim (`exception_claims`): id, resolution,
+    /// paragraph and what the claimant must show.
+    Exceptions {
+        /// Only those in force on this date and listed by a measure in force then.
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -156,6 +169,10 @@ pub fn run(c: RegimeCmd) -> anyhow::Result<ExitCode> {
             )
         }
         RegimeCmd::Check { json, src } => check(&load_regime(src.regime_dir.as_deref())?, json),
+        RegimeCmd::Exceptions { at, json, src } => {
+            let at = at.map(|d| parse_date("--at", &d)).transpose()?;
+            exceptions(&load_regime(src.regime_dir.as_deref())?, at, json)
+        }
         RegimeCmd::Show { id, json, src } => {
             show(&load_regime(src.regime_dir.as_deref())?, &id, json)
         }
@@ -195,24 +212,24 @@ fn measure_line(m: &Measure) -> String {
 fn at(regime: &Regime, date: NaiveDate, json: bool) -> anyhow::Result<ExitCode> {
     let measures = regime.in_force(date);
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(
                 &json!({ "date": date, "count": measures.len(), "measures": measures })
             )?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{} measures in force on {date}", measures.len());
+    outln!("{} measures in force on {date}", measures.len())?;
     let mut last = 0;
     for m in measures {
         if m.resolution != last {
             last = m.resolution;
             if let Some(r) = regime.resolution(m.resolution) {
-                println!("{} — adopted {} — {}", r.symbol, r.adopted, r.title);
+                outln!("{} — adopted {} — {}", r.symbol, r.adopted, r.title)?;
             }
         }
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -225,7 +242,7 @@ fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Resu
             .iter()
             .map(|c| json!({ "resolution": c.resolution, "label": c.label(), "round": c.round }))
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "from": a, "to": b,
@@ -234,32 +251,32 @@ fn diff(regime: &Regime, a: NaiveDate, b: NaiveDate, json: bool) -> anyhow::Resu
                 "changed": d.changed.iter().map(|c| json!({"date": c.date, "measure": c.measure.id, "what": c.what})).collect::<Vec<_>>(),
                 "designations": designations,
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Regime changes after {a} up to {b}");
-    println!("Came into force ({}):", d.came_into_force.len());
+    outln!("Regime changes after {a} up to {b}")?;
+    outln!("Came into force ({}):", d.came_into_force.len())?;
     for m in &d.came_into_force {
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
-    println!("Ended ({}):", d.ended.len());
+    outln!("Ended ({}):", d.ended.len())?;
     for m in &d.ended {
-        println!("{}", measure_line(m));
+        outln!("{}", measure_line(m))?;
     }
-    println!("Changed ({}):", d.changed.len());
+    outln!("Changed ({}):", d.changed.len())?;
     for c in &d.changed {
-        println!("  {}  {:<46} {}", c.date, c.measure.id, c.what);
+        outln!("  {}  {:<46} {}", c.date, c.measure.id, c.what)?;
     }
-    println!("Designations ({}):", d.designations.len());
+    outln!("Designations ({}):", d.designations.len())?;
     for c in &d.designations {
-        println!(
+        outln!(
             "  {}  {} — {} individuals, {} entities ({})",
             c.round.listed_on,
             c.label(),
             c.round.individuals,
             c.round.entities,
             c.round.references
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -308,36 +325,36 @@ fn explain(
                 })
             })
             .collect();
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "hs": code, "date": date, "origin": origin, "from": from, "to": to, "flag": flag,
                 "strictest_effect": strictest.map(|e| e.as_str()),
                 "measures": items,
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "HS {} ({}, {}): {}",
         code.code,
         edition,
         section_label(&code.section),
         code.description
-    );
-    println!(
+    )?;
+    outln!(
         "{date}: origin {origin}, from {from}, to {to}{}",
         flag.map(|f| format!(", vessel flag {f}"))
             .unwrap_or_default()
-    );
+    )?;
     if ex.is_empty() {
-        println!("No measure of the regime covers this HS code.");
+        outln!("No measure of the regime covers this HS code.")?;
         return Ok(ExitCode::SUCCESS);
     }
     for e in &ex {
         let m = e.measure;
         let applies = e.applicability == Applicability::Applies;
-        println!(
+        outln!(
             "{} {} — resolution {} para {} ({}, {}) — {}",
             if applies { "APPLIES " } else { "does not" },
             m.id,
@@ -346,18 +363,18 @@ fn explain(
             m.kind.as_str(),
             verified_tag(m.verified),
             m.title
-        );
-        println!(
+        )?;
+        outln!(
             "    covers HS {} ({}: {})",
             e.matched_hs.hs,
             e.matched_hs.edition,
             e.matched_hs.description.as_deref().unwrap_or("")
-        );
+        )?;
         if !applies {
-            println!("    why not: {}", e.applicability.reason());
+            outln!("    why not: {}", e.applicability.reason())?;
             continue;
         }
-        println!("    effect: {}; {}", m.effect.as_str(), m.summary);
+        outln!("    effect: {}; {}", m.effect.as_str(), m.summary)?;
         if let Some(cap) = &m.cap {
             for p in &cap.periods {
                 let span = match (p.end, p.repeat_months) {
@@ -365,44 +382,44 @@ fn explain(
                     (None, Some(n)) => format!("every {n} months from {}", p.start),
                     _ => p.start.to_string(),
                 };
-                println!(
+                outln!(
                     "    cap: {} ({span}); within the cap: {}",
                     limits_label(&p.limits),
                     cap.within_cap.as_str()
-                );
+                )?;
             }
         }
         if let Some(w) = &m.wind_down {
-            println!(
+            outln!(
                 "    wind-down: contracts before {}, until {} ({} days) [{}]",
                 w.contracts_before,
                 w.until(),
                 w.days,
                 verified_tag(w.verified)
-            );
+            )?;
         }
         for x in &m.exceptions {
             if let Some(x) = regime.exception(x) {
-                println!(
+                outln!(
                     "    exception {} — {} — requires: {}",
                     x.id,
                     x.title,
                     x.requires.join("; ")
-                );
+                )?;
             }
         }
         if let Some(n) = &m.goods_note {
-            println!("    HS mapping: {n}");
+            outln!("    HS mapping: {n}")?;
         }
-        println!("    source: {}", m.source);
+        outln!("    source: {}", m.source)?;
     }
     if let Some(s) = strictest {
-        println!(
+        outln!(
             "Strictest applicable effect (before exceptions, wind-downs and caps): {}",
             s.as_str()
-        );
+        )?;
     } else {
-        println!("No measure applies: permitted under the regime (parties are not screened here).");
+        outln!("No measure applies: permitted under the regime (parties are not screened here).")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -417,50 +434,135 @@ fn section_label(section: &str) -> String {
 fn check(regime: &Regime, json: bool) -> anyhow::Result<ExitCode> {
     let verified: Vec<&Measure> = regime.measures.iter().filter(|m| m.verified).collect();
     let unverified: Vec<&Measure> = regime.measures.iter().filter(|m| !m.verified).collect();
+    // (measures, of which verified) per kind of source.
+    let by_kind: Vec<(Verification, usize, usize)> = Verification::ALL
+        .iter()
+        .map(|&k| {
+            let of_kind = regime.measures.iter().filter(|m| m.verification == k);
+            let (all, ver) = of_kind.fold((0, 0), |(a, v), m| (a + 1, v + usize::from(m.verified)));
+            (k, all, ver)
+        })
+        .collect();
     if json {
         let ids = |v: &[&Measure]| {
-            v.iter().map(|m| json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs, "source": m.source, "verification": m.verification})).collect::<Vec<_>>()
+            v.iter()
+                .map(|m| {
+                    json!({"id": m.id, "resolution": m.resolution, "paragraphs": m.paragraphs,
+                        "source": m.source, "verification": m.verification,
+                        "verification_note": m.verification_note})
+                })
+                .collect::<Vec<_>>()
         };
-        println!(
+        let kinds: serde_json::Map<String, serde_json::Value> = by_kind
+            .iter()
+            .map(|(k, all, ver)| {
+                (
+                    k.as_str().to_string(),
+                    json!({"measures": all, "verified": ver}),
+                )
+            })
+            .collect();
+        outln!(
             "{}",
             serde_json::to_string_pretty(&json!({
                 "resolutions": regime.resolutions.len(),
                 "measures": regime.measures.len(),
                 "exceptions": regime.exceptions.len(),
                 "designation_rounds": regime.designations.len(),
+                "by_verification": kinds,
                 "verified": ids(&verified),
                 "unverified": ids(&unverified),
             }))?
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "OK: {} resolutions, {} measures, {} exceptions, {} designation rounds; every HS code exists in its edition, dates ordered, references resolved.",
         regime.resolutions.len(),
         regime.measures.len(),
         regime.exceptions.len(),
         regime.designations.len()
-    );
-    println!(
-        "Verified against the text or a UN document citing the paragraph ({}):",
-        verified.len()
-    );
-    for m in &verified {
-        println!(
-            "  {:<46} para {:<10} {}",
-            m.id,
-            m.paragraph_label(),
-            m.verification.as_deref().unwrap_or("")
-        );
+    )?;
+    outln!(
+        "{} of {} measures verified against the Council's own words. By kind of source:",
+        verified.len(),
+        regime.measures.len()
+    )?;
+    for (k, all, ver) in &by_kind {
+        outln!("  {:<17} {all:>3} measures, {ver:>3} verified", k.as_str())?;
     }
-    println!("Not verified ({}):", unverified.len());
-    for m in &unverified {
-        println!(
-            "  {:<46} para {:<10} {}",
+    let line = |m: &Measure| {
+        outln!(
+            "  {:<46} para {:<10} {:<17} {}",
             m.id,
             m.paragraph_label(),
-            m.verification.as_deref().unwrap_or("secondary source only")
-        );
+            m.verification.as_str(),
+            m.verification_note.as_deref().unwrap_or("")
+        )
+    };
+    outln!("Verified ({}):", verified.len())?;
+    for m in &verified {
+        line(m)?;
+    }
+    outln!("Not verified ({}):", unverified.len())?;
+    for m in &unverified {
+        line(m)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn exceptions(regime: &Regime, at: Option<NaiveDate>, json: bool) -> anyhow::Result<ExitCode> {
+    let list: Vec<&Exception> = match at {
+        Some(date) => regime.exceptions_at(date),
+        None => regime.exceptions.iter().collect(),
+    };
+    // The measures each exception can lift (in force on the date, if one is given).
+    let lifts = |x: &Exception| -> Vec<String> {
+        regime
+            .measures_accepting(&x.id)
+            .filter(|m| at.is_none_or(|d| m.in_force(d)))
+            .map(|m| m.id.clone())
+            .collect()
+    };
+    if json {
+        let items: Vec<_> = list
+            .iter()
+            .map(|x| {
+                json!({
+                    "id": x.id, "resolution": x.resolution, "paragraphs": x.paragraphs,
+                    "title": x.title, "requires": x.requires, "condition": x.condition,
+                    "contract_before": x.contract_before, "effective": x.effective,
+                    "measures": lifts(x), "verified": x.verified, "verification": x.verification,
+                })
+            })
+            .collect();
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"at": at, "count": items.len(), "exceptions": items})
+            )?
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match at {
+        Some(d) => outln!("{} exceptions can be claimed on {d}", list.len())?,
+        None => outln!("{} exceptions", list.len())?,
+    }
+    for x in list {
+        outln!(
+            "{}  — resolution {} para {}, from {} [{}, {}]",
+            x.id,
+            x.resolution,
+            x.paragraph_label(),
+            x.effective.map(|d| d.to_string()).unwrap_or_default(),
+            verified_tag(x.verified),
+            x.verification.as_str()
+        )?;
+        outln!("    {}", x.title)?;
+        for r in &x.requires {
+            outln!("    must show: {r}")?;
+        }
+        outln!("    lifts: {}", lifts(x).join(", "))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -471,13 +573,22 @@ fn show(regime: &Regime, id: &str, json: bool) -> anyhow::Result<ExitCode> {
     } else if let Some(x) = regime.exception(id) {
         serde_json::to_value(x)?
     } else {
-        bail!("no measure or exception {id:?} (try `resolute regime at DATE` for ids)");
+        let ids = regime
+            .measures
+            .iter()
+            .map(|m| m.id.as_str())
+            .chain(regime.exceptions.iter().map(|x| x.id.as_str()));
+        let closest = resolute_regime::suggest::closest(id, ids, 3);
+        bail!(
+            "no measure or exception {id:?}; closest: {} (`resolute regime at DATE` and `resolute regime exceptions` list the ids)",
+            closest.join(", ")
+        );
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         let text = toml::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
-        println!("{text}");
+        outln!("{text}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,5 @@
 //! `resolute screen` and `resolute bench screen`.
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,14 +9,14 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use resolute_casework::transactions::{TxItem, outcome_json, parse_item};
+use resolute_casework::{Casework, Engine};
+use resolute_lists::ListVersion;
 use resolute_regime::{Effect, HsEdition, Regime, hs};
 use resolute_screening::{
-    CapKey, CapLedger, LineResult, ListHit, ListScreener, MatchSuppressor, PartyScreener,
-    RawTransaction, ScreenedParty, Screener, Transaction, cap_unit_id, parse_cap_unit,
+    LineResult, ListScreener, PartyScreener, RawTransaction, Screener, Transaction,
 };
-use resolute_server::engine::entity_fingerprint;
-use resolute_server::transactions::party_query_key;
-use resolute_store::{CapAccount, NewCapDraw, Store, StoreError, StoreOptions, Suppression};
+use resolute_store::{Store, StoreOptions};
 use serde_json::json;
 
 use super::Rng;
@@ -67,8 +66,8 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
-fn load_lists(paths: &[PathBuf]) -> anyhow::Result<(ListScreener, Vec<String>)> {
-    let versions = if paths.is_empty() {
+fn load_versions(paths: &[PathBuf]) -> anyhow::Result<Vec<ListVersion>> {
+    Ok(if paths.is_empty() {
         resolute_lists::bundled().context("loading the bundled lists")?
     } else {
         paths
@@ -77,7 +76,11 @@ fn load_lists(paths: &[PathBuf]) -> anyhow::Result<(ListScreener, Vec<String>)> 
                 resolute_lists::load_file(p).with_context(|| format!("loading {}", p.display()))
             })
             .collect::<anyhow::Result<Vec<_>>>()?
-    };
+    })
+}
+
+fn load_lists(paths: &[PathBuf]) -> anyhow::Result<(ListScreener, Vec<String>)> {
+    let versions = load_versions(paths)?;
     let ids = versions.iter().map(|v| v.id()).collect();
     let entities = versions.into_iter().flat_map(|v| v.entities).collect();
     Ok((ListScreener::new(entities), ids))
@@ -102,13 +105,6 @@ fn progress(len: Option<u64>) -> ProgressBar {
 }
 
 pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
-    let regime = load_regime(a.regime_dir.as_deref())?;
-    let lists = if a.no_lists {
-        None
-    } else {
-        Some(load_lists(&a.lists)?)
-    };
-    let parties: Option<&dyn PartyScreener> = lists.as_ref().map(|(s, _)| s as &dyn PartyScreener);
     let input: Box<dyn BufRead> = if a.input.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin()))
     } else {
@@ -138,68 +134,84 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
                 i + 1
             )))),
         });
+    let mut emit = |result: &LineResult, out: &mut dyn Write| -> anyhow::Result<()> {
+        counts.add(result);
+        serde_json::to_writer(&mut *out, &outcome_json(result))?;
+        out.write_all(b"\n")?;
+        pb.inc(1);
+        Ok(())
+    };
+    let regime = load_regime(a.regime_dir.as_deref())?;
+    let versions = if a.no_lists {
+        Vec::new()
+    } else {
+        load_versions(&a.lists)?
+    };
+    let list_ids: Vec<String> = versions.iter().map(ListVersion::id).collect();
     let mut recorded = None;
     match &a.data_dir {
         None => {
+            let entities = versions.into_iter().flat_map(|v| v.entities).collect();
+            let lists = (!a.no_lists).then(|| ListScreener::new(entities));
+            let parties = lists.as_ref().map(|s| s as &dyn PartyScreener);
             let mut screener = Screener::new(&regime, parties);
             for line in lines {
-                let (line_no, line) = line?;
-                let result = screener.screen_line(&regime, &line, line_no);
-                counts.add(&result);
-                serde_json::to_writer(&mut out, &result)?;
-                out.write_all(b"\n")?;
-                pb.inc(1);
+                let (line_no, text) = line?;
+                let result = match parse_item(&TxItem::line(line_no, &text), 0, &regime) {
+                    Ok(tx) => LineResult::Decision(screener.screen(&tx)),
+                    Err(unreadable) => unreadable,
+                };
+                emit(&result, &mut out)?;
             }
         }
         Some(dir) => {
+            // Recorded: the same workflow as `POST /screen` (cases, cap ledger,
+            // suppressions, one audit record per batch of lines).
             let store = Store::open(dir, StoreOptions::default())
                 .with_context(|| format!("opening the store in {}", dir.display()))?;
-            let mut ledger = load_ledger(&store)?;
-            let suppressions = store.suppressions(false)?;
-            let suppressor = lists.as_ref().map(|(l, _)| StoreSuppressions {
-                map: suppressions
-                    .into_iter()
-                    .map(|s| ((s.query_key.clone(), s.entity_id.clone()), s))
-                    .collect(),
-                lists: l,
-            });
-            let versions = json!({
-                "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
-                "regime": match &a.regime_dir {
-                    None => resolute_server::engine::regime_version(),
-                    Some(d) => format!("dir:{}", d.display()),
-                },
-            });
-            let recorder = Recorder {
-                store: &store,
-                regime: &regime,
-                parties,
-                suppressor: suppressor.as_ref().map(|s| s as &dyn MatchSuppressor),
-                input: &a.input,
-                versions,
-            };
-            let mut batches = 0u64;
-            let mut drawn = 0usize;
+            let mut engine = Engine::build(
+                versions.into_iter().map(std::sync::Arc::new).collect(),
+                Some(std::sync::Arc::new(regime)),
+                Vec::new(),
+            );
+            if let Some(d) = &a.regime_dir {
+                engine = engine.with_regime_version(format!("dir:{}", d.display()));
+            }
+            let casework = Casework::open(store.clone(), engine)?;
+            let actor = format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+            );
+            let source = a.input.display().to_string();
+            let (mut batches, mut draws, mut cases) = (0u64, 0usize, 0usize);
             loop {
-                let batch: Vec<(usize, String)> = lines
+                let batch: Vec<TxItem> = lines
                     .by_ref()
                     .take(RECORD_BATCH)
+                    .map(|l| l.map(|(no, text)| TxItem::line(no, &text)))
                     .collect::<anyhow::Result<_>>()?;
                 if batch.is_empty() {
                     break;
                 }
-                let (results, draws) = screen_recorded(&recorder, &batch, &mut ledger)?;
+                let done = casework
+                    .screen_transactions(&batch, Some(&source), &actor)
+                    .with_context(|| {
+                        format!(
+                            "recording a batch of {source} in {}",
+                            store.path().display()
+                        )
+                    })?;
                 batches += 1;
-                drawn += draws;
-                for result in &results {
-                    counts.add(result);
-                    serde_json::to_writer(&mut out, result)?;
-                    out.write_all(b"\n")?;
-                    pb.inc(1);
+                draws += done.cap_draws.len();
+                cases += done.cases.len();
+                for result in &done.outcomes {
+                    emit(result, &mut out)?;
                 }
             }
             store.close();
-            recorded = Some(json!({"data_dir": dir, "audit_records": batches, "cap_draws": drawn}));
+            recorded = Some(
+                json!({"data_dir": dir, "audit_records": batches, "cap_draws": draws, "cases": cases}),
+            );
         }
     }
     out.flush()?;
@@ -212,7 +224,7 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
     } = counts;
     let summary = json!({
         "prohibited": prohibited, "review": review, "permitted": permitted, "errors": errors,
-        "lists": lists.as_ref().map(|(_, ids)| ids.clone()).unwrap_or_default(),
+        "lists": list_ids,
         "seconds": started.elapsed().as_secs_f64(),
         "recorded": recorded,
     });
@@ -225,15 +237,20 @@ pub fn run(a: ScreenArgs) -> anyhow::Result<ExitCode> {
         );
         if let Some(r) = &recorded {
             eprintln!(
-                "recorded in {}: {} audit records, {} cap draws",
+                "recorded in {}: {} audit records, {} cases opened, {} cap draws",
                 a.data_dir
                     .as_deref()
                     .map(|d| d.display().to_string())
                     .unwrap_or_default(),
                 r["audit_records"],
+                r["cases"],
                 r["cap_draws"]
             );
         }
+    }
+    if errors > 0 && prohibited + review + permitted == 0 {
+        eprintln!("error: none of the {errors} input lines could be screened");
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -261,162 +278,6 @@ impl Counts {
 
 /// Lines per audit record when screening against a store.
 const RECORD_BATCH: usize = 100;
-/// Attempts at a batch when the store's ledger moved under it (a service drawing at the same time).
-const RECORD_RETRIES: usize = 3;
-
-fn load_ledger(store: &Store) -> anyhow::Result<HashMap<CapKey, f64>> {
-    let mut out = HashMap::new();
-    for b in store.cap_balances()? {
-        let unit = parse_cap_unit(&b.account.unit).with_context(|| {
-            format!(
-                "cap ledger account {} has an unknown unit {:?}",
-                b.account.measure_id, b.account.unit
-            )
-        })?;
-        out.insert(
-            CapKey::new(b.account.measure_id, b.account.period_start, unit),
-            b.used,
-        );
-    }
-    Ok(out)
-}
-
-/// The store's active false-positive decisions, as the service applies them:
-/// keyed on the party as screened and the entry, lapsing when the entry differs
-/// from the one decided on.
-struct StoreSuppressions<'a> {
-    map: HashMap<(String, String), Suppression>,
-    lists: &'a ListScreener,
-}
-
-impl MatchSuppressor for StoreSuppressions<'_> {
-    fn suppression(&self, party: &ScreenedParty, hit: &ListHit) -> Option<serde_json::Value> {
-        if self.map.is_empty() {
-            return None;
-        }
-        let s = self
-            .map
-            .get(&(party_query_key(party), hit.entity_id.clone()))?;
-        let entry = self.lists.entity(&hit.entity_id)?;
-        (entity_fingerprint(entry) == s.entity_fingerprint)
-            .then(|| json!({"id": s.id, "case_id": s.case_id, "created_by": s.created_by, "created_at": s.created_at, "note": s.note}))
-    }
-}
-
-fn account(k: &CapKey) -> CapAccount {
-    CapAccount::new(k.measure.clone(), k.period_start, cap_unit_id(k.unit))
-}
-
-/// What a recorded screening (`--data-dir`) works with.
-struct Recorder<'a> {
-    store: &'a Store,
-    regime: &'a Regime,
-    parties: Option<&'a dyn PartyScreener>,
-    suppressor: Option<&'a dyn MatchSuppressor>,
-    input: &'a std::path::Path,
-    /// `{"lists": [...], "regime": "..."}` for the audit record.
-    versions: serde_json::Value,
-}
-
-/// Screen one batch against `ledger` and commit its audit record and cap draws
-/// together (as `POST /screen` does); `ledger` follows the store only after the commit.
-fn screen_recorded(
-    r: &Recorder<'_>,
-    batch: &[(usize, String)],
-    ledger: &mut HashMap<CapKey, f64>,
-) -> anyhow::Result<(Vec<LineResult>, usize)> {
-    let Recorder {
-        store,
-        regime,
-        parties,
-        suppressor,
-        input,
-        versions,
-    } = r;
-    let (store, regime, parties, suppressor, input) =
-        (*store, *regime, *parties, *suppressor, *input);
-    let actor = format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    );
-    for attempt in 1..=RECORD_RETRIES {
-        let mut screener = Screener::with_ledger(
-            regime,
-            parties,
-            CapLedger::seeded(ledger.iter().map(|(k, v)| (k.clone(), *v))),
-        );
-        if let Some(s) = suppressor {
-            screener = screener.with_suppressions(s);
-        }
-        let results: Vec<LineResult> = batch
-            .iter()
-            .map(|(no, line)| screener.screen_line(regime, line, *no))
-            .collect();
-        let draws = screener.ledger_mut().take_draws();
-        let mut keys: Vec<CapKey> = draws.iter().map(|d| d.key()).collect();
-        keys.sort_by(|a, b| {
-            (&a.measure, a.period_start, a.unit.as_str()).cmp(&(
-                &b.measure,
-                b.period_start,
-                b.unit.as_str(),
-            ))
-        });
-        keys.dedup();
-        let expected: Vec<(CapAccount, f64)> = keys
-            .iter()
-            .map(|k| (account(k), ledger.get(k).copied().unwrap_or(0.0)))
-            .collect();
-        let new_draws: Vec<NewCapDraw> = draws
-            .iter()
-            .map(|d| NewCapDraw {
-                transaction_id: d.transaction.clone(),
-                account: account(&d.key()),
-                amount: d.amount,
-            })
-            .collect();
-        let screening_id = format!("scr_{}", resolute_store::random_hex(8)?);
-        let items: Vec<serde_json::Value> = batch
-            .iter()
-            .zip(&results)
-            .map(|((no, line), out)| json!({"line": no, "input": serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| json!(line)), "output": out}))
-            .collect();
-        let payload = json!({
-            "screening_id": screening_id, "source": input.display().to_string(),
-            "list_versions": versions["lists"], "regime_version": versions["regime"], "transactions": items, "cap_draws": draws,
-        });
-        let (sid, act) = (screening_id.clone(), actor.clone());
-        let committed = store.write(move |ctx| {
-            let receipt = ctx.append_audit("screening.transaction", &act, &payload)?;
-            if !new_draws.is_empty() {
-                ctx.record_cap_draws(&sid, receipt.seq, &act, &new_draws, &expected)?;
-            }
-            Ok(receipt.seq)
-        });
-        match committed {
-            Ok(_) => {
-                for d in &draws {
-                    *ledger.entry(d.key()).or_insert(0.0) += d.amount;
-                }
-                return Ok((results, draws.len()));
-            }
-            Err(StoreError::Conflict(msg)) if attempt < RECORD_RETRIES => {
-                tracing::info!("cap ledger moved during the batch ({msg}); screening it again");
-                *ledger = load_ledger(store)?;
-            }
-            Err(e) => {
-                return Err(anyhow::Error::new(e).context(format!(
-                    "recording a batch of {} in {}",
-                    input.display(),
-                    store.path().display()
-                )));
-            }
-        }
-    }
-    anyhow::bail!(
-        "the cap ledger kept changing while screening {}; try again",
-        input.display()
-    )
-}
 
 /// Goods declarations: a third on HS codes the regime covers, the rest drawn
 /// from the HS 2017 subheadings; dates 2016–2019; 30 % to or from the DPRK.

@@ -121,9 +121,9 @@ pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
             let key = store.create_key(role, &label, "cli")?;
             store.close();
             if json {
-                println!("{}", serde_json::to_string(&key)?);
+                outln!("{}", serde_json::to_string(&key)?)?;
             } else {
-                println!("{}", key.token);
+                outln!("{}", key.token)?;
                 eprintln!(
                     "created {} key {} (shown once; only its hash is stored)",
                     key.role, key.id
@@ -135,7 +135,7 @@ pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
             let keys = store.list_keys()?;
             store.close();
             if json {
-                println!("{}", serde_json::to_string(&keys)?);
+                outln!("{}", serde_json::to_string(&keys)?)?;
             } else {
                 for k in keys {
                     let state = if k.revoked_at.is_some() {
@@ -143,10 +143,14 @@ pub fn run_keys(c: KeysCmd) -> anyhow::Result<ExitCode> {
                     } else {
                         "active"
                     };
-                    println!(
+                    outln!(
                         "{}\t{}\t{}\t{}\t{}",
-                        k.id, k.role, state, k.created_at, k.label
-                    );
+                        k.id,
+                        k.role,
+                        state,
+                        k.created_at,
+                        k.label
+                    )?;
                 }
             }
         }
@@ -174,18 +178,21 @@ pub fn run_audit(c: AuditCmd) -> anyhow::Result<ExitCode> {
             let report = store.verify_audit()?;
             store.close();
             if json {
-                println!("{}", serde_json::to_string(&report)?);
+                outln!("{}", serde_json::to_string(&report)?)?;
             } else if let Some(bad) = &report.first_bad {
-                println!(
+                outln!(
                     "FAILED: first bad record is {} ({}): {}",
-                    bad.seq, bad.problem, bad.detail
-                );
-                println!("{} records read before the break", report.records);
+                    bad.seq,
+                    bad.problem,
+                    bad.detail
+                )?;
+                outln!("{} records read before the break", report.records)?;
             } else {
-                println!(
+                outln!(
                     "OK: {} records, chain intact, head {}",
-                    report.records, report.head_hash
-                );
+                    report.records,
+                    report.head_hash
+                )?;
             }
             Ok(if report.ok {
                 ExitCode::SUCCESS

@@ -32,11 +32,20 @@ impl TestServer {
     /// Serve from an existing data directory (to restart on the same store:
     /// drop the first server, then start again on the same path).
     pub fn start_in(data_dir: &std::path::Path) -> TestServer {
+        TestServer::start_with(data_dir, |_| {})
+    }
+
+    /// [`TestServer::start_in`] with the test settings changed by `adjust`.
+    pub fn start_with(
+        data_dir: &std::path::Path,
+        adjust: impl FnOnce(&mut ServerConfig),
+    ) -> TestServer {
         let mut config =
             ServerConfig::new(data_dir.to_path_buf(), "127.0.0.1:0".parse().expect("addr"));
         config.max_batch = 20;
         config.max_body = 64 * 1024;
         config.max_upload = 8 << 20;
+        adjust(&mut config);
         let state = AppState::open(config).expect("open state");
         let key = |role| {
             state
@@ -156,7 +165,79 @@ fn read(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, Value
     }
 }
 
+/// Every header of a response, as (name, value) text pairs.
+fn all_headers(resp: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
+    resp.headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+impl TestServer {
+    /// GET with an optional key: status, every header, the body (JSON or text).
+    pub fn get_headers(
+        &self,
+        path: &str,
+        key: Option<&str>,
+    ) -> (u16, Vec<(String, String)>, Value) {
+        let mut req = agent().get(self.url(path));
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("Bearer {k}"));
+        }
+        let resp = req.call().unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let headers = all_headers(&resp);
+        let (status, body) = read(Ok(resp));
+        (status, headers, body)
+    }
+
+    /// POST JSON with an optional key: status, every header, the body.
+    pub fn post_headers(
+        &self,
+        path: &str,
+        key: Option<&str>,
+        body: &Value,
+    ) -> (u16, Vec<(String, String)>, Value) {
+        let mut req = agent().post(self.url(path));
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("Bearer {k}"));
+        }
+        let resp = req
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let headers = all_headers(&resp);
+        let (status, body) = read(Ok(resp));
+        (status, headers, body)
+    }
+}
+
 /// A yente `/match` body with one query.
 pub fn one_query(schema: &str, name: &str) -> Value {
     serde_json::json!({"queries": {"q1": {"schema": schema, "properties": {"name": [name]}}}})
+}
+
+/// GET `path` without a key: status, the named response headers and the body text.
+pub fn get_with_headers(
+    server: &TestServer,
+    path: &str,
+    names: &[&str],
+) -> (u16, Vec<Option<String>>, String) {
+    match agent().get(server.url(path)).call() {
+        Ok(mut r) => {
+            let headers = names
+                .iter()
+                .map(|n| {
+                    r.headers()
+                        .get(*n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                })
+                .collect();
+            (
+                r.status().as_u16(),
+                headers,
+                r.body_mut().read_to_string().unwrap_or_default(),
+            )
+        }
+        Err(e) => panic!("GET {path}: {e}"),
+    }
 }

@@ -82,12 +82,14 @@ impl Driver {
         let profile = tempfile::tempdir().map_err(|e| e.to_string())?;
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
+            // Console messages (CSP violations among them) for `browser_log`.
+            "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {
                 "binary": chromium.display().to_string(),
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-dev-shm-usage", "--window-size=1400,1000",
+                    "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=en-US",
                     format!("--user-data-dir={}", profile.path().display()),
                 ]
             }
@@ -224,6 +226,78 @@ impl Driver {
             &self.s("/execute/sync"),
             Some(json!({"script": script, "args": args})),
         )
+    }
+
+    /// Run `script` as the body of an async function: it finishes by calling
+    /// its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.call(
+            "POST",
+            &self.s("/execute/async"),
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Resize the window so that the page's `innerWidth` is `width` CSS pixels.
+    pub fn set_viewport(&self, width: u32, height: u32) -> Result<(), String> {
+        let mut outer = width;
+        for _ in 0..3 {
+            self.call(
+                "POST",
+                &self.s("/window/rect"),
+                Some(json!({"width": outer, "height": height})),
+            )?;
+            let inner = self
+                .execute("return window.innerWidth", vec![])?
+                .as_u64()
+                .unwrap_or(0) as u32;
+            if inner == width {
+                return Ok(());
+            }
+            // Headless windows have no frame, but allow for one (scroll bar, border).
+            outer = (i64::from(outer) + i64::from(width) - i64::from(inner)).max(200) as u32;
+        }
+        Err(format!("cannot make the viewport {width} px wide"))
+    }
+
+    /// Press and release each key in `keys` (a WebDriver key string: plain
+    /// characters, or `\u{E004}` for Tab), sent to whatever has the focus.
+    pub fn press_keys(&self, keys: &str) -> Result<(), String> {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|c| {
+                let k = c.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            "POST",
+            &self.s("/actions"),
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .map(|_| ())
+    }
+
+    /// The browser console since the last call (chromedriver's log endpoint):
+    /// `(level, message)` pairs.
+    pub fn browser_log(&self) -> Result<Vec<(String, String)>, String> {
+        let entries = self.call("POST", &self.s("/se/log"), Some(json!({"type": "browser"})))?;
+        Ok(entries
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| {
+                        (
+                            e["level"].as_str().unwrap_or("").to_string(),
+                            e["message"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// A PNG of the viewport.

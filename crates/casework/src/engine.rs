@@ -1,9 +1,9 @@
-//! What the service screens against: the list versions in force, one match
-//! index per dataset, entry fingerprints (for suppressions) and the regime.
+//! What screenings run against: the list versions in force, one match index
+//! per dataset, entry fingerprints (for suppressions) and the regime.
 //!
 //! An [`Engine`] is immutable; a list upload builds a new one and swaps the
-//! `Arc` in [`EngineCell`], so requests in flight finish on the old one and a
-//! rejected upload never touches what is serving.
+//! `Arc` in [`EngineCell`], so screenings in flight finish on the old one and a
+//! rejected upload never touches what is in force.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -12,7 +12,8 @@ use resolute_lists::ListVersion;
 use resolute_matching::MatchIndex;
 use resolute_model::{Entity, Source};
 use resolute_regime::Regime;
-use resolute_store::{canonical_json, sha256_hex};
+use resolute_store::{Store, canonical_json, sha256_hex};
+use serde_json::{Value, json};
 
 /// The yente-style datasets served.
 pub const DATASETS: [(&str, &str); 3] = [
@@ -72,6 +73,10 @@ pub struct Engine {
     pub regime_version: String,
     /// Why something is missing (lists or regime failed to load).
     pub problems: Vec<String>,
+    /// Sources (`un`, `ofac-sdn`) whose stored version in force no longer
+    /// loads. Their bundled list is NOT put in its place: screening against an
+    /// older list without saying so would be worse than refusing to screen.
+    pub failed_sources: Vec<String>,
 }
 
 /// Content fingerprint of a list entry: changes whenever the list changes the entry.
@@ -92,7 +97,114 @@ pub fn regime_version() -> String {
     format!("dprk-regime#{}", &sha256_hex(all.as_bytes())[..8])
 }
 
+/// An entity in yente's `EntityResponse` shape (FtM id, caption, schema,
+/// properties, datasets…) plus Resolute's list metadata (`ref`, `source`,
+/// `programs`, `listed_on`, `names`).
+pub fn entity_json(e: &Entity) -> Value {
+    json!({
+        "id": e.id,
+        "caption": e.caption,
+        "schema": e.schema.as_str(),
+        "properties": e.properties,
+        "datasets": e.datasets,
+        "referents": [],
+        "target": true,
+        "first_seen": e.listed_on.map(|d| format!("{d}T00:00:00")),
+        "last_seen": Value::Null,
+        "last_change": e.last_updated.iter().max().map(|d| format!("{d}T00:00:00")),
+        "ref": e.reference,
+        "source": e.source.as_str(),
+        "programs": e.programs,
+        "listed_on": e.listed_on,
+        "names": e.names,
+    })
+}
+
 impl Engine {
+    /// The lists in force: per source, the active uploaded version from the
+    /// store if any, else the bundled one; and the embedded regime. Problems
+    /// (a stored version that no longer loads, a regime error) are kept in
+    /// [`Engine::problems`], never fatal, so the service can say what is wrong;
+    /// a stored version that does not load leaves its source failed (not
+    /// ready) rather than quietly back on the bundled list.
+    pub fn load(store: &Store) -> Engine {
+        let mut problems = Vec::new();
+        let mut failed_sources = Vec::new();
+        let mut versions: Vec<Arc<ListVersion>> = Vec::new();
+        match store.active_uploaded_lists() {
+            Ok(uploaded) => {
+                for (meta, bytes) in uploaded {
+                    match resolute_lists::load_bytes(&meta.origin, &bytes) {
+                        Ok(v) => versions.push(Arc::new(v)),
+                        Err(e) => {
+                            problems.push(format!(
+                                "stored list version {} [{}] does not load: {e}; upload a good version or restore a backup",
+                                meta.id, meta.source
+                            ));
+                            failed_sources.push(meta.source.clone());
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                problems.push(format!("stored list versions cannot be read: {e}"));
+                failed_sources.extend(["un".to_string(), "ofac-sdn".to_string()]);
+            }
+        }
+        match resolute_lists::bundled() {
+            Ok(bundled) => {
+                for v in bundled {
+                    let taken = versions.iter().any(|x| x.source == v.source)
+                        || failed_sources.iter().any(|s| s == v.source.as_str());
+                    if !taken {
+                        versions.push(Arc::new(v));
+                    }
+                }
+            }
+            Err(e) => problems.push(format!("bundled lists: {e}")),
+        }
+        versions.sort_by_key(|v| v.source);
+        let regime = match Regime::embedded() {
+            Ok(r) => Some(Arc::new(r)),
+            Err(e) => {
+                problems.push(format!("regime: {e}"));
+                None
+            }
+        };
+        let mut engine = Engine::build(versions, regime, problems);
+        engine.failed_sources = failed_sources;
+        engine
+    }
+
+    /// The same regime and problems with `version` in force for its source
+    /// (a list upload): the engine to swap in once the upload is committed.
+    pub fn with_version(&self, version: Arc<ListVersion>) -> Engine {
+        let source = version.source.as_str();
+        let mut versions: Vec<Arc<ListVersion>> = self
+            .versions
+            .iter()
+            .filter(|v| v.source != version.source)
+            .cloned()
+            .collect();
+        versions.push(version);
+        versions.sort_by_key(|v| v.source);
+        let fixed = format!("[{source}]");
+        let problems = self
+            .problems
+            .iter()
+            .filter(|p| !p.starts_with("bundled lists") && !p.contains(&fixed))
+            .cloned()
+            .collect();
+        let mut engine = Engine::build(versions, self.regime.clone(), problems);
+        engine.failed_sources = self
+            .failed_sources
+            .iter()
+            .filter(|s| *s != source)
+            .cloned()
+            .collect();
+        engine
+    }
+
     pub fn build(
         versions: Vec<Arc<ListVersion>>,
         regime: Option<Arc<Regime>>,
@@ -144,7 +256,14 @@ impl Engine {
             regime,
             regime_version: regime_version(),
             problems,
+            failed_sources: Vec::new(),
         }
+    }
+
+    /// Label the regime with `label` (a regime read from a directory, not the embedded one).
+    pub fn with_regime_version(mut self, label: String) -> Engine {
+        self.regime_version = label;
+        self
     }
 
     pub fn index(&self, dataset: &str) -> Option<&MatchIndex> {
@@ -165,7 +284,7 @@ impl Engine {
     pub fn entity_json_text(&self, id: &str) -> Option<&str> {
         let (pos, e) = self.located(id)?;
         let cell = self.entity_json.get(pos)?;
-        Some(cell.get_or_init(|| crate::names::entity_json(e).to_string().into_boxed_str()))
+        Some(cell.get_or_init(|| entity_json(e).to_string().into_boxed_str()))
     }
 
     pub fn entity_by_ref(&self, reference: &str) -> Option<&Entity> {
@@ -188,9 +307,10 @@ impl Engine {
         self.positions.len()
     }
 
-    /// Ready to screen: at least one list and the regime loaded.
+    /// Ready to screen: at least one list and the regime loaded, and no
+    /// stored list in force that failed to load.
     pub fn ready(&self) -> bool {
-        !self.versions.is_empty() && self.regime.is_some()
+        !self.versions.is_empty() && self.regime.is_some() && self.failed_sources.is_empty()
     }
 }
 
