@@ -3,6 +3,9 @@
 #
 #   scripts/bench-batch.sh [RESOLUTE_BIN]      (ROWS, CLUSTER_ROWS, STREAM_ROWS override the sizes)
 #
+# RESOLUTE_BIN must be built with batch screening:
+#   cargo build --release -p resolute-cli --features batch
+#
 # 1. Anchor: `resolute bench match` (search over the bundled UN + OFAC SDN lists, one thread),
 #    which also writes its generated queries (real list names perturbed, plus unrelated names).
 # 2. The same queries as a Parquet table, screened by `resolute batch` with embedded DataFusion

@@ -218,11 +218,17 @@ impl PhysicalExtensionCodec for PhysicalCodec {
 
 /// A session state with Resolute's functions (embedded use).
 pub fn embedded_state(screening: &Arc<Screening>, config: SessionConfig) -> SessionState {
-    SessionStateBuilder::new()
+    let mut state = SessionStateBuilder::new()
         .with_default_features()
         .with_config(config)
-        .with_scalar_functions(udf::functions(screening))
-        .build()
+        .build();
+    // Registered one by one: the builder's `with_scalar_functions` would replace
+    // DataFusion's own functions (coalesce, md5, …) rather than add to them.
+    for f in udf::functions(screening) {
+        // Registering a new name cannot fail; a replaced function is returned, not an error.
+        let _ = state.register_udf(f);
+    }
+    state
 }
 
 /// An embedded session (no cluster) with Resolute's functions registered;

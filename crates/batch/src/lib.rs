@@ -26,6 +26,14 @@
 //! listing date. Without a history, `as_of` filters the current lists by
 //! listing date (as `resolute match --as-of`).
 //!
+//! Build: DataFusion and Ballista are a long cold build (see the lead's CI
+//! notes), so nothing else in the workspace depends on this crate by
+//! default: the CLI's `resolute batch` and `resolute cluster` exist only in
+//! a build with the CLI's feature `batch`
+//! (`cargo build --release -p resolute-cli --features batch`), and CI checks
+//! and tests this crate in a step of its own
+//! (`cargo test -p resolute-batch -p resolute-cli --features resolute-cli/batch`).
+//!
 //! Caps: `screen_tx` screens each row on its own (no quantity-cap draw-down
 //! across rows, whose order a distributed job does not keep); `resolute
 //! screen` draws caps down in file order.

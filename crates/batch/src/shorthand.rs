@@ -78,11 +78,16 @@ pub fn transactions_sql(table: &ArrowSchema) -> Result<String> {
             column_list(table)
         ))
     })?;
-    let line = find(table, &["line"])
-        .map(|l| format!("{l}, "))
-        .unwrap_or_default();
+    // A line that is not JSON has no id: like `resolute screen`, name it by its line number.
+    let (line, id) = match find(table, &["line"]) {
+        Some(l) => (
+            format!("{l}, "),
+            format!("COALESCE(d['id'], CAST({l} AS VARCHAR))"),
+        ),
+        None => (String::new(), "d['id']".to_string()),
+    };
     Ok(format!(
-        "SELECT {line}d['id'] AS id, d['decision'] AS decision, d['findings'] AS findings, \
+        "SELECT {line}{id} AS id, d['decision'] AS decision, d['findings'] AS findings, \
          d['matches'] AS matches, d['error'] AS error \
          FROM (SELECT *, screen_tx({json}) AS d FROM input)"
     ))
