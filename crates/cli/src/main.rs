@@ -83,6 +83,25 @@ enum Command {
     /// A vessel's AIS identity history and list matches.
     #[command(subcommand)]
     Vessel(cmd::ais::VesselCmd),
+    /// Screen a whole file with SQL (Parquet, CSV, JSON Lines), embedded or on a cluster.
+    #[cfg(feature = "batch")]
+    Batch(Box<cmd::batch::BatchArgs>),
+    /// Run a Ballista scheduler or executor with Resolute's screening functions.
+    #[cfg(feature = "batch")]
+    #[command(subcommand)]
+    Cluster(cmd::cluster::ClusterCmd),
+    /// `batch` and `cluster` in a build without them: say how to get them.
+    #[cfg(not(feature = "batch"))]
+    #[command(
+        name = "batch",
+        alias = "cluster",
+        hide = true,
+        disable_help_flag = true
+    )]
+    BatchUnavailable {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        _args: Vec<String>,
+    },
     /// Benchmarks of the hot paths.
     #[command(subcommand)]
     Bench(cmd::BenchCmd),
@@ -115,6 +134,15 @@ fn main() -> std::process::ExitCode {
         Command::Reports(c) => cmd::impact::run_reports(c),
         Command::Ais(c) => cmd::ais::run_ais(c),
         Command::Vessel(c) => cmd::ais::run_vessel(c),
+        #[cfg(feature = "batch")]
+        Command::Batch(a) => cmd::batch::run(*a),
+        #[cfg(feature = "batch")]
+        Command::Cluster(c) => cmd::cluster::run(c),
+        #[cfg(not(feature = "batch"))]
+        Command::BatchUnavailable { .. } => Err(anyhow::anyhow!(
+            "batch screening (`resolute batch`, `resolute cluster`) is not in this build: \
+             build with `cargo build --release -p resolute-cli --features batch`"
+        )),
         Command::Bench(c) => cmd::run_bench(c),
     };
     match result {

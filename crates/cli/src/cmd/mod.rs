@@ -6,6 +6,10 @@ use clap::Subcommand;
 
 pub mod ais;
 pub mod backup;
+#[cfg(feature = "batch")]
+pub mod batch;
+#[cfg(feature = "batch")]
+pub mod cluster;
 pub mod graph;
 pub mod impact;
 pub mod lists;
