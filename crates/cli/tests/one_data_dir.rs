@@ -242,4 +242,16 @@ fn a_running_server_and_cli_writers_share_a_data_directory() {
     drop(served);
     let (code, out, err) = cli(&["audit", "verify"], dir.path());
     assert_eq!(code, 0, "{out}{err}");
+    // Signed checkpoints for an external log: one JSON line each.
+    let (code, out, err) = cli(&["audit", "checkpoints", "--now"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert!(
+        !lines.is_empty() && lines.iter().all(|c| c["signature"].is_string()),
+        "{out}"
+    );
+    assert!(err.contains("public key"), "{err}");
 }

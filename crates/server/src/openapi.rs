@@ -32,7 +32,7 @@ impl Modify for Security {
         routes::regime_at, routes::regime_diff,
         routes::list_versions, routes::upload_list, routes::lists_diff, routes::pending_lists, routes::confirm_list, routes::reject_list,
         routes::cases, routes::case, routes::close_case, routes::suppressions,
-        routes::audit_log, routes::audit_record, routes::audit_verify,
+        routes::audit_log, routes::audit_record, routes::audit_verify, routes::audit_checkpoints,
         routes::keys, routes::create_key,
         analysis::impact, analysis::list_reports, analysis::reports_status, analysis::add_report,
         exposure::exposure, exposure::graph, exposure::add_edges,

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lists/pending/{id}/confirm", post(confirm_list))
         .route("/lists/pending/{id}/reject", post(reject_list))
         .route("/keys", get(keys).post(create_key))
+        .route("/audit/checkpoints", get(audit_checkpoints))
         .route("/keys/{id}", delete(revoke_key))
         .route_layer(role(Role::Admin));
 
@@ -644,6 +645,36 @@ pub async fn audit_verify(State(state): State<AppState>) -> Result<axum::Json<Va
     let report = blocking(move || store.verify_audit()).await?;
     Ok(axum::Json(
         serde_json::to_value(report).unwrap_or(Value::Null),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckpointParams {
+    /// Only checkpoints of records after this seq (the last one exported).
+    #[serde(default)]
+    pub since: i64,
+}
+
+/// `GET /audit/checkpoints?since=` (admin): the signed checkpoints of the
+/// audit chain after `since`, oldest first, with the public key that verifies
+/// them: append them to a log outside this machine, so a re-forged chain
+/// cannot match what was exported.
+#[utoipa::path(get, path = "/audit/checkpoints", tag = "audit", params(("since" = Option<i64>, Query)),
+    responses((status = 200, description = "{public_key, checkpoints: [{store_id, seq, hash, ts, key_id, public_key, signature}]}")),
+    security(("api_key" = [])))]
+pub async fn audit_checkpoints(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<CheckpointParams>,
+) -> Result<axum::Json<Value>, ApiError> {
+    let store = state.store.clone();
+    let (checkpoints, public_key) = blocking(move || {
+        store
+            .export_checkpoints(p.since)
+            .map(|c| (c, store.checkpoint_public_key()))
+    })
+    .await?;
+    Ok(axum::Json(
+        json!({"public_key": public_key, "checkpoints": checkpoints}),
     ))
 }
 
