@@ -45,16 +45,8 @@ pub async fn caps_at(
 pub struct CapsAt {
     pub at: chrono::NaiveDate,
     pub regime_version: String,
-    /// `[{measure, resolution, paragraph, title, verified, period: {start, end}, limits:
-    /// [{unit, limit, opening, used, remaining, draws}]}]`.
-    #[schema(value_type = Vec<Object>)]
     pub caps: Vec<CapStatus>,
 }
-
-/// `POST /caps/opening`: `{balance, period, limit, remaining, audit_seq}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct OpeningSet(CapOpening);
 
 #[derive(Debug, Deserialize)]
 pub struct OpeningBody {
@@ -76,13 +68,13 @@ pub struct OpeningBody {
 /// recorded since still count. Audited as `cap.opening_set`.
 #[utoipa::path(post, path = "/caps/opening", tag = "transactions",
     request_body(content = Object, description = "{\"measure\": \"dprk/2397/5/refined-petroleum\", \"period_start\": \"2018-01-01\" (or \"date\"), \"unit\": \"bbl\", \"amount\": 120000, \"note\": \"source of the figure\"}"),
-    responses((status = 200, body = OpeningSet, description = "{\"balance\", \"period\", \"limit\", \"remaining\", \"audit_seq\"}"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = CapOpening), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn set_opening(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<OpeningBody>,
-) -> Result<axum::Json<OpeningSet>, ApiError> {
+) -> Result<axum::Json<CapOpening>, ApiError> {
     let req = OpeningRequest {
         period_start: parse_optional_date("period_start", body.period_start.as_deref())
             .map_err(ApiError::body)?,
@@ -101,5 +93,5 @@ pub async fn set_opening(
     })
     .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok(axum::Json(OpeningSet(opening)))
+    Ok(axum::Json(opening))
 }

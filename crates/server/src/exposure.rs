@@ -69,11 +69,6 @@ pub struct ExposureBody(Value);
 #[schema(value_type = Object)]
 pub struct GraphBody(Value);
 
-/// `POST /graph/edges`: `{audit_seq, parties, relations, problems}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct EdgesImported(ImportDone);
-
 #[derive(Debug, Deserialize)]
 pub struct GraphParams {
     pub depth: Option<usize>,
@@ -115,7 +110,7 @@ pub async fn graph(
 /// next screening.
 #[utoipa::path(post, path = "/graph/edges", tag = "exposure",
     request_body(content = Object, description = "[edge, …] | {\"file\", \"edges\": [edge, …]} | {\"file\", \"bods\": [statement, …]}"),
-    responses((status = 201, body = EdgesImported),
+    responses((status = 201, body = ImportDone),
         (status = 400, body = ErrorBody, description = "invalid_edges: nothing imported; problems lists each, naming its line or statement"),
         (status = 403, body = ErrorBody)),
     security(("api_key" = [])))]
@@ -167,5 +162,5 @@ pub async fn add_edges(
         return Ok((StatusCode::BAD_REQUEST, axum::Json(body)).into_response());
     }
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok((StatusCode::CREATED, axum::Json(EdgesImported(done))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(done)).into_response())
 }

@@ -87,8 +87,8 @@ fn dataset_or_404(engine: &Engine, dataset: &str) -> Result<(), ApiError> {
 /// A problem in the body, FastAPI's way. (`json!`: a problem's `input` is
 /// whatever the client sent, and FastAPI's problem shapes vary by `type`.)
 fn body_problem(kind: &str, loc: &[&str], msg: &str, input: &Value) -> Value {
-    let mut l = vec![json!("body")];
-    l.extend(loc.iter().map(|x| json!(x)));
+    let mut l = vec![Value::from("body")];
+    l.extend(loc.iter().map(|x| Value::from(*x)));
     json!({"type": kind, "loc": l, "msg": msg, "input": input})
 }
 
@@ -129,6 +129,7 @@ fn body_json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, ApiError> {
             .map(str::len)
             .sum::<usize>()
             + e.column().saturating_sub(1);
+        // A FastAPI problem (`ErrorBody.detail`), shaped as pydantic has it.
         ApiError::validation(vec![json!({
             "type": "json_invalid", "loc": ["body", offset], "msg": "JSON decode error",
             "input": {}, "ctx": {"error": e.to_string()},

@@ -482,6 +482,7 @@ pub async fn reconcile(
         .and_then(|v| v.to_str().ok())
         .is_none_or(|t| t.trim().starts_with("application/x-www-form-urlencoded"));
     if !form_type {
+        // A FastAPI problem (`ErrorBody.detail`), shaped as pydantic has it.
         return Err(ApiError::validation(vec![json!({
             "type": "missing", "loc": ["body", "queries"],
             "msg": "Field required (send the form as application/x-www-form-urlencoded)", "input": null,

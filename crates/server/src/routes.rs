@@ -189,7 +189,6 @@ pub struct Readiness {
     /// `ok`, `busy` (the writer did not answer within 60 ms) or `failed`.
     pub store: String,
     /// The list versions in force.
-    #[schema(value_type = Vec<Object>)]
     pub lists: Vec<VersionInfo>,
     pub entities: usize,
     /// The regime version; null when the regime is not loaded.
@@ -380,8 +379,7 @@ pub async fn regime_timeline(State(state): State<AppState>) -> Result<Response, 
 /// `GET /lists`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListVersions {
-    /// The versions in force, one per source (`{id, source, generated, content_hash, origin, entities, issues}`).
-    #[schema(value_type = Vec<Object>)]
+    /// The versions in force, one per source.
     pub in_force: Vec<VersionInfo>,
     /// Every version the store knows.
     pub versions: Vec<StoredListVersion>,
@@ -462,8 +460,6 @@ pub async fn upload_list(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListUploaded {
     pub version: StoredListVersion,
-    /// `{id, source, generated, content_hash, origin, entities, issues}`.
-    #[schema(value_type = Object)]
     pub in_force: VersionInfo,
     /// The id of the version it replaced.
     pub previous: Option<String>,
@@ -763,8 +759,6 @@ pub struct SuppressionList {
 pub struct SuppressionView {
     #[serde(flatten)]
     pub suppression: Suppression,
-    /// `active`, `lapsed_entry_changed`, `entry_removed` or `revoked`.
-    #[schema(value_type = String)]
     pub status: SuppressionStatus,
     /// The list entry (null when no longer listed).
     pub entity: Option<EntryRef>,

@@ -25,11 +25,8 @@ pub enum Screened {
 /// The outcome of one transaction and the screening's record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScreenedTransaction {
-    /// `{"id", "decision", "findings", "matches"}`; matches carry `suppressed` (and
-    /// the `suppression`) when a false-positive decision cleared them. A line that
-    /// cannot be screened is `{"id", "error"}`.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = TransactionOutcome)]
     pub outcome: Value,
     pub resolute: ScreeningRecord,
 }
@@ -37,10 +34,31 @@ pub struct ScreenedTransaction {
 /// The outcomes, in the order sent, and the screening's record.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScreenedBatch {
-    /// Per transaction as [`ScreenedTransaction`] has it, without `resolute`.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<TransactionOutcome>)]
     pub results: Vec<Value>,
     pub resolute: ScreeningRecord,
+}
+
+/// One transaction's outcome: the decision with the findings and list
+/// matches behind it, or, for a line that cannot be screened, `{"id",
+/// "error"}`. (Rendered by `resolute_casework::transactions::outcome_json`;
+/// this type describes it.)
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Never built: it documents `outcome_json` in the OpenAPI document.
+pub struct TransactionOutcome {
+    pub id: String,
+    /// The strictest effect of the findings.
+    pub decision: Option<resolute_regime::Effect>,
+    /// The measures that apply, each citing its resolution and paragraph.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub findings: Option<Vec<Value>>,
+    /// List matches of the parties, with the `party` (`{by, value, country}`)
+    /// matched; `suppressed` (and the `suppression`) when a false-positive
+    /// decision cleared one.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub matches: Option<Vec<Value>>,
+    /// Why the line could not be screened (no decision then).
+    pub error: Option<String>,
 }
 
 /// What was recorded: the audit record, the cases opened, what it was screened against.

@@ -20,19 +20,6 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::error::{ApiBytes, ApiError, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 
-/// `POST /ais`: `{name, format, report: {lines, messages, positions, static_reports,
-/// problems: {kind: count}, examples}, stored_positions, stored_static_reports, audit_seq,
-/// rebuild}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct AisIngested(AisIngestion);
-
-/// `GET /vessels/{key}`: `{key, label, as_of, ais: {positions, first_seen, last_seen, mmsis,
-/// events}, history: {identities: [...]}, list_matches: [...]}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct Vessel(VesselProfile);
-
 /// `GET /vessels/{key}/events`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VesselEvents {
@@ -47,11 +34,6 @@ pub struct VesselEvents {
     pub events: Vec<Event>,
 }
 
-/// `GET /vessels/{key}/map`: `{key, label, bounds, tracks: [[unix seconds, lat, lon]…],
-/// events, ports, coastline}`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(value_type = Object)]
-pub struct MapData(VesselMap);
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 
@@ -69,7 +51,7 @@ pub struct AisParams {
 #[utoipa::path(post, path = "/ais", tag = "vessels",
     params(("name" = Option<String>, Query, description = "file name"), ("format" = Option<String>, Query, description = "nmea | noaa")),
     request_body(content = String, description = "NMEA 0183 sentences (one per line, tag blocks with times) or NOAA MarineCadastre CSV", content_type = "text/plain"),
-    responses((status = 200, body = AisIngested), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
+    responses((status = 200, body = AisIngestion), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn ingest(
     State(state): State<AppState>,
@@ -77,7 +59,7 @@ pub async fn ingest(
     ApiQuery(p): ApiQuery<AisParams>,
     headers: HeaderMap,
     ApiBytes(bytes): ApiBytes,
-) -> Result<axum::Json<AisIngested>, ApiError> {
+) -> Result<axum::Json<AisIngestion>, ApiError> {
     let name = p
         .name
         .filter(|n| !n.trim().is_empty())
@@ -109,7 +91,7 @@ pub async fn ingest(
     })
     .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok(axum::Json(AisIngested(done)))
+    Ok(axum::Json(done))
 }
 
 fn key_of(raw: &str) -> Result<VesselKey, ApiError> {
@@ -132,19 +114,19 @@ pub struct AsOfParams {
 /// its identifiers match (as of `at`, default today).
 #[utoipa::path(get, path = "/vessels/{key}", tag = "vessels",
     params(("key" = String, Path, description = "IMO number or MMSI"), ("at" = Option<String>, Query, description = "YYYY-MM-DD, list entries designated by then (default today)")),
-    responses((status = 200, body = Vessel), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = VesselProfile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn vessel(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
     ApiQuery(p): ApiQuery<AsOfParams>,
-) -> Result<axum::Json<Vessel>, ApiError> {
+) -> Result<axum::Json<VesselProfile>, ApiError> {
     let key = key_of(&raw)?;
     let at = parse_optional_date("at", p.at.as_deref())?.unwrap_or_else(today);
     let casework = state.casework.clone();
     let profile =
         blocking(move || casework.vessel_profile(key, at).map_err(vessel_not_found)).await?;
-    Ok(axum::Json(Vessel(profile)))
+    Ok(axum::Json(profile))
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,7 +166,7 @@ pub async fn events(
 /// (`[unix seconds, lat, lon]`), its events, the ports and the coastline around them.
 #[utoipa::path(get, path = "/vessels/{key}/map", tag = "vessels",
     params(("key" = String, Path), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
-    responses((status = 200, body = MapData), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = VesselMap), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn map(
     State(state): State<AppState>,
@@ -197,5 +179,5 @@ pub async fn map(
     let casework = state.casework.clone();
     let map =
         blocking(move || casework.vessel_map(key, from, to).map_err(vessel_not_found)).await?;
-    Ok((StatusCode::OK, axum::Json(MapData(map))).into_response())
+    Ok((StatusCode::OK, axum::Json(map)).into_response())
 }
