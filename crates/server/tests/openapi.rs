@@ -56,18 +56,18 @@ fn every_answer_has_a_schema() {
     let s = TestServer::start();
     let (status, api) = s.get("/openapi.json", Some(&s.viewer));
     assert_eq!(status, 200);
+    let no_schemas = serde_json::Map::new();
     let schemas = api["components"]["schemas"]
         .as_object()
-        .expect("components.schemas");
-    let error = &schemas["ErrorBody"];
+        .unwrap_or(&no_schemas);
+    let mut problems = Vec::new();
+    let error = &api["components"]["schemas"]["ErrorBody"];
     for field in ["error", "detail"] {
-        assert!(
-            error["properties"][field].is_object(),
-            "ErrorBody has no {field}: {error}"
-        );
+        if !error["properties"][field].is_object() {
+            problems.push(format!("components.schemas.ErrorBody has no {field}"));
+        }
     }
 
-    let mut problems = Vec::new();
     let mut operations = 0;
     for (path, ops) in api["paths"].as_object().expect("paths") {
         for (method, op) in ops.as_object().expect("operations") {
