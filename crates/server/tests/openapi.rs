@@ -73,6 +73,13 @@ fn every_answer_has_a_schema() {
         for (method, op) in ops.as_object().expect("operations") {
             operations += 1;
             let responses = op["responses"].as_object().expect("responses");
+            // Any operation can fail inside (500); one that takes a key can refuse it (401).
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            for (code, needed) in [("500", true), ("401", secured)] {
+                if needed && !responses.contains_key(code) {
+                    problems.push(format!("{method} {path}: no {code} answer"));
+                }
+            }
             let mut success = 0;
             for (code, response) in responses {
                 let where_ = format!("{method} {path} {code}");
