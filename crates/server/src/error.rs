@@ -95,13 +95,36 @@ pub struct ErrorBody {
 /// Resolute's part of an error body.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorInfo {
-    /// The stable code clients match on (`invalid_parameter`, `not_found`…; see
-    /// the description of the API).
+    /// The stable code clients match on: one of [`ErrorCode::ALL`].
+    #[schema(schema_with = code_schema)]
     pub code: String,
     pub message: String,
     /// 5xx `internal` only: the reference under which the log has the details.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+}
+
+/// `ErrorInfo.code`: every code, with its status and meaning.
+fn code_schema() -> utoipa::openapi::Object {
+    let described: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "`{}` ({}): {}",
+                c.code(),
+                c.status().as_u16(),
+                c.description()
+            )
+        })
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.code())))
+        .description(Some(format!(
+            "The stable code clients match on:\n\n{}",
+            described.join("\n")
+        )))
+        .build()
 }
 
 /// yente's `detail`: the message, or for `validation_error` FastAPI's problem list.

@@ -67,6 +67,15 @@ fn every_answer_has_a_schema() {
             problems.push(format!("components.schemas.ErrorBody has no {field}"));
         }
     }
+    let codes = &api["components"]["schemas"]["ErrorInfo"]["properties"]["code"]["enum"];
+    for code in ["not_found", "validation_error", "internal"] {
+        if !codes
+            .as_array()
+            .is_some_and(|c| c.iter().any(|x| x == code))
+        {
+            problems.push(format!("ErrorInfo.code does not list {code}: {codes}"));
+        }
+    }
 
     let mut operations = 0;
     for (path, ops) in api["paths"].as_object().expect("paths") {
