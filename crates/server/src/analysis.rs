@@ -111,8 +111,7 @@ pub async fn impact(
 /// `GET /impact`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Impact {
-    /// Trade covered and newly cut per resolution, with the totals and sources.
-    #[schema(value_type = Object)]
+    /// DPRK trade covered and newly cut per resolution (exports at the top level).
     pub report: ImpactReport,
     /// The chart (SVG text).
     pub svg: String,
@@ -130,7 +129,6 @@ pub struct ReportList {
 pub struct ReportsStatus {
     pub as_of: NaiveDate,
     /// Per resolution: who reported, who is overdue, "N of 193".
-    #[schema(value_type = Vec<Object>)]
     pub status: Vec<ResolutionStatus>,
 }
 
