@@ -458,6 +458,7 @@ impl Exception {
 /// A round of designations: the entries listed on one date, and the
 /// resolution (or Committee decision) that listed them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesignationRound {
     pub listed_on: NaiveDate,
@@ -476,6 +477,7 @@ pub struct DesignationRound {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DesignatedBy {
     Resolution,

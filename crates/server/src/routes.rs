@@ -329,8 +329,6 @@ pub struct RegimeDiffBody<'a> {
     pub from: chrono::NaiveDate,
     pub to: chrono::NaiveDate,
     pub regime_version: &'a str,
-    /// `{from, to, came_into_force: [measure], ended: [measure], changed: [{measure, what}], designations}`.
-    #[schema(value_type = Object)]
     pub diff: resolute_regime::RegimeDiff<'a>,
 }
 
