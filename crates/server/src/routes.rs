@@ -657,7 +657,7 @@ pub struct CaseDetail {
     pub case: Case,
     /// The list entry the case is about, as the lists in force have it (null
     /// when none, or no longer listed).
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::names::Entity>)]
     pub entity: Option<Value>,
 }
 
