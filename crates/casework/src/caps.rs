@@ -65,6 +65,7 @@ fn cap_measures(regime: &Regime, date: NaiveDate) -> impl Iterator<Item = &Measu
 
 /// One unit's limit in a cap period, with what is used and what remains.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LimitStatus {
     /// `bbl`, `t` or `usd`.
     pub unit: &'static str,
@@ -81,6 +82,7 @@ pub struct LimitStatus {
 
 /// A cap in force, in the period containing the date asked about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapStatus {
     pub measure: String,
     pub resolution: u32,
@@ -92,6 +94,7 @@ pub struct CapStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub start: NaiveDate,
     pub end: NaiveDate,

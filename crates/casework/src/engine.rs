@@ -27,8 +27,11 @@ pub const DATASETS: [(&str, &str); 3] = [
 
 /// Summary of a list version in force.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionInfo {
     pub id: String,
+    /// `un` or `ofac-sdn`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub source: Source,
     pub generated: Option<String>,
     pub content_hash: String,

@@ -413,6 +413,7 @@ pub fn parse_import(format: &str, file: &str, bytes: &[u8]) -> Result<ParsedImpo
 /// What an import did: committed (its audit record) or refused (why), and
 /// the problems either way.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportDone {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_seq: Option<i64>,
@@ -421,6 +422,8 @@ pub struct ImportDone {
     pub refused: Option<String>,
     pub parties: usize,
     pub relations: usize,
+    /// `{severity, file, location, message}` per problem.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub problems: Vec<Problem>,
 }
 

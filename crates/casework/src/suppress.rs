@@ -66,6 +66,7 @@ pub fn party_query_key(p: &ScreenedParty) -> String {
 
 /// Where a suppression stands against the lists in force.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SuppressionStatus {
     /// Clears its pair.

@@ -403,6 +403,7 @@ impl Casework {
 
 /// An opening amount as committed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapOpening {
     pub balance: CapBalance,
     pub period: Period,

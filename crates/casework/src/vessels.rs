@@ -173,17 +173,22 @@ pub fn parse_format(field: &str, value: &str) -> Result<Format> {
 
 /// A recorded ingestion.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AisIngestion {
     pub name: String,
+    /// `nmea` or `noaa`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub format: Format,
     /// What the readers made of the batch: lines, messages, positions and static reports
     /// accepted, problems counted per kind, with examples (file, line, reason).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub report: IngestReport,
     /// Positions and static reports not already stored.
     pub stored_positions: u64,
     pub stored_static_reports: u64,
     pub audit_seq: i64,
     /// The rebuild that put the batch in force (`None`: nothing new to build).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub rebuild: Option<RebuildStats>,
 }
 
@@ -665,19 +670,25 @@ fn compact_statics(sorted: Vec<StaticRecord>) -> Vec<StaticRecord> {
 
 /// A vessel as the API shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VesselProfile {
+    /// `{"imo": N}` or `{"mmsi": N}`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub key: VesselKey,
     pub label: String,
     pub as_of: NaiveDate,
     /// What the AIS holds (`None`: no track).
     pub ais: Option<AisSummary>,
     /// Every identity broadcast, dated (IMO, name, call sign, flag by MID).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub history: Option<VesselHistory>,
     /// List entries matched by the key or by anything the vessel broadcast.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub list_matches: Vec<VesselListMatch>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AisSummary {
     pub positions: usize,
     pub first_seen: Option<String>,
@@ -689,6 +700,7 @@ pub struct AisSummary {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MmsiFlag {
     pub mmsi: u32,
     pub flag: Option<String>,
@@ -717,6 +729,7 @@ pub struct VesselListMatch {
 
 /// A box on the map, degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bounds {
     pub south: f64,
     pub west: f64,
@@ -758,13 +771,18 @@ impl Bounds {
 
 /// What the map page draws.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VesselMap {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub key: VesselKey,
     pub label: String,
     pub bounds: Bounds,
     /// `[unix seconds, lat, lon]` per point, one entry per track.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub tracks: Vec<MapTrack>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub events: Vec<Event>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub ports: Vec<Port>,
     /// Coastline polylines, `[lat, lon]` points.
     pub coastline: Vec<Vec<[f64; 2]>>,

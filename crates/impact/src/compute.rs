@@ -149,6 +149,7 @@ pub struct TimelinePoint {
 
 /// The figures for one direction (DPRK exports or imports).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectionImpact {
     pub direction: DprkDirection,
     pub total_usd: f64,
@@ -162,17 +163,23 @@ pub struct DirectionImpact {
     pub share_covered: f64,
     pub share_prohibited: f64,
     pub newly_cut_usd: f64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub by_resolution: Vec<ResolutionImpact>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub by_chapter: Vec<ChapterImpact>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub by_partner: Vec<PartnerImpact>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub timeline: Vec<TimelinePoint>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub partial_coverage: Vec<PartialCoverage>,
 }
 
 /// The whole report. DPRK exports (the revenue) are at the top level;
 /// imports sit under `imports`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImpactReport {
     pub year: i32,
     pub at: NaiveDate,

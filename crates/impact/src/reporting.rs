@@ -538,6 +538,7 @@ pub fn status_all(
 
 /// Where a state stands on one resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StateReportStatus {
     /// Reported by the deadline (or no deadline applies).
@@ -562,6 +563,7 @@ impl StateReportStatus {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StateStatus {
     pub state: String,
     pub name: String,
@@ -574,6 +576,7 @@ pub struct StateStatus {
 
 /// The world table for one resolution.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolutionStatus {
     pub resolution: u32,
     pub adopted: NaiveDate,

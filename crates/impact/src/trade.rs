@@ -17,6 +17,7 @@ const DPRK_CODES: [&str; 3] = ["PRK", "KP", "408"];
 
 /// Whether goods leave or enter the DPRK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DprkDirection {
     /// DPRK exports: what the DPRK earns.

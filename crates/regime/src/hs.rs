@@ -17,6 +17,7 @@ static SECTIONS_CSV: &str = include_str!("../../../data/hs/sections.csv");
 
 /// An edition of the HS nomenclature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum HsEdition {
     #[serde(rename = "HS2017")]
     Hs2017,

@@ -43,6 +43,7 @@ pub struct Resolution {
 
 /// What a measure does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MeasureKind {
     /// The DPRK shall not supply, sell or transfer the goods; States shall prohibit procurement.
@@ -101,6 +102,7 @@ impl MeasureKind {
 
 /// Which way goods move for a goods measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Goods of DPRK origin, shipped from the DPRK, or carried under its flag.
@@ -111,6 +113,7 @@ pub enum Direction {
 
 /// The outcome a finding carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     Permitted,
@@ -134,6 +137,7 @@ impl Effect {
 /// words. A national or EU act, a press release or a summary can be right,
 /// but it is someone else's reading of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verification {
     /// The paragraph's operative wording was read verbatim in an official UN
@@ -176,6 +180,7 @@ impl Verification {
 
 /// Goods covered, as an HS prefix in a stated edition.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GoodsRef {
     pub hs: String,
@@ -190,6 +195,7 @@ pub struct GoodsRef {
 
 /// Actions of non-goods transactions a measure covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     // work authorizations
@@ -227,6 +233,7 @@ impl Action {
 
 /// What makes a vessel measure bite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VesselCondition {
     /// The vessel flies the DPRK flag.
@@ -239,6 +246,7 @@ pub enum VesselCondition {
 
 /// A period over which amounts are drawn down against a cap.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CapPeriod {
     pub start: NaiveDate,
@@ -253,6 +261,7 @@ pub struct CapPeriod {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CapLimit {
     pub amount: f64,
@@ -261,6 +270,7 @@ pub struct CapLimit {
 
 /// Units a cap is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CapUnit {
     /// Barrels.
@@ -282,6 +292,7 @@ impl CapUnit {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Cap {
     pub periods: Vec<CapPeriod>,
@@ -294,6 +305,7 @@ pub struct Cap {
 
 /// Contracts concluded before a date may be completed within a number of days.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WindDown {
     /// Contracts concluded before this date qualify (usually the adoption date).
@@ -327,6 +339,7 @@ impl WindDown {
 
 /// A measure: one rule of the regime, as of its paragraph.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Measure {
     /// Stable id: `dprk/<resolution>/<paragraph>/<slug>`.
@@ -445,6 +458,7 @@ impl Exception {
 /// A round of designations: the entries listed on one date, and the
 /// resolution (or Committee decision) that listed them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DesignationRound {
     pub listed_on: NaiveDate,
@@ -463,6 +477,7 @@ pub struct DesignationRound {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DesignatedBy {
     Resolution,

@@ -85,6 +85,7 @@ pub struct GoodsExplanation<'r> {
 /// A measure whose state changed between two dates without coming into
 /// force or ending (a wind-down ran out, a new cap period began).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegimeChange<'r> {
     pub date: NaiveDate,
     pub measure: &'r Measure,
@@ -92,6 +93,7 @@ pub struct RegimeChange<'r> {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegimeDiff<'r> {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -104,6 +106,7 @@ pub struct RegimeDiff<'r> {
 /// The designation behind a listing date: which resolution (or Committee
 /// decision) listed entries on that date.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DesignationCitation<'r> {
     /// The resolution whose file records the round (for Committee decisions, 1718).
     pub resolution: u32,

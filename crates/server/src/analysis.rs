@@ -13,13 +13,16 @@ use axum::Extension;
 use axum::extract::State;
 use chrono::{NaiveDate, Utc};
 use resolute_casework::{Casework, CaseworkError, reports};
+use resolute_impact::ImpactReport;
 use resolute_impact::reporting::NewReport;
+use resolute_impact::reporting::ResolutionStatus;
 use resolute_impact::{ImpactOptions, TradeData};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use resolute_store::StateReport;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiQuery, ErrorCode};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking, routes};
 
@@ -68,11 +71,11 @@ pub struct ImpactParams {
 /// (default 2016), with the SVG chart.
 #[utoipa::path(get, path = "/impact", tag = "analysis",
     params(("at" = Option<String>, Query), ("year" = Option<i32>, Query), ("resolution" = Option<u32>, Query)),
-    responses((status = 200), (status = 400)), security(("api_key" = [])))]
+    responses((status = 200, body = Impact), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn impact(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ImpactParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<Impact>, ApiError> {
     let at = optional_date("at", p.at.as_deref())?
         .unwrap_or(NaiveDate::from_ymd_opt(2017, 8, 5).unwrap_or_default());
     let year = p.year.unwrap_or(2016);
@@ -102,7 +105,37 @@ pub async fn impact(
     );
     let svg = resolute_impact::chart::impact_svg(&report)
         .map_err(|e| ApiError::internal(format!("chart: {e}")))?;
-    Ok(axum::Json(json!({"report": report, "svg": svg})))
+    Ok(axum::Json(Impact { report, svg }))
+}
+
+/// `GET /impact`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Impact {
+    /// DPRK trade covered and newly cut per resolution (exports at the top level).
+    pub report: ImpactReport,
+    /// The chart (SVG text).
+    pub svg: String,
+}
+
+/// `GET /reports`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportList {
+    pub count: usize,
+    pub reports: Vec<StateReport>,
+}
+
+/// `GET /reports/status`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportsStatus {
+    pub as_of: NaiveDate,
+    /// Per resolution: who reported, who is overdue, "N of 193".
+    pub status: Vec<ResolutionStatus>,
+}
+
+/// `POST /reports`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportAdded {
+    pub report: StateReport,
 }
 
 #[derive(Debug, Deserialize)]
@@ -143,27 +176,28 @@ pub(crate) fn import_legacy_reports(casework: &Casework, data_dir: &Path) {
 
 /// `GET /reports?resolution=`: recorded national implementation reports.
 #[utoipa::path(get, path = "/reports", tag = "analysis", params(("resolution" = Option<u32>, Query)),
-    responses((status = 200)), security(("api_key" = [])))]
+    responses((status = 200, body = ReportList), (status = 400, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn list_reports(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ReportsParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ReportList>, ApiError> {
     let store = state.store.clone();
     let reports = blocking(move || reports::list(&store, p.resolution)).await?;
-    Ok(axum::Json(
-        json!({"count": reports.len(), "reports": reports}),
-    ))
+    Ok(axum::Json(ReportList {
+        count: reports.len(),
+        reports,
+    }))
 }
 
 /// `GET /reports/status?resolution=&as_of=`: who reported on what, who is
 /// overdue, "N of 193" — for one resolution, or every one with a request.
 #[utoipa::path(get, path = "/reports/status", tag = "analysis",
     params(("resolution" = Option<u32>, Query), ("as_of" = Option<String>, Query)),
-    responses((status = 200), (status = 400)), security(("api_key" = [])))]
+    responses((status = 200, body = ReportsStatus), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn reports_status(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<ReportsParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ReportsStatus>, ApiError> {
     let as_of = optional_date("as_of", p.as_of.as_deref())?.unwrap_or_else(today);
     let engine = state.engine();
     let store = state.store.clone();
@@ -183,19 +217,19 @@ pub async fn reports_status(
         }
     })
     .await?;
-    Ok(axum::Json(json!({"as_of": as_of, "status": status})))
+    Ok(axum::Json(ReportsStatus { as_of, status }))
 }
 
 /// `POST /reports`: record a national implementation report
 /// (`{"state","resolutions","submitted","symbol","notes"}`) with the caller
 /// as actor, audited as `report.added`; the same state and symbol twice is a 409.
 #[utoipa::path(post, path = "/reports", tag = "analysis",
-    responses((status = 200), (status = 400), (status = 409)), security(("api_key" = [])))]
+    responses((status = 200, body = ReportAdded), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn add_report(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(input): ApiJson<NewReport>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ReportAdded>, ApiError> {
     let engine = state.engine();
     let store = state.store.clone();
     let actor = caller.actor();
@@ -205,5 +239,5 @@ pub async fn add_report(
     })
     .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok(axum::Json(json!({"report": added})))
+    Ok(axum::Json(ReportAdded { report: added }))
 }

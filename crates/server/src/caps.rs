@@ -3,13 +3,15 @@
 
 use axum::Extension;
 use axum::extract::State;
+use resolute_casework::caps::CapStatus;
 use resolute_casework::caps::OpeningRequest;
 use resolute_casework::dates::{parse_optional_date, today};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use resolute_casework::transactions::CapOpening;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiQuery};
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 
@@ -22,18 +24,28 @@ pub struct CapsParams {
 /// period containing it and, per unit, the limit, the amount used (opening
 /// amount plus recorded draws) and what remains.
 #[utoipa::path(get, path = "/caps", tag = "transactions", params(("at" = Option<String>, Query, description = "YYYY-MM-DD (default: today)")),
-    responses((status = 200, description = "{\"at\", \"caps\": [{\"measure\", \"resolution\", \"paragraph\", \"period\": {\"start\", \"end\"}, \"limits\": [{\"unit\", \"limit\", \"opening\", \"used\", \"remaining\", \"draws\"}]}]}"), (status = 400)),
+    responses((status = 200, body = CapsAt), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn caps_at(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<CapsParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<CapsAt>, ApiError> {
     let date = parse_optional_date("at", p.at.as_deref())?.unwrap_or_else(today);
     let casework = state.casework.clone();
     let caps = blocking(move || casework.caps_at(date)).await?;
-    Ok(axum::Json(
-        json!({"at": date, "regime_version": state.engine().regime_version, "caps": caps}),
-    ))
+    Ok(axum::Json(CapsAt {
+        at: date,
+        regime_version: state.engine().regime_version.clone(),
+        caps,
+    }))
+}
+
+/// `GET /caps`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapsAt {
+    pub at: chrono::NaiveDate,
+    pub regime_version: String,
+    pub caps: Vec<CapStatus>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,13 +68,13 @@ pub struct OpeningBody {
 /// recorded since still count. Audited as `cap.opening_set`.
 #[utoipa::path(post, path = "/caps/opening", tag = "transactions",
     request_body(content = Object, description = "{\"measure\": \"dprk/2397/5/refined-petroleum\", \"period_start\": \"2018-01-01\" (or \"date\"), \"unit\": \"bbl\", \"amount\": 120000, \"note\": \"source of the figure\"}"),
-    responses((status = 200, description = "{\"balance\", \"limit\", \"remaining\", \"audit_seq\"}"), (status = 400), (status = 403)),
+    responses((status = 200, body = CapOpening), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn set_opening(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     ApiJson(body): ApiJson<OpeningBody>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<CapOpening>, ApiError> {
     let req = OpeningRequest {
         period_start: parse_optional_date("period_start", body.period_start.as_deref())
             .map_err(ApiError::body)?,
@@ -81,5 +93,5 @@ pub async fn set_opening(
     })
     .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok(axum::Json(json!(opening)))
+    Ok(axum::Json(opening))
 }

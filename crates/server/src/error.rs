@@ -12,8 +12,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use resolute_casework::CaseworkError;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
+use utoipa::ToSchema;
 
 /// Declares [`ErrorCode`]: variant, HTTP status, stable code, description.
 macro_rules! make_error_codes {
@@ -78,6 +79,76 @@ make_error_codes! {
     ValidationFailed => UNPROCESSABLE_ENTITY, "validation_error", "A yente-compatible endpoint's parameters or body do not have the types and ranges yente's models require; `detail` lists each problem as FastAPI does (`type`, `loc`, `msg`, `input`).";
     Internal => INTERNAL_SERVER_ERROR, "internal", "A failure inside the service; the answer gives a reference to find it in the log.";
     NotReady => SERVICE_UNAVAILABLE, "not_ready", "Lists or regime not loaded, or the store cannot take writes; see GET /readyz.";
+}
+
+/// The body of every error answer (every 4xx and 5xx but `/readyz`'s 503).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorInfo,
+    pub detail: ErrorDetail,
+    /// `invalid_edges` only: each problem of the refused import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub problems: Option<serde_json::Value>,
+}
+
+/// Resolute's part of an error body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorInfo {
+    /// The stable code clients match on: one of [`ErrorCode::ALL`].
+    #[schema(schema_with = code_schema)]
+    pub code: String,
+    pub message: String,
+    /// 5xx `internal` only: the reference under which the log has the details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// `ErrorInfo.code`: every code, with its status and meaning.
+fn code_schema() -> utoipa::openapi::Object {
+    let described: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "`{}` ({}): {}",
+                c.code(),
+                c.status().as_u16(),
+                c.description()
+            )
+        })
+        .collect();
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.code())))
+        .description(Some(format!(
+            "The stable code clients match on:\n\n{}",
+            described.join("\n")
+        )))
+        .build()
+}
+
+/// yente's `detail`: the message, or for `validation_error` FastAPI's problem list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ErrorDetail {
+    Message(String),
+    /// `{type, loc, msg, input}` per problem.
+    Problems(Vec<serde_json::Value>),
+}
+
+impl ErrorBody {
+    /// A body with the message as `detail`.
+    pub fn new(code: ErrorCode, message: String) -> Self {
+        ErrorBody {
+            error: ErrorInfo {
+                code: code.code().to_string(),
+                message: message.clone(),
+                reference: None,
+            },
+            detail: ErrorDetail::Message(message),
+            problems: None,
+        }
+    }
 }
 
 /// An error answer.
@@ -154,16 +225,18 @@ impl IntoResponse for ApiError {
             let message = format!(
                 "Something went wrong inside the service; the log has the details under reference {reference}."
             );
-            json!({"error": {"code": code, "message": message, "reference": reference}, "detail": message})
+            let mut body = ErrorBody::new(self.code, message);
+            body.error.reference = Some(reference);
+            body
         } else {
             if status.is_server_error() {
                 tracing::warn!(code, "{}", self.message);
             }
-            if self.problems.is_empty() {
-                json!({"error": {"code": code, "message": self.message}, "detail": self.message})
-            } else {
-                json!({"error": {"code": code, "message": self.message}, "detail": self.problems})
+            let mut body = ErrorBody::new(self.code, self.message);
+            if !self.problems.is_empty() {
+                body.detail = ErrorDetail::Problems(self.problems);
             }
+            body
         };
         (status, axum::Json(body)).into_response()
     }

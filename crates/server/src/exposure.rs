@@ -8,11 +8,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use resolute_casework::dates::parse_date;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use resolute_casework::exposure::ImportDone;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorCode};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 
@@ -37,20 +39,35 @@ fn date_or_today(field: &str, v: Option<&str>) -> Result<chrono::NaiveDate, ApiE
 #[utoipa::path(get, path = "/exposure/{id}", tag = "exposure",
     params(("id" = String, Path), ("at" = Option<String>, Query, description = "YYYY-MM-DD, default today"),
         ("rule" = Option<String>, Query, description = "un (default), ofac, eu, uk")),
-    responses((status = 200, description = "{entity, rule, as_of, status (designated|proven|indicative|none), threshold, stake_percent, paths: [{proven, root, steps, text}], summary}"),
-        (status = 400), (status = 404)),
+    responses((status = 200, body = ExposureBody),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn exposure(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<ExposureParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<ExposureBody>, ApiError> {
     let at = date_or_today("at", p.at.as_deref())?;
     let rule = p.rule.unwrap_or_else(|| "un".into());
     let casework = state.casework.clone();
     let e = blocking(move || casework.exposure_of(&id, at, &rule)).await?;
-    Ok(axum::Json(serde_json::to_value(e).unwrap_or(Value::Null)))
+    let e = serde_json::to_value(e).map_err(|e| ApiError::internal(format!("exposure: {e}")))?;
+    Ok(axum::Json(ExposureBody(e)))
 }
+
+/// `GET /exposure/{id}`: `{entity, rule, as_of, status (designated|proven|indicative|none),
+/// threshold, stake_percent, paths: [{proven, root, steps, text}], summary}` (resolute-graph's
+/// `Exposure`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct ExposureBody(Value);
+
+/// `GET /graph/{id}`: `{center, depth, as_of, entities, relations, truncated}`, the entities
+/// and relations as FollowTheMoney entities with a `resolute` member (resolute-graph's
+/// `Neighbourhood`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(value_type = Object)]
+pub struct GraphBody(Value);
 
 #[derive(Debug, Deserialize)]
 pub struct GraphParams {
@@ -65,13 +82,13 @@ pub struct GraphParams {
 /// provenance). With `at`, only relations that hold on that date.
 #[utoipa::path(get, path = "/graph/{id}", tag = "exposure",
     params(("id" = String, Path), ("depth" = Option<usize>, Query), ("at" = Option<String>, Query)),
-    responses((status = 200, description = "{center, depth, as_of, entities, relations, truncated}"), (status = 400), (status = 404)),
+    responses((status = 200, body = GraphBody), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn graph(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<GraphParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<GraphBody>, ApiError> {
     let at = match p.at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(parse_date("at", s)?),
         None => None,
@@ -79,7 +96,8 @@ pub async fn graph(
     let depth = p.depth.unwrap_or(2);
     let casework = state.casework.clone();
     let n = blocking(move || casework.neighbourhood(&id, depth, at)).await?;
-    Ok(axum::Json(serde_json::to_value(n).unwrap_or(Value::Null)))
+    let n = serde_json::to_value(n).map_err(|e| ApiError::internal(format!("graph: {e}")))?;
+    Ok(axum::Json(GraphBody(n)))
 }
 
 /// `POST /graph/edges` (admin): add an analyst's edges — a JSON array of
@@ -92,8 +110,9 @@ pub async fn graph(
 /// next screening.
 #[utoipa::path(post, path = "/graph/edges", tag = "exposure",
     request_body(content = Object, description = "[edge, …] | {\"file\", \"edges\": [edge, …]} | {\"file\", \"bods\": [statement, …]}"),
-    responses((status = 201, description = "{audit_seq, parties, relations, problems}"),
-        (status = 400, description = "invalid_edges: nothing imported; problems lists each, naming its line or statement")),
+    responses((status = 201, body = ImportDone),
+        (status = 400, body = ErrorBody, description = "invalid_edges: nothing imported; problems lists each, naming its line or statement"),
+        (status = 403, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn add_edges(
     State(state): State<AppState>,
@@ -136,13 +155,12 @@ pub async fn add_edges(
     let actor = caller.actor();
     let done = blocking(move || casework.import_edges(format, &file, &bytes, true, &actor)).await?;
     if let Some(refused) = &done.refused {
-        let body = json!({
-            "error": {"code": ErrorCode::InvalidEdges.code(), "message": refused},
-            "detail": refused,
-            "problems": done.problems,
-        });
+        let mut body = ErrorBody::new(ErrorCode::InvalidEdges, refused.clone());
+        let problems = serde_json::to_value(&done.problems)
+            .map_err(|e| ApiError::internal(format!("edge import problems: {e}")))?;
+        body.problems = Some(problems);
         return Ok((StatusCode::BAD_REQUEST, axum::Json(body)).into_response());
     }
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok((StatusCode::CREATED, axum::Json(json!(done))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(done)).into_response())
 }

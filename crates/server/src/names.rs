@@ -29,10 +29,12 @@ use resolute_casework::suppress::suppression_json;
 use resolute_casework::{DATASETS, Engine};
 use resolute_matching::MatchOptions;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiBytes, ApiError, ApiPath, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ErrorBody, ErrorCode};
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 pub(crate) use params::{Params, ignored_header};
@@ -82,10 +84,11 @@ fn dataset_or_404(engine: &Engine, dataset: &str) -> Result<(), ApiError> {
 
 // ------------------------------------------------------------------ /match body
 
-/// A problem in the body, FastAPI's way.
+/// A problem in the body, FastAPI's way. (`json!`: a problem's `input` is
+/// whatever the client sent, and FastAPI's problem shapes vary by `type`.)
 fn body_problem(kind: &str, loc: &[&str], msg: &str, input: &Value) -> Value {
-    let mut l = vec![json!("body")];
-    l.extend(loc.iter().map(|x| json!(x)));
+    let mut l = vec![Value::from("body")];
+    l.extend(loc.iter().map(|x| Value::from(*x)));
     json!({"type": kind, "loc": l, "msg": msg, "input": input})
 }
 
@@ -126,6 +129,7 @@ fn body_json(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, ApiError> {
             .map(str::len)
             .sum::<usize>()
             + e.column().saturating_sub(1);
+        // A FastAPI problem (`ErrorBody.detail`), shaped as pydantic has it.
         ApiError::validation(vec![json!({
             "type": "json_invalid", "loc": ["body", offset], "msg": "JSON decode error",
             "input": {}, "ctx": {"error": e.to_string()},
@@ -361,6 +365,8 @@ fn put<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 fn write_hit(out: &mut Vec<u8>, engine: &Engine, hit: &Hit) {
     let r = &hit.result;
     let fallback;
+    // Not reached while the engine that screened renders (it has every entity);
+    // a minimal yente entity rather than a broken answer.
     let entity = match engine.entity_json_text(&r.id) {
         Some(text) => text,
         None => {
@@ -413,20 +419,149 @@ fn write_hit(out: &mut Vec<u8>, engine: &Engine, hit: &Hit) {
     out.push(b'}');
 }
 
-/// yente's `EntityMatches` `{status, results, total, query}`, as JSON text.
-fn write_query(out: &mut Vec<u8>, engine: &Engine, q: &ScreenedQuery) {
-    out.extend_from_slice(b"{\"status\":200,\"results\":[");
-    for (i, hit) in q.hits.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// yente's `EntityMatches`: one query's results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityMatches<'a> {
+    /// Always 200.
+    pub status: u16,
+    /// Best first (written by `write_hit` around the cached entity JSON).
+    #[schema(value_type = Vec<ScoredEntity>)]
+    pub results: Vec<Box<RawValue>>,
+    pub total: Total,
+    /// The query as cleaned: `{"id", "schema", "properties"}`.
+    #[schema(value_type = Object)]
+    pub query: &'a Value,
+}
+
+/// yente's `TotalSpec`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Total {
+    pub value: usize,
+    /// Always `eq`.
+    pub relation: String,
+}
+
+impl Total {
+    fn eq(value: usize) -> Total {
+        Total {
+            value,
+            relation: "eq".into(),
         }
-        write_hit(out, engine, hit);
     }
-    out.extend_from_slice(b"],\"total\":{\"value\":");
-    put(out, &q.total);
-    out.extend_from_slice(b",\"relation\":\"eq\"},\"query\":");
-    put(out, &q.query);
-    out.push(b'}');
+}
+
+/// yente's `EntityMatches` of one query.
+fn query_matches<'a>(engine: &Engine, q: &'a ScreenedQuery) -> Result<EntityMatches<'a>, ApiError> {
+    let mut results = Vec::with_capacity(q.hits.len());
+    for hit in &q.hits {
+        let mut out = Vec::with_capacity(4096);
+        write_hit(&mut out, engine, hit);
+        let text =
+            String::from_utf8(out).map_err(|e| ApiError::internal(format!("match result: {e}")))?;
+        results.push(
+            RawValue::from_string(text)
+                .map_err(|e| ApiError::internal(format!("match result: {e}")))?,
+        );
+    }
+    Ok(EntityMatches {
+        status: 200,
+        results,
+        total: Total::eq(q.total),
+        query: &q.query,
+    })
+}
+
+/// yente's `EntityMatchResponse` `{responses: {query id: EntityMatches}, limit}` plus `resolute`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchResponse<'a> {
+    /// Per query id (yente's dict; ids in order).
+    pub responses: BTreeMap<&'a str, EntityMatches<'a>>,
+    pub limit: i64,
+    pub resolute: MatchRecord<'a>,
+}
+
+/// What Resolute recorded for a name screening.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchRecord<'a> {
+    pub screening_id: &'a str,
+    pub audit_seq: i64,
+    /// Ids of the cases opened.
+    pub cases: &'a [i64],
+    pub list_versions: &'a [String],
+    /// Always `resolute-v1`: the matcher that answered.
+    pub algorithm: &'a str,
+}
+
+/// An entity as `/entities`, `/search` and `/match` give it: yente's
+/// `EntityResponse` (`id`, `caption`, `schema`, `properties`, `datasets`…)
+/// plus Resolute's list metadata. (Rendered by `resolute_casework`; this type
+/// describes it.)
+#[derive(Debug, ToSchema)]
+pub struct Entity {
+    pub id: String,
+    pub caption: String,
+    /// FollowTheMoney schema (`Person`, `Organization`, `Vessel`, `Sanction`…).
+    pub schema: String,
+    /// FtM properties: name → values (strings; on `/entities`, nested entities too).
+    #[schema(value_type = Object)]
+    pub properties: BTreeMap<String, Vec<Value>>,
+    pub datasets: Vec<String>,
+    pub referents: Vec<String>,
+    pub target: bool,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub last_change: Option<String>,
+    /// The list's reference number (`KPi.033`, an SDN uid).
+    #[schema(rename = "ref")]
+    pub reference: Option<String>,
+    /// `un` or `ofac-sdn`.
+    pub source: Option<String>,
+    pub programs: Option<Vec<String>>,
+    pub listed_on: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub names: Option<Vec<Value>>,
+}
+
+/// A `/match` result: yente's `ScoredEntityResponse` (the [`Entity`] fields,
+/// `score`, `match`, `explanations`) plus Resolute's `explanation`,
+/// `explanation_text` and suppression state. (Written by `write_hit`; this
+/// type describes it.)
+#[derive(Debug, ToSchema)]
+pub struct ScoredEntity {
+    pub id: String,
+    pub caption: String,
+    pub schema: String,
+    #[schema(value_type = Object)]
+    pub properties: BTreeMap<String, Vec<Value>>,
+    pub datasets: Vec<String>,
+    pub referents: Vec<String>,
+    pub target: bool,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub last_change: Option<String>,
+    #[schema(rename = "ref")]
+    pub reference: Option<String>,
+    pub source: Option<String>,
+    pub programs: Option<Vec<String>>,
+    pub listed_on: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub names: Option<Vec<Value>>,
+    pub score: f64,
+    /// score ≥ threshold and not cleared by a suppression.
+    #[schema(rename = "match")]
+    pub is_match: bool,
+    /// nomenklatura's `{feature: {detail, score, query, candidate}}`.
+    #[schema(value_type = Object)]
+    pub explanations: BTreeMap<String, Value>,
+    /// The matcher's structured explanation (names aligned, qualifiers).
+    #[schema(value_type = Object)]
+    pub explanation: Value,
+    pub explanation_text: String,
+    /// A false-positive decision clears this pair.
+    pub suppressed: bool,
+    /// `{id, case_id, created_by, created_at, note}` when suppressed.
+    #[schema(value_type = Option<Object>)]
+    pub suppression: Option<Value>,
 }
 
 /// `POST /match/{dataset}`: yente's query-by-example screening, batched and recorded.
@@ -446,10 +581,11 @@ fn write_query(out: &mut Vec<u8>, engine: &Engine, q: &ScreenedQuery) {
         ("exclude_entity_ids" = Option<Vec<String>>, Query, description = "not these entities (at most 50)"),
     ),
     request_body(content = Object, description = "yente's EntityMatchQuery: {\"queries\": {\"q1\": {\"schema\": \"Person\", \"properties\": {\"name\": [\"…\"]}}}}; a Content-Type is optional"),
-    responses((status = 200, description = "yente's EntityMatchResponse {\"responses\": {\"q1\": {\"status\", \"results\", \"total\", \"query\"}}, \"limit\"} plus `resolute`"),
-              (status = 400, description = "a query yente refuses (unknown schema, algorithm, config option, too many queries)"),
-              (status = 401), (status = 403), (status = 404, description = "no such dataset"),
-              (status = 422, description = "parameters or body of the wrong type or range (FastAPI's problem list)")),
+    responses((status = 200, body = MatchResponse, description = "yente's EntityMatchResponse plus `resolute`"),
+              (status = 400, body = ErrorBody, description = "a query yente refuses (unknown schema, algorithm, config option, too many queries)"),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such dataset"),
+              (status = 422, body = ErrorBody, description = "parameters or body of the wrong type or range (FastAPI's problem list)"),
+              (status = 503, body = ErrorBody, description = "lists not loaded, or the request's time budget ran out")),
     security(("api_key" = []))
 )]
 pub async fn match_entities(
@@ -555,7 +691,7 @@ pub async fn match_entities(
     // Dropped with this future when the client goes: the matching stops.
     let budget = crate::RequestBudget::start(state.config.match_budget);
     let (deadline, cancelled) = budget.handle();
-    let (done, responses) = blocking(move || {
+    let (done, text) = blocking(move || {
         let budget = resolute_matching::Budget {
             deadline: Some(deadline),
             cancel: Some(&cancelled),
@@ -563,16 +699,26 @@ pub async fn match_entities(
         let done = casework.screen_names(&request, &actor, &budget)?;
         // Rendered here too: off the async workers, on the engine it was screened on.
         let engine = casework.engine();
-        let responses: Vec<(String, Vec<u8>)> = done
-            .queries
-            .iter()
-            .map(|(name, q)| {
-                let mut out = Vec::with_capacity(2048 + 2048 * q.hits.len());
-                write_query(&mut out, &engine, q);
-                (name.clone(), out)
-            })
-            .collect();
-        Ok::<_, ApiError>((done, responses))
+        let text = {
+            let mut responses = BTreeMap::new();
+            for (name, q) in &done.queries {
+                responses.insert(name.as_str(), query_matches(&engine, q)?);
+            }
+            let body = MatchResponse {
+                responses,
+                limit,
+                resolute: MatchRecord {
+                    screening_id: &done.screening_id,
+                    audit_seq: done.audit_seq,
+                    cases: &done.cases,
+                    list_versions: &done.list_versions,
+                    algorithm: ALGORITHM,
+                },
+            };
+            serde_json::to_vec(&body)
+                .map_err(|e| ApiError::internal(format!("match response: {e}")))?
+        };
+        Ok::<_, ApiError>((done, text))
     })
     .await?;
     let m = &state.metrics;
@@ -581,37 +727,17 @@ pub async fn match_entities(
     Metrics::inc(&m.screenings_name, 1);
     Metrics::inc(&m.queries, done.queries.len() as u64);
     Metrics::inc(&m.suppressed_hits, done.suppressed);
-    // yente's body `{"responses": {name: response}, "limit"}` plus `resolute`,
-    // written around the per-query JSON texts (query ids in order, as yente's dict).
-    let responses: BTreeMap<String, Vec<u8>> = responses.into_iter().collect();
-    let mut out = Vec::with_capacity(256 + responses.values().map(Vec::len).sum::<usize>());
-    out.extend_from_slice(b"{\"responses\":{");
-    for (i, (name, response)) in responses.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        put(&mut out, name);
-        out.push(b':');
-        out.extend_from_slice(response);
-    }
-    out.extend_from_slice(b"},\"limit\":");
-    put(&mut out, &limit);
-    out.extend_from_slice(b",\"resolute\":");
-    put(
-        &mut out,
-        &json!({"screening_id": done.screening_id, "audit_seq": done.audit_seq, "cases": done.cases, "list_versions": done.list_versions, "algorithm": ALGORITHM}),
-    );
-    out.push(b'}');
+    // The MatchResponse, serialised above off the async workers.
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    if let Ok(v) = HeaderValue::from_str(&responses.len().to_string()) {
+    if let Ok(v) = HeaderValue::from_str(&done.queries.len().to_string()) {
         headers.insert("x-batch-size", v);
     }
     ignored_header(&mut headers, &ignored);
-    Ok((StatusCode::OK, headers, out).into_response())
+    Ok((StatusCode::OK, headers, text).into_response())
 }
 
 // ------------------------------------------------------------------ /search
@@ -643,8 +769,9 @@ const FACETS: [&str; 6] = [
         ("limit" = Option<i64>, Query, description = "default 10, at most 500"),
         ("offset" = Option<i64>, Query, description = "at most 9499"),
     ),
-    responses((status = 200, description = "yente's SearchResponse {\"results\", \"facets\", \"total\", \"limit\", \"offset\"}"),
-              (status = 400, description = "invalid schema, filter, sort or query syntax"), (status = 422)),
+    responses((status = 200, body = SearchResponse, description = "yente's SearchResponse"),
+              (status = 400, body = ErrorBody, description = "invalid schema, filter, sort or query syntax"), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("api_key" = []))
 )]
 pub async fn search(
@@ -717,19 +844,50 @@ pub async fn search(
         simple,
     };
     let page = blocking(move || run_search(&engine, &req).map_err(ApiError::from)).await?;
-    let body = json!({
-        "results": page.results,
-        "facets": page.facets,
-        "total": {"value": page.total, "relation": "eq"},
-        "limit": page.limit,
-        "offset": page.offset,
-    });
+    let body = SearchResponse {
+        results: page.results,
+        facets: page.facets,
+        total: Total::eq(page.total),
+        limit: page.limit,
+        offset: page.offset,
+    };
     let mut headers = HeaderMap::new();
     ignored_header(&mut headers, &ignored);
     Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
 }
 
+/// yente's `SearchResponse`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    #[schema(value_type = Vec<Entity>)]
+    pub results: Vec<Value>,
+    /// yente's `{field: {label, values: [{name, label, count}]}}`.
+    #[schema(value_type = Object)]
+    pub facets: Value,
+    pub total: Total,
+    pub limit: usize,
+    pub offset: usize,
+}
+
 // ------------------------------------------------------------------ /entities
+
+/// yente's `EntityAdjacentResponse`: the entity and a page of adjacent entities per property.
+#[derive(Debug, ToSchema)]
+pub struct EntityAdjacent {
+    pub entity: Entity,
+    /// Property name → [`AdjacentPage`].
+    pub adjacent: BTreeMap<String, AdjacentPage>,
+}
+
+/// yente's `AdjacentResultsResponse`: a page of entities adjacent through one property.
+/// (Rendered by `resolute_casework`; this type describes it.)
+#[derive(Debug, ToSchema)]
+pub struct AdjacentPage {
+    pub results: Vec<Entity>,
+    pub total: Total,
+    pub limit: usize,
+    pub offset: usize,
+}
 
 fn no_such_entity() -> ApiError {
     ApiError::new(ErrorCode::EntityNotFound, "No such entity!")
@@ -739,7 +897,7 @@ fn no_such_entity() -> ApiError {
 /// its adjacent entities nested unless `nested=false` (yente's default is nested).
 #[utoipa::path(get, path = "/entities/{id}", tag = "yente-compatible",
     params(("id" = String, Path), ("nested" = Option<bool>, Query, description = "nest adjacent entities (default true)")),
-    responses((status = 200, description = "yente's EntityResponse"), (status = 404)), security(("api_key" = [])))]
+    responses((status = 200, body = Entity, description = "yente's EntityResponse"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn entity(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -772,7 +930,7 @@ fn adjacency_page(p: &mut Params) -> (usize, usize) {
 /// `GET /entities/{id}/adjacent`: the entity and a page of adjacent entities per property.
 #[utoipa::path(get, path = "/entities/{id}/adjacent", tag = "yente-compatible",
     params(("id" = String, Path), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query), ("sort" = Option<Vec<String>>, Query)),
-    responses((status = 200, description = "yente's EntityAdjacentResponse"), (status = 404)), security(("api_key" = [])))]
+    responses((status = 200, body = EntityAdjacent, description = "yente's EntityAdjacentResponse"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn adjacent(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -796,7 +954,7 @@ pub async fn adjacent(
 /// `GET /entities/{id}/adjacent/{property}`: a page of the entities adjacent through one property.
 #[utoipa::path(get, path = "/entities/{id}/adjacent/{property}", tag = "yente-compatible",
     params(("id" = String, Path), ("property" = String, Path), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, description = "yente's AdjacentResultsResponse"), (status = 404)), security(("api_key" = [])))]
+    responses((status = 200, body = AdjacentPage, description = "yente's AdjacentResultsResponse"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn adjacent_by_property(
     State(state): State<AppState>,
     ApiPath((id, property)): ApiPath<(String, String)>,
@@ -843,16 +1001,90 @@ fn yente_version(generated: Option<&str>, date: Option<chrono::NaiveDate>, hash:
     format!("{stamp}-{letters}")
 }
 
-/// The catalog body (yente's `DataCatalogModel` with `YenteDatasetModel`s).
-pub fn catalog_json(engine: &Engine) -> Value {
-    let publisher = |name: &str| match name {
-        "un_sc_sanctions" => json!({"name": "United Nations Security Council", "acronym": "UNSC",
-            "url": "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list", "country": "zz", "official": true}),
-        "us_ofac_sdn" => json!({"name": "Office of Foreign Assets Control", "acronym": "OFAC",
-            "url": "https://ofac.treasury.gov/", "country": "us", "official": true}),
-        _ => Value::Null,
+/// yente's `DataCatalogModel`: the datasets and the list versions behind them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataCatalog {
+    pub datasets: Vec<Dataset>,
+    /// Names of the datasets served.
+    pub current: Vec<String>,
+    pub outdated: Vec<String>,
+    pub index_stale: bool,
+}
+
+/// yente's `YenteDatasetModel` (the fields Resolute has no value for are null).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dataset {
+    pub name: String,
+    pub title: String,
+    pub license: Option<String>,
+    /// The title and the list versions loaded.
+    pub summary: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub updated_at: Option<String>,
+    pub last_export: Option<String>,
+    pub entity_count: usize,
+    pub thing_count: usize,
+    /// `YYYYMMDDHHMMSS-xxx`: when the newest list was generated, and letters of the content hashes.
+    pub version: String,
+    /// `sanctions`; null for `default`.
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub publisher: Option<Publisher>,
+    #[schema(value_type = Option<Object>)]
+    pub coverage: Option<Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub resources: Vec<Value>,
+    pub children: Vec<String>,
+    #[schema(value_type = Option<Object>)]
+    pub deprecation: Option<Value>,
+    pub deprecated: bool,
+    pub load: bool,
+    pub entities_url: Option<String>,
+    pub delta_url: Option<String>,
+    pub namespace: bool,
+    pub index_version: String,
+    pub index_current: bool,
+}
+
+/// yente's `DataPublisher`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Publisher {
+    pub name: String,
+    pub acronym: String,
+    pub url: String,
+    pub country: String,
+    pub official: bool,
+}
+
+fn publisher(dataset: &str) -> Option<Publisher> {
+    let (name, acronym, url, country) = match dataset {
+        "un_sc_sanctions" => (
+            "United Nations Security Council",
+            "UNSC",
+            "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list",
+            "zz",
+        ),
+        "us_ofac_sdn" => (
+            "Office of Foreign Assets Control",
+            "OFAC",
+            "https://ofac.treasury.gov/",
+            "us",
+        ),
+        _ => return None,
     };
-    let datasets: Vec<Value> = DATASETS
+    Some(Publisher {
+        name: name.into(),
+        acronym: acronym.into(),
+        url: url.into(),
+        country: country.into(),
+        official: true,
+    })
+}
+
+/// The catalog body (yente's `DataCatalogModel` with `YenteDatasetModel`s).
+pub fn catalog_body(engine: &Engine) -> DataCatalog {
+    let datasets = DATASETS
         .iter()
         .map(|(name, title)| {
             let versions: Vec<&std::sync::Arc<resolute_lists::ListVersion>> = engine
@@ -872,55 +1104,69 @@ pub fn catalog_json(engine: &Engine) -> Value {
             let updated = newest
                 .and_then(|v| v.generated)
                 .map(|d| format!("{d}T00:00:00"));
-            let children: Vec<&str> = if *name == "default" {
+            let children: Vec<String> = if *name == "default" {
                 DATASETS
                     .iter()
-                    .map(|d| d.0)
-                    .filter(|d| *d != "default")
+                    .map(|d| d.0.to_string())
+                    .filter(|d| d != "default")
                     .collect()
             } else {
                 Vec::new()
             };
-            json!({
-                "name": name,
-                "title": title,
-                "license": null,
-                "summary": format!("{title}, as loaded by Resolute ({})",
-                    versions.iter().map(|v| v.id()).collect::<Vec<_>>().join(", ")),
-                "description": null,
-                "url": null,
-                "updated_at": updated,
-                "last_export": updated,
-                "entity_count": entity_count,
-                "thing_count": entity_count,
-                "version": version,
-                "category": if *name == "default" { Value::Null } else { json!("sanctions") },
-                "tags": [],
-                "publisher": publisher(name),
-                "coverage": null,
-                "resources": [],
-                "children": children,
-                "deprecation": null,
-                "deprecated": false,
-                "load": true,
-                "entities_url": null,
-                "delta_url": null,
-                "namespace": false,
-                "index_version": version,
-                "index_current": true,
-            })
+            Dataset {
+                name: name.to_string(),
+                title: title.to_string(),
+                license: None,
+                summary: format!(
+                    "{title}, as loaded by Resolute ({})",
+                    versions
+                        .iter()
+                        .map(|v| v.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                description: None,
+                url: None,
+                updated_at: updated.clone(),
+                last_export: updated,
+                entity_count,
+                thing_count: entity_count,
+                index_version: version.clone(),
+                version,
+                category: (*name != "default").then(|| "sanctions".to_string()),
+                tags: Vec::new(),
+                publisher: publisher(name),
+                coverage: None,
+                resources: Vec::new(),
+                children,
+                deprecation: None,
+                deprecated: false,
+                load: true,
+                entities_url: None,
+                delta_url: None,
+                namespace: false,
+                index_current: true,
+            }
         })
         .collect();
-    json!({"datasets": datasets, "current": DATASETS.iter().map(|d| d.0).collect::<Vec<_>>(), "outdated": [], "index_stale": false})
+    DataCatalog {
+        datasets,
+        current: DATASETS.iter().map(|d| d.0.to_string()).collect(),
+        outdated: Vec::new(),
+        index_stale: false,
+    }
 }
 
 /// `GET /catalog` (and `/manifest`): the datasets and the list versions
 /// behind them; an `ETag` that changes with the lists, and 304 on `If-None-Match`.
 #[utoipa::path(get, path = "/catalog", tag = "yente-compatible",
-    responses((status = 200, description = "yente's DataCatalogModel"), (status = 304, description = "unchanged since the ETag sent")),
+    responses((status = 200, body = DataCatalog, description = "yente's DataCatalogModel"), (status = 304, description = "unchanged since the ETag sent")),
     security(("api_key" = [])))]
 pub async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let body = catalog_json(&state.engine()).to_string();
+    let body = match serde_json::to_string(&catalog_body(&state.engine())) {
+        Ok(body) => body,
+        Err(e) => return ApiError::internal(format!("catalog: {e}")).into_response(),
+    };
     let etag = format!("\"{}\"", &resolute_store::sha256_hex(body.as_bytes())[..32]);
     let matches = headers
         .get(header::IF_NONE_MATCH)
@@ -943,38 +1189,91 @@ pub async fn catalog(State(state): State<AppState>, headers: HeaderMap) -> Respo
 
 // ------------------------------------------------------------------ /algorithms
 
-/// The features of Resolute's matcher, as nomenklatura documents features
-/// (`{description, coefficient, url}`).
-fn features() -> Value {
-    let f = |description: &str| json!({"description": description, "coefficient": 1.0, "url": ""});
-    json!({
-        "name_match": f("Best score over every query name against every listed name (primary, aliases, original script), Korean-aware; the pair and its token alignment are in each result's explanation."),
-        "identifier": f("An equal passport, national id, IMO, MMSI, SWIFT/BIC or registration number raises the score to at least 0.95; different numbers of the same kind lower it."),
-        "birth_date": f("Birth dates that agree raise the score a little, dates that cannot agree lower it."),
-        "nationality": f("Countries (nationality, citizenship, country, jurisdiction, flag) in common raise the score a little; none in common lowers it."),
-        "gender": f("Different genders lower the score."),
-        "weak_alias": f("A match on a low-quality alias counts for less."),
+/// A feature of an algorithm, as nomenklatura documents features.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeatureDoc {
+    pub description: String,
+    pub coefficient: f64,
+    pub url: String,
+}
+
+/// The features of Resolute's matcher.
+fn features() -> BTreeMap<String, FeatureDoc> {
+    [
+        ("name_match", "Best score over every query name against every listed name (primary, aliases, original script), Korean-aware; the pair and its token alignment are in each result's explanation."),
+        ("identifier", "An equal passport, national id, IMO, MMSI, SWIFT/BIC or registration number raises the score to at least 0.95; different numbers of the same kind lower it."),
+        ("birth_date", "Birth dates that agree raise the score a little, dates that cannot agree lower it."),
+        ("nationality", "Countries (nationality, citizenship, country, jurisdiction, flag) in common raise the score a little; none in common lowers it."),
+        ("gender", "Different genders lower the score."),
+        ("weak_alias", "A match on a low-quality alias counts for less."),
+    ]
+    .into_iter()
+    .map(|(name, description)| {
+        let doc = FeatureDoc {
+            description: description.into(),
+            coefficient: 1.0,
+            url: String::new(),
+        };
+        (name.to_string(), doc)
     })
+    .collect()
+}
+
+/// yente's `AlgorithmResponse`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlgorithmList {
+    pub algorithms: Vec<Algorithm>,
+    /// `best`.
+    pub default: String,
+    /// The algorithm `best` names: `resolute-v1`.
+    pub best: String,
+}
+
+/// One algorithm (yente's `Algorithm`, with nomenklatura's `docs`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Algorithm {
+    pub name: String,
+    pub description: String,
+    pub features: BTreeMap<String, FeatureDoc>,
+    pub docs: AlgorithmDocs,
+}
+
+/// nomenklatura's algorithm documentation (Resolute's matcher has no configuration options).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlgorithmDocs {
+    pub name: String,
+    pub description: String,
+    /// Always empty.
+    pub config: BTreeMap<String, String>,
+    pub features: BTreeMap<String, FeatureDoc>,
+}
+
+impl Algorithm {
+    fn new(name: &str, description: String) -> Algorithm {
+        Algorithm {
+            name: name.into(),
+            description: description.clone(),
+            features: features(),
+            docs: AlgorithmDocs {
+                name: name.into(),
+                description,
+                config: BTreeMap::new(),
+                features: features(),
+            },
+        }
+    }
 }
 
 /// `GET /algorithms`: yente's algorithm names with their documentation, all
 /// answered by Resolute's matcher, which has no configuration options.
-#[utoipa::path(get, path = "/algorithms", tag = "yente-compatible", responses((status = 200, description = "yente's AlgorithmResponse")), security(("api_key" = [])))]
-pub async fn algorithms() -> axum::Json<Value> {
+#[utoipa::path(get, path = "/algorithms", tag = "yente-compatible", responses((status = 200, body = AlgorithmList, description = "yente's AlgorithmResponse")), security(("api_key" = [])))]
+pub async fn algorithms() -> axum::Json<AlgorithmList> {
     let own = "Resolute's name matcher: Korean-aware romanisation and name-part alignment over every listed name \
         (primary, aliases, original script), weak aliases discounted, then identifiers, birth date, nationality and gender. \
         It takes no configuration options and no feature weights.";
-    let entry = |name: &str, description: String| {
-        json!({
-            "name": name,
-            "description": description,
-            "features": features(),
-            "docs": {"name": name, "description": description, "config": {}, "features": features()},
-        })
-    };
-    let mut list = vec![entry(ALGORITHM, own.to_string())];
+    let mut algorithms = vec![Algorithm::new(ALGORITHM, own.to_string())];
     for name in YENTE_ALGORITHMS {
-        list.push(entry(
+        algorithms.push(Algorithm::new(
             name,
             format!(
                 "yente's {name}, accepted so yente clients work unchanged: answered by Resolute's matcher ({ALGORITHM}), \
@@ -982,11 +1281,11 @@ pub async fn algorithms() -> axum::Json<Value> {
             ),
         ));
     }
-    axum::Json(json!({
-        "algorithms": list,
-        "default": "best",
-        "best": ALGORITHM,
-    }))
+    axum::Json(AlgorithmList {
+        algorithms,
+        default: "best".into(),
+        best: ALGORITHM.into(),
+    })
 }
 
 #[cfg(test)]

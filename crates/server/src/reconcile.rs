@@ -26,10 +26,12 @@ use resolute_casework::names::search::{dataset_schemata, find_entity, suggest_en
 use resolute_casework::names::{ExampleQuery, MatchFilters, NameScreeningRequest};
 use resolute_matching::MatchOptions;
 use resolute_model::country_by_code;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiBytes, ApiError, ApiPath, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ErrorBody, ErrorCode};
 use crate::metrics::Metrics;
 use crate::names::{ALGORITHM, DEFAULT_PAGE, MAX_PAGE, Params, algorithm_name, ignored_header};
 use crate::{AppState, blocking};
@@ -73,9 +75,163 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// A reconciliation type: an FtM schema (yente's `FreebaseType`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FreebaseType {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
 /// An FtM schema as a reconciliation type (yente's `FreebaseType.from_schema`).
-fn freebase_type(s: &ftm::Schema) -> Value {
-    json!({"id": s.name, "name": s.plural, "description": s.description.as_deref().map(str::trim).unwrap_or(&s.label)})
+fn freebase_type(s: &ftm::Schema) -> FreebaseType {
+    FreebaseType {
+        id: s.name.clone(),
+        name: s.plural.clone(),
+        description: s
+            .description
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or(&s.label)
+            .to_string(),
+    }
+}
+
+/// An entity as a reconciliation candidate or suggestion (yente's
+/// `FreebaseEntity`; `score` and `match` in reconciliation results only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FreebaseEntity {
+    pub id: String,
+    pub name: String,
+    /// The schema's label.
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub types: Vec<FreebaseType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
+    pub is_match: Option<bool>,
+}
+
+impl FreebaseEntity {
+    fn of(id: &str, caption: &str, schema: &str) -> FreebaseEntity {
+        let schema = ftm::model().schema(schema);
+        FreebaseEntity {
+            id: id.to_string(),
+            name: caption.to_string(),
+            description: schema.map(|s| s.label.clone()),
+            types: schema.map(freebase_type).into_iter().collect(),
+            score: None,
+            is_match: None,
+        }
+    }
+}
+
+/// The W3C reconciliation service manifest (yente's `FreebaseManifest`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub versions: Vec<String>,
+    pub name: String,
+    pub identifier_space: String,
+    pub schema_space: String,
+    pub documentation: String,
+    pub batch_size: usize,
+    pub view: ServiceUrl,
+    pub preview: Preview,
+    pub suggest: SuggestServices,
+    pub extend: ExtendServices,
+    pub default_types: Vec<FreebaseType>,
+}
+
+/// `{url}` with `{{id}}` in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceUrl {
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A service under this one: `service_url` + `service_path`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Service {
+    pub service_url: String,
+    pub service_path: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestServices {
+    pub entity: Service,
+    #[serde(rename = "type")]
+    pub type_: Service,
+    pub property: Service,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtendServices {
+    pub propose_properties: Service,
+    pub propose_settings: Vec<ProposeSetting>,
+}
+
+/// A setting OpenRefine offers for a data extension.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposeSetting {
+    pub name: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `0` (limit) or `"caption"` (render).
+    #[schema(value_type = Object)]
+    pub default: Value,
+    pub help_text: String,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Choice {
+    pub id: String,
+    pub name: String,
+}
+
+/// `POST /reconcile/{dataset}`: query results, or a data extension.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ReconcileResponse {
+    /// Per query key.
+    Queries(BTreeMap<String, ReconResult>),
+    Extend(ExtendResponse),
+}
+
+/// One query's candidates, best first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReconResult {
+    pub result: Vec<FreebaseEntity>,
+}
+
+/// yente's `FreebaseExtendResponse`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtendResponse {
+    /// The properties asked for.
+    pub meta: Vec<PropertyRef>,
+    /// Entity id → property → values.
+    pub rows: BTreeMap<String, BTreeMap<String, Vec<CellValue>>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PropertyRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A value of an extended cell.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellValue {
+    pub str: String,
 }
 
 fn ready_dataset(
@@ -90,7 +246,7 @@ fn ready_dataset(
 
 /// `GET /reconcile/{dataset}`: the manifest (yente's `FreebaseManifest`).
 #[utoipa::path(get, path = "/reconcile/{dataset}", tag = "reconciliation", params(("dataset" = String, Path)),
-    responses((status = 200, description = "W3C reconciliation service manifest"), (status = 404)), security(("api_key" = [])))]
+    responses((status = 200, body = Manifest, description = "W3C reconciliation service manifest"), (status = 404, body = ErrorBody), (status = 503, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn manifest(
     State(state): State<AppState>,
     ApiPath(dataset): ApiPath<String>,
@@ -129,32 +285,62 @@ pub async fn manifest(
         move || dataset_schemata(&engine, &dataset).map_err(ApiError::from)
     })
     .await?;
-    let body = json!({
-        "versions": ["0.2"],
-        "name": format!("{title} (Resolute)"),
-        "identifierSpace": format!("{base}/entities/"),
-        "schemaSpace": "https://followthemoney.tech/explorer/schemata/",
-        "documentation": format!("{base}/openapi.json"),
-        "batchSize": 3,
-        "view": {"url": preview},
-        "preview": {"url": preview, "width": 430, "height": 600},
-        "suggest": {
-            "entity": {"service_url": service, "service_path": with_qs("/suggest/entity")},
-            "type": {"service_url": service, "service_path": with_qs("/suggest/type")},
-            "property": {"service_url": service, "service_path": with_qs("/suggest/property")},
+    let at = |path: &str| Service {
+        service_url: service.clone(),
+        service_path: with_qs(path),
+    };
+    let choice = |id: &str, name: &str| Choice {
+        id: id.into(),
+        name: name.into(),
+    };
+    let body = Manifest {
+        versions: vec!["0.2".into()],
+        name: format!("{title} (Resolute)"),
+        identifier_space: format!("{base}/entities/"),
+        schema_space: "https://followthemoney.tech/explorer/schemata/".into(),
+        documentation: format!("{base}/openapi.json"),
+        batch_size: 3,
+        view: ServiceUrl {
+            url: preview.clone(),
         },
-        "extend": {
-            "propose_properties": {"service_url": service, "service_path": with_qs("/extend/property")},
-            "propose_settings": [
-                {"name": "limit", "label": "Limit", "type": "number", "default": 0,
-                 "help_text": "Maximum number of values to return per row (0 for no limit).", "choices": []},
-                {"name": "render", "label": "Value rendering", "type": "select", "default": "caption",
-                 "help_text": "Return readable value (e.g. 'Russia') instead of raw value ('ru').",
-                 "choices": [{"id": "caption", "name": "User-readable value"}, {"id": "raw", "name": "Machine-readable value"}]},
+        preview: Preview {
+            url: preview,
+            width: 430,
+            height: 600,
+        },
+        suggest: SuggestServices {
+            entity: at("/suggest/entity"),
+            type_: at("/suggest/type"),
+            property: at("/suggest/property"),
+        },
+        extend: ExtendServices {
+            propose_properties: at("/extend/property"),
+            propose_settings: vec![
+                ProposeSetting {
+                    name: "limit".into(),
+                    label: "Limit".into(),
+                    type_: "number".into(),
+                    default: Value::from(0),
+                    help_text: "Maximum number of values to return per row (0 for no limit)."
+                        .into(),
+                    choices: Vec::new(),
+                },
+                ProposeSetting {
+                    name: "render".into(),
+                    label: "Value rendering".into(),
+                    type_: "select".into(),
+                    default: Value::from("caption"),
+                    help_text: "Return readable value (e.g. 'Russia') instead of raw value ('ru')."
+                        .into(),
+                    choices: vec![
+                        choice("caption", "User-readable value"),
+                        choice("raw", "Machine-readable value"),
+                    ],
+                },
             ],
         },
-        "defaultTypes": schemata.iter().map(|s| freebase_type(s)).collect::<Vec<_>>(),
-    });
+        default_types: schemata.iter().map(|s| freebase_type(s)).collect(),
+    };
     Ok(axum::Json(body).into_response())
 }
 
@@ -278,7 +464,7 @@ fn recon_queries(text: &str, max_batch: usize) -> Result<Vec<ReconQuery>, ApiErr
 #[utoipa::path(post, path = "/reconcile/{dataset}", tag = "reconciliation",
     params(("dataset" = String, Path), ("algorithm" = Option<String>, Query), ("changed_since" = Option<String>, Query)),
     request_body(content = String, description = "form fields `queries` (JSON batch) or `extend` (JSON)", content_type = "application/x-www-form-urlencoded"),
-    responses((status = 200), (status = 400), (status = 422)), security(("api_key" = [])))]
+    responses((status = 200, body = ReconcileResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)), security(("api_key" = [])))]
 pub async fn reconcile(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -296,6 +482,7 @@ pub async fn reconcile(
         .and_then(|v| v.to_str().ok())
         .is_none_or(|t| t.trim().starts_with("application/x-www-form-urlencoded"));
     if !form_type {
+        // A FastAPI problem (`ErrorBody.detail`), shaped as pydantic has it.
         return Err(ApiError::validation(vec![json!({
             "type": "missing", "loc": ["body", "queries"],
             "msg": "Field required (send the form as application/x-www-form-urlencoded)", "input": null,
@@ -309,12 +496,11 @@ pub async fn reconcile(
     ignored_header(&mut out_headers, &ignored);
     if let Some(extend) = form.get("extend").filter(|e| !e.trim().is_empty()) {
         let resp = extend_rows(&engine, extend, state.config.max_batch)?;
-        if let Some(rows) = resp["rows"].as_object()
-            && let Ok(v) = HeaderValue::from_str(&rows.len().to_string())
-        {
+        if let Ok(v) = HeaderValue::from_str(&resp.rows.len().to_string()) {
             out_headers.insert("x-batch-size", v);
         }
-        return Ok((StatusCode::OK, out_headers, axum::Json(resp)).into_response());
+        let body = ReconcileResponse::Extend(resp);
+        return Ok((StatusCode::OK, out_headers, axum::Json(body)).into_response());
     }
     let Some(queries) = form.get("queries") else {
         return Err(invalid_batch("the form has neither `queries` nor `extend`"));
@@ -331,8 +517,7 @@ pub async fn reconcile(
     for q in queries {
         by_limit.entry(q.limit).or_default().push((q.key, q.query));
     }
-    let mut results = serde_json::Map::new();
-    let model = ftm::model();
+    let mut results = BTreeMap::new();
     // One budget for the whole request; dropped (cancelling) if the client goes.
     let budget = crate::RequestBudget::start(state.config.match_budget);
     for (limit, batch) in by_limit {
@@ -369,23 +554,19 @@ pub async fn reconcile(
         Metrics::inc(&state.metrics.screenings_name, 1);
         Metrics::inc(&state.metrics.cases_opened, done.cases.len() as u64);
         for (key, q) in done.queries {
-            let result: Vec<Value> = q
+            let result = q
                 .hits
                 .iter()
                 .map(|h| {
                     let r = &h.result;
-                    let schema = model.schema(r.schema.as_str());
-                    json!({
-                        "id": r.id,
-                        "name": r.caption,
-                        "description": schema.map(|s| s.label.clone()),
-                        "type": schema.map(freebase_type).into_iter().collect::<Vec<_>>(),
-                        "score": r.score,
-                        "match": h.is_open_match(),
-                    })
+                    FreebaseEntity {
+                        score: Some(r.score),
+                        is_match: Some(h.is_open_match()),
+                        ..FreebaseEntity::of(&r.id, &r.caption, r.schema.as_str())
+                    }
                 })
                 .collect();
-            results.insert(key, json!({"result": result}));
+            results.insert(key, ReconResult { result });
         }
     }
     if let Ok(v) = HeaderValue::from_str(&results.len().to_string()) {
@@ -394,7 +575,7 @@ pub async fn reconcile(
     Ok((
         StatusCode::OK,
         out_headers,
-        axum::Json(Value::Object(results)),
+        axum::Json(ReconcileResponse::Queries(results)),
     )
         .into_response())
 }
@@ -415,7 +596,7 @@ fn extend_rows(
     engine: &resolute_casework::Engine,
     text: &str,
     max_batch: usize,
-) -> Result<Value, ApiError> {
+) -> Result<ExtendResponse, ApiError> {
     let q: Value = serde_json::from_str(text)
         .map_err(|_| ApiError::new(ErrorCode::InvalidBody, "Cannot decode extension request"))?;
     let ids: Vec<String> = q["ids"]
@@ -451,10 +632,10 @@ fn extend_rows(
         })
         .unwrap_or_default();
     let model = ftm::model();
-    let mut meta: BTreeMap<String, Value> = BTreeMap::new();
-    let mut rows = serde_json::Map::new();
+    let mut meta: BTreeMap<String, PropertyRef> = BTreeMap::new();
+    let mut rows = BTreeMap::new();
     for id in &ids {
-        let mut row = serde_json::Map::new();
+        let mut row = BTreeMap::new();
         if let Some(found) = find_entity(engine, id) {
             let entity = found.json();
             let schema = entity["schema"].as_str().and_then(|s| model.schema(s));
@@ -462,8 +643,10 @@ fn extend_rows(
                 let Some(prop) = schema.and_then(|s| s.property(pid)) else {
                     continue;
                 };
-                meta.entry(pid.clone())
-                    .or_insert_with(|| json!({"id": prop.name, "name": prop.label}));
+                meta.entry(pid.clone()).or_insert_with(|| PropertyRef {
+                    id: prop.name.clone(),
+                    name: prop.label.clone(),
+                });
                 let mut values: Vec<String> = entity["properties"][&prop.name]
                     .as_array()
                     .map(|a| {
@@ -475,23 +658,25 @@ fn extend_rows(
                 if *limit > 0 {
                     values.truncate(*limit);
                 }
-                let values: Vec<Value> = values
+                let values: Vec<CellValue> = values
                     .iter()
-                    .map(|v| {
-                        let s = if *raw {
+                    .map(|v| CellValue {
+                        str: if *raw {
                             v.clone()
                         } else {
                             caption(&prop.type_name, v)
-                        };
-                        json!({"str": s})
+                        },
                     })
                     .collect();
-                row.insert(pid.clone(), json!(values));
+                row.insert(pid.clone(), values);
             }
         }
-        rows.insert(id.clone(), Value::Object(row));
+        rows.insert(id.clone(), row);
     }
-    Ok(json!({"meta": meta.into_values().collect::<Vec<_>>(), "rows": rows}))
+    Ok(ExtendResponse {
+        meta: meta.into_values().collect(),
+        rows,
+    })
 }
 
 /// `prefix` and the ignored parameters of a suggest call.
@@ -515,12 +700,33 @@ fn match_prefix(prefix: &str, labels: &[&str]) -> bool {
             .any(|l| l.trim().to_lowercase().starts_with(&prefix))
 }
 
-fn suggest_answer(prefix: String, result: Vec<Value>, ignored: &[String]) -> Response {
+/// The answer of the suggest services (yente's `FreebaseEntitySuggestResponse` and kin).
+#[derive(Debug, Serialize)]
+struct Suggestions<T> {
+    code: &'static str,
+    status: &'static str,
+    prefix: String,
+    result: Vec<T>,
+}
+
+fn suggest_answer<T: Serialize>(prefix: String, result: Vec<T>, ignored: &[String]) -> Response {
     let mut headers = HeaderMap::new();
     ignored_header(&mut headers, ignored);
-    let body =
-        json!({"code": "/api/status/ok", "status": "200 OK", "prefix": prefix, "result": result});
+    let body = Suggestions {
+        code: "/api/status/ok",
+        status: "200 OK",
+        prefix,
+        result,
+    };
     (StatusCode::OK, headers, axum::Json(body)).into_response()
+}
+
+/// A property suggestion.
+#[derive(Debug, Serialize)]
+struct SuggestedProperty {
+    id: String,
+    name: String,
+    description: Option<String>,
 }
 
 /// `GET /reconcile/{dataset}/suggest/entity?prefix=`: entities whose names start so.
@@ -533,16 +739,11 @@ pub async fn suggest_entity(
     let engine = ready_dataset(&state, &dataset)?;
     let p = prefix.clone();
     let result = blocking(move || {
-        let model = ftm::model();
         let found = suggest_entities(&engine, &dataset, &p, limit)?;
         Ok::<_, ApiError>(
             found
                 .into_iter()
-                .map(|e| {
-                    let schema = model.schema(e.schema.as_str());
-                    json!({"id": e.id, "name": e.caption, "description": schema.map(|s| s.label.clone()),
-                           "type": schema.map(freebase_type).into_iter().collect::<Vec<_>>()})
-                })
+                .map(|e| FreebaseEntity::of(&e.id, &e.caption, e.schema.as_str()))
                 .collect::<Vec<_>>(),
         )
     })
@@ -559,7 +760,7 @@ pub async fn suggest_type(
     let (prefix, limit, ignored) = prefix_of(&uri, false)?;
     let engine = ready_dataset(&state, &dataset)?;
     let schemata = dataset_schemata(&engine, &dataset)?;
-    let result = schemata
+    let result: Vec<FreebaseType> = schemata
         .into_iter()
         .filter(|s| match_prefix(&prefix, &[&s.name, &s.label]))
         .take(limit)
@@ -591,10 +792,14 @@ pub async fn suggest_property(
         }
     }
     props.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.qname.cmp(&b.1.qname)));
-    let result = props
+    let result: Vec<SuggestedProperty> = props
         .into_iter()
         .take(limit)
-        .map(|(_, p)| json!({"id": p.qname, "name": p.label, "description": p.description}))
+        .map(|(_, p)| SuggestedProperty {
+            id: p.qname.clone(),
+            name: p.label.clone(),
+            description: p.description.clone(),
+        })
         .collect();
     Ok(suggest_answer(prefix, result, &ignored))
 }
@@ -614,26 +819,43 @@ pub async fn extend_properties(
             format!("Invalid type: {type_name}"),
         )
     })?;
-    let mut props: Vec<Value> = Vec::new();
+    let mut props: Vec<PropertyRef> = Vec::new();
     let usable = |p: &&ftm::Property| !p.hidden && p.type_name != "entity";
+    let property_ref = |p: &ftm::Property| PropertyRef {
+        id: p.name.clone(),
+        name: p.label.clone(),
+    };
     for f in &schema.featured {
         if let Some(p) = schema.property(f).filter(usable) {
-            props.push(json!({"id": p.name, "name": p.label}));
+            props.push(property_ref(p));
         }
     }
     for p in schema.properties.values().filter(usable) {
         if !schema.featured.contains(&p.name) {
-            props.push(json!({"id": p.name, "name": p.label}));
+            props.push(property_ref(p));
         }
     }
     if limit > 0 {
         props.truncate(limit as usize);
     }
-    props.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    props.sort_by(|a, b| a.name.cmp(&b.name));
     let mut headers = HeaderMap::new();
     ignored_header(&mut headers, &ignored);
-    let body = json!({"limit": limit, "type": schema.name, "properties": props});
+    let body = ProposedProperties {
+        limit,
+        type_: schema.name.clone(),
+        properties: props,
+    };
     Ok((StatusCode::OK, headers, axum::Json(body)).into_response())
+}
+
+/// `GET /reconcile/{dataset}/extend/property` (yente's `FreebasePropertiesResponse`).
+#[derive(Debug, Serialize)]
+struct ProposedProperties {
+    limit: i64,
+    #[serde(rename = "type")]
+    type_: String,
+    properties: Vec<PropertyRef>,
 }
 
 fn escape(s: &str) -> String {

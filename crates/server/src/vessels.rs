@@ -10,13 +10,30 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use resolute_casework::CaseworkError;
 use resolute_casework::dates::{parse_optional_date, today};
-use resolute_casework::vessels::{AisBatch, guess_format, parse_format, parse_key};
-use resolute_maritime::VesselKey;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use resolute_casework::vessels::{
+    AisBatch, AisIngestion, VesselMap, VesselProfile, guess_format, parse_format, parse_key,
+};
+use resolute_maritime::{Event, VesselKey};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::error::{ApiBytes, ApiError, ApiPath, ApiQuery, ErrorCode};
+use crate::error::{ApiBytes, ApiError, ApiPath, ApiQuery, ErrorBody, ErrorCode};
+
+/// `GET /vessels/{key}/events`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VesselEvents {
+    /// `{"imo": N}` or `{"mmsi": N}`.
+    #[schema(value_type = Object)]
+    pub key: VesselKey,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub count: usize,
+    /// Kind, times, positions, the port or other vessel, the numbers and parameters behind each.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<Event>,
+}
+
 use crate::metrics::Metrics;
 use crate::{AppState, blocking};
 
@@ -34,7 +51,7 @@ pub struct AisParams {
 #[utoipa::path(post, path = "/ais", tag = "vessels",
     params(("name" = Option<String>, Query, description = "file name"), ("format" = Option<String>, Query, description = "nmea | noaa")),
     request_body(content = String, description = "NMEA 0183 sentences (one per line, tag blocks with times) or NOAA MarineCadastre CSV", content_type = "text/plain"),
-    responses((status = 200, description = "{\"name\", \"format\", \"report\": {\"lines\", \"messages\", \"positions\", \"static_reports\", \"problems\": {kind: count}, \"examples\"}, \"stored_positions\", \"stored_static_reports\", \"audit_seq\", \"rebuild\"}"), (status = 400), (status = 403), (status = 413)),
+    responses((status = 200, body = AisIngestion), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn ingest(
     State(state): State<AppState>,
@@ -42,7 +59,7 @@ pub async fn ingest(
     ApiQuery(p): ApiQuery<AisParams>,
     headers: HeaderMap,
     ApiBytes(bytes): ApiBytes,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<AisIngestion>, ApiError> {
     let name = p
         .name
         .filter(|n| !n.trim().is_empty())
@@ -74,7 +91,7 @@ pub async fn ingest(
     })
     .await?;
     Metrics::inc(&state.metrics.audit_records, 1);
-    Ok(axum::Json(json!(done)))
+    Ok(axum::Json(done))
 }
 
 fn key_of(raw: &str) -> Result<VesselKey, ApiError> {
@@ -97,19 +114,19 @@ pub struct AsOfParams {
 /// its identifiers match (as of `at`, default today).
 #[utoipa::path(get, path = "/vessels/{key}", tag = "vessels",
     params(("key" = String, Path, description = "IMO number or MMSI"), ("at" = Option<String>, Query, description = "YYYY-MM-DD, list entries designated by then (default today)")),
-    responses((status = 200, description = "{\"key\", \"label\", \"ais\": {\"positions\", \"first_seen\", \"last_seen\", \"mmsis\", \"events\"}, \"history\": {\"identities\": [...]}, \"list_matches\": [...]}"), (status = 400), (status = 404)),
+    responses((status = 200, body = VesselProfile), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn vessel(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
     ApiQuery(p): ApiQuery<AsOfParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<VesselProfile>, ApiError> {
     let key = key_of(&raw)?;
     let at = parse_optional_date("at", p.at.as_deref())?.unwrap_or_else(today);
     let casework = state.casework.clone();
     let profile =
         blocking(move || casework.vessel_profile(key, at).map_err(vessel_not_found)).await?;
-    Ok(axum::Json(json!(profile)))
+    Ok(axum::Json(profile))
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,29 +140,33 @@ pub struct PeriodParams {
 /// flagged) or other vessel, the numbers and the parameters that made each an event.
 #[utoipa::path(get, path = "/vessels/{key}/events", tag = "vessels",
     params(("key" = String, Path), ("from" = Option<String>, Query, description = "YYYY-MM-DD"), ("to" = Option<String>, Query, description = "YYYY-MM-DD")),
-    responses((status = 200, description = "{\"key\", \"from\", \"to\", \"events\": [...]}"), (status = 400)),
+    responses((status = 200, body = VesselEvents), (status = 400, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn events(
     State(state): State<AppState>,
     ApiPath(raw): ApiPath<String>,
     ApiQuery(p): ApiQuery<PeriodParams>,
-) -> Result<axum::Json<Value>, ApiError> {
+) -> Result<axum::Json<VesselEvents>, ApiError> {
     let key = key_of(&raw)?;
     let from = parse_optional_date("from", p.from.as_deref())?;
     let to = parse_optional_date("to", p.to.as_deref())?;
     let casework = state.casework.clone();
     let events =
         blocking(move || Ok::<_, ApiError>(casework.vessel_events(Some(key), from, to))).await?;
-    Ok(axum::Json(
-        json!({"key": key, "from": from, "to": to, "count": events.len(), "events": events}),
-    ))
+    Ok(axum::Json(VesselEvents {
+        key,
+        from,
+        to,
+        count: events.len(),
+        events,
+    }))
 }
 
 /// `GET /vessels/{key}/map?from=&to=`: what the map page draws — the vessel's tracks
 /// (`[unix seconds, lat, lon]`), its events, the ports and the coastline around them.
 #[utoipa::path(get, path = "/vessels/{key}/map", tag = "vessels",
     params(("key" = String, Path), ("from" = Option<String>, Query), ("to" = Option<String>, Query)),
-    responses((status = 200), (status = 404)),
+    responses((status = 200, body = VesselMap), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("api_key" = [])))]
 pub async fn map(
     State(state): State<AppState>,
@@ -158,5 +179,5 @@ pub async fn map(
     let casework = state.casework.clone();
     let map =
         blocking(move || casework.vessel_map(key, from, to).map_err(vessel_not_found)).await?;
-    Ok((StatusCode::OK, axum::Json(json!(map))).into_response())
+    Ok((StatusCode::OK, axum::Json(map)).into_response())
 }

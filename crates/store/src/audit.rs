@@ -171,6 +171,7 @@ pub struct AuditReceipt {
 
 /// One stored audit record.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     pub seq: i64,
     pub ts: String,
@@ -278,6 +279,7 @@ impl WriteCtx<'_> {
 
 /// The first record that breaks the chain.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadRecord {
     /// Sequence number of the first bad record (for a truncated tail, the
     /// first missing one).
@@ -290,6 +292,7 @@ pub struct BadRecord {
 /// A problem found besides the chain walk: the committed head, the head
 /// witness, a checkpoint, or a table row that disagrees with the audit log.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// `head`, `witness`, `checkpoint` or `row`.
     pub area: String,
@@ -326,6 +329,7 @@ impl Finding {
 const MAX_FINDINGS: usize = 100;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VerifyReport {
     /// No bad record and no finding.
     pub ok: bool,

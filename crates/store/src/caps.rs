@@ -17,6 +17,7 @@ use crate::{AuditReceipt, Result, Store, StoreError, WriteCtx, now_rfc3339};
 
 /// One cap account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapAccount {
     /// Measure id, e.g. `dprk/2397/5/refined-petroleum`.
     pub measure_id: String,
@@ -41,6 +42,7 @@ impl CapAccount {
 
 /// An account's state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CapBalance {
     #[serde(flatten)]
     pub account: CapAccount,

@@ -8,6 +8,7 @@ use crate::rows::{self, CASES, SUPPRESSIONS};
 use crate::{Result, Store, StoreError, WriteCtx, now_rfc3339};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     Open,
@@ -15,6 +16,7 @@ pub enum CaseStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseResolution {
     TrueMatch,
@@ -58,6 +60,7 @@ pub struct NewCase {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     pub id: i64,
     pub opened_at: String,
@@ -81,6 +84,7 @@ pub struct Case {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Suppression {
     pub id: i64,
     pub query_key: String,

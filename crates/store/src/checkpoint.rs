@@ -26,6 +26,7 @@ pub(crate) const EVERY: Duration = Duration::from_secs(60);
 
 /// One signed checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Checkpoint {
     pub store_id: String,
     pub seq: i64,

@@ -13,6 +13,7 @@ use crate::rows::{self, API_KEYS};
 use crate::{Result, Store, StoreError, now_rfc3339, random_hex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Read: lists, regime, cases, audit.
@@ -55,6 +56,7 @@ impl std::fmt::Display for Role {
 
 /// A stored key (never the secret).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKey {
     pub id: String,
     pub role: Role,
@@ -65,6 +67,7 @@ pub struct ApiKey {
 
 /// A freshly created key: `token` is shown once and never stored.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewApiKey {
     pub id: String,
     pub role: Role,

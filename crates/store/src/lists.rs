@@ -15,6 +15,7 @@ use crate::rows::{self, LIST_VERSIONS};
 use crate::{Result, Store, StoreError, WriteCtx, now_rfc3339};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredListVersion {
     pub id: String,
     /// `un` or `ofac-sdn`.
@@ -34,6 +35,7 @@ pub struct StoredListVersion {
 
 /// Where a reviewed version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Held: waits for an admin.
@@ -45,6 +47,7 @@ pub enum ReviewStatus {
 
 /// A version that was held for review, with the review's state.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListReview {
     #[serde(flatten)]
     pub version: StoredListVersion,

@@ -30,6 +30,7 @@ pub struct NewStateReport {
 
 /// A recorded report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StateReport {
     pub id: i64,
     pub state: String,

@@ -41,6 +41,8 @@ impl Params {
         }
     }
 
+    /// A FastAPI problem `{type, loc, msg, input[, ctx]}`. (`json!` here and in
+    /// the callers: `ctx` differs per problem type, as in pydantic.)
     fn problem(&mut self, kind: &str, name: &str, msg: String, input: &str, ctx: Option<Value>) {
         let mut p = json!({"type": kind, "loc": ["query", name], "msg": msg, "input": input});
         if let (Some(ctx), Value::Object(m)) = (ctx, &mut p) {
