@@ -6,8 +6,9 @@
 # RESOLUTE_BIN must be built with batch screening:
 #   cargo build --release -p resolute-cli --features batch
 #
-# 1. Anchor: `resolute bench match` (search over the bundled UN + OFAC SDN lists, one thread),
-#    which also writes its generated queries (real list names perturbed, plus unrelated names).
+# 1. Anchor: the matching crate's benchmark (crates/matching/benches/match.rs: search over the
+#    bundled UN + OFAC SDN lists, one thread), which also writes its generated queries (real list
+#    names perturbed, plus unrelated names).
 # 2. The same queries as a Parquet table, screened by `resolute batch` with embedded DataFusion
 #    on one partition (one core): rows/s next to the anchor's queries/s.
 # 3. Ballista on loopback: a scheduler and 1, then 2 executors (one task slot each), the same job;
@@ -28,8 +29,14 @@ secs() { python3 -c "import sys,time; print(f'{time.time():.3f}')"; }
 field() { python3 -c "import json,sys; print(json.loads(sys.stdin.readlines()[-1])['$1'])"; }
 
 echo "== load average $(cut -d' ' -f1 /proc/loadavg), $(nproc) cores, $ROWS rows"
-echo "== anchor: resolute bench match (one thread) over the same generated queries"
-"$BIN" bench match --queries "$ROWS" --scales 1 --dump-queries "$tmp/q.jsonl" | tee "$tmp/anchor.txt"
+echo "== anchor: cargo bench -p resolute-matching --bench match (one thread) over the same generated queries"
+MATCH_BENCH=$(cargo bench -p resolute-matching --bench match --no-run --message-format json 2>/dev/null \
+  | python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("executable") and m.get("target", {}).get("name") == "match":
+        print(m["executable"])' | tail -n 1)
+"$MATCH_BENCH" --queries "$ROWS" --scales 1 --dump-queries "$tmp/q.jsonl" | tee "$tmp/anchor.txt"
 anchor=$(grep -oE '[0-9,]+ queries/s on 1 thread' "$tmp/anchor.txt" | head -1 | tr -d , | cut -d' ' -f1 || true)
 
 "$BIN" batch --input "$tmp/q.jsonl" --progress none --output "$tmp/rows.parquet" --sql \
@@ -45,7 +52,7 @@ import sys
 anchor, embedded, load = (float(x) if x else 0.0 for x in sys.argv[1:])
 print(f"embedded screen_name: {embedded:,.0f} rows/s on one core (lists+index load {load:.2f} s, not counted)")
 if anchor:
-    print(f"resolute match:       {anchor:,.0f} queries/s on one thread -> batch = {100*embedded/anchor:.0f} % of match")
+    print(f"match benchmark:      {anchor:,.0f} queries/s on one thread -> batch = {100*embedded/anchor:.0f} % of match")
 PY
 
 echo "== Ballista on loopback: $CLUSTER_ROWS rows, 1 then 2 executors with one task slot each"

@@ -10,8 +10,9 @@
 # non-Latin queries (Arabic, Cyrillic, Han, Hangul names of the lists), huge inputs (a 200,000-character
 # name, a one-word 1 MB name), RSS, and per-query cost at the SCALES (synthetic entries; default 1,10 — 100x
 # needs about 5 GB and the benchmark says so before it starts).
-# BASELINE_BIN (optional): an older `resolute` binary whose `resolute bench match` generates the same queries
-# (same seed); the two run alternately ROUNDS times (default 5) on one thread at scale 1 and the medians of
+# BASELINE_BIN (optional): the match benchmark built from an older checkout (`cargo bench -p resolute-matching
+# --bench match --no-run` there), or a `resolute` binary from before the benchmarks left the product (it has
+# a `bench match` subcommand); either generates the same queries (same seed); the two run alternately ROUNDS times (default 5) on one thread at scale 1 and the medians of
 # their queries/s are printed side by side.
 # Anchor (optional): nomenklatura logic-v2 by brute force over the UN list with the anchors' match_anchor.py
 # on the DPRK queries (pairs/s); yente's documented figure is ~4 /match requests per second per vCPU.
@@ -43,8 +44,10 @@ if [[ -n "${BASELINE_BIN:-}" ]]; then
   echo "== A/B on one thread, scale 1, ${AB_QUERIES:-40000} queries: baseline $BASELINE_BIN vs this tree, alternately, ${ROUNDS:-5} rounds"
   base=(); ours=()
   qps() { sed -n 's/^throughput \([0-9]*\) queries\/s wall.*/\1/p'; }
+  baseline=("$BASELINE_BIN")
+  if "$BASELINE_BIN" bench match --help >/dev/null 2>&1; then baseline+=(bench match); fi
   for ((i = 1; i <= ${ROUNDS:-5}; i++)); do
-    b=$("$BASELINE_BIN" bench match --queries "${AB_QUERIES:-40000}" --scales 1 | qps)
+    b=$("${baseline[@]}" --queries "${AB_QUERIES:-40000}" --scales 1 | qps)
     o=$("$BENCH" --queries "${AB_QUERIES:-40000}" --scales 1 | qps)
     echo "  round $i: baseline $b queries/s, this tree $o queries/s (load $(cut -d' ' -f1 /proc/loadavg))"
     base+=("$b"); ours+=("$o")

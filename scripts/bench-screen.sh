@@ -8,8 +8,9 @@
 #   cargo bench -p resolute-screening --bench screen -- [--declarations N] [--with-parties N] [--json]
 #
 # Usage: scripts/bench-screen.sh [DECLARATIONS] [WITH_PARTIES]
-#   OLD_RESOLUTE=/path/to/resolute  also runs `resolute bench screen` of that binary (e.g. one
-#                                   built from an earlier commit), alternating with the bench
+#   OLD_RESOLUTE=/path/to/resolute  also runs `resolute bench screen` of that binary (one built
+#                                   before the benchmarks left the product, f7f5d82 or earlier),
+#                                   alternating with the bench
 #   ROUNDS=3                        alternating rounds (default 1); the machine is shared, so
 #                                   compare figures of the same round
 #

@@ -102,9 +102,6 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         _args: Vec<String>,
     },
-    /// Benchmarks of the hot paths.
-    #[command(subcommand)]
-    Bench(cmd::BenchCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -143,7 +140,6 @@ fn main() -> std::process::ExitCode {
             "batch screening (`resolute batch`, `resolute cluster`) is not in this build: \
              build with `cargo build --release -p resolute-cli --features batch`"
         )),
-        Command::Bench(c) => cmd::run_bench(c),
     };
     match result {
         Ok(code) => code,

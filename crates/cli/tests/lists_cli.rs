@@ -143,19 +143,3 @@ fn broken_files_fail_with_position() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("different lists"));
 }
-
-#[test]
-fn bench_reports_per_file_figures() {
-    let v = json(&resolute(&[
-        "bench",
-        "lists",
-        "--json",
-        "--runs",
-        "1",
-        UN_2017_07_03,
-    ]));
-    assert_eq!(v[0]["entities"], 1021);
-    assert!(v[0]["median_ms"].as_f64().is_some_and(|m| m > 0.0));
-    // The content hash, part of every run, is also timed alone.
-    assert!(v[0]["hash_ms"].as_f64().is_some_and(|h| h > 0.0), "{v}");
-}

@@ -4,7 +4,7 @@
 //! load [FILES...] [--runs N] [--threads 1,2] [--json]
 //! ```
 //!
-//! Prints, per file and `--threads` setting, what `resolute bench lists`
+//! Prints, per file and `--threads` setting, what `resolute bench lists` (f7f5d82 and earlier)
 //! printed (the same JSON fields, so `scripts/bench-lists.py` reads either):
 //! the load (`load_bytes_with`: format detection, parse into the entity
 //! model, SHA-256 content hash, summary), the parse alone

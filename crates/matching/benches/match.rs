@@ -2,7 +2,7 @@
 //! throughput on one and on all threads (wall clock and per CPU-second),
 //! single-query p50/p99 latency, memory, per-query cost as the list grows
 //! (synthetic entries), the cost of non-Latin queries, and the time of huge
-//! inputs. The same figures as `resolute bench match`, from the same
+//! inputs. The same figures as `resolute bench match` had (f7f5d82 and earlier), from the same
 //! generated queries (same seed), so the two can run side by side.
 //!
 //! ```sh

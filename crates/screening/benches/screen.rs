@@ -5,7 +5,7 @@
 //! ```
 //!
 //! Two runs on one thread, on synthetic goods declarations (the same generator
-//! and seed as `resolute bench screen`, so the figures compare):
+//! and seed as `resolute bench screen` (f7f5d82 and earlier), so the figures compare):
 //! 1. rule evaluation only (no party screening), 2,000,000 declarations by default;
 //! 2. with party screening: two parties per declaration against the bundled UN
 //!    and OFAC lists (or `--list` files), 2,000 declarations by default.

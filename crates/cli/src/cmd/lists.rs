@@ -1,4 +1,4 @@
-//! `resolute lists ...` and `resolute bench lists`.
+//! `resolute lists ...`.
 //!
 //! JSON output (`--json`) is meant for scripts:
 //! - `inspect`: always a JSON **array**, one object per FILE in argument
@@ -6,12 +6,6 @@
 //!   `{"file","version","source","generated","content_hash","total","by_schema","by_program","issues"}`.
 //! - `diff`: `{"old","new","added":[{"ref","schema","name","programs","listed_on"}],"removed":[...],"changed":[{"ref","fields"}]}`.
 //! - `show`: the entry as FtM JSON (one object).
-//! - `bench lists`: an array of `{"file","threads","bytes","entities","runs","median_ms","min_ms","max_ms","mb_per_s","hash_ms"}`,
-//!   one object per file and `--threads` setting (default: 1 and 2).
-//!   A run is what `load_bytes_with` does: detect the format, SHA-256 of the
-//!   file (`hash_ms` is that part alone, on one thread), parse into entities.
-//!   Freeing the result is not timed (nor is it on the Python side of
-//!   `scripts/bench-lists.py`).
 //!
 //! Exit codes: 0 success, 1 entry not found (`show`), 2 error (unreadable or
 //! broken file; the message names the file and line:column).
@@ -20,7 +14,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -90,25 +83,6 @@ pub struct ShowArgs {
     #[arg(long = "list", value_name = "FILE")]
     pub lists: Vec<PathBuf>,
     /// Print the entry as FtM JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// List files to parse; default: the bundled UN list and OFAC SDN file.
-    pub files: Vec<PathBuf>,
-    /// Timed runs per file (the median is reported).
-    #[arg(long, default_value_t = 20)]
-    pub runs: usize,
-    /// Threads per file to measure, comma-separated: 1 (the calling thread
-    /// only) and 2 (what a load uses by default for files of 256 KB and more
-    /// on a machine with two cores: the content hash on the second thread, a
-    /// UN list parsed in two parts). Runs of each setting alternate, so load
-    /// from other processes affects them alike.
-    #[arg(long, value_delimiter = ',', default_values_t = [1, 2], value_parser = clap::value_parser!(u8).range(1..=2))]
-    pub threads: Vec<u8>,
-    /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
 }
@@ -410,152 +384,4 @@ fn print_entity(out: &mut impl Write, v: &ListVersion, e: &Entity) -> std::io::R
         )?;
     }
     Ok(())
-}
-
-#[derive(Debug, Serialize)]
-struct BenchResult {
-    file: String,
-    /// Threads used for the file (see `--threads`).
-    threads: usize,
-    bytes: usize,
-    entities: usize,
-    runs: usize,
-    /// The load: format detection, parse into the model, SHA-256 content hash.
-    median_ms: f64,
-    min_ms: f64,
-    max_ms: f64,
-    mb_per_s: f64,
-    /// The parse into the model alone (`parse_bytes_with`: detection and
-    /// parse, no content hash).
-    parse_median_ms: f64,
-    parse_min_ms: f64,
-    /// Median time of the SHA-256 content hash alone (part of every run; with
-    /// two threads it runs on the second one, alongside the parse).
-    hash_ms: f64,
-}
-
-fn median(times: &mut [f64]) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
-}
-
-pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
-    let inputs: Vec<(String, Vec<u8>)> = if a.files.is_empty() {
-        resolute_lists::bundled_bytes()
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect()
-    } else {
-        a.files
-            .iter()
-            .map(|f| {
-                std::fs::read(f)
-                    .map(|b| (f.display().to_string(), b))
-                    .with_context(|| format!("reading {}", f.display()))
-            })
-            .collect::<anyhow::Result<_>>()?
-    };
-    let runs = a.runs.max(1);
-    let mut threads = a.threads.clone();
-    threads.dedup();
-    let mut results = Vec::new();
-    for (name, bytes) in &inputs {
-        let options: Vec<LoadOptions> = threads
-            .iter()
-            .map(|&n| LoadOptions {
-                threads: Some(usize::from(n)),
-                ..LoadOptions::default()
-            })
-            .collect();
-        // One untimed warm-up run per setting, which also checks that the file parses.
-        let mut entities = 0;
-        for o in &options {
-            entities = resolute_lists::load_bytes_with(name, bytes, o)?
-                .entities
-                .len();
-        }
-        let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(runs); options.len()];
-        let mut parse_times: Vec<Vec<f64>> = vec![Vec::with_capacity(runs); options.len()];
-        for _ in 0..runs {
-            for ((o, t), p) in options.iter().zip(&mut times).zip(&mut parse_times) {
-                let start = Instant::now();
-                let v = resolute_lists::load_bytes_with(name, bytes, o);
-                t.push(start.elapsed().as_secs_f64() * 1e3);
-                drop(std::hint::black_box(v));
-                let start = Instant::now();
-                let parsed = resolute_lists::parse_bytes_with(name, bytes, o);
-                p.push(start.elapsed().as_secs_f64() * 1e3);
-                drop(std::hint::black_box(parsed));
-            }
-        }
-        let mut hash_times: Vec<f64> = (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(resolute_lists::content_hash(bytes));
-                t.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
-        let hash_ms = median(&mut hash_times);
-        for ((&n, mut t), mut p) in threads.iter().zip(times).zip(parse_times) {
-            let median_ms = median(&mut t);
-            let parse_median_ms = median(&mut p);
-            results.push(BenchResult {
-                file: name.clone(),
-                threads: usize::from(n),
-                bytes: bytes.len(),
-                entities,
-                runs,
-                median_ms,
-                min_ms: t[0],
-                max_ms: t[t.len() - 1],
-                mb_per_s: bytes.len() as f64 / 1e6 / (median_ms / 1e3),
-                parse_median_ms,
-                parse_min_ms: p[0],
-                hash_ms,
-            });
-        }
-    }
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &results)?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "{:<48} {:>7} {:>9} {:>8} {:>10} {:>9} {:>9} {:>8} {:>9} {:>10}",
-            "file",
-            "threads",
-            "bytes",
-            "entities",
-            "median ms",
-            "min ms",
-            "max ms",
-            "MB/s",
-            "parse ms",
-            "SHA-256"
-        )?;
-        for r in &results {
-            writeln!(
-                out,
-                "{:<48} {:>7} {:>9} {:>8} {:>10.2} {:>9.2} {:>9.2} {:>8.1} {:>9.2} {:>7.2} ms",
-                r.file,
-                r.threads,
-                r.bytes,
-                r.entities,
-                r.median_ms,
-                r.min_ms,
-                r.max_ms,
-                r.mb_per_s,
-                r.parse_median_ms,
-                r.hash_ms
-            )?;
-        }
-        writeln!(
-            out,
-            "(median of {runs} runs each: the load = detect the format, SHA-256 content hash, parse into the entity model; \
-             `parse ms` = the same without the hash (median); freeing the result is not timed; the SHA-256 column is the \
-             hash alone, on one thread)"
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
 }

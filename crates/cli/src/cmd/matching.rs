@@ -1,4 +1,4 @@
-//! `resolute match`, `resolute compare` and `resolute bench match`.
+//! `resolute match` and `resolute compare`.
 //!
 //! Output shapes (one JSON object per line, for scripts):
 //! - match: `{"id", "results": [{"ref","id","caption","schema","score","match","explanations"}]}`;
@@ -6,13 +6,12 @@
 //!   line number as text, as in `resolute screen`) and the run goes on; when no line
 //!   could be read the command exits 2.
 //! - compare: `{"id": row from 1, "score", "match", "explanation"}` (or `{"id","error"}`).
-//! - bench match (`--json`): one object with build, throughput, latency, memory and scaling figures.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -22,11 +21,9 @@ use rayon::prelude::*;
 use resolute_matching::{
     Explanation, MatchIndex, MatchOptions, MatchResult, Query, compare_names, pairs,
 };
-use resolute_model::{Entity, EntityName, NameKind, NameQuality, Schema, Source};
+use resolute_model::{Entity, Schema};
 use serde::Serialize;
 use serde_json::{Value, json};
-
-use super::Rng;
 
 #[derive(Debug, Args)]
 pub struct MatchArgs {
@@ -70,28 +67,6 @@ pub struct CompareArgs {
     /// Print precision/recall/F1 on stderr when the CSV has an is_match column (JSON with --json).
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// List files; default: the bundled lists (UN + OFAC SDN).
-    #[arg(long = "list", value_name = "FILE")]
-    pub lists: Vec<PathBuf>,
-    /// Number of generated queries (half perturbed list names, half names that are not listed).
-    #[arg(long, default_value_t = 4000)]
-    pub queries: usize,
-    /// Scale factors of the list size for the growth measurement (synthetic entries are added).
-    #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
-    pub scales: Vec<usize>,
-    /// Results per query.
-    #[arg(long, default_value_t = 5)]
-    pub limit: usize,
-    /// Machine-readable output.
-    #[arg(long)]
-    pub json: bool,
-    /// Also write the generated queries as JSONL (input for `resolute match`, to compare outputs across versions).
-    #[arg(long, value_name = "QUERIES.jsonl")]
-    pub dump_queries: Option<PathBuf>,
 }
 
 fn load_entities(lists: &[PathBuf]) -> anyhow::Result<Vec<Entity>> {
@@ -323,290 +298,6 @@ pub fn run_compare(a: CompareArgs) -> anyhow::Result<ExitCode> {
                 confusion.fp,
                 confusion.fn_,
                 confusion.tn
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Queries: half are list names with a perturbation (order, case, one
-/// letter changed), half are names assembled from list words that are not
-/// listed (the usual case when screening a customer base).
-fn make_queries(entities: &[Entity], n: usize, rng: &mut Rng) -> Vec<Query> {
-    let names: Vec<(&str, Schema)> = entities
-        .iter()
-        .flat_map(|e| {
-            e.names
-                .iter()
-                .filter(|x| !x.is_weak())
-                .map(move |x| (x.value.as_str(), e.schema))
-        })
-        .collect();
-    let words: Vec<&str> = names
-        .iter()
-        .flat_map(|(n, _)| n.split_whitespace())
-        .filter(|w| w.len() > 2)
-        .collect();
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        if names.is_empty() || words.is_empty() {
-            break;
-        }
-        let (name, schema) = names[rng.below(names.len())];
-        let q = if i % 2 == 0 {
-            let mut toks: Vec<String> = name.split_whitespace().map(str::to_string).collect();
-            match rng.below(3) {
-                0 => toks.reverse(),
-                1 => {
-                    if let Some(t) = toks.iter_mut().max_by_key(|t| t.len())
-                        && t.len() > 5
-                        && t.is_ascii()
-                    {
-                        let k = 1 + rng.below(t.len() - 2);
-                        t.replace_range(k..k + 1, "e");
-                    }
-                }
-                _ => toks.iter_mut().for_each(|t| *t = t.to_lowercase()),
-            }
-            Query::name(schema, &toks.join(" "))
-        } else {
-            let k = 2 + rng.below(2);
-            let made: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
-            Query::name(
-                if rng.below(2) == 0 {
-                    Schema::Person
-                } else {
-                    Schema::Thing
-                },
-                &made.join(" "),
-            )
-        };
-        out.push(q);
-    }
-    out
-}
-
-/// Synthetic entries for the growth measurement: names recombined from the
-/// words of real names of the same schema, so postings grow realistically.
-fn synthetic_entities(entities: &[Entity], count: usize, rng: &mut Rng) -> Vec<Entity> {
-    let words: Vec<&str> = entities
-        .iter()
-        .flat_map(|e| e.caption.split_whitespace())
-        .collect();
-    let mut out = Vec::with_capacity(count);
-    for i in 0..count {
-        let base = &entities[rng.below(entities.len())];
-        let mut e = Entity::new(Source::OfacSdn, &format!("SYN{i}"), base.schema);
-        let k = base.caption.split_whitespace().count().clamp(2, 4);
-        let name: Vec<&str> = (0..k).map(|_| words[rng.below(words.len())]).collect();
-        e.add_name(EntityName {
-            value: name.join(" "),
-            kind: NameKind::Primary,
-            quality: NameQuality::Unspecified,
-            script: None,
-        });
-        out.push(e);
-    }
-    out
-}
-
-/// CPU seconds used by this process so far (user + system, from
-/// /proc/self/stat): throughput per CPU-second stays meaningful on a shared,
-/// loaded machine where wall-clock time includes waiting for a core.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
-    let after = stat.rsplit_once(')').map(|x| x.1).unwrap_or("");
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// CPU seconds of the calling thread, in nanoseconds resolution (first field
-/// of /proc/thread-self/schedstat); 0 where unavailable.
-fn thread_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .next()
-                .and_then(|v| v.parse::<f64>().ok())
-        })
-        .map_or(0.0, |ns| ns / 1e9)
-}
-
-fn rss_mb() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |k: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(k))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-            / 1024.0
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1e6
-}
-
-/// Queries per wall-clock second and per CPU-second, with `threads` rayon threads.
-fn throughput(
-    index: &MatchIndex,
-    queries: &[Query],
-    opts: &MatchOptions,
-    threads: usize,
-) -> anyhow::Result<(f64, f64)> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    let c0 = cpu_seconds();
-    let t = Instant::now();
-    let hits: usize = pool.install(|| {
-        queries
-            .par_iter()
-            .map(|q| index.search(q, opts).len())
-            .sum()
-    });
-    let dt = t.elapsed().as_secs_f64();
-    let cpu = (cpu_seconds() - c0).max(0.01);
-    std::hint::black_box(hits);
-    Ok((queries.len() as f64 / dt, queries.len() as f64 / cpu))
-}
-
-pub fn bench(a: BenchArgs) -> anyhow::Result<ExitCode> {
-    let t = Instant::now();
-    let entities = load_entities(&a.lists)?;
-    let load_ms = t.elapsed().as_secs_f64() * 1e3;
-    let n_entities = entities.len();
-    let mut build_ms = Vec::new();
-    let mut index = MatchIndex::build(entities.clone());
-    for _ in 0..3 {
-        let t = Instant::now();
-        index = MatchIndex::build(entities.clone());
-        build_ms.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    build_ms.sort_by(f64::total_cmp);
-    let (rss_after_build, _) = rss_mb();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let queries = make_queries(&entities, a.queries, &mut rng);
-    if let Some(p) = &a.dump_queries {
-        let mut w =
-            BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
-        for (i, q) in queries.iter().enumerate() {
-            writeln!(
-                w,
-                "{}",
-                json!({"id": format!("b{i}"), "schema": q.schema, "properties": q.properties})
-            )?;
-        }
-        w.flush()?;
-    }
-    let opts = MatchOptions {
-        limit: a.limit,
-        ..MatchOptions::default()
-    };
-    // Warm up caches and lazy tables.
-    for q in queries.iter().take(200) {
-        std::hint::black_box(index.search(q, &opts));
-    }
-    let (per_core, per_cpu_second) = throughput(&index, &queries, &opts, 1)?;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let (all_cores, _) = throughput(&index, &queries, &opts, cores)?;
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .next()
-        .unwrap_or("?")
-        .to_string();
-    let mut lat: Vec<Duration> = queries
-        .iter()
-        .map(|q| {
-            let t = Instant::now();
-            std::hint::black_box(index.search(q, &opts));
-            t.elapsed()
-        })
-        .collect();
-    lat.sort();
-    let (p50, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
-    let matched = queries
-        .iter()
-        .filter(|q| index.search(q, &opts).first().is_some_and(|r| r.is_match))
-        .count();
-    let (_, peak_rss) = rss_mb();
-    drop(index);
-    let pb = progress(a.scales.len() as u64, "scaling");
-    let mut scaling = Vec::new();
-    for &s in &a.scales {
-        let mut ents = entities.clone();
-        if s > 1 {
-            ents.extend(synthetic_entities(
-                &entities,
-                n_entities * (s - 1),
-                &mut rng,
-            ));
-        }
-        let n = ents.len();
-        let t = Instant::now();
-        let idx = MatchIndex::build(ents);
-        let build = t.elapsed().as_secs_f64() * 1e3;
-        let sample = &queries[..queries.len().min(1000)];
-        let c0 = thread_cpu_seconds();
-        let t = Instant::now();
-        for q in sample {
-            std::hint::black_box(idx.search(q, &opts));
-        }
-        let us = t.elapsed().as_secs_f64() * 1e6 / sample.len().max(1) as f64;
-        // CPU time as well: on a shared machine the wall clock includes waiting for a core.
-        let cpu_us = (thread_cpu_seconds() - c0) * 1e6 / sample.len().max(1) as f64;
-        let (rss, _) = rss_mb();
-        scaling.push(json!({"scale": s, "entities": n, "names": idx.name_count(), "build_ms": build, "us_per_query": us, "cpu_us_per_query": cpu_us, "rss_mb": rss}));
-        pb.inc(1);
-    }
-    pb.finish_and_clear();
-    let report = json!({
-        "entities": n_entities, "queries": queries.len(), "queries_with_match": matched, "limit": a.limit,
-        "lists_load_ms": load_ms, "index_build_ms_median": build_ms[build_ms.len() / 2],
-        "queries_per_sec_per_core": per_core, "queries_per_cpu_second": per_cpu_second, "queries_per_sec_all_cores": all_cores, "cores": cores, "load_average": load,
-        "latency_us_p50": p50, "latency_us_p99": p99,
-        "rss_mb_after_build": rss_after_build, "rss_mb_peak": peak_rss,
-        "scaling": scaling,
-    });
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        println!(
-            "entries {n_entities}, {} queries ({matched} with a match at 0.7), limit {}",
-            queries.len(),
-            a.limit
-        );
-        println!(
-            "lists load {load_ms:.0} ms; index build {:.0} ms (median of 3)",
-            build_ms[build_ms.len() / 2]
-        );
-        println!(
-            "throughput {per_core:.0} queries/s wall on 1 thread ({per_cpu_second:.0} per CPU-second); {all_cores:.0} queries/s on {cores} threads; load average {load}"
-        );
-        println!("latency p50 {p50:.0} µs, p99 {p99:.0} µs (single query, sequential)");
-        println!("RSS after build {rss_after_build:.0} MB, peak {peak_rss:.0} MB");
-        for s in &scaling {
-            println!(
-                "scale {:>3}x: {:>8} entries, build {:>7.0} ms, {:>6.1} µs/query wall ({:.0} µs CPU), RSS {:.0} MB",
-                s["scale"],
-                s["entities"],
-                s["build_ms"].as_f64().unwrap_or(0.0),
-                s["us_per_query"].as_f64().unwrap_or(0.0),
-                s["cpu_us_per_query"].as_f64().unwrap_or(0.0),
-                s["rss_mb"].as_f64().unwrap_or(0.0)
             );
         }
     }
