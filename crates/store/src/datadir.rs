@@ -269,23 +269,55 @@ pub(crate) enum DbFile {
 }
 
 pub(crate) fn inspect_db_file(path: &Path) -> Result<DbFile> {
-    use std::io::Read;
-    let mut f = match std::fs::File::open(path) {
-        Ok(f) => f,
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DbFile::Missing),
         Err(e) => return Err(io_err(path, e)),
     };
-    let len = f.metadata().map_err(|e| io_err(path, e))?.len();
-    if len == 0 {
+    if meta.len() == 0 {
         return Ok(DbFile::Empty);
     }
     let mut head = [0u8; 16];
-    let n = f.read(&mut head).map_err(|e| io_err(path, e))?;
+    let n = read_header(path, &meta, &mut head).map_err(|e| io_err(path, e))?;
     Ok(if n == 16 && &head == SQLITE_MAGIC {
         DbFile::Sqlite
     } else {
         DbFile::NotSqlite
     })
+}
+
+/// Reads the start of a database file without ever closing a descriptor of it.
+///
+/// Closing any descriptor of a file drops every POSIX lock this process holds
+/// on it, the locks of SQLite connections already open on it included (another
+/// `Store` on the same directory). Another process closing its last connection
+/// would then take the database for unused, checkpoint and delete the WAL under
+/// those connections, whose next read fails with "disk I/O error" (SQLite, "How
+/// To Corrupt An SQLite Database File", §2.2). So the descriptor opened here
+/// stays open for the life of the process: one per database file inspected.
+#[cfg(unix)]
+fn read_header(path: &Path, meta: &std::fs::Metadata, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    use std::sync::{Mutex, PoisonError};
+    static HELD: Mutex<Vec<((u64, u64), std::fs::File)>> = Mutex::new(Vec::new());
+    let mut held = HELD.lock().unwrap_or_else(PoisonError::into_inner);
+    let inode = (meta.dev(), meta.ino());
+    if let Some((_, file)) = held.iter().find(|(id, _)| *id == inode) {
+        return file.read_at(buf, 0);
+    }
+    let file = std::fs::File::open(path)?;
+    // The path may have been replaced since `meta`: key by what was opened.
+    let inode = file.metadata().map_or(inode, |m| (m.dev(), m.ino()));
+    let read = file.read_at(buf, 0);
+    held.push((inode, file));
+    read
+}
+
+/// Elsewhere SQLite's locks are not POSIX locks tied to the process.
+#[cfg(not(unix))]
+fn read_header(path: &Path, _: &std::fs::Metadata, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    std::fs::File::open(path)?.read(buf)
 }
 
 /// Create an empty database file with mode 0600 before SQLite opens it:

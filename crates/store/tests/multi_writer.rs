@@ -234,3 +234,60 @@ fn a_store_notices_another_stores_commits_and_not_its_own() {
     a.append_audit("note", "a", json!({})).expect("after b");
     assert!(a.verify_audit().expect("verify").ok);
 }
+
+const READER_DB_ENV: &str = "RESOLUTE_STORE_TEST_READER_DB";
+
+/// The child process's part of the test below: one plain SQLite connection
+/// that reads and closes.
+#[test]
+#[ignore = "run as a child process by a_second_store_keeps_the_first_stores_locks"]
+fn child_reader() {
+    let Some(db) = std::env::var_os(READER_DB_ENV) else {
+        return;
+    };
+    let conn = rusqlite::Connection::open(Path::new(&db)).expect("open");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .expect("read");
+    assert!(n > 0);
+}
+
+/// Opening a second store on a directory must not drop the POSIX locks the
+/// first store's connections hold on the database file (closing any
+/// descriptor of a file drops them all). Without its locks, another process
+/// closing its last connection takes the database for unused, checkpoints and
+/// deletes the WAL under the first store, whose next read fails with "disk
+/// I/O error" (seen in CI in `processes_and_stores_share_one_data_directory`).
+#[test]
+fn a_second_store_keeps_the_first_stores_locks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = open(dir.path());
+    a.append_audit("note", "a", json!({})).expect("a");
+    let b = open(dir.path());
+    let db = a.path().to_path_buf();
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    assert!(
+        Path::new(&wal).exists(),
+        "the WAL exists while stores are open"
+    );
+
+    let status = Command::new(std::env::current_exe().expect("test binary"))
+        .args(["child_reader", "--exact", "--ignored", "--test-threads=1"])
+        .env(READER_DB_ENV, &db)
+        .status()
+        .expect("run child reader");
+    assert!(status.success(), "child reader failed: {status}");
+
+    // The child could not take the database for unused: the WAL is still there.
+    assert!(
+        Path::new(&wal).exists(),
+        "another process deleted the WAL of open stores: their locks were dropped"
+    );
+    assert!(a.verify_audit().expect("verify after the child").ok);
+    b.append_audit("note", "b", json!({}))
+        .expect("b after the child");
+    a.append_audit("note", "a", json!({}))
+        .expect("a after the child");
+    assert_eq!(a.verify_audit().expect("verify").records, 3);
+}
