@@ -37,7 +37,7 @@ for line in sys.stdin:
     if m.get("executable") and m.get("target", {}).get("name") == "match":
         print(m["executable"])' | tail -n 1)
 "$MATCH_BENCH" --queries "$ROWS" --scales 1 --dump-queries "$tmp/q.jsonl" | tee "$tmp/anchor.txt"
-anchor=$(grep -oE '[0-9,]+ queries/s on 1 thread' "$tmp/anchor.txt" | head -1 | tr -d , | cut -d' ' -f1 || true)
+anchor=$(grep -oE '[0-9,]+ queries/s wall on 1 thread' "$tmp/anchor.txt" | head -1 | tr -d , | cut -d' ' -f1 || true)
 
 "$BIN" batch --input "$tmp/q.jsonl" --progress none --output "$tmp/rows.parquet" --sql \
   "SELECT id, schema, properties['name'][1] AS name FROM input"
