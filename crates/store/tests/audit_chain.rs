@@ -347,8 +347,11 @@ fn wal_is_checkpointed_off_the_commit_path() {
         db > 3_000 * 2_000,
         "records reached the database file: {db} bytes"
     );
+    // Never checkpointed, the WAL would hold every page version written, more
+    // than the database itself; how far below that it stays depends on when
+    // the checkpoint thread ran between bursts (6.4 MB of 12.5 MB once in CI).
     assert!(
-        wal < db / 2,
+        wal < db,
         "WAL {wal} bytes should be reused after checkpoints, database {db} bytes"
     );
     assert!(store.verify_audit().expect("verify").ok);
